@@ -1,0 +1,137 @@
+"""The ``metalstat`` command line.
+
+Subcommands live beside the box they belong to and are imported only when called, so
+``metalstat catalog`` does not start Django and ``metalstat --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+# name -> "module:attribute" of a click command.
+COMMANDS: dict[str, str] = {
+    "init": "metalstat.cli:init_cmd",
+    "catalog": "metalstat.cli:catalog_cmd",
+    "rules": "metalstat.cli:rules_cmd",
+    "import": "metalstat.spreadsheets.commands:import_cmd",
+    "export": "metalstat.spreadsheets.commands:export_cmd",
+    "template": "metalstat.spreadsheets.commands:template_cmd",
+    "run": "metalstat.releases.commands:run_cmd",
+    "demo": "metalstat.demo.commands:demo_cmd",
+    "report": "metalstat.report.commands:report_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        try:
+            cmd = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            reason = f"command {cmd_name!r} is not available: {exc}"
+
+            @click.command(cmd_name, help=f"(unavailable: {exc})")
+            def unavailable() -> None:
+                raise click.ClickException(reason)
+
+            return unavailable
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+
+def setup_django(migrate: bool = True) -> None:
+    """Start Django for commands that use the database; create/upgrade the schema if asked."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metalstat.project.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="metalstat")
+def cli() -> None:
+    """metalstat: monthly metal-production statistics from a panel survey of producers."""
+
+
+@click.command("init")
+def init_cmd() -> None:
+    """Create or upgrade the database (SQLite in the data folder unless DATABASE_URL is set)."""
+    setup_django(migrate=True)
+    from django.db import connection
+
+    click.echo(f"database ready: {connection.vendor} {connection.settings_dict['NAME']}")
+
+
+@click.command("catalog")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole catalog as JSON.")
+def catalog_cmd(as_json: bool) -> None:
+    """List the products of the catalog, in the report's order."""
+    from metalstat.catalog import load_catalog
+
+    catalog = load_catalog()
+    if as_json:
+        data: list[dict[str, Any]] = [p.model_dump(mode="json") for p in catalog]
+        click.echo(json.dumps({"products": data}, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"metalstat catalog: {len(catalog)} products")
+    for col in ("#", "code", "name", "中文", "group", "scope", "unit", "content", "op. rate"):
+        table.add_column(col)
+    for i, p in enumerate(catalog, 1):
+        table.add_row(
+            str(i), p.code, p.name, p.name_zh, p.group, p.scope, p.unit, p.content,
+            p.operating_rate,
+        )  # fmt: skip
+    Console().print(table)
+
+
+@click.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
+def rules_cmd(as_json: bool) -> None:
+    """List the validation rules applied to survey returns."""
+    from metalstat.engine.validate import RULES
+
+    if as_json:
+        click.echo(json.dumps([r.describe() for r in RULES], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="validation rules")
+    for col in ("id", "severity", "label", "message"):
+        table.add_column(col)
+    for r in RULES:
+        d = r.describe()
+        table.add_row(d["id"], d["severity"], d["label"], d["message"])
+    Console().print(table)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The register: producers, their capacity history, panel membership, and the audit log."""

@@ -1,0 +1,1 @@
+"""The survey: monthly returns, maintenance events and auxiliary market series."""
