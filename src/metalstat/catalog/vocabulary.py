@@ -24,6 +24,8 @@ MEASURES: Final = (
     "response_rate",  # % of panel producers that returned
     "imputed_share",  # % of the estimate that comes from imputed values
     "forecast_error",  # last month's forecast against this month's actual
+    "province_count",  # provinces the sample producers are in
+    "auxiliary",  # a market series the report quotes (breakdown series=<code>), not estimated
 )
 
 # How a figure is derived from a level series.

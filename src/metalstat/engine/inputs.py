@@ -49,6 +49,7 @@ RETURNS = {
     "schedule": pl.Float64,  # planned output for period + 1 month (physical)
     "schedule_metal": pl.Float64,
     "operating_capacity": pl.Float64,  # capacity running at month end, unit/year
+    "schedule_operating_capacity": pl.Float64,  # planned for next month end, unit/year
     "status": pl.Utf8,  # normal | increased | cut | maintenance | halted | commissioning
     "reason": pl.Utf8,
 }
