@@ -1,0 +1,607 @@
+"""One month's cycle: validate, impute, estimate, derive indicators, forecast, and assemble
+the figures with their observation and confidentiality statuses.
+
+``run_cycle(period, inputs, products)`` is the engine's single entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from metalstat.catalog.model import Product
+from metalstat.catalog.vocabulary import OBS_STATUS_PRECEDENCE
+from metalstat.engine.calendar import add_months, estimation_window
+from metalstat.engine.cells import build_cells
+from metalstat.engine.estimate import (
+    LEVELS,
+    capacity_levels,
+    part_levels,
+    production_levels,
+    weights,
+)
+from metalstat.engine.figures import FIGURES
+from metalstat.engine.forecast import accuracy, benchmarks, headline_history, scheduled_panel
+from metalstat.engine.impute import complete_panel, imputation_log
+from metalstat.engine.indicators import (
+    COUNT_MEASURES,
+    LEVEL_MEASURES,
+    RATE_MEASURES,
+    capacity_rate_levels,
+    count_levels,
+    like_for_like,
+    output_rate_levels,
+    panel_changed,
+    quality,
+    quality_levels,
+    share_levels,
+)
+from metalstat.engine.inputs import CycleInputs, month_start
+from metalstat.engine.validate import check_returns, errors
+
+# Status bits; combined with | across the months a figure is computed from.
+E, I, U, P, B = 1, 2, 4, 8, 16
+_BITS = {"E": E, "I": I, "U": U, "P": P, "B": B}
+DOMINANCE_SHARE = 0.85
+MIN_CELL_PRODUCERS = 3
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    """The month's figures and everything needed to trace them."""
+
+    period: date
+    figures: pl.DataFrame  # FIGURES shape
+    findings: pl.DataFrame  # validation findings for the month (validate.FINDINGS)
+    imputations: pl.DataFrame  # one row per imputed cell: producer, month, method, value
+    sample: pl.DataFrame  # completed sample with expansion weights: the lineage of every level
+
+    @property
+    def blocked(self) -> bool:
+        """True when an error finding must be corrected before the figures can be stored."""
+        return not errors(self.findings).is_empty()
+
+
+def run_cycle(
+    period: str | date,
+    inputs: CycleInputs,
+    products: Sequence[Product],
+    *,
+    with_benchmarks: bool = True,
+) -> CycleResult:
+    t = month_start(period)
+    inputs = inputs.checked()
+    window = estimation_window(t)
+    context = add_months(window[0], -1)
+    nxt = add_months(t, 1)
+    cells_all = build_cells(inputs, products, [context, *window, nxt])
+    findings = check_returns(t, inputs, products)
+
+    cells_ext = cells_all.filter(pl.col("period") <= t)
+    completed = complete_panel(cells_ext, [context, *window], products).filter(
+        pl.col("period") >= window[0]
+    )
+    cells = cells_ext.filter(pl.col("period") >= window[0])
+    w = weights(cells, completed)
+
+    levels = _levels(cells, completed, w, inputs.return_parts, products)
+    q = quality(cells, completed)
+    levels = pl.concat([levels, quality_levels(q)])
+    derived = _derive(levels, t, window, products)
+    derived = _add_like_for_like(derived, levels, completed, t)
+    flags = _flags(q, t, products)
+    derived = _apply_flags(derived, flags, _breaks(cells, t))
+
+    fc = _forecast(completed, cells_all, levels, t, nxt, products)
+    fc_rows = _forecast_figures(fc, levels, t, nxt, products, flags)
+    if with_benchmarks:
+        hist = headline_history(levels, inputs.published_history, products)
+        bench = benchmarks(hist, t)
+        fc_rows = pl.concat([fc_rows, _benchmark_figures(bench, flags, t)], how="diagonal")
+    acc = _accuracy_figures(inputs.prior_forecasts, levels, inputs.published_history, t, flags)
+
+    rows = pl.concat([derived, fc_rows, acc], how="diagonal")
+    all_levels = pl.concat([levels, fc.select(list(LEVELS)).with_columns(period=pl.lit(nxt))])
+    rows = _disclosure(rows, all_levels)
+    figures = _assemble(rows, q, all_levels, products)
+    return CycleResult(
+        period=t,
+        figures=figures,
+        findings=findings,
+        imputations=imputation_log(completed),
+        sample=w,
+    )
+
+
+def _levels(
+    cells: pl.DataFrame,
+    completed: pl.DataFrame,
+    w: pl.DataFrame,
+    parts: pl.DataFrame,
+    products: Sequence[Product],
+) -> pl.DataFrame:
+    prod = production_levels(w, products)
+    caps = capacity_levels(cells, w, completed)
+    lv = pl.concat(
+        [prod, part_levels(w, parts, prod, products), caps, output_rate_levels(w, products)]
+    )
+    lv = pl.concat([lv, capacity_rate_levels(lv, products), count_levels(completed)])
+    return pl.concat([lv, share_levels(lv, products)])
+
+
+# --- derived statistics ---------------------------------------------------------------------
+
+_KEYS = ["product", "measure", "breakdown"]
+
+
+def _derive(
+    levels: pl.DataFrame, t: date, window: list[date], products: Sequence[Product]
+) -> pl.DataFrame:
+    """Every statistic of every series, then kept by scope: everything for t, levels for t-1,
+    the headline's level/MoM/YoY and the overall operating rate for the other months."""
+    lv = levels.select(*_KEYS, "period", "value")
+    prev = lv.select(*_KEYS, period=pl.col("period").dt.offset_by("1mo"), v_m=pl.col("value"))
+    yago = lv.select(*_KEYS, period=pl.col("period").dt.offset_by("12mo"), v_y=pl.col("value"))
+    j = lv.join(prev, on=[*_KEYS, "period"], how="left").join(
+        yago, on=[*_KEYS, "period"], how="left"
+    )
+    j = j.with_columns(
+        p_m=pl.col("period").dt.offset_by("-1mo"), p_y=pl.col("period").dt.offset_by("-12mo")
+    )
+    v, vm, vy = pl.col("value"), pl.col("v_m"), pl.col("v_y")
+    days = pl.col("period").dt.month_end().dt.day().cast(pl.Float64)
+
+    def pct(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return pl.when(b != 0).then((a / b - 1.0) * 100.0)
+
+    level_m = pl.col("measure").is_in(list(LEVEL_MEASURES))
+    rate_m = pl.col("measure").is_in(list(RATE_MEASURES))
+    count_m = pl.col("measure").is_in(list(COUNT_MEASURES))
+    prod_m = pl.col("measure") == "production"
+    stats: list[tuple[str, pl.Expr, pl.Expr, str | None]] = [
+        ("level", level_m | rate_m, v, None),
+        ("daily_avg", prod_m, v / days, None),
+        ("mom_abs", level_m, v - vm, "p_m"),
+        ("mom_pct", level_m, pct(v, vm), "p_m"),
+        ("yoy_abs", level_m, v - vy, "p_y"),
+        ("yoy_pct", level_m, pct(v, vy), "p_y"),
+        ("pp_mom", rate_m, v - vm, "p_m"),
+        ("pp_yoy", rate_m, v - vy, "p_y"),
+        ("count", count_m, v, None),
+        ("count_change", count_m, v - vm, "p_m"),
+    ]
+    out = []
+    for name, applies, expr, base in stats:
+        out.append(
+            j.filter(applies).select(
+                *_KEYS,
+                "period",
+                statistic=pl.lit(name),
+                value=expr,
+                base=pl.col(base) if base else pl.lit(None, pl.Date),
+            )
+        )
+    d = pl.concat(out)
+    is_t = pl.col("period") == t
+    is_prev = pl.col("period") == add_months(t, -1)
+    headline = (pl.col("measure") == "production") & (
+        (pl.col("breakdown") == "") | pl.col("breakdown").str.starts_with("content=")
+    )
+    history = (headline & pl.col("statistic").is_in(["level", "mom_pct", "yoy_pct"])) | (
+        (pl.col("measure") == "operating_rate")
+        & (pl.col("breakdown") == "")
+        & (pl.col("statistic") == "level")
+    )
+    d = d.filter(
+        is_t
+        | (is_prev & pl.col("statistic").is_in(["level", "count"]))
+        | ((pl.col("period") >= window[0]) & history)
+    ).filter(pl.col("value").is_not_null() | pl.col("statistic").is_in(["level", "count"]))
+    d = d.with_columns(kind=pl.lit("actual"), span_start=pl.lit(None, pl.Date))
+    return pl.concat([d, _ytd(levels, t)], how="diagonal")
+
+
+def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
+    """Year-to-date for every production series at t: Σ Jan..t, and its change against the
+    same months a year earlier. Only complete spans count."""
+    jan, jan_prev = date(t.year, 1, 1), date(t.year - 1, 1, 1)
+    months = t.month
+    lv = levels.filter(pl.col("measure") == "production")
+    cur = lv.filter((pl.col("period") >= jan) & (pl.col("period") <= t))
+    prev = lv.filter(
+        (pl.col("period") >= jan_prev) & (pl.col("period") <= add_months(t, -12))
+    )
+
+    def span(df: pl.DataFrame, name: str) -> pl.DataFrame:
+        return df.group_by(_KEYS).agg(pl.col("value").sum().alias(name), pl.len().alias(name + "_n"))
+
+    j = span(cur, "ytd").join(span(prev, "ytd_prev"), on=_KEYS, how="left")
+    j = j.filter(pl.col("ytd_n") == months).with_columns(
+        pl.when(pl.col("ytd_prev_n") == months).then(pl.col("ytd_prev")).alias("ytd_prev")
+    )
+    base = dict(period=pl.lit(t), base=pl.lit(add_months(t, -12)), span_start=pl.lit(jan),
+                kind=pl.lit(kind))  # fmt: skip
+    return pl.concat(
+        [
+            j.select(*_KEYS, statistic=pl.lit("ytd_level"), value="ytd", **base),
+            j.select(*_KEYS, statistic=pl.lit("ytd_abs"),
+                     value=pl.col("ytd") - pl.col("ytd_prev"), **base),
+            j.select(*_KEYS, statistic=pl.lit("ytd_pct"),
+                     value=(pl.col("ytd") / pl.col("ytd_prev") - 1.0) * 100.0, **base),
+        ]  # fmt: skip
+    ).filter(pl.col("value").is_not_null())
+
+
+def _add_like_for_like(
+    derived: pl.DataFrame, levels: pl.DataFrame, completed: pl.DataFrame, t: date
+) -> pl.DataFrame:
+    """Like-for-like changes over the matched sample, and the part of the headline change that
+    the panel change explains (headline − like-for-like)."""
+    rows = []
+    for offset, suffix in (("-1mo", "mom"), ("-12mo", "yoy")):
+        lfl = like_for_like(completed, t, offset)
+        base = add_months(t, -1 if suffix == "mom" else -12)
+        rows.append(
+            lfl.select("product", "breakdown", measure=pl.lit("production"),
+                       statistic=pl.lit(f"lfl_{suffix}_pct"), value="lfl_pct",
+                       base=pl.lit(base))  # fmt: skip
+        )
+        if suffix == "mom":
+            rows.append(
+                lfl.select("product", "breakdown", measure=pl.lit("operating_rate"),
+                           statistic=pl.lit("lfl_pp_mom"), value="lfl_pp", base=pl.lit(base))
+            )  # fmt: skip
+    lfl_rows = pl.concat(rows).with_columns(
+        period=pl.lit(t), kind=pl.lit("actual"), span_start=pl.lit(None, pl.Date)
+    )
+    # Keep like-for-like only where the headline series exists (output-basis rates).
+    lfl_rows = lfl_rows.join(
+        derived.filter(pl.col("period") == t).select(_KEYS).unique(), on=_KEYS, how="semi"
+    )
+    head = derived.filter(
+        (pl.col("period") == t) & pl.col("statistic").is_in(["mom_pct", "pp_mom"])
+    ).select(*_KEYS, "statistic", "value")
+    effects = (
+        lfl_rows.filter(pl.col("statistic").is_in(["lfl_mom_pct", "lfl_pp_mom"]))
+        .with_columns(
+            statistic_head=pl.when(pl.col("statistic") == "lfl_mom_pct")
+            .then(pl.lit("mom_pct"))
+            .otherwise(pl.lit("pp_mom"))
+        )
+        .join(
+            head.rename({"statistic": "statistic_head", "value": "head"}),
+            on=[*_KEYS, "statistic_head"],
+        )
+        .with_columns(
+            statistic=pl.when(pl.col("statistic") == "lfl_mom_pct")
+            .then(pl.lit("panel_effect_pct"))
+            .otherwise(pl.lit("panel_effect_pp")),
+            value=pl.col("head") - pl.col("value"),
+        )
+        .drop("statistic_head", "head")
+    )
+    return pl.concat([derived, lfl_rows, effects], how="diagonal")
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+
+def _flags(q: pl.DataFrame, t: date, products: Sequence[Product]) -> pl.DataFrame:
+    """Status bits per product and month from its quality."""
+    th = pl.DataFrame(
+        [
+            {
+                "product": p.code,
+                "min_cov": p.thresholds.min_coverage,
+                "min_resp": p.thresholds.min_response,
+                "max_imp": p.thresholds.imputed_share_max,
+            }
+            for p in products
+        ]
+    )
+    j = q.join(th, on="product")
+    bits = (
+        pl.when((pl.col("coverage") < 1.0 - 1e-9) | (pl.col("imputed_share") > 0)).then(E).otherwise(0)
+        | pl.when(pl.col("imputed_share") > pl.col("max_imp")).then(I).otherwise(0)
+        | pl.when((pl.col("coverage") < pl.col("min_cov")) | (pl.col("response_rate") < pl.col("min_resp")))
+        .then(U)
+        .otherwise(0)
+        | pl.when(pl.col("period") == t).then(P).otherwise(0)
+    )  # fmt: skip
+    return j.select("product", "period", bits=bits.cast(pl.Int64))
+
+
+def _breaks(cells: pl.DataFrame, t: date) -> pl.DataFrame:
+    out = []
+    for offset, base in (("-1mo", add_months(t, -1)), ("-12mo", add_months(t, -12))):
+        ch = panel_changed(cells, t, offset)
+        out.append(ch.select("product", base=pl.lit(base), brk=pl.lit(B)))
+    return pl.concat(out)
+
+
+def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) -> pl.DataFrame:
+    f = flags.rename({"bits": "b1"})
+    rows = rows.join(f, on=["product", "period"], how="left").join(
+        flags.rename({"period": "base", "bits": "b0"}), on=["product", "base"], how="left"
+    )
+    rows = rows.join(breaks, on=["product", "base"], how="left")
+    # A YTD figure is withheld if any month of either span is.
+    span_u = rows.filter(pl.col("span_start").is_not_null()).select("product").unique()
+    withheld = flags.filter((pl.col("bits") & U) > 0)
+    rows = rows.with_columns(
+        bits=(
+            pl.col("b1").fill_null(0)
+            | pl.col("b0").fill_null(0)
+            | pl.when(
+                pl.col("statistic").is_in(
+                    ["mom_abs", "mom_pct", "yoy_abs", "yoy_pct", "pp_mom", "pp_yoy",
+                     "count_change", "lfl_mom_pct", "lfl_yoy_pct", "panel_effect_pct",
+                     "panel_effect_pp", "ytd_abs", "ytd_pct"]  # fmt: skip
+                )
+            )
+            .then(pl.col("brk").fill_null(0))
+            .otherwise(0)
+        )
+    ).drop("b1", "b0", "brk")
+    if not span_u.is_empty() and not withheld.is_empty():
+        ytd_u = (
+            rows.filter(pl.col("span_start").is_not_null())
+            .select("product", "span_start", "period")
+            .unique()
+            .join(withheld, on="product", suffix="_w")
+            .filter(
+                (
+                    (pl.col("period_w") >= pl.col("span_start"))
+                    & (pl.col("period_w") <= pl.col("period"))
+                )
+                | (
+                    (pl.col("period_w") >= pl.col("span_start").dt.offset_by("-12mo"))
+                    & (pl.col("period_w") <= pl.col("period").dt.offset_by("-12mo"))
+                )
+            )
+            .select("product", "span_start", "period", u=pl.lit(U))
+            .unique()
+        )
+        rows = rows.join(ytd_u, on=["product", "span_start", "period"], how="left").with_columns(
+            bits=pl.col("bits") | pl.col("u").fill_null(0)
+        ).drop("u")
+    return rows
+
+
+# --- forecast -------------------------------------------------------------------------------
+
+
+def _forecast(
+    completed: pl.DataFrame,
+    cells_all: pl.DataFrame,
+    levels: pl.DataFrame,
+    t: date,
+    nxt: date,
+    products: Sequence[Product],
+) -> pl.DataFrame:
+    """Levels for t+1 from the producers' schedules (LEVELS shape)."""
+    cells_next = cells_all.filter(pl.col("period") == nxt)
+    sched = scheduled_panel(completed.filter(pl.col("period") == t), cells_next)
+    wf = weights(cells_next, sched)
+    prod = production_levels(wf, products)
+    caps = capacity_levels(cells_next, wf, sched)
+    lv = pl.concat([prod, caps, output_rate_levels(wf, products)])
+    return pl.concat([lv, capacity_rate_levels(lv, products)])
+
+
+def _forecast_figures(
+    fc: pl.DataFrame,
+    levels: pl.DataFrame,
+    t: date,
+    nxt: date,
+    products: Sequence[Product],
+    flags: pl.DataFrame,
+) -> pl.DataFrame:
+    keep = (
+        (pl.col("measure") == "production")
+        & ((pl.col("breakdown") == "") | pl.col("breakdown").str.starts_with("content="))
+    ) | pl.col("measure").is_in(["operating_rate", "operating_capacity", "capacity"])
+    f = fc.filter(keep).select(*_KEYS, "value")
+    cur = levels.filter(pl.col("period") == t).select(*_KEYS, v_m="value")
+    yago = levels.filter(pl.col("period") == add_months(nxt, -12)).select(*_KEYS, v_y="value")
+    j = f.join(cur, on=_KEYS, how="left").join(yago, on=_KEYS, how="left")
+    rate = pl.col("measure") == "operating_rate"
+    v, vm, vy = pl.col("value"), pl.col("v_m"), pl.col("v_y")
+    stats = [
+        ("level", pl.lit(True), v, None),
+        ("mom_abs", ~rate, v - vm, t),
+        ("mom_pct", ~rate, (v / vm - 1.0) * 100.0, t),
+        ("yoy_abs", ~rate, v - vy, add_months(nxt, -12)),
+        ("yoy_pct", ~rate, (v / vy - 1.0) * 100.0, add_months(nxt, -12)),
+        ("pp_mom", rate, v - vm, t),
+        ("pp_yoy", rate, v - vy, add_months(nxt, -12)),
+    ]
+    out = [
+        j.filter(applies).select(
+            *_KEYS, statistic=pl.lit(name), value=expr,
+            base=pl.lit(base, pl.Date) if base else pl.lit(None, pl.Date),
+        )  # fmt: skip
+        for name, applies, expr, base in stats
+    ]
+    rows = pl.concat(out).with_columns(
+        period=pl.lit(nxt), kind=pl.lit("forecast"), span_start=pl.lit(None, pl.Date)
+    ).filter(pl.col("value").is_not_null())
+    # YTD including the forecast month: actual months of this year to t, plus the forecast.
+    prod_fc = fc.filter(pl.col("measure") == "production").with_columns(period=pl.lit(nxt))
+    combined = pl.concat(
+        [levels.filter(pl.col("measure") == "production").select(list(LEVELS)),
+         prod_fc.select(list(LEVELS))]  # fmt: skip
+    )
+    ytd = _ytd(combined, nxt, kind="forecast").join(f.select(_KEYS), on=_KEYS, how="semi")
+    rows = pl.concat([rows, ytd], how="diagonal")
+    # A forecast carries the flags of the month it starts from, and F.
+    return rows.join(
+        flags.filter(pl.col("period") == t).select("product", "bits"), on="product", how="left"
+    ).with_columns(bits=pl.col("bits").fill_null(0) & ~P)
+
+
+def _benchmark_figures(bench: pl.DataFrame, flags: pl.DataFrame, t: date) -> pl.DataFrame:
+    return bench.select(
+        "product",
+        "period",
+        "value",
+        measure=pl.lit("production"),
+        breakdown=pl.lit("method=") + pl.col("method"),
+        statistic=pl.lit("level"),
+        kind=pl.lit("forecast"),
+        base=pl.lit(None, pl.Date),
+        span_start=pl.lit(None, pl.Date),
+        bits=pl.lit(0, pl.Int64),
+    )
+
+
+def _accuracy_figures(
+    prior: pl.DataFrame,
+    levels: pl.DataFrame,
+    published: pl.DataFrame,
+    t: date,
+    flags: pl.DataFrame,
+) -> pl.DataFrame:
+    own = levels.filter((pl.col("measure") == "production") & (pl.col("breakdown") == "")).select(
+        "product", "period", "value"
+    )
+    older = published.join(own.select("product", "period"), on=["product", "period"], how="anti")
+    actuals = pl.concat([own, older.select("product", "period", "value")])
+    acc = accuracy(prior, actuals, t)
+    return acc.select(
+        "product",
+        "statistic",
+        "value",
+        period=pl.lit(t),
+        measure=pl.lit("forecast_error"),
+        breakdown=pl.lit(""),
+        kind=pl.lit("actual"),
+        base=pl.lit(None, pl.Date),
+        span_start=pl.lit(None, pl.Date),
+    ).join(flags.filter(pl.col("period") == t).select("product", "bits"), on="product", how="left")
+
+
+# --- disclosure control ---------------------------------------------------------------------
+
+
+def _disclosure(rows: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
+    """Primary suppression of breakdown cells with fewer than 3 producers or one producer above
+    85%; secondary suppression of the smallest other cell of the same dimension when a
+    dimension has exactly one primary cell (so it cannot be recovered by subtraction)."""
+    sensitive = levels.filter(
+        pl.col("measure").is_in(["production", "operating_capacity", "operating_rate"])
+        & (pl.col("breakdown") != "")
+        & ~pl.col("breakdown").str.starts_with("content=")
+        & ~pl.col("breakdown").str.starts_with("basis=")
+        & ~pl.col("breakdown").str.starts_with("method=")
+        & pl.col("n_producers").is_not_null()
+    )
+    primary = (pl.col("n_producers") < MIN_CELL_PRODUCERS) | (
+        pl.col("top_share").fill_null(0.0) > DOMINANCE_SHARE
+    )
+    cells = (
+        sensitive.group_by("product", "period", "breakdown")
+        .agg(primary=primary.any(), size=pl.col("value").filter(pl.col("measure") == "production").first())
+        .with_columns(dim=pl.col("breakdown").str.split("=").list.first())
+    )  # fmt: skip
+    n_primary = pl.col("primary").sum().over("product", "period", "dim")
+    rank = (
+        pl.when(~pl.col("primary")).then(pl.col("size").fill_null(float("inf"))).otherwise(None)
+        .rank("ordinal").over("product", "period", "dim")
+    )  # fmt: skip
+    cells = cells.with_columns(
+        conf=pl.when(pl.col("primary"))
+        .then(pl.lit("C"))
+        .when((n_primary == 1) & (rank == 1))
+        .then(pl.lit("D"))
+        .otherwise(pl.lit("F"))
+    ).filter(pl.col("conf") != "F")
+    c1 = cells.select("product", "period", "breakdown", c1="conf")
+    c0 = cells.select("product", base="period", breakdown="breakdown", c0="conf")
+    rows = rows.join(c1, on=["product", "period", "breakdown"], how="left").join(
+        c0, on=["product", "base", "breakdown"], how="left"
+    )
+    return rows.with_columns(
+        conf_status=pl.when((pl.col("c1") == "C") | (pl.col("c0") == "C"))
+        .then(pl.lit("C"))
+        .when(pl.col("c1").is_not_null() | pl.col("c0").is_not_null())
+        .then(pl.lit("D"))
+        .otherwise(pl.lit("F"))
+    ).drop("c1", "c0")
+
+
+# --- assembly -------------------------------------------------------------------------------
+
+
+def _unit(products: Sequence[Product]) -> pl.Expr:
+    unit = pl.lit("")
+    for p in products:
+        unit = pl.when(pl.col("product") == p.code).then(pl.lit(p.unit)).otherwise(unit)
+    m, s = pl.col("measure"), pl.col("statistic")
+    return (
+        pl.when(s.is_in(["mom_pct", "yoy_pct", "ytd_pct", "lfl_mom_pct", "lfl_yoy_pct",
+                         "panel_effect_pct", "pct", "mape"]))
+        .then(pl.lit("%"))
+        .when(s.is_in(["pp_mom", "pp_yoy", "lfl_pp_mom", "panel_effect_pp"])).then(pl.lit("pp"))
+        .when(m.is_in(list(COUNT_MEASURES))).then(pl.lit("count"))
+        .when(m.is_in(list(RATE_MEASURES))).then(pl.lit("%"))
+        .when(s == "daily_avg").then(unit + "/day")
+        .when(m.is_in(["capacity", "operating_capacity"])).then(unit + "/year")
+        .otherwise(unit)
+    )  # fmt: skip
+
+
+def _status_exprs() -> tuple[pl.Expr, pl.Expr]:
+    bits = pl.col("bits").fill_null(0)
+    is_fc = pl.col("kind") == "forecast"
+    present = {
+        "F": is_fc,
+        **{code: (bits & bit) > 0 for code, bit in _BITS.items()},
+    }
+    status: pl.Expr = pl.lit("A")
+    for code in reversed(OBS_STATUS_PRECEDENCE):
+        if code in present:
+            status = pl.when(present[code]).then(pl.lit(code)).otherwise(status)
+    flag_list = [pl.when(present[c]).then(pl.lit(c)) for c in OBS_STATUS_PRECEDENCE if c in present]
+    flags = pl.concat_str(flag_list, separator=",", ignore_nulls=True)
+    return status, flags
+
+
+def _assemble(
+    rows: pl.DataFrame, q: pl.DataFrame, levels: pl.DataFrame, products: Sequence[Product]
+) -> pl.DataFrame:
+    status, flags = _status_exprs()
+    # A forecast's quality is that of the month its schedules were given in.
+    qa = q.select("product", q_period="period", coverage="coverage",
+                  response_rate="response_rate", imputed_share="imputed_share")  # fmt: skip
+    rows = rows.with_columns(
+        q_period=pl.when(pl.col("kind") == "forecast")
+        .then(pl.col("period").dt.offset_by("-1mo"))
+        .otherwise(pl.col("period"))
+    ).join(qa, on=["product", "q_period"], how="left")
+    n = levels.filter(pl.col("n_producers").is_not_null()).select(
+        "product", "period", "measure", "breakdown", n_producers="n_producers"
+    ).unique(["product", "period", "measure", "breakdown"])
+    rows = rows.join(n, on=["product", "period", "measure", "breakdown"], how="left")
+    period_label = pl.col("period").dt.strftime("%Y-%m")
+    rows = rows.with_columns(
+        period=pl.when(pl.col("span_start").is_not_null())
+        .then(pl.col("span_start").dt.strftime("%Y-%m") + ".." + period_label)
+        .otherwise(period_label),
+        unit=_unit(products),
+        status=status,
+        flags=flags,
+    )
+    withheld = (pl.col("bits").fill_null(0) & U) > 0
+    rows = rows.with_columns(
+        value=pl.when(withheld).then(None).otherwise(pl.col("value"))
+    )
+    order = {p.code: i for i, p in enumerate(products)}
+    return (
+        rows.with_columns(_o=pl.col("product").replace_strict(order, default=len(order)))
+        .sort("_o", "kind", "measure", "breakdown", "statistic", "period")
+        .select([pl.col(c).cast(t) for c, t in FIGURES.items()])
+    )

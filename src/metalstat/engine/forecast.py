@@ -1,0 +1,176 @@
+"""The forecast for the next month, its statistical benchmarks, and its track record.
+
+- Schedule-based: the estimator of ``estimate.py`` run on the producers' schedules for t+1
+  given in their returns for t (a missing schedule is the producer's completed output for t ×
+  its stratum's schedule ratio Σ schedule / Σ output among producers that gave one), weighted
+  by the frame and capacity in force in t+1.
+- Benchmarks on the headline series (published history + this vintage's estimates): seasonal
+  naive (the same month a year earlier) and exponential smoothing (statsmodels; damped
+  additive trend, additive seasonality once there are two full years).
+- Accuracy: last month's published forecast for t against this vintage's estimate for t, and
+  the mean absolute % error over the last 12 months that have both.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from metalstat.catalog.model import Product
+from metalstat.engine.calendar import add_months
+
+SCHEDULE_METHODS = ("scheduled", "schedule_ratio", "product_schedule_ratio", "halted")
+
+
+def scheduled_panel(
+    completed_t: pl.DataFrame, cells_next: pl.DataFrame
+) -> pl.DataFrame:
+    """The sample for t+1: month-t panel producers with their schedules as values, placed in
+    the frame of t+1 (capacity, size class and stratum in force then)."""
+    t_part = completed_t.select(
+        "producer_id",
+        "stratum",
+        out_t=pl.col("value"),
+        metal_t=pl.col("value_metal"),
+        opcap_t=pl.col("opcap"),
+        grade_t=pl.col("grade"),
+        sched=pl.when(pl.col("responded")).then(pl.col("schedule")),
+        sched_metal=pl.when(pl.col("responded")).then(pl.col("schedule_metal")),
+        sched_opcap=pl.when(pl.col("responded")).then(pl.col("schedule_operating_capacity")),
+    )
+    gave = pl.col("sched").is_not_null() & (pl.col("out_t") > 0)
+    ratio_s = t_part.join(completed_t.select("producer_id", "product"), on="producer_id").group_by(
+        "product", "stratum"
+    ).agg(s_ratio=pl.col("sched").filter(gave).sum() / pl.col("out_t").filter(gave).sum())
+    ratio_p = t_part.join(completed_t.select("producer_id", "product"), on="producer_id").group_by(
+        "product"
+    ).agg(p_ratio=pl.col("sched").filter(gave).sum() / pl.col("out_t").filter(gave).sum())
+    nxt = cells_next.drop(
+        [c for c in ("output", "output_metal", "schedule", "schedule_metal", "operating_capacity",
+                     "schedule_operating_capacity", "status", "reason", "responded", "in_panel")
+         if c in cells_next.columns]  # fmt: skip
+    )
+    df = (
+        nxt.join(t_part.rename({"stratum": "stratum_t"}), on="producer_id", how="inner")
+        .join(ratio_s.rename({"stratum": "stratum_t"}), on=["product", "stratum_t"], how="left")
+        .join(ratio_p, on="product", how="left")
+    )
+    method = (
+        pl.when(pl.col("halt_known")).then(pl.lit("halted"))
+        .when(pl.col("sched").is_not_null()).then(pl.lit("scheduled"))
+        .when(pl.col("s_ratio").is_finite()).then(pl.lit("schedule_ratio"))
+        .when(pl.col("p_ratio").is_finite()).then(pl.lit("product_schedule_ratio"))
+        .otherwise(pl.lit("carried_forward"))
+    )  # fmt: skip
+    value = (
+        pl.when(pl.col("method") == "halted").then(0.0)
+        .when(pl.col("method") == "scheduled").then(pl.col("sched"))
+        .when(pl.col("method") == "schedule_ratio").then(pl.col("out_t") * pl.col("s_ratio"))
+        .when(pl.col("method") == "product_schedule_ratio")
+        .then(pl.col("out_t") * pl.col("p_ratio"))
+        .otherwise(pl.col("out_t"))
+    )  # fmt: skip
+    df = df.with_columns(method=method).with_columns(value=value)
+    return df.with_columns(
+        value_metal=pl.when(pl.col("method") == "scheduled")
+        .then(pl.coalesce(pl.col("sched_metal"), pl.col("value") * pl.col("grade_t")))
+        .otherwise(pl.col("value") * pl.col("grade_t")),
+        opcap=pl.when(pl.col("method") == "halted")
+        .then(0.0)
+        .otherwise(pl.coalesce(pl.col("sched_opcap"), pl.col("opcap_t"))),
+        responded=pl.lit(True),
+        imputed=pl.col("method") != "scheduled",
+        in_panel=pl.lit(True),
+    )
+
+
+def _ets_forecast(y: np.ndarray) -> float | None:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    if len(y) < 6 or not np.all(np.isfinite(y)):
+        return None
+    seasonal = "add" if len(y) >= 24 else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = ExponentialSmoothing(
+                y, trend="add", damped_trend=True, seasonal=seasonal,
+                seasonal_periods=12 if seasonal else None, initialization_method="estimated",
+            ).fit()  # fmt: skip
+            value = float(fit.forecast(1)[0])
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    return value if np.isfinite(value) else None
+
+
+def benchmarks(history: pl.DataFrame, t: date, with_ets: bool = True) -> pl.DataFrame:
+    """Seasonal-naive and ETS forecasts of the headline level for t+1, per product.
+
+    ``history``: product, period, value (the headline level, oldest first; gaps allowed)."""
+    target = add_months(t, 1)
+    rows = []
+    for (product,), g in history.sort("period").group_by("product", maintain_order=True):
+        g = g.filter(pl.col("period") <= t)
+        snaive = g.filter(pl.col("period") == add_months(target, -12)).get_column("value")
+        if len(snaive) and snaive[0] is not None:
+            rows.append((product, "seasonal_naive", float(snaive[0])))
+        if with_ets:
+            # Only a gap-free run of months ending at t is a time series.
+            months = g.get_column("period").to_list()
+            values = g.get_column("value").to_numpy()
+            start = len(months)
+            while start > 0 and months[start - 1] == add_months(t, start - len(months)):
+                start -= 1
+            ets = _ets_forecast(values[start:].astype(float))
+            if ets is not None:
+                rows.append((product, "ets", ets))
+    return pl.DataFrame(
+        rows, schema={"product": pl.Utf8, "method": pl.Utf8, "value": pl.Float64}, orient="row"
+    ).with_columns(period=pl.lit(target))
+
+
+def accuracy(
+    prior_forecasts: pl.DataFrame, actuals: pl.DataFrame, t: date, window: int = 12
+) -> pl.DataFrame:
+    """Forecast errors: for t, (F − A) and (F − A)/A in %; and the mean absolute % error over
+    the last ``window`` months with both a forecast and an actual."""
+    start = add_months(t, -(window - 1))
+    both = prior_forecasts.rename({"value": "forecast"}).join(
+        actuals.rename({"value": "actual"}), on=["product", "period"]
+    ).filter((pl.col("period") >= start) & (pl.col("period") <= t) & (pl.col("actual") != 0))
+    both = both.with_columns(
+        err=pl.col("forecast") - pl.col("actual"),
+        pct=(pl.col("forecast") - pl.col("actual")) / pl.col("actual") * 100.0,
+    )
+    now = both.filter(pl.col("period") == t)
+    mape = both.group_by("product").agg(value=pl.col("pct").abs().mean(), n=pl.len())
+    return pl.concat(
+        [
+            now.select("product", statistic=pl.lit("abs"), value="err", n=pl.lit(1, pl.UInt32)),
+            now.select("product", statistic=pl.lit("pct"), value="pct", n=pl.lit(1, pl.UInt32)),
+            mape.select("product", statistic=pl.lit("mape"), value="value", n="n"),
+        ]
+    )
+
+
+def headline_history(
+    levels: pl.DataFrame, published_history: pl.DataFrame, products: Sequence[Product]
+) -> pl.DataFrame:
+    """The headline production series: this vintage's estimates, preceded by the published
+    values of months before its window."""
+    codes = [p.code for p in products]
+    own = levels.filter(
+        (pl.col("measure") == "production") & (pl.col("breakdown") == "")
+    ).select("product", "period", "value")
+    first = own.group_by("product").agg(first=pl.col("period").min())
+    older = (
+        published_history.filter(pl.col("product").is_in(codes))
+        .join(first, on="product", how="left")
+        .filter(pl.col("first").is_null() | (pl.col("period") < pl.col("first")))
+        .select("product", "period", "value")
+    )
+    return pl.concat([older, own]).sort("product", "period")

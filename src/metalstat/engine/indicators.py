@@ -1,0 +1,224 @@
+"""Indicators: operating rates, shares, producer counts, quality, and the changes of every
+series (MoM, YoY, YTD, pp, like-for-like) from the month's estimates.
+
+Percentages are computed from unrounded levels; rounding happens only when shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from metalstat.catalog.model import Product
+from metalstat.engine.estimate import LEVELS, _cell
+
+RATE_MEASURES = ("operating_rate", "share", "producer_share", "coverage", "response_rate",
+                 "imputed_share")  # fmt: skip
+COUNT_MEASURES = ("producer_count", "province_count")
+LEVEL_MEASURES = ("production", "capacity", "operating_capacity")
+
+
+def _potential() -> pl.Expr:
+    return pl.col("cap_avg") * pl.col("days") / 365.0
+
+
+def output_rate_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
+    """Output-basis operating rate over the sample: Σ y / Σ cap × d/365, in %, overall, per
+    size class, and per value of dimensions flagged ``operating_rate``."""
+    codes = [p.code for p in products if p.operating_rate == "output"]
+    s = w.filter(pl.col("product").is_in(codes)).with_columns(potential=_potential())
+
+    def agg() -> list[pl.Expr]:
+        return [
+            (pl.col("value").sum() / pl.col("potential").sum() * 100.0).alias("value"),
+            (pl.col("value") > 0).sum().cast(pl.Int64).alias("n_producers"),
+            (pl.col("value").max() / pl.col("value").sum()).fill_nan(None).alias("top_share"),
+        ]
+
+    out = [s.group_by("product", "period").agg(agg()).with_columns(breakdown=pl.lit(""))]
+    out.append(
+        s.group_by("product", "period", "size_class").agg(agg())
+        .with_columns(breakdown=pl.lit("size_class=") + pl.col("size_class")).drop("size_class")
+    )  # fmt: skip
+    for p in products:
+        for d in p.dimensions:
+            if d.operating_rate and p.code in codes:
+                out.append(
+                    s.filter(pl.col("product") == p.code)
+                    .group_by("product", "period", d.name)
+                    .agg(agg())
+                    .with_columns(breakdown=pl.lit(d.name + "=") + pl.col(d.name))
+                    .drop(d.name)
+                )
+    return (
+        pl.concat(out, how="diagonal")
+        .with_columns(measure=pl.lit("operating_rate"))
+        .select(list(LEVELS))
+    )
+
+
+def capacity_rate_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
+    """Capacity-basis operating rate: operating capacity / existing capacity, in %."""
+    codes = [p.code for p in products if p.operating_rate == "capacity"]
+    lv = levels.filter(pl.col("product").is_in(codes) & (pl.col("breakdown") == ""))
+    cap = lv.filter(pl.col("measure") == "capacity").select("product", "period", cap="value")
+    op = lv.filter(pl.col("measure") == "operating_capacity").select(
+        "product", "period", "n_producers", "top_share", op="value"
+    )
+    return (
+        op.join(cap, on=["product", "period"])
+        .with_columns(
+            value=pl.col("op") / pl.col("cap") * 100.0,
+            measure=pl.lit("operating_rate"),
+            breakdown=pl.lit(""),
+        )
+        .select(list(LEVELS))
+    )
+
+
+def share_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
+    """Shares of partition breakdowns in the total, in %."""
+    partitions = [
+        (p.code, d.name) for p in products for d in p.dimensions if d.kind == "partition"
+    ]
+    if not partitions:
+        return pl.DataFrame(schema=LEVELS)
+    dims = pl.DataFrame(partitions, schema={"product": pl.Utf8, "dim": pl.Utf8}, orient="row")
+    prod = levels.filter(pl.col("measure") == "production")
+    total = prod.filter(pl.col("breakdown") == "").select("product", "period", total="value")
+    parts = prod.filter(pl.col("breakdown") != "").with_columns(
+        dim=pl.col("breakdown").str.split("=").list.first()
+    )
+    return (
+        parts.join(dims, on=["product", "dim"], how="semi")
+        .join(total, on=["product", "period"])
+        .with_columns(value=pl.col("value") / pl.col("total") * 100.0, measure=pl.lit("share"))
+        .select(list(LEVELS))
+    )
+
+
+def count_levels(completed: pl.DataFrame) -> pl.DataFrame:
+    """Sample producers by status (what they reported; a known halt counts as halted), the
+    sample size, the provinces it spans, and the share of producers whose daily output fell or
+    rose against the previous month (over producers in the sample both months)."""
+    s = completed.with_columns(
+        status_seen=pl.when(pl.col("responded"))
+        .then(pl.col("status"))
+        .when(pl.col("method") == "halted")
+        .then(pl.lit("halted"))
+    )
+    by_status = (
+        s.filter(pl.col("status_seen").is_not_null())
+        .group_by("product", "period", "status_seen")
+        .agg(value=pl.len().cast(pl.Float64))
+        .with_columns(
+            measure=pl.lit("producer_count"),
+            breakdown=pl.lit("status=") + pl.col("status_seen"),
+        )
+        .drop("status_seen")
+    )
+    size = s.group_by("product", "period").agg(value=pl.len().cast(pl.Float64)).with_columns(
+        measure=pl.lit("producer_count"), breakdown=pl.lit("")
+    )
+    provinces = s.group_by("product", "period").agg(
+        value=pl.col("province").n_unique().cast(pl.Float64)
+    ).with_columns(measure=pl.lit("province_count"), breakdown=pl.lit(""))
+    prev = s.select(
+        "producer_id",
+        period=pl.col("period").dt.offset_by("1mo"),
+        prev_daily=pl.col("value") / pl.col("days"),
+    )
+    matched = s.join(prev, on=["producer_id", "period"], how="inner").filter(
+        pl.col("value").is_not_null() & pl.col("prev_daily").is_not_null()
+    )
+    daily = pl.col("value") / pl.col("days")
+    changes = matched.group_by("product", "period").agg(
+        reduced=(daily < pl.col("prev_daily")).mean() * 100.0,
+        increased=(daily > pl.col("prev_daily")).mean() * 100.0,
+    )
+    shares = changes.unpivot(
+        index=["product", "period"], on=["reduced", "increased"], variable_name="change"
+    ).with_columns(
+        measure=pl.lit("producer_share"), breakdown=pl.lit("change=") + pl.col("change")
+    ).drop("change")
+    return pl.concat([by_status, size, provinces, shares], how="diagonal").with_columns(
+        n_producers=pl.lit(None, pl.Int64), top_share=pl.lit(None, pl.Float64)
+    ).select(list(LEVELS))
+
+
+def quality(cells: pl.DataFrame, completed: pl.DataFrame) -> pl.DataFrame:
+    """Per product and month: coverage (sample capacity / frame capacity), response rate
+    (respondents / panel), imputed share (imputed / completed sample output), as fractions."""
+    frame = cells.group_by("product", "period").agg(C=pl.col("cap_avg").sum())
+    sample = completed.group_by("product", "period").agg(
+        c=pl.col("cap_avg").filter(pl.col("value").is_not_null()).sum(),
+        panel_n=pl.len(),
+        resp_n=pl.col("responded").sum(),
+        imputed=pl.col("value").filter(pl.col("imputed")).sum(),
+        total=pl.col("value").sum(),
+    )
+    return frame.join(sample, on=["product", "period"], how="left").select(
+        "product",
+        "period",
+        coverage=(pl.col("c").fill_null(0.0) / pl.col("C")),
+        response_rate=(pl.col("resp_n") / pl.col("panel_n")).fill_null(0.0),
+        imputed_share=(pl.col("imputed") / pl.col("total")).fill_nan(0.0).fill_null(0.0),
+    )
+
+
+def quality_levels(q: pl.DataFrame) -> pl.DataFrame:
+    return (
+        q.unpivot(index=["product", "period"], on=["coverage", "response_rate", "imputed_share"],
+                  variable_name="measure")  # fmt: skip
+        .with_columns(
+            value=pl.col("value") * 100.0,
+            breakdown=pl.lit(""),
+            n_producers=pl.lit(None, pl.Int64),
+            top_share=pl.lit(None, pl.Float64),
+        )
+        .select(list(LEVELS))
+    )
+
+
+def like_for_like(completed: pl.DataFrame, t: date, offset: str) -> pl.DataFrame:
+    """Production change and output-basis rate change over the producers in the sample in both
+    t and t-offset (matched sample, unweighted sums)."""
+    cur = completed.filter(pl.col("period") == t).with_columns(potential=_potential())
+    base_period = pl.lit(t).dt.offset_by(offset)
+    base = completed.filter(pl.col("period") == base_period).with_columns(potential=_potential())
+    m = cur.join(base, on="producer_id", suffix="_b").filter(
+        pl.col("value").is_not_null() & pl.col("value_b").is_not_null()
+    )
+
+    def agg(prefix: str) -> list[pl.Expr]:
+        return [
+            ((pl.col("value").sum() / pl.col("value_b").sum() - 1.0) * 100.0).alias(prefix + "_pct"),
+            (
+                (pl.col("value").sum() / pl.col("potential").sum()
+                 - pl.col("value_b").sum() / pl.col("potential_b").sum()) * 100.0
+            ).alias(prefix + "_pp"),
+        ]  # fmt: skip
+
+    total = m.group_by("product").agg(agg("lfl")).with_columns(breakdown=pl.lit(""))
+    by_class = m.group_by("product", "size_class").agg(agg("lfl")).with_columns(
+        breakdown=pl.lit("size_class=") + pl.col("size_class")
+    ).drop("size_class")
+    return pl.concat([total, by_class], how="diagonal")
+
+
+def panel_changed(cells: pl.DataFrame, t: date, offset: str) -> pl.DataFrame:
+    """Per product: did the panel or the frame (which producers) change between t-offset and t?"""
+    base = pl.lit(t).dt.offset_by(offset)
+
+    def members(flag: pl.Expr, when: pl.Expr) -> pl.DataFrame:
+        return cells.filter(flag & (pl.col("period") == when)).select("product", "producer_id")
+
+    out = []
+    for label, flag in (("panel", pl.col("in_panel")), ("frame", pl.lit(True))):
+        a, b = members(flag, pl.lit(t)), members(flag, base)
+        diff = pl.concat([a.join(b, on=["product", "producer_id"], how="anti"),
+                          b.join(a, on=["product", "producer_id"], how="anti")])  # fmt: skip
+        out.append(diff.select("product").unique().with_columns(changed=pl.lit(label)))
+    return pl.concat(out).group_by("product").agg(pl.col("changed").unique().sort())
