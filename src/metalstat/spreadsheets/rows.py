@@ -8,6 +8,7 @@ output) is checked later, on the rows that pass here.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from metalstat.spreadsheets.schemas import (
     KindSchema,
     is_empty,
     match_header,
+    normalize_header,
     parse_cell,
     parse_number,
 )
@@ -88,11 +90,10 @@ class TypedRows:
 
 def _header_issues(result: TypedRows) -> None:
     table, schema, header = result.table, result.schema, result.header
-    known = ", ".join(c.name for c in schema.columns)
+    names = [c.name for c in schema.columns]
     for b in header.unknown:
-        hint = f"expected columns: {known}"
-        if schema.breakdowns:
-            hint += ", or breakdown columns dimension=value (metalstat import --columns returns)"
+        close = difflib.get_close_matches(normalize_header(b.header), names, n=1)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
         result.issues.append(
             Issue(
                 file=table.file,
@@ -101,7 +102,8 @@ def _header_issues(result: TypedRows) -> None:
                 column=b.header,
                 letter=b.letter,
                 code="extra_column",
-                reason=f"unknown column; {hint}",
+                reason=f"unknown column; {hint}metalstat import --columns {schema.kind} lists "
+                "the columns",
             )
         )
     for first, again in header.repeated:
