@@ -81,3 +81,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+
+# Release workflow. Four eyes: when on, a release's creator may not approve it.
+METALSTAT_SEPARATE_APPROVER = os.environ.get("METALSTAT_SEPARATE_APPROVER", "0") == "1"
+# Members of this group (and staff) see releases before their release time and unpublished data.
+METALSTAT_ANALYSTS_GROUP = os.environ.get("METALSTAT_ANALYSTS_GROUP", "analysts")

@@ -115,7 +115,7 @@ class SurveyReturn(models.Model):
     def __str__(self) -> str:
         return f"{self.producer.code} {self.period:%Y-%m} r{self.revision}"
 
-    def values(self) -> dict[str, object]:
+    def answer(self) -> dict[str, object]:
         """The answer itself, without bookkeeping, for comparing revisions."""
         return {name: getattr(self, name) for name in RETURN_VALUE_FIELDS}
 

@@ -1,0 +1,87 @@
+"""Admin pages of the register. Every save and delete is logged (see AuditedModelAdmin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from metalstat.registry.changelog import AuditedModelAdmin
+from metalstat.registry.models import AuditEntry, CapacityRecord, PanelMembership, Producer
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    """History shown on the producer's page; it is changed on its own pages (and logged)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CapacityInline(_ReadOnlyInline):
+    model = CapacityRecord
+    fields = ("valid_from", "capacity", "event", "note")
+
+
+class PanelInline(_ReadOnlyInline):
+    model = PanelMembership
+    fields = ("first_period", "last_period")
+
+
+@admin.register(Producer)
+class ProducerAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "product", "province", "region", "nature", "feedstock")
+    list_filter = ("product", "region", "nature", "country")
+    search_fields = ("code", "name", "name_zh", "province")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (CapacityInline, PanelInline)
+
+
+@admin.register(CapacityRecord)
+class CapacityRecordAdmin(AuditedModelAdmin):
+    list_display = ("producer", "valid_from", "capacity", "event")
+    list_filter = ("event", "producer__product")
+    search_fields = ("producer__code", "producer__name", "note")
+    list_select_related = ("producer",)
+    autocomplete_fields = ("producer",)
+    date_hierarchy = "valid_from"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # A stored record is history: only its note can be amended; changes are new records.
+        if obj is not None:
+            return ("producer", "valid_from", "capacity", "event", "created_at")
+        return ("created_at",)
+
+
+@admin.register(PanelMembership)
+class PanelMembershipAdmin(AuditedModelAdmin):
+    list_display = ("producer", "first_period", "last_period")
+    list_filter = ("producer__product", "first_period", "last_period")
+    search_fields = ("producer__code", "producer__name")
+    list_select_related = ("producer",)
+    autocomplete_fields = ("producer",)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "model", "object_repr", "source")
+    list_filter = ("action", "model", "actor")
+    search_fields = ("actor", "object_id", "object_repr", "source")
+    date_hierarchy = "at"
+    readonly_fields = tuple(f.name for f in AuditEntry._meta.fields)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,365 @@
+"""The release workflow: a vintage of figures from draft to publication, and commentary.
+
+draft -> in_review -> approved -> published (-> superseded). Every step is atomic, takes
+keyword-only ``actor`` and writes an AuditEntry with the release before and after. A
+release's figures are written once, when it is created, and never change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
+from metalstat.engine.figures import FIGURES
+from metalstat.registry.actions import CREATED, UNCHANGED, UPDATED, as_period
+from metalstat.registry.changelog import Actor, actor_name, record_change, snapshot
+from metalstat.registry.choices import AuditAction
+from metalstat.registry.validators import validate_product_code
+from metalstat.releases.choices import CommentaryMode, Language, ReleaseStatus
+from metalstat.releases.models import Commentary, Figure, Release
+from metalstat.releases.queries import FIGURE_KEY, LIVE_STATUSES
+
+FIGURE_BATCH = 2000
+
+
+class ReleaseError(ValueError):
+    """A release step that its state does not allow (e.g. publishing a draft)."""
+
+
+def _locked(release: Release | int) -> Release:
+    pk = release.pk if isinstance(release, Release) else release
+    try:
+        return Release.objects.select_for_update().get(pk=pk)
+    except Release.DoesNotExist:
+        raise ReleaseError(f"no release with id {pk}") from None
+
+
+def _check_figures(figures: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in FIGURES if c not in figures.columns]
+    if missing:
+        raise ValidationError(f"figures: missing column(s) {', '.join(missing)}")
+    try:
+        frame = figures.select([pl.col(c).cast(t, strict=True) for c, t in FIGURES.items()])
+    except pl.exceptions.PolarsError as exc:
+        raise ValidationError(f"figures: a column has the wrong type: {exc}") from None
+    problems: list[str] = []
+    for column in ("product", "kind", "measure", "statistic", "period", "breakdown"):
+        nulls = frame.get_column(column).null_count()
+        if nulls:
+            problems.append(f"figures: {nulls} row(s) without {column}")
+    for column, allowed in (
+        ("kind", KINDS),
+        ("status", tuple(OBS_STATUS)),
+        ("conf_status", tuple(CONF_STATUS)),
+    ):
+        bad = frame.filter(~pl.col(column).is_in(list(allowed))).get_column(column).unique()
+        if len(bad):
+            problems.append(f"figures: {column} {sorted(map(str, bad))} not in {list(allowed)}")
+    dupes = frame.group_by(list(FIGURE_KEY)).len().filter(pl.col("len") > 1)
+    if len(dupes):
+        first = dupes.row(0, named=True)
+        key = ", ".join(f"{k}={first[k]!r}" for k in FIGURE_KEY)
+        problems.append(f"figures: {len(dupes)} key(s) given more than once, e.g. {key}")
+    if problems:
+        raise ValidationError(problems)
+    return frame
+
+
+def _release_snapshot(release: Release) -> dict[str, Any]:
+    return snapshot(release, exclude=("metadata",))
+
+
+@transaction.atomic
+def do_create_release(
+    period: date | str,
+    figures: pl.DataFrame,
+    *,
+    actor: Actor,
+    note: str = "",
+    metadata: dict[str, Any] | None = None,
+) -> Release:
+    """Store a month's figures as a new draft vintage (1, 2, ... within the month).
+
+    ``figures`` is a frame in the engine's FIGURES shape; it is checked (columns, codes,
+    unique keys) and written in batches. The release starts as a draft.
+    """
+    period = as_period(period)
+    frame = _check_figures(figures)
+    who = actor_name(actor)
+    # Lock the month's releases so two runs cannot take the same vintage number.
+    last = (
+        Release.objects.select_for_update()
+        .filter(period=period)
+        .order_by("-vintage")
+        .values_list("vintage", flat=True)
+        .first()
+    )
+    release = Release.objects.create(
+        period=period,
+        vintage=(last or 0) + 1,
+        status=ReleaseStatus.DRAFT,
+        created_by=who,
+        note=note,
+        metadata=metadata or {},
+    )
+    columns = list(FIGURES)
+    Figure.objects.bulk_create(
+        (
+            Figure(release=release, **dict(zip(columns, row, strict=True)))
+            for row in frame.iter_rows()
+        ),
+        batch_size=FIGURE_BATCH,
+    )
+    after = _release_snapshot(release) | {"figures": frame.height}
+    record_change(release, AuditAction.CREATE, before=None, after=after, actor=who)
+    return release
+
+
+def _transition(
+    release: Release | int,
+    allowed_from: tuple[str, ...],
+    to: str,
+    *,
+    actor: Actor,
+    step: str,
+    changes: dict[str, Any] | None = None,
+) -> Release:
+    locked = _locked(release)
+    if locked.status not in allowed_from:
+        raise ReleaseError(
+            f"cannot {step} release {locked.label}: it is {locked.status} "
+            f"(needs {' or '.join(allowed_from)})"
+        )
+    before = _release_snapshot(locked)
+    locked.status = to
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+    locked.save()
+    record_change(
+        locked, AuditAction.UPDATE, before=before, after=_release_snapshot(locked), actor=actor
+    )
+    if isinstance(release, Release):
+        release.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def do_submit_for_review(release: Release | int, *, actor: Actor, note: str = "") -> Release:
+    """A draft goes to review."""
+    changes: dict[str, Any] = {"submitted_at": timezone.now()}
+    if note:
+        changes["note"] = note
+    return _transition(
+        release,
+        (ReleaseStatus.DRAFT,),
+        ReleaseStatus.IN_REVIEW,
+        actor=actor,
+        step="submit",
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def do_reject_release(release: Release | int, *, actor: Actor, note: str) -> Release:
+    """A reviewer sends a release back to draft, saying why."""
+    if not (note or "").strip():
+        raise ValidationError({"note": "say why the release goes back to draft"})
+    return _transition(
+        release,
+        (ReleaseStatus.IN_REVIEW, ReleaseStatus.APPROVED),
+        ReleaseStatus.DRAFT,
+        actor=actor,
+        step="reject",
+        changes={"reviewed_by": actor_name(actor), "note": note},
+    )
+
+
+@transaction.atomic
+def do_approve_release(release: Release | int, *, actor: Actor) -> Release:
+    """A release in review is approved.
+
+    With ``METALSTAT_SEPARATE_APPROVER`` on, the approver must not be the release's creator.
+    """
+    who = actor_name(actor)
+    current = _locked(release)
+    if getattr(settings, "METALSTAT_SEPARATE_APPROVER", False) and who == current.created_by:
+        raise PermissionDenied(
+            f"{who} created release {current.label}; another person must approve it"
+        )
+    return _transition(
+        release,
+        (ReleaseStatus.IN_REVIEW,),
+        ReleaseStatus.APPROVED,
+        actor=who,
+        step="approve",
+        changes={"reviewed_by": who, "approved_by": who, "approved_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def do_publish_release(
+    release: Release | int, *, actor: Actor, release_at: datetime | None = None
+) -> Release:
+    """Publish an approved release: its figures go live at ``release_at`` (now by default).
+
+    Before ``release_at`` the release is scheduled: only analysts see it. When it goes live
+    it replaces the month's previous vintage, which is marked superseded (now if the release
+    time has passed, else by :func:`do_settle_releases`; visibility never waits for that).
+    While one vintage of a month is scheduled, no other vintage of that month can be
+    published, so live data cannot change under a staged embargo.
+    """
+    now = timezone.now()
+    release_at = release_at or now
+    if timezone.is_naive(release_at):
+        raise ValidationError({"release_at": "give the release time with its time zone"})
+    current = _locked(release)
+    siblings = Release.objects.select_for_update().filter(
+        period=current.period, status__in=LIVE_STATUSES
+    )
+    for other in siblings.exclude(pk=current.pk):
+        if other.vintage > current.vintage:
+            raise ReleaseError(
+                f"release {other.label} of the same month is already published; "
+                f"{current.label} is older"
+            )
+        if other.status == ReleaseStatus.PUBLISHED and other.release_at > now:
+            raise ReleaseError(
+                f"release {other.label} is scheduled for {other.release_at:%Y-%m-%d %H:%M %Z}; "
+                "publish another vintage of the month after it goes live"
+            )
+        if release_at < other.release_at:
+            raise ReleaseError(
+                f"release time {release_at} is before that of {other.label} ({other.release_at})"
+            )
+    published = _transition(
+        release,
+        (ReleaseStatus.APPROVED,),
+        ReleaseStatus.PUBLISHED,
+        actor=actor,
+        step="publish",
+        changes={
+            "release_at": release_at,
+            "published_at": now,
+            "published_by": actor_name(actor),
+        },
+    )
+    if release_at <= now:
+        do_settle_releases(at=now, actor=actor)
+    return published
+
+
+@transaction.atomic
+def do_settle_releases(*, at: datetime | None = None, actor: Actor = "system") -> int:
+    """Mark superseded every published release whose month has a newer live vintage.
+
+    Bookkeeping only (the status shown in lists); which vintage is live is always computed
+    from release times. Returns how many releases changed.
+    """
+    at = at or timezone.now()
+    changed = 0
+    published = Release.objects.select_for_update().filter(
+        status=ReleaseStatus.PUBLISHED, release_at__lte=at
+    )
+    for old in published.order_by("period", "vintage"):
+        newer = (
+            Release.objects.filter(
+                period=old.period,
+                vintage__gt=old.vintage,
+                status__in=LIVE_STATUSES,
+                release_at__lte=at,
+            )
+            .order_by("release_at")
+            .first()
+        )
+        if newer is None:
+            continue
+        before = _release_snapshot(old)
+        old.status = ReleaseStatus.SUPERSEDED
+        old.superseded_at = newer.release_at
+        old.save(update_fields=["status", "superseded_at"])
+        record_change(
+            old, AuditAction.UPDATE, before=before, after=_release_snapshot(old), actor=actor
+        )
+        changed += 1
+    return changed
+
+
+def next_vintage(period: date | str) -> int:
+    """The vintage number the month's next release will get."""
+    last = Release.objects.filter(period=as_period(period)).aggregate(v=Max("vintage"))["v"]
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def do_set_commentary(
+    period: date | str,
+    product: str,
+    slot: str,
+    text: str,
+    *,
+    language: str = Language.EN,
+    mode: str = CommentaryMode.REPLACE,
+    actor: Actor,
+    origin: str = "",
+) -> tuple[Commentary, str]:
+    """Write an analyst's paragraph for a slot of a product's section (product "" for the
+    whole report); the same slot and mode again replaces the text."""
+    period = as_period(period)
+    if product:
+        validate_product_code(product)
+    if mode not in CommentaryMode.values:
+        raise ValidationError(
+            {"mode": f"{mode!r} is not one of {', '.join(CommentaryMode.values)}"}
+        )
+    if language not in Language.values:
+        raise ValidationError(
+            {"language": f"{language!r} is not one of {', '.join(Language.values)}"}
+        )
+    if not (text or "").strip():
+        raise ValidationError({"text": "a commentary needs text (delete it to drop it)"})
+    who = actor_name(actor)
+    commentary = (
+        Commentary.objects.select_for_update()
+        .filter(period=period, product=product, language=language, slot=slot, mode=mode)
+        .first()
+    )
+    if commentary is not None and commentary.text == text.strip():
+        return commentary, UNCHANGED
+    created = commentary is None
+    before = None if commentary is None else snapshot(commentary)
+    if commentary is None:
+        commentary = Commentary(
+            period=period, product=product, language=language, slot=slot, mode=mode
+        )
+    commentary.text = text.strip()
+    commentary.author = who
+    commentary.full_clean()
+    commentary.save()
+    record_change(
+        commentary,
+        AuditAction.CREATE if created else AuditAction.UPDATE,
+        before=before,
+        after=snapshot(commentary),
+        actor=who,
+        origin=origin,
+    )
+    return commentary, CREATED if created else UPDATED
+
+
+@transaction.atomic
+def do_delete_commentary(commentary: Commentary | int, *, actor: Actor, origin: str = "") -> None:
+    obj = (
+        commentary if isinstance(commentary, Commentary) else Commentary.objects.get(pk=commentary)
+    )
+    record_change(
+        obj, AuditAction.DELETE, before=snapshot(obj), after=None, actor=actor, origin=origin
+    )
+    obj.delete()

@@ -1,0 +1,177 @@
+"""Who sees which figures, and when: embargo, current vintages and figures as of a date.
+
+Public visibility is a point-in-time switch: a published release goes live at its
+``release_at``; until then only analysts (staff or members of the analysts group) see it.
+None of these queries depends on a job having marked older vintages superseded: "live at
+time t" is computed from the release times, so the switch happens exactly at release time.
+Vintages stay queryable in the ALFRED manner: :func:`figures_as_of` gives the values as they
+were known at any moment, :func:`figure_vintages` every value with its real-time period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from metalstat.engine.figures import FIGURES
+from metalstat.engine.inputs import month_start
+from metalstat.releases.choices import ReleaseStatus
+from metalstat.releases.models import Figure, Release
+
+LIVE_STATUSES = (ReleaseStatus.PUBLISHED.value, ReleaseStatus.SUPERSEDED.value)
+FIGURE_KEY = ("product", "kind", "measure", "breakdown", "statistic", "period")
+# A selection of figures: a figure period ("2025-05") or filters on the key columns (a list
+# value selects any of its items).
+Selection = str | Mapping[str, Any] | None
+
+VINTAGE_COLUMNS: dict[str, Any] = {
+    "release_period": pl.Utf8,
+    "vintage": pl.Int64,
+    "realtime_start": pl.Datetime("us", "UTC"),
+}
+
+
+def is_analyst(user: Any) -> bool:
+    """Staff and members of the analysts group see data before its release time."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    group = getattr(settings, "METALSTAT_ANALYSTS_GROUP", "analysts")
+    return bool(user.groups.filter(name=group).exists())
+
+
+def _now(at: datetime | None) -> datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("give an aware datetime (with a time zone)")
+    return at
+
+
+def live_releases(at: datetime | None = None) -> QuerySet[Release]:
+    """The current public vintage of each month at ``at`` (now by default)."""
+    at = _now(at)
+    newer_live = Release.objects.filter(
+        period=OuterRef("period"),
+        vintage__gt=OuterRef("vintage"),
+        status__in=LIVE_STATUSES,
+        release_at__lte=at,
+    )
+    return Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=at).filter(
+        ~Exists(newer_live)
+    )
+
+
+def _analyst_releases(at: datetime | None) -> QuerySet[Release]:
+    """The newest published vintage of each month, embargoed or not, as published by ``at``."""
+    at = _now(at)
+    newer = Release.objects.filter(
+        period=OuterRef("period"),
+        vintage__gt=OuterRef("vintage"),
+        status__in=LIVE_STATUSES,
+        published_at__lte=at,
+    )
+    return Release.objects.filter(status__in=LIVE_STATUSES, published_at__lte=at).filter(
+        ~Exists(newer)
+    )
+
+
+def current_releases(*, user: Any = None, at: datetime | None = None) -> QuerySet[Release]:
+    """The vintage of each month the user sees: live ones for everyone, scheduled ones too
+    for analysts."""
+    return _analyst_releases(at) if is_analyst(user) else live_releases(at)
+
+
+def latest_published(period: date | str, at: datetime | None = None) -> Release | None:
+    """The release of a month the public sees at ``at`` (now): None before its first one."""
+    return live_releases(at).filter(period=month_start(period)).first()
+
+
+def visible_figures(*, user: Any = None, at: datetime | None = None) -> QuerySet[Figure]:
+    """Figures of the current vintage of every month the user may see.
+
+    Anonymous users and subscribers: releases published with ``release_at`` <= now (or
+    ``at``). Analysts: also published releases whose release time has not come yet.
+    """
+    return Figure.objects.filter(release__in=current_releases(user=user, at=at))
+
+
+def _selection_q(selection: Selection) -> Q:
+    if selection is None:
+        return Q()
+    if isinstance(selection, str):
+        return Q(period=selection)
+    unknown = set(selection) - set(FIGURE_KEY)
+    if unknown:
+        raise ValueError(f"cannot select figures by {', '.join(sorted(unknown))}")
+    return Q(
+        **{
+            f"{k}__in" if isinstance(v, list | tuple | set | frozenset) else k: v
+            for k, v in selection.items()
+        }
+    )
+
+
+def _vintage_frame(qs: QuerySet[Figure]) -> pl.DataFrame:
+    columns = [*FIGURES, "release__period", "release__vintage", "release__release_at"]
+    schema = {**FIGURES, **VINTAGE_COLUMNS}
+    rows = list(qs.values_list(*columns))
+    frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
+    return frame.with_columns(
+        pl.col("release_period").map_elements(
+            lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8
+        ),
+        *(pl.col(c).cast(t) for c, t in schema.items() if c != "release_period"),
+    )
+
+
+def figure_vintages(selection: Selection = None, *, user: Any = None) -> pl.DataFrame:
+    """Every published value of the selected figures with its real-time period.
+
+    One row per figure and release containing it: the FIGURES columns plus
+    ``release_period``, ``vintage``, ``realtime_start`` (the release time: when the value
+    became known) and ``realtime_end`` (when a later release replaced it; null while
+    current). Releases still under embargo are left out unless the user is an analyst.
+    """
+    releases = Release.objects.filter(status__in=LIVE_STATUSES)
+    if not is_analyst(user):
+        releases = releases.filter(release_at__lte=timezone.now())
+    qs = Figure.objects.filter(_selection_q(selection), release__in=releases)
+    frame = _vintage_frame(qs).sort([*FIGURE_KEY, "realtime_start", "vintage"])
+    return frame.with_columns(
+        pl.col("realtime_start").shift(-1).over(list(FIGURE_KEY)).alias("realtime_end")
+    )
+
+
+def figures_as_of(
+    selection: Selection = None, as_of: datetime | None = None, *, user: Any = None
+) -> pl.DataFrame:
+    """The selected figures as they were known at ``as_of`` (now by default).
+
+    For each figure key the value from the most recent release live at that moment, whatever
+    month's release carried it (a later month's release may have revised it). ``selection``
+    is a figure period (``"2025-05"``) or a mapping on the key columns, e.g.
+    ``{"product": "aluminium", "measure": "production", "statistic": "level"}``. A moment in
+    the future is taken as now, unless the user is an analyst.
+    """
+    now = timezone.now()
+    as_of = _now(as_of)
+    releases = Release.objects.filter(status__in=LIVE_STATUSES)
+    if is_analyst(user):
+        releases = releases.filter(published_at__lte=as_of)
+    else:
+        releases = releases.filter(release_at__lte=min(as_of, now))
+    qs = Figure.objects.filter(_selection_q(selection), release__in=releases)
+    frame = _vintage_frame(qs)
+    return (
+        frame.sort(["realtime_start", "vintage"])
+        .unique(subset=list(FIGURE_KEY), keep="last", maintain_order=True)
+        .sort(list(FIGURE_KEY))
+    )

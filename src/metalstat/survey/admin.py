@@ -1,0 +1,117 @@
+"""Admin pages of the survey. Saves and deletes are logged; a return edited here becomes a
+new revision, never an overwrite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from metalstat.registry.changelog import AuditedModelAdmin
+from metalstat.survey.actions import do_record_return
+from metalstat.survey.models import (
+    AuxiliaryObservation,
+    AuxiliarySeries,
+    MaintenanceEvent,
+    SurveyReturn,
+    ValidationConfirmation,
+)
+from metalstat.survey.models.returns import RETURN_VALUE_FIELDS
+
+
+@admin.register(SurveyReturn)
+class SurveyReturnAdmin(admin.ModelAdmin):
+    list_display = (
+        "producer",
+        "period",
+        "revision",
+        "output",
+        "schedule",
+        "status",
+        "source",
+        "collected_at",
+    )
+    list_filter = ("status", "source", "producer__product", "period")
+    search_fields = ("producer__code", "producer__name", "reason")
+    list_select_related = ("producer",)
+    autocomplete_fields = ("producer",)
+    date_hierarchy = "period"
+    readonly_fields = ("revision", "created_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # answers are kept; a correction is a new revision
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        do_record_return(
+            obj.producer,
+            obj.period,
+            **{name: getattr(obj, name) for name in RETURN_VALUE_FIELDS},
+            collected_at=obj.collected_at,
+            collected_by=obj.collected_by,
+            actor=request.user,
+            source=obj.source,
+            origin="admin",
+        )
+        latest = (
+            SurveyReturn.objects.filter(producer=obj.producer, period=obj.period)
+            .order_by("-revision")
+            .first()
+        )
+        # Show the revision in force after the save (the edited one is kept as it was).
+        obj.pk, obj.revision = latest.pk, latest.revision
+
+
+@admin.register(MaintenanceEvent)
+class MaintenanceEventAdmin(AuditedModelAdmin):
+    list_display = ("producer", "start", "end", "capacity_affected", "reason", "planned")
+    list_filter = ("reason", "planned", "producer__product")
+    search_fields = ("producer__code", "producer__name", "description")
+    list_select_related = ("producer",)
+    autocomplete_fields = ("producer",)
+    date_hierarchy = "start"
+
+
+class ObservationInline(admin.TabularInline):
+    model = AuxiliaryObservation
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("date", "value", "note")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuxiliarySeries)
+class AuxiliarySeriesAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "unit", "product", "highlighted")
+    list_filter = ("highlighted", "product")
+    search_fields = ("code", "name", "name_zh", "description")
+    inlines = (ObservationInline,)
+
+
+@admin.register(AuxiliaryObservation)
+class AuxiliaryObservationAdmin(AuditedModelAdmin):
+    list_display = ("series", "date", "value", "note")
+    list_filter = ("series",)
+    search_fields = ("series__code", "note")
+    list_select_related = ("series",)
+    date_hierarchy = "date"
+
+
+@admin.register(ValidationConfirmation)
+class ValidationConfirmationAdmin(AuditedModelAdmin):
+    list_display = ("producer", "period", "rule", "confirmed_by", "confirmed_at")
+    list_filter = ("rule", "period", "producer__product")
+    search_fields = ("producer__code", "rule", "reason")
+    list_select_related = ("producer",)
+    autocomplete_fields = ("producer",)
+    readonly_fields = ("confirmed_by", "confirmed_at")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.confirmed_by = request.user.get_username()
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,178 @@
+"""Hand the database to the engine: every frame of ``engine.inputs`` in a handful of queries.
+
+Each frame is one ``values_list`` query read straight into polars (no query per producer),
+so loading the whole register and years of returns stays a constant number of round trips.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+from django.db.models import Q
+
+from metalstat.engine.inputs import SCHEMAS, CycleInputs, conform, month_start
+from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
+from metalstat.releases.queries import figures_as_of
+from metalstat.survey.models import MaintenanceEvent, SurveyReturn, ValidationConfirmation
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+# Producer attributes stored blank when unknown; the engine wants them null.
+_BLANK_IS_NULL = ("province", "region", "nature", "feedstock", "event", "reason")
+
+
+def _frame(name: str, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pl.DataFrame:
+    schema = SCHEMAS[name]
+    frame = pl.DataFrame(
+        list(rows),
+        schema={c: schema[c] for c in columns},
+        orient="row",
+    )
+    blanks = [c for c in _BLANK_IS_NULL if c in frame.columns and frame.schema[c] == pl.Utf8]
+    if blanks:
+        frame = frame.with_columns(
+            pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in blanks
+        )
+    return conform(name, frame)
+
+
+def _published(
+    kind: str, products: Sequence[str] | None, until: date | None, as_of: datetime | None
+) -> pl.DataFrame:
+    """Headline production level of one kind, each month's value from its latest release."""
+    selection: dict[str, Any] = {
+        "kind": kind,
+        "measure": "production",
+        "statistic": "level",
+        "breakdown": "",
+    }
+    if products is not None:
+        selection["product"] = list(products)
+    figures = figures_as_of(selection, as_of)
+    figures = figures.filter(pl.col("period").str.contains(_MONTH.pattern))
+    frame = figures.select(
+        "product",
+        (pl.col("period") + "-01").str.to_date("%Y-%m-%d").alias("period"),
+        "value",
+    ).filter(pl.col("value").is_not_null())
+    if until is not None:
+        frame = frame.filter(pl.col("period") <= until)
+    name = "published_history" if kind == "actual" else "prior_forecasts"
+    return conform(name, frame.sort("product", "period"))
+
+
+def load_cycle_inputs(
+    products: list[str] | None = None,
+    until: date | None = None,
+    *,
+    as_of: datetime | None = None,
+) -> CycleInputs:
+    """Everything the engine needs, read from the database.
+
+    ``products``: catalog codes to load (all by default). ``until``: the last month of survey
+    data to hand over (returns, confirmations and published history of later months are left
+    out, as for a cycle run in that month); the register (producers, capacity, panel,
+    events) is handed over whole, since the engine selects by date. Returns are the latest
+    revision of each producer and month, with their breakdown quantities as RETURN_PARTS
+    rows. Published history and prior forecasts come from published releases live at
+    ``as_of`` (now by default): for each month, the value of the most recent release.
+    """
+    last = month_start(until) if until is not None else None
+    by_product = Q(product__in=products) if products is not None else Q()
+    of_product = Q(producer__product__in=products) if products is not None else Q()
+    up_to = Q(period__lte=last) if last is not None else Q()
+
+    producers = _frame(
+        "producers",
+        Producer.objects.filter(by_product)
+        .order_by("code")
+        .values_list("code", "product", "province", "region", "nature", "feedstock"),
+        ["producer_id", "product", "province", "region", "nature", "feedstock"],
+    )
+    capacity = _frame(
+        "capacity",
+        CapacityRecord.objects.filter(of_product)
+        .order_by("producer__code", "valid_from")
+        .values_list("producer__code", "valid_from", "capacity", "event"),
+        ["producer_id", "valid_from", "capacity", "event"],
+    )
+    panel = _frame(
+        "panel",
+        PanelMembership.objects.filter(of_product)
+        .order_by("producer__code", "first_period")
+        .values_list("producer__code", "first_period", "last_period"),
+        ["producer_id", "first_period", "last_period"],
+    )
+
+    return_columns = [
+        "producer_id",
+        "period",
+        "output",
+        "output_metal",
+        "schedule",
+        "schedule_metal",
+        "operating_capacity",
+        "schedule_operating_capacity",
+        "status",
+        "reason",
+    ]
+    return_rows: list[tuple[Any, ...]] = []
+    part_rows: list[tuple[Any, ...]] = []
+    current = (
+        SurveyReturn.objects.current()
+        .filter(of_product, up_to)
+        .order_by("producer__code", "period")
+        .values_list(
+            "producer__code",
+            "period",
+            "output",
+            "output_metal",
+            "schedule",
+            "schedule_metal",
+            "operating_capacity",
+            "schedule_operating_capacity",
+            "status",
+            "reason",
+            "breakdown",
+        )
+    )
+    for *values, breakdown in current:
+        return_rows.append(tuple(values))
+        for dimension, parts in (breakdown or {}).items():
+            for value, quantity in parts.items():
+                part_rows.append((values[0], values[1], dimension, value, quantity))
+    returns = _frame("returns", return_rows, return_columns)
+    return_parts = _frame(
+        "return_parts",
+        part_rows,
+        ["producer_id", "period", "dimension", "value", "quantity"],
+    )
+
+    events = _frame(
+        "events",
+        MaintenanceEvent.objects.filter(of_product)
+        .order_by("producer__code", "start")
+        .values_list("producer__code", "start", "end", "capacity_affected", "reason", "planned"),
+        ["producer_id", "start", "end", "capacity_affected", "reason", "planned"],
+    )
+    confirmations = _frame(
+        "confirmations",
+        ValidationConfirmation.objects.filter(of_product, up_to)
+        .order_by("producer__code", "period", "rule")
+        .values_list("producer__code", "period", "rule"),
+        ["producer_id", "period", "rule"],
+    )
+    return CycleInputs(
+        producers=producers,
+        capacity=capacity,
+        panel=panel,
+        returns=returns,
+        return_parts=return_parts,
+        events=events,
+        confirmations=confirmations,
+        published_history=_published("actual", products, last, as_of),
+        prior_forecasts=_published("forecast", products, last, as_of),
+    )
