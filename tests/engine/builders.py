@@ -44,7 +44,12 @@ class Panel:
              "region": region, "nature": "private", "feedstock": feedstock}
         )  # fmt: skip
         self.capacity.append(
-            {"producer_id": pid, "valid_from": since, "capacity": capacity, "event": "commissioning"}
+            {
+                "producer_id": pid,
+                "valid_from": since,
+                "capacity": capacity,
+                "event": "commissioning",
+            }
         )
         if in_panel:
             self.panel.append(

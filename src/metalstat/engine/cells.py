@@ -36,10 +36,7 @@ def capacity_by_month(capacity: pl.DataFrame, months: pl.DataFrame) -> pl.DataFr
     recs = (
         capacity.sort("producer_id", "valid_from")
         .with_columns(
-            valid_to=pl.col("valid_from")
-            .shift(-1)
-            .over("producer_id")
-            .fill_null(FAR_FUTURE)
+            valid_to=pl.col("valid_from").shift(-1).over("producer_id").fill_null(FAR_FUTURE)
         )
         .join(months, how="cross")
         .with_columns(
@@ -92,11 +89,10 @@ def halts_by_month(events: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
 
 
 def size_class_table(products: Sequence[Product]) -> pl.DataFrame:
-    rows = [
-        (p.code, s.name, float(s.min_capacity)) for p in products for s in p.size_classes
-    ]
+    rows = [(p.code, s.name, float(s.min_capacity)) for p in products for s in p.size_classes]
     return pl.DataFrame(
-        rows, schema={"product": pl.Utf8, "size_class": pl.Utf8, "min_capacity": pl.Float64},
+        rows,
+        schema={"product": pl.Utf8, "size_class": pl.Utf8, "min_capacity": pl.Float64},
         orient="row",
     ).sort("min_capacity")
 
@@ -105,7 +101,11 @@ def stratum_expr(products: Sequence[Product]) -> pl.Expr:
     expr: pl.Expr = pl.lit("all")
     for p in products:
         parts = [pl.col(s).fill_null("?") for s in p.strata] or [pl.lit("all")]
-        expr = pl.when(pl.col("product") == p.code).then(pl.concat_str(parts, separator="|")).otherwise(expr)
+        expr = (
+            pl.when(pl.col("product") == p.code)
+            .then(pl.concat_str(parts, separator="|"))
+            .otherwise(expr)
+        )
     return expr
 
 

@@ -211,12 +211,12 @@ def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
     months = t.month
     lv = levels.filter(pl.col("measure") == "production")
     cur = lv.filter((pl.col("period") >= jan) & (pl.col("period") <= t))
-    prev = lv.filter(
-        (pl.col("period") >= jan_prev) & (pl.col("period") <= add_months(t, -12))
-    )
+    prev = lv.filter((pl.col("period") >= jan_prev) & (pl.col("period") <= add_months(t, -12)))
 
     def span(df: pl.DataFrame, name: str) -> pl.DataFrame:
-        return df.group_by(_KEYS).agg(pl.col("value").sum().alias(name), pl.len().alias(name + "_n"))
+        return df.group_by(_KEYS).agg(
+            pl.col("value").sum().alias(name), pl.len().alias(name + "_n")
+        )
 
     j = span(cur, "ytd").join(span(prev, "ytd_prev"), on=_KEYS, how="left")
     j = j.filter(pl.col("ytd_n") == months).with_columns(
@@ -227,10 +227,18 @@ def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
     return pl.concat(
         [
             j.select(*_KEYS, statistic=pl.lit("ytd_level"), value="ytd", **base),
-            j.select(*_KEYS, statistic=pl.lit("ytd_abs"),
-                     value=pl.col("ytd") - pl.col("ytd_prev"), **base),
-            j.select(*_KEYS, statistic=pl.lit("ytd_pct"),
-                     value=(pl.col("ytd") / pl.col("ytd_prev") - 1.0) * 100.0, **base),
+            j.select(
+                *_KEYS,
+                statistic=pl.lit("ytd_abs"),
+                value=pl.col("ytd") - pl.col("ytd_prev"),
+                **base,
+            ),
+            j.select(
+                *_KEYS,
+                statistic=pl.lit("ytd_pct"),
+                value=(pl.col("ytd") / pl.col("ytd_prev") - 1.0) * 100.0,
+                **base,
+            ),
         ]  # fmt: skip
     ).filter(pl.col("value").is_not_null())
 
@@ -245,9 +253,14 @@ def _add_like_for_like(
         lfl = like_for_like(completed, t, offset)
         base = add_months(t, -1 if suffix == "mom" else -12)
         rows.append(
-            lfl.select("product", "breakdown", measure=pl.lit("production"),
-                       statistic=pl.lit(f"lfl_{suffix}_pct"), value="lfl_pct",
-                       base=pl.lit(base))  # fmt: skip
+            lfl.select(
+                "product",
+                "breakdown",
+                measure=pl.lit("production"),
+                statistic=pl.lit(f"lfl_{suffix}_pct"),
+                value="lfl_pct",
+                base=pl.lit(base),
+            )  # fmt: skip
         )
         if suffix == "mom":
             rows.append(
@@ -337,9 +350,21 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
             | pl.col("b0").fill_null(0)
             | pl.when(
                 pl.col("statistic").is_in(
-                    ["mom_abs", "mom_pct", "yoy_abs", "yoy_pct", "pp_mom", "pp_yoy",
-                     "count_change", "lfl_mom_pct", "lfl_yoy_pct", "panel_effect_pct",
-                     "panel_effect_pp", "ytd_abs", "ytd_pct"]  # fmt: skip
+                    [
+                        "mom_abs",
+                        "mom_pct",
+                        "yoy_abs",
+                        "yoy_pct",
+                        "pp_mom",
+                        "pp_yoy",
+                        "count_change",
+                        "lfl_mom_pct",
+                        "lfl_yoy_pct",
+                        "panel_effect_pct",
+                        "panel_effect_pp",
+                        "ytd_abs",
+                        "ytd_pct",
+                    ]  # fmt: skip
                 )
             )
             .then(pl.col("brk").fill_null(0))
@@ -365,9 +390,11 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
             .select("product", "span_start", "period", u=pl.lit(U))
             .unique()
         )
-        rows = rows.join(ytd_u, on=["product", "span_start", "period"], how="left").with_columns(
-            bits=pl.col("bits") | pl.col("u").fill_null(0)
-        ).drop("u")
+        rows = (
+            rows.join(ytd_u, on=["product", "span_start", "period"], how="left")
+            .with_columns(bits=pl.col("bits") | pl.col("u").fill_null(0))
+            .drop("u")
+        )
     return rows
 
 
@@ -421,19 +448,25 @@ def _forecast_figures(
     ]
     out = [
         j.filter(applies).select(
-            *_KEYS, statistic=pl.lit(name), value=expr,
+            *_KEYS,
+            statistic=pl.lit(name),
+            value=expr,
             base=pl.lit(base, pl.Date) if base else pl.lit(None, pl.Date),
         )  # fmt: skip
         for name, applies, expr, base in stats
     ]
-    rows = pl.concat(out).with_columns(
-        period=pl.lit(nxt), kind=pl.lit("forecast"), span_start=pl.lit(None, pl.Date)
-    ).filter(pl.col("value").is_not_null())
+    rows = (
+        pl.concat(out)
+        .with_columns(period=pl.lit(nxt), kind=pl.lit("forecast"), span_start=pl.lit(None, pl.Date))
+        .filter(pl.col("value").is_not_null())
+    )
     # YTD including the forecast month: actual months of this year to t, plus the forecast.
     prod_fc = fc.filter(pl.col("measure") == "production").with_columns(period=pl.lit(nxt))
     combined = pl.concat(
-        [levels.filter(pl.col("measure") == "production").select(list(LEVELS)),
-         prod_fc.select(list(LEVELS))]  # fmt: skip
+        [
+            levels.filter(pl.col("measure") == "production").select(list(LEVELS)),
+            prod_fc.select(list(LEVELS)),
+        ]  # fmt: skip
     )
     ytd = _ytd(combined, nxt, kind="forecast").join(f.select(_KEYS), on=_KEYS, how="semi")
     rows = pl.concat([rows, ytd], how="diagonal")
@@ -582,9 +615,11 @@ def _assemble(
         .then(pl.col("period").dt.offset_by("-1mo"))
         .otherwise(pl.col("period"))
     ).join(qa, on=["product", "q_period"], how="left")
-    n = levels.filter(pl.col("n_producers").is_not_null()).select(
-        "product", "period", "measure", "breakdown", n_producers="n_producers"
-    ).unique(["product", "period", "measure", "breakdown"])
+    n = (
+        levels.filter(pl.col("n_producers").is_not_null())
+        .select("product", "period", "measure", "breakdown", n_producers="n_producers")
+        .unique(["product", "period", "measure", "breakdown"])
+    )
     rows = rows.join(n, on=["product", "period", "measure", "breakdown"], how="left")
     period_label = pl.col("period").dt.strftime("%Y-%m")
     rows = rows.with_columns(
@@ -596,9 +631,7 @@ def _assemble(
         flags=flags,
     )
     withheld = (pl.col("bits").fill_null(0) & U) > 0
-    rows = rows.with_columns(
-        value=pl.when(withheld).then(None).otherwise(pl.col("value"))
-    )
+    rows = rows.with_columns(value=pl.when(withheld).then(None).otherwise(pl.col("value")))
     order = {p.code: i for i, p in enumerate(products)}
     return (
         rows.with_columns(_o=pl.col("product").replace_strict(order, default=len(order)))

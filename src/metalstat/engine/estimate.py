@@ -43,8 +43,10 @@ def weights(cells: pl.DataFrame, completed: pl.DataFrame) -> pl.DataFrame:
         C_uncovered=pl.col("C").filter(~covered).sum(),
         c_covered=pl.col("c").filter(covered).sum(),
     )
-    strata = strata.filter(covered).join(totals, on=["product", "period"]).with_columns(
-        w=pl.col("C") / pl.col("c") + pl.col("C_uncovered") / pl.col("c_covered")
+    strata = (
+        strata.filter(covered)
+        .join(totals, on=["product", "period"])
+        .with_columns(w=pl.col("C") / pl.col("c") + pl.col("C_uncovered") / pl.col("c_covered"))
     )
     return completed.filter(pl.col("value").is_not_null()).join(
         strata.select("product", "period", "stratum", "w"),
@@ -86,7 +88,9 @@ def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
     total = w.group_by("product", "period").agg(_cell("production", None, weighted))
     out.append(total.with_columns(measure=pl.lit("production"), breakdown=pl.lit("")))
     both = [p.code for p in products if p.content == "both"]
-    headline_metal = [p.code for p in products if p.content == "both" and p.headline_content == "metal"]
+    headline_metal = [
+        p.code for p in products if p.content == "both" and p.headline_content == "metal"
+    ]
     if both:
         wb = w.filter(pl.col("product").is_in(both))
         metal = wb.group_by("product", "period").agg(_cell("production", None, weighted_metal))
@@ -112,7 +116,10 @@ def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
             if d.source == "producer":
                 out.append(
                     _domain_levels(
-                        w.filter(pl.col("product") == p.code), "production", "value", d.name,
+                        w.filter(pl.col("product") == p.code),
+                        "production",
+                        "value",
+                        d.name,
                         weighted,
                     )
                 )
@@ -158,21 +165,29 @@ def part_levels(
 def capacity_levels(cells: pl.DataFrame, w: pl.DataFrame, panel: pl.DataFrame) -> pl.DataFrame:
     """Existing capacity (the frame's, in force at month end), operating capacity (Σ w × the
     sample's running capacity) and the sample's own capacity."""
-    existing = cells.group_by("product", "period").agg(
-        _cell("capacity", None, pl.col("cap_end"))
-    ).with_columns(measure=pl.lit("capacity"), breakdown=pl.lit(""))
-    sample = panel.group_by("product", "period").agg(
-        _cell("capacity", None, pl.col("cap_end"))
-    ).with_columns(measure=pl.lit("capacity"), breakdown=pl.lit("basis=sample"))
-    running = w.filter(pl.col("opcap").is_not_null()).with_columns(
-        wo=pl.col("w") * pl.col("opcap")
+    existing = (
+        cells.group_by("product", "period")
+        .agg(_cell("capacity", None, pl.col("cap_end")))
+        .with_columns(measure=pl.lit("capacity"), breakdown=pl.lit(""))
     )
-    operating = running.group_by("product", "period").agg(
-        _cell("operating_capacity", None, pl.col("wo"))
-    ).with_columns(measure=pl.lit("operating_capacity"), breakdown=pl.lit(""))
-    by_region = running.filter(pl.col("region").is_not_null()).group_by(
-        "product", "period", "region"
-    ).agg(_cell("operating_capacity", None, pl.col("wo"))).with_columns(
-        measure=pl.lit("operating_capacity"), breakdown=pl.lit("region=") + pl.col("region")
-    ).drop("region")
+    sample = (
+        panel.group_by("product", "period")
+        .agg(_cell("capacity", None, pl.col("cap_end")))
+        .with_columns(measure=pl.lit("capacity"), breakdown=pl.lit("basis=sample"))
+    )
+    running = w.filter(pl.col("opcap").is_not_null()).with_columns(wo=pl.col("w") * pl.col("opcap"))
+    operating = (
+        running.group_by("product", "period")
+        .agg(_cell("operating_capacity", None, pl.col("wo")))
+        .with_columns(measure=pl.lit("operating_capacity"), breakdown=pl.lit(""))
+    )
+    by_region = (
+        running.filter(pl.col("region").is_not_null())
+        .group_by("product", "period", "region")
+        .agg(_cell("operating_capacity", None, pl.col("wo")))
+        .with_columns(
+            measure=pl.lit("operating_capacity"), breakdown=pl.lit("region=") + pl.col("region")
+        )
+        .drop("region")
+    )
     return pl.concat([existing, sample, operating, by_region], how="diagonal").select(list(LEVELS))

@@ -23,12 +23,14 @@ import polars as pl
 from metalstat.catalog.model import Product
 from metalstat.engine.calendar import add_months
 
+# Five years are plenty for a monthly smoothing model and keep each fit near 15 ms; the
+# optimiser starts from statsmodels' heuristic values instead of a brute-force grid.
+ETS_MAX_MONTHS = 60
+
 SCHEDULE_METHODS = ("scheduled", "schedule_ratio", "product_schedule_ratio", "halted")
 
 
-def scheduled_panel(
-    completed_t: pl.DataFrame, cells_next: pl.DataFrame
-) -> pl.DataFrame:
+def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.DataFrame:
     """The sample for t+1: month-t panel producers with their schedules as values, placed in
     the frame of t+1 (capacity, size class and stratum in force then)."""
     t_part = completed_t.select(
@@ -43,16 +45,33 @@ def scheduled_panel(
         sched_opcap=pl.when(pl.col("responded")).then(pl.col("schedule_operating_capacity")),
     )
     gave = pl.col("sched").is_not_null() & (pl.col("out_t") > 0)
-    ratio_s = t_part.join(completed_t.select("producer_id", "product"), on="producer_id").group_by(
-        "product", "stratum"
-    ).agg(s_ratio=pl.col("sched").filter(gave).sum() / pl.col("out_t").filter(gave).sum())
-    ratio_p = t_part.join(completed_t.select("producer_id", "product"), on="producer_id").group_by(
-        "product"
-    ).agg(p_ratio=pl.col("sched").filter(gave).sum() / pl.col("out_t").filter(gave).sum())
+    ratio_s = (
+        t_part.join(completed_t.select("producer_id", "product"), on="producer_id")
+        .group_by("product", "stratum")
+        .agg(s_ratio=pl.col("sched").filter(gave).sum() / pl.col("out_t").filter(gave).sum())
+    )
+    ratio_p = (
+        t_part.join(completed_t.select("producer_id", "product"), on="producer_id")
+        .group_by("product")
+        .agg(p_ratio=pl.col("sched").filter(gave).sum() / pl.col("out_t").filter(gave).sum())
+    )
     nxt = cells_next.drop(
-        [c for c in ("output", "output_metal", "schedule", "schedule_metal", "operating_capacity",
-                     "schedule_operating_capacity", "status", "reason", "responded", "in_panel")
-         if c in cells_next.columns]  # fmt: skip
+        [
+            c
+            for c in (
+                "output",
+                "output_metal",
+                "schedule",
+                "schedule_metal",
+                "operating_capacity",
+                "schedule_operating_capacity",
+                "status",
+                "reason",
+                "responded",
+                "in_panel",
+            )
+            if c in cells_next.columns
+        ]  # fmt: skip
     )
     df = (
         nxt.join(t_part.rename({"stratum": "stratum_t"}), on="producer_id", how="inner")
@@ -93,6 +112,7 @@ def _ets_forecast(y: np.ndarray) -> float | None:
 
     if len(y) < 6 or not np.all(np.isfinite(y)):
         return None
+    y = y[-ETS_MAX_MONTHS:]
     seasonal = "add" if len(y) >= 24 else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -100,7 +120,7 @@ def _ets_forecast(y: np.ndarray) -> float | None:
             fit = ExponentialSmoothing(
                 y, trend="add", damped_trend=True, seasonal=seasonal,
                 seasonal_periods=12 if seasonal else None, initialization_method="estimated",
-            ).fit()  # fmt: skip
+            ).fit(use_brute=False)  # fmt: skip
             value = float(fit.forecast(1)[0])
         except (ValueError, np.linalg.LinAlgError):
             return None
@@ -139,9 +159,11 @@ def accuracy(
     """Forecast errors: for t, (F − A) and (F − A)/A in %; and the mean absolute % error over
     the last ``window`` months with both a forecast and an actual."""
     start = add_months(t, -(window - 1))
-    both = prior_forecasts.rename({"value": "forecast"}).join(
-        actuals.rename({"value": "actual"}), on=["product", "period"]
-    ).filter((pl.col("period") >= start) & (pl.col("period") <= t) & (pl.col("actual") != 0))
+    both = (
+        prior_forecasts.rename({"value": "forecast"})
+        .join(actuals.rename({"value": "actual"}), on=["product", "period"])
+        .filter((pl.col("period") >= start) & (pl.col("period") <= t) & (pl.col("actual") != 0))
+    )
     both = both.with_columns(
         err=pl.col("forecast") - pl.col("actual"),
         pct=(pl.col("forecast") - pl.col("actual")) / pl.col("actual") * 100.0,
@@ -163,9 +185,9 @@ def headline_history(
     """The headline production series: this vintage's estimates, preceded by the published
     values of months before its window."""
     codes = [p.code for p in products]
-    own = levels.filter(
-        (pl.col("measure") == "production") & (pl.col("breakdown") == "")
-    ).select("product", "period", "value")
+    own = levels.filter((pl.col("measure") == "production") & (pl.col("breakdown") == "")).select(
+        "product", "period", "value"
+    )
     first = own.group_by("product").agg(first=pl.col("period").min())
     older = (
         published_history.filter(pl.col("product").is_in(codes))

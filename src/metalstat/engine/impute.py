@@ -55,12 +55,19 @@ def complete_month(
     month's completed panel (producer_id, value, responded, output, schedule) or None."""
     if prev is None:
         prev = pl.DataFrame(
-            schema={"producer_id": pl.Utf8, "value": pl.Float64, "responded": pl.Boolean,
-                    "output": pl.Float64, "schedule": pl.Float64}  # fmt: skip
+            schema={
+                "producer_id": pl.Utf8,
+                "value": pl.Float64,
+                "responded": pl.Boolean,
+                "output": pl.Float64,
+                "schedule": pl.Float64,
+                "grade": pl.Float64,
+            }  # fmt: skip
         )
     p = prev.select(
         "producer_id",
         prev_value=pl.col("value"),
+        prev_grade=pl.col("grade"),
         prev_reported=pl.when(pl.col("responded")).then(pl.col("output")),
         prev_schedule=pl.col("schedule"),
     )
@@ -69,7 +76,8 @@ def complete_month(
     both = resp & (pl.col("prev_reported") > 0)
     by_stratum = df.group_by("product", "stratum").agg(
         trend_n=both.sum(),
-        trend_ratio=pl.col("output").filter(both).sum() / pl.col("prev_reported").filter(both).sum(),
+        trend_ratio=pl.col("output").filter(both).sum()
+        / pl.col("prev_reported").filter(both).sum(),
         rate_n=resp.sum(),
         stratum_rate=pl.col("output").filter(resp).sum() / pl.col("potential").filter(resp).sum(),
     )
@@ -112,8 +120,8 @@ def complete_month(
 
 
 def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
-    """Metal content of completed values (the producer's own grade when it reported both,
-    else the product's factor) and operating capacity of non-respondents (its capacity at
+    """Metal content of completed values (the producer's own grade when it reported both, else
+    the grade it had last month, else the product's factor) and operating capacity of non-respondents (its capacity at
     month end × the stratum respondents' running share)."""
     factor = pl.DataFrame(
         {"product": [p.code for p in products],
@@ -125,7 +133,7 @@ def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) 
         pl.col("output_metal") / pl.col("output")
     )
     df = df.join(factor, on="product", how="left").with_columns(
-        grade=pl.coalesce(own_grade, pl.col("metal_factor"))
+        grade=pl.coalesce(own_grade, pl.col("prev_grade"), pl.col("metal_factor"))
     )
     running = pl.col("responded") & pl.col("operating_capacity").is_not_null()
     share = df.group_by("product", "stratum").agg(
@@ -160,7 +168,7 @@ def complete_panel(
         cur = by_month.get((m,), empty)
         done = complete_month(cur, prev, products)
         parts.append(done)
-        prev = done.select("producer_id", "value", "responded", "output", "schedule")
+        prev = done.select("producer_id", "value", "responded", "output", "schedule", "grade")
     return pl.concat(parts, how="vertical_relaxed") if parts else empty
 
 

@@ -12,7 +12,7 @@ from datetime import date
 import polars as pl
 
 from metalstat.catalog.model import Product
-from metalstat.engine.estimate import LEVELS, _cell
+from metalstat.engine.estimate import LEVELS
 
 RATE_MEASURES = ("operating_rate", "share", "producer_share", "coverage", "response_rate",
                  "imputed_share")  # fmt: skip
@@ -80,9 +80,7 @@ def capacity_rate_levels(levels: pl.DataFrame, products: Sequence[Product]) -> p
 
 def share_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
     """Shares of partition breakdowns in the total, in %."""
-    partitions = [
-        (p.code, d.name) for p in products for d in p.dimensions if d.kind == "partition"
-    ]
+    partitions = [(p.code, d.name) for p in products for d in p.dimensions if d.kind == "partition"]
     if not partitions:
         return pl.DataFrame(schema=LEVELS)
     dims = pl.DataFrame(partitions, schema={"product": pl.Utf8, "dim": pl.Utf8}, orient="row")
@@ -119,12 +117,16 @@ def count_levels(completed: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("status_seen")
     )
-    size = s.group_by("product", "period").agg(value=pl.len().cast(pl.Float64)).with_columns(
-        measure=pl.lit("producer_count"), breakdown=pl.lit("")
+    size = (
+        s.group_by("product", "period")
+        .agg(value=pl.len().cast(pl.Float64))
+        .with_columns(measure=pl.lit("producer_count"), breakdown=pl.lit(""))
     )
-    provinces = s.group_by("product", "period").agg(
-        value=pl.col("province").n_unique().cast(pl.Float64)
-    ).with_columns(measure=pl.lit("province_count"), breakdown=pl.lit(""))
+    provinces = (
+        s.group_by("product", "period")
+        .agg(value=pl.col("province").n_unique().cast(pl.Float64))
+        .with_columns(measure=pl.lit("province_count"), breakdown=pl.lit(""))
+    )
     prev = s.select(
         "producer_id",
         period=pl.col("period").dt.offset_by("1mo"),
@@ -138,14 +140,20 @@ def count_levels(completed: pl.DataFrame) -> pl.DataFrame:
         reduced=(daily < pl.col("prev_daily")).mean() * 100.0,
         increased=(daily > pl.col("prev_daily")).mean() * 100.0,
     )
-    shares = changes.unpivot(
-        index=["product", "period"], on=["reduced", "increased"], variable_name="change"
-    ).with_columns(
-        measure=pl.lit("producer_share"), breakdown=pl.lit("change=") + pl.col("change")
-    ).drop("change")
-    return pl.concat([by_status, size, provinces, shares], how="diagonal").with_columns(
-        n_producers=pl.lit(None, pl.Int64), top_share=pl.lit(None, pl.Float64)
-    ).select(list(LEVELS))
+    shares = (
+        changes.unpivot(
+            index=["product", "period"], on=["reduced", "increased"], variable_name="change"
+        )
+        .with_columns(
+            measure=pl.lit("producer_share"), breakdown=pl.lit("change=") + pl.col("change")
+        )
+        .drop("change")
+    )
+    return (
+        pl.concat([by_status, size, provinces, shares], how="diagonal")
+        .with_columns(n_producers=pl.lit(None, pl.Int64), top_share=pl.lit(None, pl.Float64))
+        .select(list(LEVELS))
+    )
 
 
 def quality(cells: pl.DataFrame, completed: pl.DataFrame) -> pl.DataFrame:
@@ -170,8 +178,11 @@ def quality(cells: pl.DataFrame, completed: pl.DataFrame) -> pl.DataFrame:
 
 def quality_levels(q: pl.DataFrame) -> pl.DataFrame:
     return (
-        q.unpivot(index=["product", "period"], on=["coverage", "response_rate", "imputed_share"],
-                  variable_name="measure")  # fmt: skip
+        q.unpivot(
+            index=["product", "period"],
+            on=["coverage", "response_rate", "imputed_share"],
+            variable_name="measure",
+        )  # fmt: skip
         .with_columns(
             value=pl.col("value") * 100.0,
             breakdown=pl.lit(""),
@@ -202,9 +213,12 @@ def like_for_like(completed: pl.DataFrame, t: date, offset: str) -> pl.DataFrame
         ]  # fmt: skip
 
     total = m.group_by("product").agg(agg("lfl")).with_columns(breakdown=pl.lit(""))
-    by_class = m.group_by("product", "size_class").agg(agg("lfl")).with_columns(
-        breakdown=pl.lit("size_class=") + pl.col("size_class")
-    ).drop("size_class")
+    by_class = (
+        m.group_by("product", "size_class")
+        .agg(agg("lfl"))
+        .with_columns(breakdown=pl.lit("size_class=") + pl.col("size_class"))
+        .drop("size_class")
+    )
     return pl.concat([total, by_class], how="diagonal")
 
 

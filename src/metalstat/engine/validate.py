@@ -59,97 +59,134 @@ def _potential() -> pl.Expr:
 
 
 def _daily_change_pct() -> pl.Expr:
-    return (
-        (_c("output") / _c("days")) / (_c("prev_output") / _c("prev_days")) - 1.0
-    ) * 100.0
+    return ((_c("output") / _c("days")) / (_c("prev_output") / _c("prev_days")) - 1.0) * 100.0
 
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        "missing_output", "error", "Output missing",
+        "missing_output",
+        "error",
+        "Output missing",
         "no actual output given for {period}",
         lambda: _c("output").is_null(),
         lambda: pl.lit(None, pl.Float64),
     ),
     Rule(
-        "negative_value", "error", "Negative value",
+        "negative_value",
+        "error",
+        "Negative value",
         "a quantity is negative ({value})",
+        lambda: (
+            pl.min_horizontal(
+                _c("output"),
+                _c("output_metal"),
+                _c("schedule"),
+                _c("schedule_metal"),
+                _c("operating_capacity"),
+                _c("min_part"),
+            )
+            < 0
+        ),
         lambda: pl.min_horizontal(
-            _c("output"), _c("output_metal"), _c("schedule"), _c("schedule_metal"),
-            _c("operating_capacity"), _c("min_part"),
-        ) < 0,
-        lambda: pl.min_horizontal(
-            _c("output"), _c("output_metal"), _c("schedule"), _c("schedule_metal"),
-            _c("operating_capacity"), _c("min_part"),
+            _c("output"),
+            _c("output_metal"),
+            _c("schedule"),
+            _c("schedule_metal"),
+            _c("operating_capacity"),
+            _c("min_part"),
         ),
     ),
     Rule(
-        "unknown_status", "error", "Unknown status",
+        "unknown_status",
+        "error",
+        "Unknown status",
         "status {status!r} is not one of " + ", ".join(RETURN_STATUSES),
         lambda: ~_c("status").is_in(list(RETURN_STATUSES)),
         lambda: pl.lit(None, pl.Float64),
     ),
     Rule(
-        "no_capacity", "error", "No capacity in force",
+        "no_capacity",
+        "error",
+        "No capacity in force",
         "the producer has no capacity in force in {period}: record its capacity first",
         lambda: _c("cap_avg").is_null() | (_c("cap_avg") <= 0),
         lambda: _c("output"),
     ),
     Rule(
-        "above_capacity", "error", "Output above capacity",
+        "above_capacity",
+        "error",
+        "Output above capacity",
         "output {output:,.1f} is above what capacity {cap_avg:,.0f}/year allows in "
         "{days} days ({potential:,.1f}) plus {tolerance_pct:.0f}%",
         lambda: _c("output") > _potential() * (1.0 + _c("capacity_tolerance")),
         lambda: _c("output"),
     ),
     Rule(
-        "metal_above_physical", "error", "Metal above physical content",
+        "metal_above_physical",
+        "error",
+        "Metal above physical content",
         "metal content {output_metal:,.1f} exceeds physical output {output:,.1f}",
         lambda: _c("output_metal") > _c("output") * (1.0 + 1e-9),
         lambda: _c("output_metal"),
     ),
     Rule(
-        "breakdown_sum", "error", "Breakdown does not add up",
+        "breakdown_sum",
+        "error",
+        "Breakdown does not add up",
         "breakdown {bad_dimension!r} adds up to {bad_sum:,.1f}, output is {output:,.1f}",
         lambda: _c("bad_dimension").is_not_null(),
         lambda: _c("bad_sum"),
     ),
     Rule(
-        "unknown_breakdown", "error", "Unknown breakdown value",
+        "unknown_breakdown",
+        "error",
+        "Unknown breakdown value",
         "breakdown value {unknown_part!r} is not in the catalog for this product",
         lambda: _c("unknown_part").is_not_null(),
         lambda: pl.lit(None, pl.Float64),
     ),
     Rule(
-        "halted_with_output", "error", "Halted with output",
+        "halted_with_output",
+        "error",
+        "Halted with output",
         "status is halted but output is {output:,.1f}",
         lambda: (_c("status") == "halted") & (_c("output") > 0),
         lambda: _c("output"),
     ),
     Rule(
-        "unit_mixup", "warning", "Unit mix-up?",
+        "unit_mixup",
+        "warning",
+        "Unit mix-up?",
         "output {output:,.1f} is {ratio:,.0f}x the producer's usual {usual:,.1f}: "
         "check the unit (mt vs kt vs kg)",
-        lambda: (_c("ratio") >= _c("unit_mixup_factor")),
+        lambda: _c("ratio") >= _c("unit_mixup_factor"),
         lambda: _c("output"),
     ),
     Rule(
-        "unexplained_swing", "warning", "Unexplained swing",
+        "unexplained_swing",
+        "warning",
+        "Unexplained swing",
         "daily output changed {swing:+.1f}% MoM (alert at {mom_alert_pct:.0f}%) with "
         "status normal, no reason and no maintenance event",
-        lambda: (_daily_change_pct().abs() > _c("mom_alert_pct"))
-        & (_c("status") == "normal")
-        & (_c("reason").is_null() | (_c("reason").str.strip_chars() == ""))
-        & ~_c("event_in_month"),
+        lambda: (
+            (_daily_change_pct().abs() > _c("mom_alert_pct"))
+            & (_c("status") == "normal")
+            & (_c("reason").is_null() | (_c("reason").str.strip_chars() == ""))
+            & ~_c("event_in_month")
+        ),
         lambda: _daily_change_pct(),
     ),
     Rule(
-        "far_from_schedule", "warning", "Far from last month's schedule",
+        "far_from_schedule",
+        "warning",
+        "Far from last month's schedule",
         "output {output:,.1f} is {gap:+.1f}% from the {prev_schedule:,.1f} scheduled last month "
         "(alert at {schedule_gap_pct:.0f}%) without a reason",
-        lambda: ((_c("output") / _c("prev_schedule") - 1.0).abs() * 100.0 > _c("schedule_gap_pct"))
-        & (_c("prev_schedule") > 0)
-        & (_c("reason").is_null() | (_c("reason").str.strip_chars() == "")),
+        lambda: (
+            ((_c("output") / _c("prev_schedule") - 1.0).abs() * 100.0 > _c("schedule_gap_pct"))
+            & (_c("prev_schedule") > 0)
+            & (_c("reason").is_null() | (_c("reason").str.strip_chars() == ""))
+        ),
         lambda: (_c("output") / _c("prev_schedule") - 1.0) * 100.0,
     ),
 )
@@ -184,8 +221,12 @@ def _parts_checks(inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFr
             if d.source == "return"
             for v in d.value_names()
         ],
-        schema={"product": pl.Utf8, "dimension": pl.Utf8, "value": pl.Utf8,
-                "partition": pl.Boolean},  # fmt: skip
+        schema={
+            "product": pl.Utf8,
+            "dimension": pl.Utf8,
+            "value": pl.Utf8,
+            "partition": pl.Boolean,
+        },  # fmt: skip
     )
     parts = inputs.return_parts.join(
         inputs.producers.select("producer_id", "product"), on="producer_id"
@@ -243,8 +284,9 @@ def check_returns(
     )
     usual = (
         returns.select("producer_id", "period")
-        .join(history.rename({"period": "hist_period", "output": "hist_output"}),
-              on="producer_id")  # fmt: skip
+        .join(
+            history.rename({"period": "hist_period", "output": "hist_output"}), on="producer_id"
+        )  # fmt: skip
         .filter(
             (pl.col("hist_period") < pl.col("period"))
             & (pl.col("hist_period") >= pl.col("period").dt.offset_by("-12mo"))
@@ -268,8 +310,10 @@ def check_returns(
     ctx = ctx.with_columns(
         bad=pl.struct(
             pl.col("dimension"), pl.col("part_sum"), pl.col("output"), pl.col("breakdown_tolerance")
-        ).map_elements(_first_bad_partition, return_dtype=pl.Struct(
-            {"bad_dimension": pl.Utf8, "bad_sum": pl.Float64}))
+        ).map_elements(
+            _first_bad_partition,
+            return_dtype=pl.Struct({"bad_dimension": pl.Utf8, "bad_sum": pl.Float64}),
+        )
     ).unnest("bad")
     ctx = ctx.with_columns(
         potential=_potential(),
@@ -301,9 +345,11 @@ def check_returns(
     if not found:
         return pl.DataFrame(schema=FINDINGS)
     df = pl.DataFrame(found, schema={k: v for k, v in FINDINGS.items() if k != "confirmed"})
-    return df.join(
-        confirmed, on=["producer_id", "period", "rule"], how="left"
-    ).with_columns(pl.col("confirmed").fill_null(False)).select(list(FINDINGS))
+    return (
+        df.join(confirmed, on=["producer_id", "period", "rule"], how="left")
+        .with_columns(pl.col("confirmed").fill_null(False))
+        .select(list(FINDINGS))
+    )
 
 
 def _first_bad_partition(row: dict[str, object]) -> dict[str, object]:
