@@ -6,6 +6,7 @@ part can rely on a product's fields without re-checking.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -167,7 +168,7 @@ class Catalog(_Strict):
             seen.add(p.code)
         return self
 
-    def __iter__(self):  # type: ignore[override]
+    def __iter__(self) -> Iterator[Product]:  # type: ignore[override]
         return iter(self.products)
 
     def __len__(self) -> int:

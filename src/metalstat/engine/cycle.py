@@ -43,7 +43,7 @@ from metalstat.engine.inputs import CycleInputs, month_start
 from metalstat.engine.validate import check_returns, errors
 
 # Status bits; combined with | across the months a figure is computed from.
-E, I, U, P, B = 1, 2, 4, 8, 16
+E, I, U, P, B = 1, 2, 4, 8, 16  # noqa: E741  (the SDMX letters)
 _BITS = {"E": E, "I": I, "U": U, "P": P, "B": B}
 DOMINANCE_SHARE = 0.85
 MIN_CELL_PRODUCERS = 3
@@ -239,7 +239,7 @@ def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
                 value=(pl.col("ytd") / pl.col("ytd_prev") - 1.0) * 100.0,
                 **base,
             ),
-        ]  # fmt: skip
+        ]
     ).filter(pl.col("value").is_not_null())
 
 
@@ -260,7 +260,7 @@ def _add_like_for_like(
                 statistic=pl.lit(f"lfl_{suffix}_pct"),
                 value="lfl_pct",
                 base=pl.lit(base),
-            )  # fmt: skip
+            )
         )
         if suffix == "mom":
             rows.append(
@@ -364,7 +364,7 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
                         "panel_effect_pp",
                         "ytd_abs",
                         "ytd_pct",
-                    ]  # fmt: skip
+                    ]
                 )
             )
             .then(pl.col("brk").fill_null(0))
@@ -452,7 +452,7 @@ def _forecast_figures(
             statistic=pl.lit(name),
             value=expr,
             base=pl.lit(base, pl.Date) if base else pl.lit(None, pl.Date),
-        )  # fmt: skip
+        )
         for name, applies, expr, base in stats
     ]
     rows = (
@@ -466,7 +466,7 @@ def _forecast_figures(
         [
             levels.filter(pl.col("measure") == "production").select(list(LEVELS)),
             prod_fc.select(list(LEVELS)),
-        ]  # fmt: skip
+        ]
     )
     ytd = _ytd(combined, nxt, kind="forecast").join(f.select(_KEYS), on=_KEYS, how="semi")
     rows = pl.concat([rows, ytd], how="diagonal")

@@ -71,7 +71,7 @@ def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.D
                 "in_panel",
             )
             if c in cells_next.columns
-        ]  # fmt: skip
+        ]
     )
     df = (
         nxt.join(t_part.rename({"stratum": "stratum_t"}), on="producer_id", how="inner")

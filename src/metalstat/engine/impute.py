@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -62,7 +63,7 @@ def complete_month(
                 "output": pl.Float64,
                 "schedule": pl.Float64,
                 "grade": pl.Float64,
-            }  # fmt: skip
+            }
         )
     p = prev.select(
         "producer_id",
@@ -108,8 +109,9 @@ def complete_month(
             pl.col("potential") * pl.col("product_rate"),
         ),
     ]
-    method = pl.when(resp).then(pl.lit("reported"))
-    value = pl.when(resp).then(pl.col("output"))
+    # polars' when/then builders change type as they chain.
+    method: Any = pl.when(resp).then(pl.lit("reported"))
+    value: Any = pl.when(resp).then(pl.col("output"))
     for name, cond, val in candidates:
         method = method.when(cond.fill_null(False) & val.is_finite().fill_null(False)).then(
             pl.lit(name)

@@ -182,7 +182,7 @@ def quality_levels(q: pl.DataFrame) -> pl.DataFrame:
             index=["product", "period"],
             on=["coverage", "response_rate", "imputed_share"],
             variable_name="measure",
-        )  # fmt: skip
+        )
         .with_columns(
             value=pl.col("value") * 100.0,
             breakdown=pl.lit(""),

@@ -14,7 +14,10 @@ from datetime import date
 
 import polars as pl
 
-PRODUCERS = {
+PolarsType = type[pl.DataType] | pl.DataType
+Schema = dict[str, PolarsType]
+
+PRODUCERS: Schema = {
     "producer_id": pl.Utf8,
     "product": pl.Utf8,  # catalog code
     "province": pl.Utf8,
@@ -25,7 +28,7 @@ PRODUCERS = {
 
 # Nameplate capacity in the product's unit per year, valid from a date until the producer's
 # next record. Commissioning, expansion, replacement and closure are new records (closure: 0).
-CAPACITY = {
+CAPACITY: Schema = {
     "producer_id": pl.Utf8,
     "valid_from": pl.Date,
     "capacity": pl.Float64,
@@ -33,7 +36,7 @@ CAPACITY = {
 }
 
 # Panel membership: surveyed from first_period to last_period inclusive (null: still in).
-PANEL = {
+PANEL: Schema = {
     "producer_id": pl.Utf8,
     "first_period": pl.Date,
     "last_period": pl.Date,
@@ -41,7 +44,7 @@ PANEL = {
 
 # One row per producer and month that answered (the latest revision only). Non-response is
 # the absence of a row. ``schedule`` is the output the producer plans for the next month.
-RETURNS = {
+RETURNS: Schema = {
     "producer_id": pl.Utf8,
     "period": pl.Date,
     "output": pl.Float64,  # physical content; null when only a schedule was given
@@ -55,7 +58,7 @@ RETURNS = {
 }
 
 # Quantities reported inside a return for a "return"-source breakdown dimension.
-RETURN_PARTS = {
+RETURN_PARTS: Schema = {
     "producer_id": pl.Utf8,
     "period": pl.Date,
     "dimension": pl.Utf8,
@@ -63,7 +66,7 @@ RETURN_PARTS = {
     "quantity": pl.Float64,
 }
 
-MAINTENANCE_EVENTS = {
+MAINTENANCE_EVENTS: Schema = {
     "producer_id": pl.Utf8,
     "start": pl.Date,
     "end": pl.Date,  # null: open-ended
@@ -73,7 +76,7 @@ MAINTENANCE_EVENTS = {
 }
 
 # Warnings an analyst confirmed (with a reason) so they no longer hold the cycle.
-CONFIRMATIONS = {
+CONFIRMATIONS: Schema = {
     "producer_id": pl.Utf8,
     "period": pl.Date,
     "rule": pl.Utf8,
@@ -81,20 +84,20 @@ CONFIRMATIONS = {
 
 # National headline production as last published, for months before the estimation window
 # (feeds the statistical benchmark forecasts).
-PUBLISHED_HISTORY = {
+PUBLISHED_HISTORY: Schema = {
     "product": pl.Utf8,
     "period": pl.Date,
     "value": pl.Float64,
 }
 
 # Schedule-based forecasts published by earlier releases, for accuracy tracking.
-PRIOR_FORECASTS = {
+PRIOR_FORECASTS: Schema = {
     "product": pl.Utf8,
     "period": pl.Date,  # the month forecast
     "value": pl.Float64,
 }
 
-SCHEMAS: dict[str, dict[str, type[pl.DataType] | pl.DataType]] = {
+SCHEMAS: dict[str, Schema] = {
     "producers": PRODUCERS,
     "capacity": CAPACITY,
     "panel": PANEL,

@@ -226,7 +226,7 @@ def _parts_checks(inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFr
             "dimension": pl.Utf8,
             "value": pl.Utf8,
             "partition": pl.Boolean,
-        },  # fmt: skip
+        },
     )
     parts = inputs.return_parts.join(
         inputs.producers.select("producer_id", "product"), on="producer_id"
@@ -284,9 +284,7 @@ def check_returns(
     )
     usual = (
         returns.select("producer_id", "period")
-        .join(
-            history.rename({"period": "hist_period", "output": "hist_output"}), on="producer_id"
-        )  # fmt: skip
+        .join(history.rename({"period": "hist_period", "output": "hist_output"}), on="producer_id")
         .filter(
             (pl.col("hist_period") < pl.col("period"))
             & (pl.col("hist_period") >= pl.col("period").dt.offset_by("-12mo"))
