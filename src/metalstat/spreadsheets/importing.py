@@ -522,9 +522,10 @@ def import_file(
     sink.stage(f"reading {Path(name).name}", None)
     table = read_table(path, kind, display_name=name)
     sink.stage("checking", len(table.rows))
-    typed = type_rows(table, kind)
+    typed = type_rows(table, kind, sink.advance)
     ctx = Context(catalog=load_catalog())
     kind_handler = handler(kind)
+    sink.stage("checking against the register", None)
     if not typed.header.missing:
         # Without a required column no row can be checked against the register.
         kind_handler.check(typed, ctx)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import polars as pl
 
 from metalstat.catalog import Product
-from metalstat.engine.calendar import add_months
-from metalstat.engine.inputs import CycleInputs
+from metalstat.engine.inputs import RETURN_PARTS, RETURNS
 from metalstat.spreadsheets.errors import Issue
 from metalstat.spreadsheets.importing import (
     Context,
@@ -54,9 +54,6 @@ RULE_COLUMNS: dict[str, str | None] = {
     "far_from_schedule": "output",
     "not_in_panel": "producer",
 }
-
-# Months of history the rules look back on (the producer's usual output: 12 months).
-HISTORY_MONTHS = 13
 
 
 class ReturnsHandler(Handler):
@@ -285,17 +282,18 @@ def engine_findings(
     warnings not confirmed yet. ``answers`` are (producer code, period, values) as they would
     be recorded; they replace the stored returns of the same producer and month."""
     from metalstat.engine.validate import check_returns
+    from metalstat.survey.frames import load_cycle_inputs
 
     codes = sorted({a[0] for a in answers})
-    periods = [a[1] for a in answers]
-    inputs = history_inputs(codes, add_months(min(periods), -HISTORY_MONTHS), max(periods), ctx)
+    product_codes = sorted({ctx.producers[c].product for c in codes})
+    stored = load_cycle_inputs(product_codes, until=max(a[1] for a in answers))
     imported = pl.DataFrame(
         [
             {"producer_id": code, "period": period, **{q: values[q] for q in QUANTITIES},
-             "status": values["status"], "reason": values["reason"]}
+             "status": values["status"], "reason": values["reason"] or None}
             for code, period, values in answers
         ],
-        schema=_returns_schema(),
+        schema=RETURNS,
     )  # fmt: skip
     parts = pl.DataFrame(
         [
@@ -305,77 +303,20 @@ def engine_findings(
             for dim, quantities in values["breakdown"].items()
             for value, quantity in quantities.items()
         ],
-        schema={"producer_id": pl.Utf8, "period": pl.Date, "dimension": pl.Utf8,
-                "value": pl.Utf8, "quantity": pl.Float64},
+        schema=RETURN_PARTS,
     )  # fmt: skip
     keys = imported.select("producer_id", "period")
-    returns = pl.concat([inputs.returns.join(keys, on=["producer_id", "period"], how="anti"),
-                         imported])  # fmt: skip
-    inputs = CycleInputs(
-        producers=inputs.producers, capacity=inputs.capacity, panel=inputs.panel,
-        returns=returns, return_parts=parts, events=inputs.events,
-        confirmations=inputs.confirmations,
-    )  # fmt: skip
-    products = [ctx.catalog.get(p) for p in sorted({ctx.producers[c].product for c in codes})]
+    inputs = replace(
+        stored,
+        returns=pl.concat(
+            [stored.returns.join(keys, on=["producer_id", "period"], how="anti"), imported]
+        ),
+        return_parts=pl.concat(
+            [stored.return_parts.join(keys, on=["producer_id", "period"], how="anti"), parts]
+        ),
+    )
+    products = [ctx.catalog.get(p) for p in product_codes]
     findings = check_returns(None, inputs, products)
     return findings.join(keys, on=["producer_id", "period"], how="semi").filter(
         (pl.col("severity") == "error") | ~pl.col("confirmed")
-    )
-
-
-def _returns_schema() -> dict[str, Any]:
-    from metalstat.engine.inputs import RETURNS
-
-    return dict(RETURNS)
-
-
-def history_inputs(codes: Sequence[str], first: date, last: date, ctx: Context) -> CycleInputs:
-    """The producers' register, capacity, panel, events, confirmations and returns in force
-    from ``first`` to ``last``, as the engine's frames (``producer_id`` = producer code)."""
-    from metalstat.engine.inputs import CAPACITY, CONFIRMATIONS, MAINTENANCE_EVENTS, PANEL
-    from metalstat.registry.models import CapacityRecord, PanelMembership
-    from metalstat.survey.models import MaintenanceEvent, SurveyReturn, ValidationConfirmation
-
-    producers = [ctx.producers[c] for c in codes]
-    code_of = {p.pk: p.code for p in producers}
-    ids = sorted(code_of)
-    prod_rows = [
-        {"producer_id": p.code, "product": p.product, "province": p.province, "region": p.region,
-         "nature": p.nature, "feedstock": p.feedstock}
-        for p in producers
-    ]  # fmt: skip
-    cap_rows, panel_rows, event_rows, conf_rows, ret_rows = [], [], [], [], []
-    for chunk in _chunks(ids):
-        for c in CapacityRecord.objects.filter(producer_id__in=chunk):
-            cap_rows.append({"producer_id": code_of[c.producer_id], "valid_from": c.valid_from,
-                             "capacity": c.capacity, "event": c.event})  # fmt: skip
-        for m in PanelMembership.objects.filter(producer_id__in=chunk):
-            panel_rows.append({"producer_id": code_of[m.producer_id],
-                               "first_period": m.first_period, "last_period": m.last_period})  # fmt: skip
-        for e in MaintenanceEvent.objects.filter(producer_id__in=chunk):
-            event_rows.append({"producer_id": code_of[e.producer_id], "start": e.start,
-                               "end": e.end, "capacity_affected": e.capacity_affected,
-                               "reason": e.reason, "planned": e.planned})  # fmt: skip
-        for v in ValidationConfirmation.objects.filter(
-            producer_id__in=chunk, period__gte=first, period__lte=last
-        ):
-            conf_rows.append({"producer_id": code_of[v.producer_id], "period": v.period,
-                              "rule": v.rule})  # fmt: skip
-        values = ("producer_id", "period", *QUANTITIES, "status", "reason")
-        for r in (
-            SurveyReturn.objects.current()
-            .filter(producer_id__in=chunk, period__gte=first, period__lte=last)
-            .values(*values)
-        ):
-            r["producer_id"] = code_of[r["producer_id"]]
-            ret_rows.append(r)
-    from metalstat.engine.inputs import PRODUCERS
-
-    return CycleInputs(
-        producers=pl.DataFrame(prod_rows, schema=PRODUCERS),
-        capacity=pl.DataFrame(cap_rows, schema=CAPACITY),
-        panel=pl.DataFrame(panel_rows, schema=PANEL),
-        returns=pl.DataFrame(ret_rows, schema=_returns_schema()),
-        events=pl.DataFrame(event_rows, schema=MAINTENANCE_EVENTS),
-        confirmations=pl.DataFrame(conf_rows, schema=CONFIRMATIONS),
     )

@@ -9,6 +9,7 @@ output) is checked later, on the rows that pass here.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -131,8 +132,11 @@ def _header_issues(result: TypedRows) -> None:
         )
 
 
-def type_rows(table: Table, kind: str) -> TypedRows:
-    """Type every cell of ``table`` as ``kind``; collect every problem instead of stopping."""
+def type_rows(table: Table, kind: str, advance: Callable[[int], None] | None = None) -> TypedRows:
+    """Type every cell of ``table`` as ``kind``; collect every problem instead of stopping.
+
+    ``advance(n)`` is told every few hundred rows how many more were typed (progress bars).
+    """
     schema = SCHEMAS[kind]
     header = match_header(schema, table.header)
     result = TypedRows(table=table, schema=schema, header=header)
@@ -141,7 +145,9 @@ def type_rows(table: Table, kind: str) -> TypedRows:
     key_or_reference = {c.name for c in schema.columns if c.reference} | {"producer", "product",
                                                                           "period"}  # fmt: skip
     seen_keys: dict[tuple[object, ...], int] = {}
-    for raw in table.rows:
+    for count, raw in enumerate(table.rows, 1):
+        if advance is not None and count % 500 == 0:
+            advance(500)
         row = Row(number=raw.number)
         errors: list[Issue] = []
         for b in header.bindings:
