@@ -1,0 +1,278 @@
+"""A report language: its words, number conventions and paragraph templates, all as data.
+
+Each language is a folder under ``languages/`` holding ``language.toml`` (labels, month
+names, number and unit conventions, the words for changes of each size) and
+``paragraphs.j2`` (one Jinja macro per drafted paragraph). Adding a language is adding a
+folder; the code below only interprets what the folder says.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from metalstat.catalog import Product
+from metalstat.report.hedging import describe_change
+
+LANGUAGES_PACKAGE = "metalstat.report.languages"
+
+
+class LanguageError(ValueError):
+    """A language folder is missing or malformed."""
+
+
+def available_languages() -> tuple[str, ...]:
+    """Codes of the languages that have a folder with a ``language.toml``, sorted."""
+    root = resources.files(LANGUAGES_PACKAGE)
+    codes = [
+        entry.name
+        for entry in root.iterdir()
+        if entry.is_dir() and entry.joinpath("language.toml").is_file()
+    ]
+    return tuple(sorted(codes))
+
+
+@lru_cache(maxsize=8)
+def load_language(code: str) -> Language:
+    if code not in available_languages():
+        raise LanguageError(
+            f"no report language {code!r}; available: {', '.join(available_languages())}"
+        )
+    folder = resources.files(LANGUAGES_PACKAGE).joinpath(code)
+    try:
+        config = tomllib.loads(folder.joinpath("language.toml").read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise LanguageError(f"languages/{code}/language.toml: not valid TOML: {exc}") from exc
+    paragraphs = folder.joinpath("paragraphs.j2").read_text("utf-8")
+    return Language(code, config, paragraphs)
+
+
+def _group(digits: str, sep: str) -> str:
+    out = []
+    while len(digits) > 3:
+        out.append(digits[-3:])
+        digits = digits[:-3]
+    out.append(digits)
+    return sep.join(reversed(out))
+
+
+class Language:
+    """Formatting and wording for one language, read from its folder."""
+
+    REQUIRED = ("code", "html_lang", "font", "thousands", "decimal", "month", "span", "labels")
+
+    def __init__(self, code: str, config: dict[str, Any], paragraphs: str) -> None:
+        missing = [k for k in self.REQUIRED if k not in config]
+        if missing:
+            raise LanguageError(
+                f"languages/{code}/language.toml: missing key(s) {', '.join(missing)}"
+            )
+        self.code = code
+        self.config = config
+        self.labels: dict[str, str] = config["labels"]
+        self._paragraph_source = paragraphs
+
+    # --- names -------------------------------------------------------------------------
+    def label(self, key: str, **values: Any) -> str:
+        try:
+            text = self.labels[key]
+        except KeyError as exc:
+            raise LanguageError(f"languages/{self.code}/language.toml: no label {key!r}") from exc
+        return text.format(**values) if values else text
+
+    def _field(self, obj: Any, base: str) -> str:
+        """``obj.<base>`` in this language (e.g. ``name_zh``), English as the fallback."""
+        suffix = self.config.get("field_suffix", "")
+        if suffix:
+            localised = getattr(obj, f"{base}{suffix}", None)
+            if localised:
+                return str(localised)
+        return str(getattr(obj, base))
+
+    def product_name(self, product: Product) -> str:
+        return self._field(product, "name")
+
+    def unit(self, product: Product) -> str:
+        return self._field(product, "unit")
+
+    def name_of(self, obj: Any) -> str:
+        """The name of a size class, dimension value or auxiliary series."""
+        return self._field(obj, "name")
+
+    def dimension_label(self, dim: Any) -> str:
+        return self._field(dim, "label")
+
+    def term(self, group: str, key: str) -> str:
+        """A word from a vocabulary table: regions, reasons, statuses, scopes, events ..."""
+        table = self.config.get(group, {})
+        return str(table.get(key, key))
+
+    # --- numbers -----------------------------------------------------------------------
+    def num(self, x: float, decimals: int = 0) -> str:
+        """``x`` rounded half away from zero to ``decimals``, with this language's separators."""
+        if decimals < 0:
+            decimals = 0
+        scaled = abs(x) * 10**decimals
+        rounded = math.floor(scaled + 0.5 + 1e-9)
+        whole, frac = divmod(rounded, 10**decimals)
+        sign = "-" if x < 0 and rounded != 0 else ""
+        text = _group(str(whole), self.config["thousands"])
+        if decimals:
+            text += self.config["decimal"] + str(frac).rjust(decimals, "0")
+        return sign + text
+
+    def qty(self, x: float | None, unit_code: str, unit: str, decimals: int = 2) -> str:
+        """A quantity in the product's unit, by this language's rules (million mt, 万吨 ...)."""
+        if x is None:
+            return self.config.get("missing", "—")
+        for rule in self.config.get("quantity", []):
+            units = rule.get("units")
+            if units is not None and unit_code not in units:
+                continue
+            if abs(x) < rule.get("min", 0):
+                continue
+            value = x / rule.get("divisor", 1)
+            step = rule.get("round_to")
+            if step:
+                value = math.copysign(math.floor(abs(value) / step + 0.5) * step, value)
+                n = self.num(value, 0)
+            else:
+                n = self.num(value, rule.get("decimals", decimals))
+            return str(rule["format"]).format(n=n, unit=unit)
+        return self.config.get("quantity_default", "{n} {unit}").format(
+            n=self.num(x, decimals if abs(x) < 1000 else 0), unit=unit
+        )
+
+    def pct(self, x: float | None, decimals: int = 2) -> str:
+        """The size of a % change or a rate (no sign: the words carry the direction)."""
+        if x is None:
+            return self.config.get("missing", "—")
+        return self.config.get("percent", "{n}%").format(n=self.num(abs(x), decimals))
+
+    def spct(self, x: float | None, decimals: int = 2) -> str:
+        """A signed % for tables."""
+        if x is None:
+            return self.config.get("missing", "—")
+        n = self.num(x, decimals)
+        if x > 0 and n.strip("0.,") != "":
+            n = "+" + n
+        return self.config.get("percent", "{n}%").format(n=n)
+
+    def pp(self, x: float | None, decimals: int = 2) -> str:
+        """A change of a rate in percentage points, unsigned, in running text."""
+        if x is None:
+            return self.config.get("missing", "—")
+        return self.config.get("points", "{n} pp").format(n=self.num(abs(x), decimals))
+
+    def spp(self, x: float | None, decimals: int = 2) -> str:
+        """A signed pp change for tables."""
+        if x is None:
+            return self.config.get("missing", "—")
+        n = self.num(x, decimals)
+        if x > 0 and n.strip("0.,") != "":
+            n = "+" + n
+        return self.config.get("points_short", "{n} pp").format(n=n)
+
+    # --- dates -------------------------------------------------------------------------
+    def month(self, period: str, *, short: bool = False) -> str:
+        year, month = (int(x) for x in period.split("-"))
+        names = self.config.get("month_abbr" if short else "month_names")
+        name = names[month - 1] if names else str(month)
+        pattern = self.config["month_short" if short and "month_short" in self.config else "month"]
+        return str(pattern).format(year=year, month=month, month_name=name)
+
+    def month_only(self, period: str) -> str:
+        """The month without its year ("June", "6月")."""
+        month = int(period.split("-")[1])
+        pattern = self.config.get("month_alone", "{month_name}")
+        names = self.config.get("month_names") or [str(m) for m in range(1, 13)]
+        return str(pattern).format(month=month, month_name=names[month - 1])
+
+    def span(self, span: str) -> str:
+        start, _, end = span.partition("..")
+        y1, m1 = (int(x) for x in start.split("-"))
+        y2, m2 = (int(x) for x in end.split("-"))
+        names = self.config.get("month_names") or [str(m) for m in range(1, 13)]
+        return str(self.config["span"]).format(
+            year=y2, start_year=y1, start=m1, end=m2,
+            start_name=names[m1 - 1], end_name=names[m2 - 1],
+        )  # fmt: skip
+
+    def date(self, d: Any) -> str:
+        names = self.config.get("month_names") or [str(m) for m in range(1, 13)]
+        return str(self.config.get("date", "{day} {month_name} {year}")).format(
+            day=d.day, month=d.month, year=d.year, month_name=names[d.month - 1]
+        )
+
+    # --- words for changes ---------------------------------------------------------------
+    def change(self, x: float | None, tense: str = "past", decimals: int = 2) -> str:
+        """The verb for a % change of this size and sign, chosen by the shared hedge rules.
+
+        The hedge key comes from the value as it will be printed (rounded), so the word and
+        the number a reader sees always agree.
+        """
+        if x is None:
+            return ""
+        shown = round(x, decimals)
+        key = describe_change(shown)
+        table = self.config.get("change", {}).get(tense, {})
+        if shown == 0 or key == "flat":
+            return str(table.get("flat", ""))
+        direction = "up" if shown > 0 else "down"
+        words = table.get(direction, {})
+        return str(words.get(key, words.get("default", "")))
+
+    def hedge(self, x: float | None, decimals: int = 2) -> str:
+        """The bare hedge key for a change (for templates that word it themselves)."""
+        if x is None:
+            return ""
+        return describe_change(round(x, decimals))
+
+    # --- paragraphs ----------------------------------------------------------------------
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.DictLoader({"paragraphs.j2": self._paragraph_source}),
+            autoescape=False,  # paragraphs are text; the document templates escape them
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.globals.update(
+            L=self.label,
+            num=self.num,
+            qty=self.qty,
+            pct=self.pct,
+            pp=self.pp,
+            month=self.month,
+            month_only=self.month_only,
+            span=self.span,
+            date=self.date,
+            change=self.change,
+            hedge=self.hedge,
+            term=self.term,
+        )
+        return env
+
+    @cached_property
+    def paragraphs(self) -> Any:
+        try:
+            return self.env.get_template("paragraphs.j2").module
+        except jinja2.TemplateError as exc:
+            raise LanguageError(f"languages/{self.code}/paragraphs.j2: {exc}") from exc
+
+    def paragraph(self, slot: str, ctx: dict[str, Any]) -> str:
+        """Render one drafted paragraph; an empty string when it has nothing to say."""
+        macro = getattr(self.paragraphs, slot, None)
+        if macro is None:
+            return ""
+        text = str(macro(ctx))
+        joiner = self.config.get("line_joiner", " ")
+        text = re.sub(r"[ \t]*\n\s*", joiner, text.strip())
+        return re.sub(r"[ ]{2,}", " ", text).strip()

@@ -1,0 +1,1 @@
+"""Report languages: one folder per language (``language.toml`` and ``paragraphs.j2``)."""

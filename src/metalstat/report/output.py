@@ -1,0 +1,72 @@
+"""Write the report files for one month: every language and format asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from metalstat.report.drafting import Report, draft_report
+from metalstat.report.figureset import FigureSet
+from metalstat.report.inputs import ReportInput
+from metalstat.report.language import available_languages
+from metalstat.report.render import (
+    FORMATS,
+    render_html,
+    render_json,
+    render_markdown,
+    render_pdf,
+)
+
+SUFFIX = {"html": "html", "pdf": "pdf", "md": "md", "json": "json"}
+
+
+def report_filename(period: str, lang: str, fmt: str) -> str:
+    return f"report-{period}.{lang}.{SUFFIX[fmt]}"
+
+
+def _check(langs: Iterable[str], formats: Iterable[str]) -> tuple[list[str], list[str]]:
+    langs, formats = list(langs), list(formats)
+    known = available_languages()
+    bad = [x for x in langs if x not in known]
+    if bad:
+        raise ValueError(f"unknown report language(s) {', '.join(bad)}; known: {', '.join(known)}")
+    bad = [x for x in formats if x not in FORMATS]
+    if bad:
+        raise ValueError(f"unknown report format(s) {', '.join(bad)}; known: {', '.join(FORMATS)}")
+    return langs, formats
+
+
+def build_documents(
+    inp: ReportInput, langs: Iterable[str], formats: Iterable[str]
+) -> dict[tuple[str, str], bytes]:
+    """Every requested (language, format) document as bytes."""
+    langs, formats = _check(langs, formats)
+    figures = FigureSet(inp.figures, inp.period)
+    out: dict[tuple[str, str], bytes] = {}
+    for lang in langs:
+        report: Report = draft_report(inp, lang, figures)
+        html = render_html(report) if {"html", "pdf"} & set(formats) else ""
+        for fmt in formats:
+            if fmt == "html":
+                out[(lang, fmt)] = html.encode("utf-8")
+            elif fmt == "pdf":
+                out[(lang, fmt)] = render_pdf(html)
+            elif fmt == "md":
+                out[(lang, fmt)] = render_markdown(report).encode("utf-8")
+            elif fmt == "json":
+                out[(lang, fmt)] = render_json(report, inp, figures).encode("utf-8")
+    return out
+
+
+def write_documents(
+    inp: ReportInput, langs: Iterable[str], formats: Iterable[str], out_dir: str | Path
+) -> list[Path]:
+    """Write ``report-YYYY-MM.<lang>.<ext>`` files into ``out_dir``; returns their paths."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for (lang, fmt), data in build_documents(inp, langs, formats).items():
+        path = folder / report_filename(inp.period, lang, fmt)
+        path.write_bytes(data)
+        paths.append(path)
+    return paths

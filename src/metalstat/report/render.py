@@ -1,0 +1,192 @@
+"""Lay a drafted report out as HTML (self-contained), PDF (from that HTML), Markdown, JSON."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from metalstat.catalog.vocabulary import OBS_STATUS
+from metalstat.engine.figures import parse_breakdown
+from metalstat.report.drafting import Report, Table
+from metalstat.report.figureset import FigureSet
+from metalstat.report.inputs import ReportInput
+
+FORMATS = ("html", "pdf", "md", "json")
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("metalstat.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _css() -> str:
+    return resources.files("metalstat.report").joinpath("templates/report.css").read_text("utf-8")
+
+
+def _release_time(report: Report) -> str:
+    if report.release_at is None:
+        return "—"
+    at = report.release_at
+    lang = report.language
+    return f"{lang.date(at)} {at:%H:%M} {at.tzname() or ''}".strip()
+
+
+def render_html(report: Report) -> str:
+    """One self-contained HTML page: CSS and SVG inline, no script, nothing fetched."""
+    template = _env().get_template("document.html.j2")
+    return template.render(
+        r=report,
+        L=report.language,
+        css=_css(),
+        release_time=_release_time(report),
+    )
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of the report's HTML, laid out by WeasyPrint's paged-media support."""
+    from weasyprint import HTML
+
+    # fontTools logs every subsetting step at INFO; the report does not need that noise
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(t: Table) -> str:
+    if not t.rows:
+        return ""
+    head = "| " + " | ".join(_md_cell(c) for c in t.columns) + " |"
+    rule = "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(t.columns))) + "|"
+    lines = [head, rule]
+    for row in t.rows:
+        cells = []
+        for cell in row:
+            text = cell.text + (f" ^{cell.status}^" if cell.status else "")
+            cells.append(_md_cell(text))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(report: Report) -> str:
+    lang = report.language
+    out: list[str] = [f"# {report.title}", "", f"**{report.subtitle}**", ""]
+    out += [
+        f"- {lang.label('release_time')}: {_release_time(report)}",
+        f"- {lang.label('vintage')}: {report.vintage if report.vintage is not None else '—'}",
+        f"- {lang.label('workflow_status')}: {lang.term('workflow', report.status)}",
+        "",
+    ]
+    if report.status != "published":
+        out += [f"> {lang.label('draft_banner')}", ""]
+    for p in report.intro:
+        out += [p.text, ""]
+    out += [f"## {lang.label('overview_table')}", "", _md_table(report.overview), ""]
+    for s in report.sections:
+        out += [f"## {s.name}", ""]
+        for p in s.paragraphs:
+            if p.source == "analyst":
+                by = f" — *{lang.label('analyst')}{': ' + p.author if p.author else ''}*"
+                out += ["> " + p.text.replace("\n", "\n> ") + by, ""]
+            else:
+                out += [p.text, ""]
+        if s.table is not None and s.table.rows:
+            out += [f"**{lang.label('key_figures')}**", "", _md_table(s.table), ""]
+        for n in s.notes:
+            out += [f"*{n}*", ""]
+    out += [
+        f"## {lang.label('accuracy')}",
+        "",
+        lang.label("accuracy_intro", month=lang.month(report.period)),
+        "",
+        _md_table(report.accuracy),
+        "",
+        f"## {lang.label('methodology')}",
+        "",
+    ]
+    for t in report.methodology_text:
+        out += [t, ""]
+    out += [f"### {lang.label('sample_table')}", "", _md_table(report.methodology), ""]
+    if report.legend:
+        out += [f"### {lang.label('legend')}", ""]
+        out += [f"- **{code}**: {text}" for code, text in report.legend]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[str, Any]:
+    """The figures the report quotes plus the drafted text, per product.
+
+    Suppressed and withheld values are null here too, like everywhere outside the analysts'
+    view; every figure keeps its observation status.
+    """
+    lang = report.language
+    wanted_periods = {figures.period, figures.next, figures.ytd, figures.ytd_next}
+    products = []
+    for s in report.sections:
+        p = inp.catalog.get(s.code)
+        rows = []
+        for key, fig in figures.rows(s.code):
+            _, kind, measure, breakdown, statistic, period = key
+            if period not in wanted_periods and not (
+                measure == "producer_share" and period == figures.previous
+            ):
+                continue
+            rows.append(
+                {
+                    "kind": kind,
+                    "measure": measure,
+                    "breakdown": parse_breakdown(breakdown),
+                    "statistic": statistic,
+                    "period": period,
+                    "value": fig.shown,
+                    "unit": fig.unit,
+                    "status": fig.status,
+                    "conf_status": fig.conf_status,
+                }
+            )
+        rows.sort(key=lambda r: (r["period"], r["kind"], r["measure"], str(r["breakdown"]),
+                                 r["statistic"]))  # fmt: skip
+        products.append(
+            {
+                "code": s.code,
+                "name": s.name,
+                "name_en": p.name,
+                "scope": p.scope,
+                "unit": p.unit,
+                "paragraphs": [
+                    {"slot": x.slot, "source": x.source, "author": x.author, "text": x.text}
+                    for x in s.paragraphs
+                ],
+                "notes": s.notes,
+                "figures": rows,
+            }
+        )
+    return {
+        "period": report.period,
+        "vintage": report.vintage,
+        "release_at": report.release_at.isoformat() if report.release_at else None,
+        "status": report.status,
+        "language": lang.code,
+        "title": report.title,
+        "intro": [p.text for p in report.intro],
+        "obs_status": {k: OBS_STATUS[k] for k in OBS_STATUS},
+        "products": products,
+    }
+
+
+def render_json(report: Report, inp: ReportInput, figures: FigureSet) -> str:
+    return json.dumps(report_json(report, inp, figures), ensure_ascii=False, indent=1) + "\n"
