@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.utils import timezone
+
+from metalstat.releases.actions import (
+    do_approve_release,
+    do_create_release,
+    do_publish_release,
+    do_submit_for_review,
+)
+from metalstat.releases.queries import (
+    figure_vintages,
+    figures_as_of,
+    is_analyst,
+    latest_published,
+    live_releases,
+    visible_figures,
+)
+from tests.registry.factories import COPPER, figure_row, figures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users():
+    analysts = Group.objects.create(name="analysts")
+    analyst = User.objects.create_user("ana")
+    analyst.groups.add(analysts)
+    return {
+        "anonymous": AnonymousUser(),
+        "subscriber": User.objects.create_user("sub"),
+        "analyst": analyst,
+        "staff": User.objects.create_user("boss", is_staff=True),
+        "inactive_analyst": _inactive(analysts),
+    }
+
+
+def _inactive(group):
+    user = User.objects.create_user("gone", is_active=False)
+    user.groups.add(group)
+    return user
+
+
+def _publish(period, rows, release_at):
+    release = do_create_release(period, figures(rows), actor="ana")
+    do_submit_for_review(release, actor="ana")
+    do_approve_release(release, actor="bo")
+    return do_publish_release(release, actor="bo", release_at=release_at)
+
+
+def test_who_is_an_analyst(users):
+    assert [name for name, u in users.items() if is_analyst(u)] == ["analyst", "staff"]
+    assert not is_analyst(None)
+
+
+def test_embargoed_release_is_seen_by_analysts_only_until_its_time(users):
+    now = timezone.now()
+    release = _publish("2025-06", [figure_row(value=1234.5)], now + timedelta(hours=2))
+    assert release.status == "published"
+    for name in ("anonymous", "subscriber", "inactive_analyst"):
+        assert not visible_figures(user=users[name]).exists(), name
+    assert visible_figures().count() == 0
+    assert latest_published("2025-06") is None
+    for name in ("analyst", "staff"):
+        assert list(visible_figures(user=users[name]).values_list("value", flat=True)) == [1234.5]
+    later = now + timedelta(hours=2, seconds=1)
+    assert list(
+        visible_figures(user=users["subscriber"], at=later).values_list("value", flat=True)
+    ) == [1234.5]
+    assert latest_published("2025-06", at=later) == release
+    # A non-analyst cannot look into the future with figures_as_of.
+    assert figures_as_of("2025-06", later, user=users["subscriber"]).height == 0
+    assert figures_as_of("2025-06", later, user=users["analyst"])["value"].to_list() == [1234.5]
+
+
+def test_unpublished_releases_are_invisible_to_everyone_but_their_makers(users):
+    do_create_release("2025-06", figures([figure_row()]), actor="ana")
+    for user in users.values():
+        assert not visible_figures(user=user).exists()
+
+
+def test_only_the_current_vintage_is_visible(users):
+    now = timezone.now()
+    _publish("2025-06", [figure_row(value=100.0)], now - timedelta(days=1))
+    _publish("2025-06", [figure_row(value=101.0)], now + timedelta(hours=1))
+    _publish("2025-05", [figure_row(period="2025-05", value=90.0)], now - timedelta(days=30))
+    public = sorted(visible_figures().values_list("period", "value"))
+    assert public == [("2025-05", 90.0), ("2025-06", 100.0)]
+    analyst = sorted(visible_figures(user=users["analyst"]).values_list("period", "value"))
+    assert analyst == [("2025-05", 90.0), ("2025-06", 101.0)]
+    soon = now + timedelta(hours=1, minutes=1)
+    assert sorted(visible_figures(at=soon).values_list("period", "value")) == [
+        ("2025-05", 90.0),
+        ("2025-06", 101.0),
+    ]
+    assert [r.vintage for r in live_releases(soon).filter(period__month=6)] == [2]
+
+
+def test_figures_as_of_follow_revisions_across_releases():
+    now = timezone.now()
+    t_may = now - timedelta(days=40)
+    t_june = now - timedelta(days=10)
+    series = {"product": COPPER, "measure": "production", "statistic": "level"}
+    _publish("2025-05", [figure_row(period="2025-05", value=100.0)], t_may)
+    # The June release revises May and adds June.
+    _publish(
+        "2025-06",
+        [figure_row(period="2025-05", value=104.0), figure_row(period="2025-06", value=110.0)],
+        t_june,
+    )
+    before = figures_as_of(series, t_may + timedelta(days=1))
+    assert before.select("period", "value", "release_period").rows() == [
+        ("2025-05", 100.0, "2025-05")
+    ]
+    after = figures_as_of(series)
+    assert after.select("period", "value", "release_period").rows() == [
+        ("2025-05", 104.0, "2025-06"),
+        ("2025-06", 110.0, "2025-06"),
+    ]
+    assert figures_as_of("2025-05", t_may - timedelta(days=1)).height == 0
+
+    vintages = figure_vintages({**series, "period": "2025-05"})
+    assert vintages.select("value", "realtime_start", "realtime_end").rows() == [
+        (100.0, t_may, t_june),
+        (104.0, t_june, None),
+    ]

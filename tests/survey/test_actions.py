@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from metalstat.registry.changelog import history
+from metalstat.registry.models import AuditEntry
+from metalstat.survey.actions import (
+    ReturnValues,
+    do_confirm_warning,
+    do_record_auxiliary_observation,
+    do_record_event,
+    do_record_return,
+    do_record_returns,
+    do_upsert_auxiliary_series,
+    do_withdraw_confirmation,
+)
+from metalstat.survey.models import (
+    AuxiliaryObservation,
+    MaintenanceEvent,
+    SurveyReturn,
+    ValidationConfirmation,
+)
+from tests.registry.factories import make_producer, product_with_return_dimension
+
+pytestmark = pytest.mark.django_db
+JUNE = date(2025, 6, 1)
+
+
+def test_first_answer_is_created_with_an_audit_entry():
+    make_producer("CU01")
+    outcome = do_record_return(
+        "CU01",
+        "2025-06",
+        output=1200.0,
+        schedule=1300.0,
+        actor="ana",
+        source="phone",
+        origin="call log",
+    )
+    assert outcome == "created"
+    ret = SurveyReturn.objects.get()
+    assert (ret.period, ret.revision, ret.output, ret.schedule) == (JUNE, 1, 1200.0, 1300.0)
+    assert ret.source == "phone" and ret.collected_by == "ana"
+    entry = AuditEntry.objects.get(model="survey.surveyreturn")
+    assert entry.object_id == "CU01/2025-06" and entry.action == "create"
+    assert entry.after["output"] == 1200.0 and entry.source == "call log"
+
+
+def test_the_same_answer_again_writes_nothing():
+    make_producer("CU01")
+    do_record_return("CU01", JUNE, output=1200.0, reason="steady", actor="ana", source="phone")
+    for _ in range(2):
+        outcome = do_record_return(
+            "CU01", JUNE, output=1200.0, reason="steady", actor="bo", source="spreadsheet"
+        )
+        assert outcome == "unchanged"
+    assert SurveyReturn.objects.count() == 1
+    assert AuditEntry.objects.filter(model="survey.surveyreturn").count() == 1
+
+
+def test_a_changed_answer_is_a_new_revision_and_the_old_one_stays():
+    producer = make_producer("CU01")
+    do_record_return(producer, JUNE, output=1200.0, actor="ana", source="phone")
+    outcome = do_record_return(
+        producer, JUNE, output=1250.0, status="increased", actor="bo", source="spreadsheet"
+    )
+    assert outcome == "revised"
+    revisions = list(SurveyReturn.objects.order_by("revision").values_list("revision", "output"))
+    assert revisions == [(1, 1200.0), (2, 1250.0)]
+    current = SurveyReturn.objects.current().get()
+    assert (current.revision, current.output, current.status) == (2, 1250.0, "increased")
+    log = AuditEntry.objects.filter(model="survey.surveyreturn", object_id="CU01/2025-06")
+    change = log.order_by("id").last()
+    assert change.action == "update" and change.actor == "bo"
+    assert (change.before["output"], change.after["output"]) == (1200.0, 1250.0)
+    assert (change.before["revision"], change.after["revision"]) == (1, 2)
+    # A third answer equal to the second changes nothing; equal to the first is a revision.
+    assert (
+        do_record_return(
+            producer, JUNE, output=1250.0, status="increased", actor="bo", source="spreadsheet"
+        )
+        == "unchanged"
+    )
+    assert do_record_return(producer, JUNE, output=1200.0, actor="ana", source="phone") == "revised"
+    assert SurveyReturn.objects.current().get().revision == 3
+
+
+def test_batch_reports_each_row_and_uses_few_queries(django_assert_max_num_queries):
+    for i in range(30):
+        make_producer(f"CU{i:02d}")
+    do_record_return("CU00", JUNE, output=10.0, actor="ana", source="phone")
+    do_record_return("CU01", JUNE, output=10.0, actor="ana", source="phone")
+    rows = [ReturnValues(f"CU{i:02d}", "2025-06", output=10.0) for i in range(30)]
+    rows[1] = ReturnValues("CU01", "2025-06", output=11.0)
+    with django_assert_max_num_queries(8):
+        outcomes = do_record_returns(rows, actor="ana", source="spreadsheet", origin="june.xlsx")
+    assert outcomes[:3] == ["unchanged", "revised", "created"]
+    assert outcomes.count("created") == 28
+    assert SurveyReturn.objects.count() == 2 + 29
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_written():
+    make_producer("CU01")
+    make_producer("CU02")
+    rows = [
+        ReturnValues("CU01", "2025-06", output=-5.0),
+        ReturnValues("CU02", "2025-06", output=5.0, status="resting"),
+        ReturnValues("NOPE", "2025-06", output=5.0),
+        ReturnValues("CU02", "2025-13", output=5.0),
+        ReturnValues("CU01", "2025-06", output=6.0),
+    ]
+    with pytest.raises(ValidationError) as err:
+        do_record_returns(rows, actor="ana", source="spreadsheet")
+    text = "\n".join(err.value.messages)
+    assert "CU01 2025-06: output: -5.0 must be a number of 0 or more" in text
+    assert "'resting' is not one of" in text
+    assert "no producer with code 'NOPE'" in text
+    assert "2025-13" in text
+    assert "CU01 2025-06: given twice" in text
+    assert (
+        not SurveyReturn.objects.exists()
+        and not AuditEntry.objects.filter(model="survey.surveyreturn").exists()
+    )
+
+
+def test_source_is_the_collection_channel():
+    make_producer("CU01")
+    with pytest.raises(ValidationError, match="collection channel"):
+        do_record_return("CU01", JUNE, output=1.0, actor="ana", source="june.xlsx")
+
+
+def test_breakdown_is_checked_against_the_catalog():
+    product = product_with_return_dimension()
+    dim = next(d for d in product.dimensions if d.source == "return")
+    values = dim.value_names()
+    make_producer("P1", product=product.code)
+    parts = {dim.name: {values[0]: 600.0}}
+    assert (
+        do_record_return("P1", JUNE, output=600.0, breakdown=parts, actor="a", source="field")
+        == "created"
+    )
+    assert SurveyReturn.objects.get().breakdown == parts
+    assert (
+        do_record_return(
+            "P1",
+            JUNE,
+            output=600.0,
+            breakdown={dim.name: {values[0]: 600}},
+            actor="a",
+            source="field",
+        )
+        == "unchanged"
+    )
+    with pytest.raises(ValidationError, match="not one of"):
+        do_record_return(
+            "P1",
+            JUNE,
+            output=1.0,
+            breakdown={dim.name: {"nonsense": 1.0}},
+            actor="a",
+            source="field",
+        )
+    with pytest.raises(ValidationError, match="no reported dimension"):
+        do_record_return(
+            "P1", JUNE, output=1.0, breakdown={"colour": {"red": 1.0}}, actor="a", source="field"
+        )
+
+
+def test_events_are_upserted_by_producer_start_and_reason():
+    make_producer("CU01")
+    event, outcome = do_record_event(
+        "CU01", "2025-06-10", reason="maintenance", capacity_affected=50_000, actor="ana"
+    )
+    assert outcome == "created" and event.end is None and event.planned
+    event, outcome = do_record_event(
+        "CU01",
+        date(2025, 6, 10),
+        reason="maintenance",
+        end="2025-07-05",
+        capacity_affected=50_000,
+        actor="ana",
+    )
+    assert outcome == "updated" and event.end == date(2025, 7, 5)
+    assert history(event).last().before["end"] is None
+    _, outcome = do_record_event(
+        "CU01",
+        "2025-06-10",
+        reason="maintenance",
+        end="2025-07-05",
+        capacity_affected=50_000,
+        actor="ana",
+    )
+    assert outcome == "unchanged"
+    with pytest.raises(ValidationError):
+        do_record_event("CU01", "2025-06-10", reason="holiday", actor="ana")
+    with pytest.raises(ValidationError, match="before it starts"):
+        do_record_event("CU01", "2025-06-10", reason="power", end="2025-06-01", actor="ana")
+    assert MaintenanceEvent.objects.count() == 1
+
+
+def test_auxiliary_series_and_observations():
+    series, outcome = do_upsert_auxiliary_series(
+        "cu_tc_spot",
+        name="Copper concentrate TC",
+        unit="USD/dmt",
+        product="copper_cathode",
+        highlighted=True,
+        actor="ana",
+    )
+    assert outcome == "created"
+    _, outcome = do_record_auxiliary_observation("cu_tc_spot", "2025-06-27", -43.5, actor="ana")
+    assert outcome == "created"
+    _, outcome = do_record_auxiliary_observation(series, date(2025, 6, 27), -43.5, actor="ana")
+    assert outcome == "unchanged"
+    obs, outcome = do_record_auxiliary_observation(series, "2025-06-27", -44.0, actor="ana")
+    assert outcome == "updated" and AuxiliaryObservation.objects.get().value == -44.0
+    with pytest.raises(ValidationError):
+        do_record_auxiliary_observation("no_such_series", "2025-06-27", 1.0, actor="ana")
+    with pytest.raises(ValidationError):
+        do_upsert_auxiliary_series("bad", name="x", unit="t", product="unobtainium", actor="a")
+
+
+def test_confirming_a_warning():
+    make_producer("CU01")
+    conf, outcome = do_confirm_warning(
+        "CU01", "2025-06", "mom_change", reason="new line started", actor="ana"
+    )
+    assert outcome == "created" and conf.confirmed_by == "ana"
+    _, outcome = do_confirm_warning(
+        "CU01", JUNE, "mom_change", reason="new line started", actor="bo"
+    )
+    assert outcome == "unchanged"
+    conf, outcome = do_confirm_warning(
+        "CU01", JUNE, "mom_change", reason="confirmed on site", actor="bo"
+    )
+    assert outcome == "updated" and conf.confirmed_by == "bo"
+    with pytest.raises(ValidationError, match="reason"):
+        do_confirm_warning("CU01", JUNE, "capacity", reason="  ", actor="ana")
+    assert do_withdraw_confirmation("CU01", JUNE, "mom_change", actor="ana") is True
+    assert not ValidationConfirmation.objects.exists()
+    assert AuditEntry.objects.filter(model="survey.validationconfirmation").count() == 3
