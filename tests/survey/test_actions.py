@@ -215,7 +215,7 @@ def test_auxiliary_series_and_observations():
     assert outcome == "created"
     _, outcome = do_record_auxiliary_observation(series, date(2025, 6, 27), -43.5, actor="ana")
     assert outcome == "unchanged"
-    obs, outcome = do_record_auxiliary_observation(series, "2025-06-27", -44.0, actor="ana")
+    _, outcome = do_record_auxiliary_observation(series, "2025-06-27", -44.0, actor="ana")
     assert outcome == "updated" and AuxiliaryObservation.objects.get().value == -44.0
     with pytest.raises(ValidationError):
         do_record_auxiliary_observation("no_such_series", "2025-06-27", 1.0, actor="ana")
