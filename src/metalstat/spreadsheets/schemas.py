@@ -212,6 +212,9 @@ SCHEMAS: dict[str, KindSchema] = {
 
 def normalize_header(text: str) -> str:
     """Case, spaces, hyphens and underscores do not matter in column names."""
+    if "=" in text:
+        dim, _, value = text.partition("=")
+        return f"{normalize_header(dim)}={normalize_header(value)}"
     return re.sub(r"[\s_\-]+", "_", text.strip().casefold()).strip("_")
 
 
