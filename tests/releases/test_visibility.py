@@ -18,6 +18,7 @@ from metalstat.releases.queries import (
     is_analyst,
     latest_published,
     live_releases,
+    visible_figure_frame,
     visible_figures,
 )
 from tests.registry.factories import COPPER, figure_row, figures
@@ -128,3 +129,32 @@ def test_figures_as_of_follow_revisions_across_releases():
         (100.0, t_may, t_june),
         (104.0, t_june, None),
     ]
+
+
+def test_confidential_cells_stay_with_analysts(users):
+    now = timezone.now()
+    _publish(
+        "2025-06",
+        [
+            figure_row(value=500.0),
+            figure_row(breakdown="region=north China", value=20.0, conf_status="C"),
+            figure_row(breakdown="region=east China", value=480.0, conf_status="D"),
+        ],
+        now - timedelta(hours=1),
+    )
+    public = visible_figures(user=users["subscriber"])
+    assert list(public.values_list("breakdown", "value")) == [("", 500.0)]
+    assert visible_figures(user=users["analyst"]).count() == 3
+    frame = visible_figure_frame(user=users["subscriber"]).sort("breakdown")
+    assert frame.select("breakdown", "value", "conf_status").rows() == [
+        ("", 500.0, "F"),
+        ("region=east China", None, "D"),
+        ("region=north China", None, "C"),
+    ]
+    assert figures_as_of("2025-06").sort("breakdown")["value"].to_list() == [500.0, None, None]
+    assert sorted(figures_as_of("2025-06", user=users["staff"])["value"].to_list()) == [
+        20.0,
+        480.0,
+        500.0,
+    ]
+    assert figure_vintages("2025-06")["value"].null_count() == 2

@@ -25,6 +25,7 @@ from metalstat.releases.choices import ReleaseStatus
 from metalstat.releases.models import Figure, Release
 
 LIVE_STATUSES = (ReleaseStatus.PUBLISHED.value, ReleaseStatus.SUPERSEDED.value)
+FREE = "F"  # CONF_STATUS of a cell anyone may see
 FIGURE_KEY = ("product", "kind", "measure", "breakdown", "statistic", "period")
 # A selection of figures: a figure period ("2025-05") or filters on the key columns (a list
 # value selects any of its items).
@@ -98,9 +99,36 @@ def visible_figures(*, user: Any = None, at: datetime | None = None) -> QuerySet
     """Figures of the current vintage of every month the user may see.
 
     Anonymous users and subscribers: releases published with ``release_at`` <= now (or
-    ``at``). Analysts: also published releases whose release time has not come yet.
+    ``at``), without confidential cells (CONF_STATUS C or D: they are left out, so their
+    values cannot leak). Analysts: every cell, and also published releases whose release
+    time has not come yet. :func:`visible_figure_frame` keeps suppressed cells as rows with
+    an empty value instead.
     """
-    return Figure.objects.filter(release__in=current_releases(user=user, at=at))
+    qs = Figure.objects.filter(release__in=current_releases(user=user, at=at))
+    if not is_analyst(user):
+        qs = qs.filter(conf_status=FREE)
+    return qs
+
+
+def _mask(frame: pl.DataFrame, user: Any) -> pl.DataFrame:
+    """Empty the value of confidential cells for users outside the analysts' roles."""
+    if is_analyst(user):
+        return frame
+    return frame.with_columns(
+        value=pl.when(pl.col("conf_status") == FREE).then(pl.col("value")).otherwise(None)
+    )
+
+
+def visible_figure_frame(
+    selection: Selection = None, *, user: Any = None, at: datetime | None = None
+) -> pl.DataFrame:
+    """:func:`visible_figures` as a polars frame (FIGURES columns plus ``release_period``,
+    ``vintage``, ``realtime_start``), confidential cells kept with their value emptied for
+    non-analysts."""
+    qs = Figure.objects.filter(
+        _selection_q(selection), release__in=current_releases(user=user, at=at)
+    )
+    return _mask(_vintage_frame(qs), user)
 
 
 def _selection_q(selection: Selection) -> Q:
@@ -138,14 +166,15 @@ def figure_vintages(selection: Selection = None, *, user: Any = None) -> pl.Data
     One row per figure and release containing it: the FIGURES columns plus
     ``release_period``, ``vintage``, ``realtime_start`` (the release time: when the value
     became known) and ``realtime_end`` (when a later release replaced it; null while
-    current). Releases still under embargo are left out unless the user is an analyst.
+    current). Releases still under embargo are left out, and confidential cells have an
+    empty value, unless the user is an analyst.
     """
     releases = Release.objects.filter(status__in=LIVE_STATUSES)
     if not is_analyst(user):
         releases = releases.filter(release_at__lte=timezone.now())
     qs = Figure.objects.filter(_selection_q(selection), release__in=releases)
     frame = _vintage_frame(qs).sort([*FIGURE_KEY, "realtime_start", "vintage"])
-    return frame.with_columns(
+    return _mask(frame, user).with_columns(
         pl.col("realtime_start").shift(-1).over(list(FIGURE_KEY)).alias("realtime_end")
     )
 
@@ -159,7 +188,8 @@ def figures_as_of(
     month's release carried it (a later month's release may have revised it). ``selection``
     is a figure period (``"2025-05"``) or a mapping on the key columns, e.g.
     ``{"product": "aluminium", "measure": "production", "statistic": "level"}``. A moment in
-    the future is taken as now, unless the user is an analyst.
+    the future is taken as now, and confidential cells have an empty value, unless the user
+    is an analyst.
     """
     now = timezone.now()
     as_of = _now(as_of)
@@ -169,7 +199,7 @@ def figures_as_of(
     else:
         releases = releases.filter(release_at__lte=min(as_of, now))
     qs = Figure.objects.filter(_selection_q(selection), release__in=releases)
-    frame = _vintage_frame(qs)
+    frame = _mask(_vintage_frame(qs), user)
     return (
         frame.sort(["realtime_start", "vintage"])
         .unique(subset=list(FIGURE_KEY), keep="last", maintain_order=True)
