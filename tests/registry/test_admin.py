@@ -111,3 +111,22 @@ def _empty_inlines() -> dict[str, str]:
             }
         )
     return form
+
+
+def test_the_admin_refuses_a_bad_answer_with_a_form_error(admin_client, data):
+    response = admin_client.post(
+        reverse("admin:survey_surveyreturn_add"),
+        {
+            "producer": data.pk,
+            "period": "2025-07-01",
+            "output": "10",
+            "status": "normal",
+            "breakdown": '{"colour": {"red": 1}}',
+            "source": "phone",
+            "collected_at_0": "2025-07-28",
+            "collected_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "no reported dimension" in response.content.decode()
+    assert not SurveyReturn.objects.filter(period=date(2025, 7, 1)).exists()

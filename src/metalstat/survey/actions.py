@@ -84,7 +84,7 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _clean_values(row: ReturnValues, product: Product) -> tuple[dict[str, Any], list[str]]:
+def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, Any], list[str]]:
     """The row's values normalised for storage, and what is wrong with them."""
     problems: list[str] = []
     values: dict[str, Any] = {}
@@ -205,7 +205,7 @@ def do_record_returns(
             problems.append(f"{where}: no producer with code {row.producer!r}")
             cleaned.append({})
             continue
-        values, row_problems = _clean_values(row, catalog.get(producer.product))
+        values, row_problems = clean_return_values(row, catalog.get(producer.product))
         problems.extend(f"{where}: {p}" for p in row_problems)
         cleaned.append(values)
     if problems:

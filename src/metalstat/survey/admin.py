@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from metalstat.catalog import load_catalog
 from metalstat.registry.changelog import AuditedModelAdmin
-from metalstat.survey.actions import do_record_return
+from metalstat.survey.actions import ReturnValues, clean_return_values, do_record_return
 from metalstat.survey.models import (
     AuxiliaryObservation,
     AuxiliarySeries,
@@ -20,8 +22,33 @@ from metalstat.survey.models import (
 from metalstat.survey.models.returns import RETURN_VALUE_FIELDS
 
 
+class SurveyReturnForm(forms.ModelForm):
+    """Checks an answer with the same rules as every other way of recording one."""
+
+    class Meta:
+        model = SurveyReturn
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        producer = data.get("producer")
+        if producer is None or data.get("period") is None:
+            return data
+        row = ReturnValues(
+            producer=producer.code,
+            period=data["period"],
+            **{name: data.get(name) for name in RETURN_VALUE_FIELDS if name != "breakdown"},
+            breakdown=data.get("breakdown") or {},
+        )
+        _, problems = clean_return_values(row, load_catalog().get(producer.product))
+        if problems:
+            raise forms.ValidationError(problems)
+        return data
+
+
 @admin.register(SurveyReturn)
 class SurveyReturnAdmin(admin.ModelAdmin):
+    form = SurveyReturnForm
     list_display = (
         "producer",
         "period",
