@@ -76,8 +76,8 @@ def production_chart(data: ChartData, lang: Language) -> str:
     font = escape(lang.config.get("svg_font", "sans-serif"), quote=True)
     width = 640
     left, right, top = 56, 52, 30
-    bars_h = 170
-    rate_h = 70 if data.rates else 0
+    bars_h = 150
+    rate_h = 56 if data.rates else 0
     gap = 34 if data.rates else 0
     axis_h = 30
     height = top + bars_h + axis_h + gap + rate_h + (14 if data.rates else 4)
@@ -88,7 +88,7 @@ def production_chart(data: ChartData, lang: Language) -> str:
 
     peak = max(values + ([data.forecast] if data.forecast is not None else []))
     divisor, unit_label = _scale(lang, data.unit_code, data.unit, peak)
-    ticks = nice_ticks(0, peak / divisor * 1.05, 4)
+    ticks = nice_ticks(0, peak / divisor * 1.05, 5)
     ymax = ticks[-1] * divisor
 
     def y_bar(v: float) -> float:
@@ -112,10 +112,7 @@ def production_chart(data: ChartData, lang: Language) -> str:
             f'<text x="{left - 5}" y="{y + 3:.1f}" text-anchor="end" fill="{INK}">'
             f"{escape(_fmt_tick(lang, t))}</text>"
         )
-    add(
-        f'<text x="{left - 5}" y="{top - 12}" text-anchor="end" fill="{INK}" font-size="9">'
-        f"{escape(unit_label)}</text>"
-    )
+    add(f'<text x="4" y="{top - 6}" fill="{INK}" font-size="9">{escape(unit_label)}</text>')
     # bars
     months = [*data.months, data.forecast_month]
     for i, m in enumerate(months):
@@ -182,7 +179,7 @@ def production_chart(data: ChartData, lang: Language) -> str:
                 f'fill="{YOY}"/>'
             )
     # legend
-    lx = left
+    lx = left + 60
     legend = [
         ("rect", BAR, lang.label("chart_production")),
         ("rect", FORECAST, lang.label("chart_forecast")),
@@ -192,11 +189,11 @@ def production_chart(data: ChartData, lang: Language) -> str:
         legend.append(("line", RATE, lang.label("chart_rate")))
     for shape, colour, text in legend:
         if shape == "rect":
-            add(f'<rect x="{lx}" y="6" width="10" height="9" fill="{colour}"/>')
+            add(f'<rect x="{lx}" y="3" width="10" height="9" fill="{colour}"/>')
         else:
-            add(f'<line x1="{lx}" y1="10.5" x2="{lx + 12}" y2="10.5" stroke="{colour}" '
+            add(f'<line x1="{lx}" y1="7.5" x2="{lx + 12}" y2="7.5" stroke="{colour}" '
                 'stroke-width="2"/>')  # fmt: skip
-        add(f'<text x="{lx + 15}" y="14.5" fill="{INK}">{escape(text)}</text>')
+        add(f'<text x="{lx + 15}" y="11.5" fill="{INK}">{escape(text)}</text>')
         lx += 22 + _text_width(text, lang)
     # operating rate panel
     if data.rates:
@@ -230,8 +227,8 @@ def production_chart(data: ChartData, lang: Language) -> str:
                     f'r="2" fill="{RATE}"/>'
                 )
             add(
-                f'<text x="{left - 5}" y="{r_top - 8}" text-anchor="end" fill="{RATE}" '
-                f'font-size="9">{escape(lang.label("chart_rate"))}</text>'
+                f'<text x="4" y="{r_top - 8}" fill="{RATE}" '
+                f'font-size="9">{escape(lang.label("chart_rate"))} (%)</text>'
             )
     add("</svg>")
     return "".join(parts)
@@ -239,4 +236,4 @@ def production_chart(data: ChartData, lang: Language) -> str:
 
 def _text_width(text: str, lang: Language) -> float:
     """A rough width in px at 10px: wide glyphs (CJK) count double."""
-    return sum(10.0 if ord(ch) > 0x2E80 else 5.6 for ch in text)
+    return sum(10.0 if ord(ch) > 0x2E80 else 6.6 for ch in text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -87,6 +87,7 @@ class Report:
     title: str
     subtitle: str
     intro: list[Paragraph]
+    closing: list[Paragraph]
     overview: Table
     sections: list[Section]
     accuracy: Table
@@ -883,8 +884,18 @@ def draft_report(inp: ReportInput, language: str, figures: FigureSet | None = No
         "vintage": inp.vintage,
         "status": inp.status,
     }
-    intro_comments = [c for c in inp.commentary if c.product == "" and c.language == lang.code]
-    intro = _place(OVERVIEW_SLOT, lang.paragraph(OVERVIEW_SLOT, overview_ctx), intro_comments)
+    report_wide = [c for c in inp.commentary if c.product == "" and c.language == lang.code]
+    # report-wide text: "end" closes the product sections, any other slot joins the overview
+    intro = _place(
+        OVERVIEW_SLOT,
+        lang.paragraph(OVERVIEW_SLOT, overview_ctx),
+        [
+            c if c.slot == OVERVIEW_SLOT else replace(c, slot=OVERVIEW_SLOT, mode="after")
+            for c in report_wide
+            if c.slot != "end"
+        ],
+    )
+    closing = _place("end", "", [c for c in report_wide if c.slot == "end"])
     overview = drafter.overview(products)
     accuracy = drafter.accuracy(products)
     methodology = drafter.methodology(products)
@@ -903,6 +914,7 @@ def draft_report(inp: ReportInput, language: str, figures: FigureSet | None = No
         title=lang.label("title"),
         subtitle=lang.label("subtitle", month=lang.month(inp.period), next=lang.month(figs.next)),
         intro=intro,
+        closing=closing,
         overview=overview,
         sections=sections,
         accuracy=accuracy,

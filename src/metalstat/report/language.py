@@ -9,10 +9,13 @@ folder; the code below only interprets what the folder says.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from functools import cached_property, lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -21,30 +24,45 @@ from metalstat.catalog import Product
 from metalstat.report.hedging import describe_change
 
 LANGUAGES_PACKAGE = "metalstat.report.languages"
+LANGUAGES_ENV = "METALSTAT_REPORT_LANGUAGES"
 
 
 class LanguageError(ValueError):
     """A language folder is missing or malformed."""
 
 
+def _language_folders() -> dict[str, Traversable]:
+    """Language code -> folder: the packaged ones, then any under the folders listed in
+    ``METALSTAT_REPORT_LANGUAGES`` (os.pathsep-separated), which may add or override one."""
+    roots: list[Traversable] = [resources.files(LANGUAGES_PACKAGE)]
+    extra = os.environ.get(LANGUAGES_ENV, "")
+    roots += [Path(p) for p in extra.split(os.pathsep) if p]
+    found: dict[str, Traversable] = {}
+    for root in roots:
+        if not root.is_dir():
+            raise LanguageError(f"{LANGUAGES_ENV}: {root} is not a folder")
+        for entry in root.iterdir():
+            if entry.is_dir() and entry.joinpath("language.toml").is_file():
+                found[entry.name] = entry
+    return found
+
+
 def available_languages() -> tuple[str, ...]:
     """Codes of the languages that have a folder with a ``language.toml``, sorted."""
-    root = resources.files(LANGUAGES_PACKAGE)
-    codes = [
-        entry.name
-        for entry in root.iterdir()
-        if entry.is_dir() and entry.joinpath("language.toml").is_file()
-    ]
-    return tuple(sorted(codes))
+    return tuple(sorted(_language_folders()))
 
 
-@lru_cache(maxsize=8)
 def load_language(code: str) -> Language:
-    if code not in available_languages():
+    folder = _language_folders().get(code)
+    if folder is None:
         raise LanguageError(
             f"no report language {code!r}; available: {', '.join(available_languages())}"
         )
-    folder = resources.files(LANGUAGES_PACKAGE).joinpath(code)
+    return _load(code, str(folder), folder)
+
+
+@lru_cache(maxsize=16)
+def _load(code: str, where: str, folder: Traversable) -> Language:
     try:
         config = tomllib.loads(folder.joinpath("language.toml").read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:

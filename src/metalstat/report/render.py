@@ -107,6 +107,9 @@ def render_markdown(report: Report) -> str:
             out += [f"**{lang.label('key_figures')}**", "", _md_table(s.table), ""]
         for n in s.notes:
             out += [f"*{n}*", ""]
+    for p in report.closing:
+        by = f" — *{lang.label('analyst')}{': ' + p.author if p.author else ''}*"
+        out += ["> " + p.text.replace("\n", "\n> ") + by, ""]
     out += [
         f"## {lang.label('accuracy')}",
         "",
@@ -183,6 +186,7 @@ def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[st
         "language": lang.code,
         "title": report.title,
         "intro": [p.text for p in report.intro],
+        "closing": [p.text for p in report.closing],
         "obs_status": {k: OBS_STATUS[k] for k in OBS_STATUS},
         "products": products,
     }

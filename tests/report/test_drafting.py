@@ -1,0 +1,225 @@
+"""Drafted text against figures worked out by hand (see fixtures.py for the levels)."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from metalstat.report import draft_report, render_html, render_markdown
+from metalstat.report.figureset import FigureSet
+from metalstat.report.inputs import ReportInput
+from metalstat.report.render import render_json
+from tests.report.fixtures import CATALOG, SECRET_SHARE, commentary, report_input
+
+
+def paragraphs(report, code):
+    section = next(s for s in report.sections if s.code == code)
+    return {p.slot: p.text for p in section.paragraphs if p.source == "drafted"}, section
+
+
+@pytest.fixture(scope="module")
+def en():
+    return draft_report(report_input(), "en")
+
+
+@pytest.fixture(scope="module")
+def zh():
+    return draft_report(report_input(), "zh")
+
+
+def test_sections_follow_catalog_order(en):
+    assert [s.code for s in en.sections] == [
+        "copper_cathode",
+        "nickel_sulphate",
+        "ternary_precursor",
+        "refined_bismuth",
+    ]
+
+
+def test_copper_production_paragraph(en):
+    text = paragraphs(en, "copper_cathode")[0]["production"]
+    # June 1,138,600 against May 1,142,000 (-3,400, -0.2977 %: "flat" by the hedge rules)
+    # and June 2024 1,008,200 (+130,400, +12.934 %)
+    assert "China's copper cathode production was 1,138,600 mt in June 2025 (30 days" in text
+    assert "38,000 mt a day" in text  # 37,953.3 rounded to 100 mt
+    assert "held flat against May (down 0.30%, 3,400 mt)" in text
+    assert "up 12.93% (130,400 mt) YoY" in text
+    # Jan-Jun 2025 6,665,600 against 5,928,200: +737,400, +12.439 %
+    assert "January–June 2025 reached 6,665,600 mt, 737,400 mt or 12.44% more" in text
+
+
+def test_copper_operating_rates(en):
+    text = paragraphs(en, "copper_cathode")[0]["operating_rate"]
+    assert "The sample operating rate was 85.76% in June, down 3.06 percentage points MoM" in text
+    assert "−2.50 percentage points" in text
+    assert "like for like, the rate was down 0.56 percentage points" in text
+    assert (
+        "large 87.52% (down 5.21 pp); medium 84.87% (up 0.19 pp); small 69.37% (up 6.48 pp)" in text
+    )
+    assert "copper concentrate 89.10% (down 4.20 pp)" in text
+
+
+def test_copper_forecast(en):
+    text = paragraphs(en, "copper_cathode")[0]["forecast"]
+    # July 1,154,100: +15,500 (+1.3613 %) on June, +122,200 (+11.842 %) on July 2024
+    assert "July 2025 output is expected at 1,154,100 mt" in text
+    assert "edge up by 15,500 mt (1.36%) MoM" in text
+    assert "up 11.84% (122,200 mt) YoY" in text
+    # Jan-Jul: 7,819,700 against 6,960,100: +859,600, +12.350 %
+    assert "January–July 2025 would then total 7,819,700 mt, 859,600 mt or 12.35% more" in text
+    assert "86.93%, up 1.17 percentage points MoM" in text
+    assert "seasonal naive projection gives 1,095,000 mt" in text
+    assert "Maintenance planned for July: maintenance in east China (1 producer)" in text
+
+
+def test_drivers_counts_events_and_market(en):
+    drafted = paragraphs(en, "copper_cathode")[0]
+    drivers = drafted["drivers"]
+    assert "Of the 40 producers in the sample, 15 cut output (7 more than in May)" in drivers
+    assert "1 was under maintenance (as many as in May)" in drivers
+    assert (
+        "37.50% of the surveyed producers reduced output in June, against 18.75% in May" in drivers
+    )
+    assert "environmental inspections in north China (1 producer, unplanned)" in drivers
+    # one producer's affected capacity is not given away
+    assert "150,000" not in drivers
+    # 795,900 -> 623,500: -172,400 = -21.661 %
+    assert (
+        "623,500 mt on 27 June 2025, down 21.66% from 795,900 mt on 30 May 2025"
+        in (drafted["market"])
+    )
+    assert "commissioning in east China (1 plant, +400,000 mt/year)" in drafted["capacity"]
+
+
+def test_hedge_words_follow_the_numbers(en):
+    # nickel sulphate -1.4257 % and precursor +2.3118 %: "slightly" by the hedge rules
+    assert "edged down by 350 mt (1.43%) MoM" in paragraphs(en, "nickel_sulphate")[0]["production"]
+    assert (
+        "edged up by 1,800 mt (2.31%) MoM" in paragraphs(en, "ternary_precursor")[0]["production"]
+    )
+
+
+def test_metal_and_physical_content(en):
+    drafted, section = paragraphs(en, "nickel_sulphate")
+    text = drafted["production"]
+    assert "production in metal content was 24,200 mt" in text
+    # physical 110,200 against 111,800 (-1.431 %) and 137,200 (-19.679 %)
+    assert "In physical content, output was 110,200 mt, down 1.43% MoM and down 19.68% YoY" in text
+    assert "operating_rate" not in drafted  # the product has no operating rate
+    labels = [row[0].text for row in section.table.rows]
+    assert labels[:2] == ["Production, metal content", "Production, physical content"]
+
+
+def test_chinese_conventions(zh):
+    drafted = paragraphs(zh, "copper_cathode")[0]
+    text = drafted["production"]
+    assert "中国电解铜产量为113.86万吨" in text
+    assert "环比基本持平（下降0.30%，减少3400吨）" in text
+    assert "同比增长12.93%（增加13.04万吨）" in text
+    assert "2025年1-6月累计产量666.56万吨，同比增加73.74万吨，增幅12.44%" in text
+    assert "环比下降3.06个百分点" in drafted["operating_rate"]
+    assert "大型87.52%（下降5.21个百分点）" in drafted["operating_rate"]
+    assert "预计2025年7月产量为115.41万吨，环比小幅增长1.36%（增加1.55万吨）" in drafted["forecast"]
+    assert "华北地区环保检查（1家，计划外）" in drafted["drivers"]
+    assert " " not in text  # Chinese lines are joined without spaces
+
+
+def test_suppressed_cell_is_never_printed():
+    inp = report_input()
+    figs = FigureSet(inp.figures, inp.period)
+    for lang in ("en", "zh"):
+        report = draft_report(inp, lang, figs)
+        outputs = [render_html(report), render_markdown(report), render_json(report, inp, figs)]
+        for out in outputs:
+            assert f"{SECRET_SHARE:.2f}" not in out
+            assert f"{SECRET_SHARE:.1f}" not in out
+            assert str(SECRET_SHARE) not in out
+    text = paragraphs(draft_report(inp, "en", figs), "ternary_precursor")[0]["structure"]
+    assert "5-series 16.76% of output (down 0.42 pp)" in text
+    assert "8-series withheld for confidentiality" in text
+
+
+def test_withheld_headline_is_not_printed(en):
+    drafted = paragraphs(en, "refined_bismuth")[0]
+    assert "is not published" in drafted["production"]
+    # June level 1,491.3 and MoM -1.24 % are withheld (status U)
+    for out in (render_html(en), render_markdown(en)):
+        assert "1,491" not in out and "1,500 mt" not in out and "1.24%" not in out
+    overview_row = next(r for r in en.overview.rows if r[0].text == "Refined Bismuth")
+    assert overview_row[1].text == "—" and overview_row[1].status == "U"
+    assert ("U", "withheld: coverage or response below the product's minimum") in en.legend
+
+
+def test_status_marks_in_tables(en):
+    row = next(r for r in en.overview.rows if r[0].text == "Copper Cathode")
+    assert row[1].text == "1,138,600 mt" and row[1].status == "P"
+    assert row[4].text == "+1.36%"  # forecast MoM
+    key = {r[0].text: r for r in paragraphs(en, "copper_cathode")[1].table.rows}
+    assert key["Operating rate"][1].status == "B"
+    assert key["Forecast Jul 2025"][1].status == "F"
+
+
+def test_forecast_accuracy_table(en):
+    (row,) = en.accuracy.rows
+    # the June forecast was the actual plus the stored error: 1,138,600 + 14,232.5
+    assert [c.text for c in row] == [
+        "Copper Cathode",
+        "1,152,800 mt",
+        "1,138,600 mt",
+        "+1.25%",
+        "1.80%",
+    ]
+
+
+def test_methodology_sample_note(en):
+    notes = paragraphs(en, "copper_cathode")[1].notes
+    assert notes == [
+        "Note: the survey sample holds 40 producers in 14 provinces, with a combined capacity "
+        "of 15.30 million mt/year, 96.4% of national capacity; 92.5% of them returned this "
+        "month, and 3.1% of the estimate is imputed."
+    ]
+    row = en.methodology.rows[0]
+    assert [c.text for c in row] == [
+        "Copper Cathode", "40", "14", "15.30 million mt/year", "96.4%", "92.5%", "3.1%",
+    ]  # fmt: skip
+
+
+def test_commentary_placed_where_the_analyst_puts_it():
+    inp = report_input(
+        commentary=(
+            commentary("copper_cathode", "drivers", "replace", "Smelters cut on thin margins."),
+            commentary("copper_cathode", "production", "before", "A quiet month overall."),
+            commentary("copper_cathode", "forecast", "after", "Watch sulphuric acid prices."),
+            commentary("", "end", "after", "Closing remarks for the month."),
+            commentary("copper_cathode", "drivers", "replace", "只在中文版出现。", lang="zh"),
+        )
+    )
+    report = draft_report(inp, "en")
+    section = report.sections[0]
+    slots = [(p.slot, p.source) for p in section.paragraphs]
+    assert slots[:2] == [("production", "analyst"), ("production", "drafted")]
+    drivers = [p for p in section.paragraphs if p.slot == "drivers"]
+    assert [p.text for p in drivers] == ["Smelters cut on thin margins."]
+    forecast = [p for p in section.paragraphs if p.slot == "forecast"]
+    assert [p.source for p in forecast] == ["drafted", "analyst"]
+    assert forecast[1].text == "Watch sulphuric acid prices."
+    assert [p.text for p in report.closing] == ["Closing remarks for the month."]
+    html = render_html(report)
+    assert "Closing remarks for the month." in html and "只在中文版出现" not in html
+    assert re.search(r'<p class="analyst slot-drivers">Smelters cut', html)
+
+
+def test_input_is_checked():
+    with pytest.raises(ValueError, match="mode 'instead'"):
+        report_input(commentary=(commentary("copper_cathode", "drivers", "instead", "x"),))
+    with pytest.raises(ValueError, match="missing column"):
+        ReportInput(period="2025-06", figures=pl.DataFrame({"product": ["x"]}), catalog=CATALOG)
+
+
+def test_products_subset_and_missing_figures():
+    report = draft_report(report_input(products=("ternary_precursor",)), "en")
+    assert [s.code for s in report.sections] == ["ternary_precursor"]
+    drafted = paragraphs(report, "ternary_precursor")[0]
+    assert "forecast" not in drafted and "drivers" not in drafted  # nothing to say, no text
