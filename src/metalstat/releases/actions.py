@@ -281,12 +281,14 @@ def do_publish_release(
         },
     )
     if release_at <= now:
-        do_settle_releases(at=now, actor=actor)
+        do_settle_releases(at=now, period=published.period, actor=actor)
     return published
 
 
 @transaction.atomic
-def do_settle_releases(*, at: datetime | None = None, actor: Actor = "system") -> int:
+def do_settle_releases(
+    *, at: datetime | None = None, period: date | str | None = None, actor: Actor = "system"
+) -> int:
     """Mark superseded every published release whose month has a newer live vintage.
 
     Bookkeeping only (the status shown in lists); which vintage is live is always computed
@@ -297,6 +299,8 @@ def do_settle_releases(*, at: datetime | None = None, actor: Actor = "system") -
     published = Release.objects.select_for_update().filter(
         status=ReleaseStatus.PUBLISHED, release_at__lte=at
     )
+    if period is not None:
+        published = published.filter(period=as_period(period))
     for old in published.order_by("period", "vintage"):
         newer = (
             Release.objects.filter(
