@@ -1,0 +1,85 @@
+"""Run the engine for a month on the database and keep the result as a draft vintage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from metalstat.catalog import load_catalog
+from metalstat.engine.cycle import CycleResult, run_cycle
+from metalstat.engine.inputs import month_start
+from metalstat.engine.validate import errors, unconfirmed_warnings
+from metalstat.registry.changelog import Actor
+from metalstat.releases.actions import do_create_release
+from metalstat.releases.models import Release
+from metalstat.survey.frames import load_cycle_inputs
+
+
+class CycleBlocked(RuntimeError):
+    """The month has returns with errors; nothing was stored."""
+
+    def __init__(self, findings: pl.DataFrame) -> None:
+        self.findings = findings
+        super().__init__(f"{findings.height} return(s) have errors that must be corrected first")
+
+
+@dataclass(frozen=True)
+class MonthRun:
+    release: Release
+    result: CycleResult
+
+    @property
+    def warnings(self) -> pl.DataFrame:
+        return unconfirmed_warnings(self.result.findings)
+
+
+def run_month(
+    period: str, *, actor: Actor, products: Sequence[str] | None = None, note: str = ""
+) -> MonthRun:
+    """Load the month from the database, run the cycle, store the figures as a new draft
+    vintage. Raises CycleBlocked (and stores nothing) when a return has an error."""
+    t = month_start(period)
+    catalog = load_catalog()
+    chosen = [catalog.get(c) for c in products] if products else list(catalog)
+    inputs = load_cycle_inputs([p.code for p in chosen], until=t)
+    result = run_cycle(t, inputs, chosen)
+    if result.blocked:
+        raise CycleBlocked(errors(result.findings))
+    imputed = result.imputations.filter(pl.col("period") == t)
+    metadata = {
+        "products": [p.code for p in chosen],
+        "findings": result.findings.height,
+        "unconfirmed_warnings": unconfirmed_warnings(result.findings).height,
+        "imputations": [
+            {"producer": r["producer_id"], "product": r["product"], "method": r["method"],
+             "value": r["value"]}
+            for r in imputed.iter_rows(named=True)
+        ],
+    }  # fmt: skip
+    release = do_create_release(t, result.figures, actor=actor, note=note, metadata=metadata)
+    return MonthRun(release=release, result=result)
+
+
+def summary(figures: pl.DataFrame, period: str) -> pl.DataFrame:
+    """One row per product: level, MoM %, YoY %, coverage, response rate, status flags."""
+    t = figures.filter(
+        (pl.col("kind") == "actual") & (pl.col("period") == period) & (pl.col("breakdown") == "")
+    )
+
+    def pick(measure: str, statistic: str, name: str) -> pl.DataFrame:
+        return t.filter((pl.col("measure") == measure) & (pl.col("statistic") == statistic)).select(
+            "product", pl.col("value").alias(name)
+        )
+
+    level = t.filter((pl.col("measure") == "production") & (pl.col("statistic") == "level"))
+    out = level.select("product", "unit", level="value", flags="flags")
+    for measure, statistic, name in (
+        ("production", "mom_pct", "mom_pct"),
+        ("production", "yoy_pct", "yoy_pct"),
+        ("coverage", "level", "coverage"),
+        ("response_rate", "level", "response_rate"),
+    ):
+        out = out.join(pick(measure, statistic, name), on="product", how="left")
+    return out
