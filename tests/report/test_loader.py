@@ -1,0 +1,118 @@
+"""From the database to the report: a release made by the engine, the month's events,
+auxiliary series and the analyst's commentary."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from metalstat.engine.calendar import months_between
+from metalstat.registry.actions import (
+    do_add_capacity_record,
+    do_set_panel_membership,
+    do_upsert_producer,
+)
+from metalstat.releases.actions import do_set_commentary
+from metalstat.releases.cycle import run_month
+from metalstat.report import draft_report
+from metalstat.report.loader import ReportError, build_report_input, write_report
+from metalstat.survey.actions import (
+    do_record_auxiliary_observation,
+    do_record_event,
+    do_record_return,
+    do_upsert_auxiliary_series,
+)
+
+pytestmark = pytest.mark.django_db
+
+PRODUCERS = ("CU-A", "CU-B", "CU-C", "CU-D")
+
+
+def _month() -> None:
+    """Four copper smelters of 365,000 t/year making 20,000 t a month; June 2025: 81,000 t."""
+    for code in PRODUCERS:
+        do_upsert_producer(code, actor="test", name=f"Secret Smelter {code}",
+                           name_zh=f"保密冶炼厂{code}", product="copper_cathode",
+                           province="Jiangxi", region="east China", nature="private",
+                           feedstock="copper concentrate")  # fmt: skip
+        do_add_capacity_record(code, date(2020, 1, 1), 365_000, event="commissioning", actor="test")
+        do_set_panel_membership(code, date(2020, 1, 1), actor="test")
+        for m in months_between(date(2024, 6, 1), date(2025, 5, 1)):
+            do_record_return(code, m, output=20_000, schedule=20_000, status="normal",
+                             actor="test", source="phone")  # fmt: skip
+    for code, output in zip(PRODUCERS, (21_000, 20_000, 20_000, 20_000), strict=True):
+        do_record_return(code, "2025-06", output=output, schedule=20_500, status="normal",
+                         actor="test", source="phone")  # fmt: skip
+    do_record_event("CU-B", date(2025, 6, 3), end=date(2025, 6, 12), reason="maintenance",
+                    capacity_affected=100_000, planned=True, actor="test")  # fmt: skip
+    do_upsert_auxiliary_series("port_cu_conc", actor="test", name="Port concentrate stocks",
+                               name_zh="港口铜精矿库存", unit="mt", product="copper_cathode",
+                               highlighted=True)  # fmt: skip
+    do_record_auxiliary_observation("port_cu_conc", date(2025, 5, 30), 795_900, actor="test")
+    do_record_auxiliary_observation("port_cu_conc", date(2025, 6, 27), 623_500, actor="test")
+    run_month("2025-06", actor="analyst", products=["copper_cathode"])
+
+
+def test_report_from_the_database_and_commentary_in_the_next_render(tmp_path):
+    _month()
+    inp = build_report_input("2025-06")
+    assert inp.vintage == 1 and inp.status == "draft"
+    assert [e.region for e in inp.events] == ["east China"]
+    report = draft_report(inp, "en")
+    (section,) = report.sections
+    text = " ".join(p.text for p in section.paragraphs)
+    # 21,000 + 3 x 20,000 = 81,000 t against 80,000 in May and June 2024: +1.25 %
+    assert "China's copper cathode production was 81,000 mt in June 2025" in text
+    assert "1,000 mt (1.25%)" in text
+    assert "maintenance in east China (1 producer, planned)" in text
+    assert "623,500 mt on 27 June 2025" in text
+    assert "Secret Smelter" not in text and "CU-B" not in text
+
+    do_set_commentary("2025-06", "copper_cathode", "drivers", "Acid prices kept margins up.",
+                      mode="after", actor="analyst")  # fmt: skip
+    do_set_commentary("2025-06", "copper_cathode", "production", "铜产量小幅回升。",
+                      language="zh", mode="replace", actor="analyst")  # fmt: skip
+    paths = write_report("2025-06", langs=["en", "zh"], formats=["html", "json"], out_dir=tmp_path)
+    assert sorted(p.name for p in paths) == [
+        "report-2025-06.en.html",
+        "report-2025-06.en.json",
+        "report-2025-06.zh.html",
+        "report-2025-06.zh.json",
+    ]
+    en_html = (tmp_path / "report-2025-06.en.html").read_text("utf-8")
+    assert "Acid prices kept margins up." in en_html
+    zh = json.loads((tmp_path / "report-2025-06.zh.json").read_text("utf-8"))
+    production = [p for p in zh["products"][0]["paragraphs"] if p["slot"] == "production"]
+    assert production == [
+        {"slot": "production", "source": "analyst", "author": "analyst", "text": "铜产量小幅回升。"}
+    ]
+    for path in tmp_path.iterdir():
+        body = path.read_text("utf-8")
+        assert "Secret Smelter" not in body and "保密冶炼厂" not in body
+
+
+def test_missing_release_is_a_clear_error():
+    with pytest.raises(ReportError, match="no release for 2025-06: run `metalstat run 2025-06`"):
+        build_report_input("2025-06")
+    with pytest.raises(ReportError, match="YYYY-MM"):
+        build_report_input("June")
+
+
+def test_report_command(tmp_path):
+    from metalstat.cli import cli
+
+    _month()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["report", "2025-06", "--lang", "en", "--format", "md", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "report-2025-06.en.md").is_file()
+    assert "81,000 mt" in (out / "report-2025-06.en.md").read_text("utf-8")
+    bad = CliRunner().invoke(cli, ["report", "2025-13"])
+    assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+    none = CliRunner().invoke(cli, ["report", "2025-06", "--vintage", "7", "--out", str(out)])
+    assert none.exit_code != 0 and "no release for vintage 7 of 2025-06" in none.output
