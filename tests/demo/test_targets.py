@@ -234,6 +234,16 @@ def test_malformed_targets_are_named(old: str, new: str, message: str) -> None:
     assert "target #1" not in text
 
 
+def test_a_forecast_error_can_be_a_direction() -> None:
+    # actual output slightly below the schedule: the forecast overshot by under 5%
+    body = GOOD.replace('"operating_rate"', '"forecast_error"').replace('"pp_mom"', '"pct"')
+    body = body.replace('breakdown = { size_class = "large" }\n', "").replace(
+        "value = -5.21\nresolution = 0.01\n", 'direction = "up"\nhedge = "slightly"\n'
+    )
+    (t,) = _parse(body)
+    assert t.admits(2.0) and not t.admits(-1.0)
+
+
 def test_size_words_need_a_relative_statistic() -> None:
     body = GOOD.replace('"pp_mom"', '"count_change"').replace(
         "value = -5.21\nresolution = 0.01\n", 'direction = "down"\nhedge = "slightly"\n'

@@ -36,7 +36,8 @@ _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _SERIES_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Statistics that are changes (a direction makes sense), and among them those in % or pp,
-# where the size words' bands apply.
+# where the size words' bands apply. A forecast error ("output came in slightly below the
+# schedule") is a change too: pct and abs of measure forecast_error.
 CHANGE_STATISTICS = frozenset(
     {
         "mom_abs",
@@ -53,10 +54,13 @@ CHANGE_STATISTICS = frozenset(
         "lfl_pp_mom",
         "panel_effect_pct",
         "panel_effect_pp",
+        "pct",
+        "abs",
     }
 )
 RELATIVE_STATISTICS = frozenset(
     {
+        "pct",
         "mom_pct",
         "yoy_pct",
         "ytd_pct",
