@@ -62,6 +62,7 @@ class ReturnsHandler(Handler):
     def __init__(self) -> None:
         self.answers: dict[int, dict[str, Any]] = {}  # row number -> values to record
         self.sources: dict[int, str] = {}
+        self.in_force: dict[int, Any] = {}  # row number -> the stored return it would revise
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -86,6 +87,7 @@ class ReturnsHandler(Handler):
             producer = ctx.producers[str(row.get("producer"))]
             before = previous.get((producer.pk, row.get("period")))
             self.answers[row.number] = _answer(row, present, dims_in_file, before)
+            self.in_force[row.number] = before
             self.sources[row.number] = str(row.get("source") or "spreadsheet")
         self._check_panel(typed, clean, ctx)
         self._check_rules(typed, clean, ctx)
@@ -199,18 +201,28 @@ class ReturnsHandler(Handler):
 
     def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
         from metalstat.survey.actions import ReturnValues, do_record_returns
+        from metalstat.survey.models.returns import RETURN_VALUE_FIELDS
 
         by_source: dict[str, list[ReturnValues]] = defaultdict(list)
+        counts: Counter[str] = Counter()
         for row in rows:
+            answer = self.answers[row.number]
+            before = self.in_force.get(row.number)
+            if before is not None and all(
+                getattr(before, f) == answer[f] for f in RETURN_VALUE_FIELDS
+            ):
+                # Identical to the return in force: skip the write path (re-imports are fast);
+                # anything less than identical is left to the action to judge.
+                counts["unchanged"] += 1
+                continue
             by_source[self.sources[row.number]].append(
                 ReturnValues(
                     producer=str(row.get("producer")),
                     period=row.get("period"),  # type: ignore[arg-type]
                     collected_by=actor,
-                    **self.answers[row.number],
+                    **answer,
                 )
             )
-        counts: Counter[str] = Counter()
         for source, values in by_source.items():
             counts.update(do_record_returns(values, actor=actor, source=source, origin=origin))
         progress.advance(len(rows))
