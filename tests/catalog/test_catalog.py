@@ -74,9 +74,6 @@ EXPECTED: list[tuple[str, str]] = [
 EXPECTED_CODES = [c for c, _ in EXPECTED]
 FIRST_HALF = EXPECTED_CODES[:27]
 
-# A catalog part that has not yet been folded into products.toml.
-_UNMERGED = resources.files("metalstat.catalog").joinpath("products_part2.toml").is_file()
-
 
 def _packaged_text() -> str:
     return resources.files("metalstat.catalog").joinpath("products.toml").read_text("utf-8")
@@ -104,9 +101,6 @@ def test_first_half_is_complete() -> None:
     assert list(load_catalog().codes())[:27] == FIRST_HALF
 
 
-@pytest.mark.skipif(
-    _UNMERGED, reason="products 28-54 still sit in products_part2.toml, not yet appended"
-)
 def test_catalog_has_all_54_sections() -> None:
     assert list(load_catalog().codes()) == EXPECTED_CODES
 

@@ -7,11 +7,9 @@ separate part file.
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 
-from metalstat.catalog import Product, load_catalog, parse_catalog
+from metalstat.catalog import Product, load_catalog
 from metalstat.catalog.vocabulary import REGIONS_CHINA
 
 # (code, the report's heading), in the report's order.
@@ -48,11 +46,7 @@ CODES = [c for c, _ in EXPECTED]
 
 
 def _part2() -> tuple[Product, ...]:
-    packaged = load_catalog()
-    if set(CODES) <= set(packaged.codes()):
-        return tuple(p for p in packaged if p.code in CODES)
-    f = resources.files("metalstat.catalog").joinpath("products_part2.toml")
-    return tuple(parse_catalog(f.read_text("utf-8"), "products_part2.toml"))
+    return tuple(p for p in load_catalog() if p.code in CODES)
 
 
 PART2 = _part2()
@@ -65,8 +59,6 @@ def test_codes_and_headings_in_report_order() -> None:
 
 def test_follows_the_first_part_when_folded_in() -> None:
     codes = load_catalog().codes()
-    if "dmc" not in codes:
-        pytest.skip("products 28-54 are still a separate part file")
     assert codes.index("dmc") == 27
     assert list(codes[27:]) == CODES
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from metalstat.catalog import load_catalog
 from metalstat.demo.targets import (
     Mismatch,
     Target,
     TargetsError,
     check,
     count_by_product,
-    default_catalog,
     load_targets,
     parse_targets,
 )
@@ -115,7 +115,7 @@ def test_packaged_targets_load(targets: tuple[Target, ...]) -> None:
     missing = [c for c in FIRST_HALF if counts.get(c, 0) == 0]
     assert not missing, f"products without targets: {missing}"
     # the products' order in the files follows the report
-    codes = default_catalog().codes()
+    codes = load_catalog().codes()
     order = [codes.index(c) for c in counts]
     assert order == sorted(order)
 
@@ -177,7 +177,7 @@ def test_wrong_figure_is_reported(targets: tuple[Target, ...]) -> None:
 
 
 def _parse(body: str) -> tuple[Target, ...]:
-    return parse_targets(textwrap.dedent(body), "bad.toml", default_catalog())
+    return parse_targets(textwrap.dedent(body), "bad.toml", load_catalog())
 
 
 GOOD = """

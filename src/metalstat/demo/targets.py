@@ -25,12 +25,8 @@ from metalstat.catalog import Catalog, Product, load_catalog
 from metalstat.catalog import hedges as hedge_words
 from metalstat.catalog.vocabulary import KINDS, MEASURES, RETURN_STATUSES, STATISTICS
 
-# Packaged target files, in order. The second holds the report's later sections until it is
-# folded into the first; it is optional.
-TARGET_FILES = ("targets.toml", "targets_part2.toml")
-# Catalog parts not yet folded into products.toml; read when present so targets of every
-# section can be checked.
-CATALOG_PARTS = ("products_part2.toml",)
+# The packaged targets file.
+TARGET_FILES = ("targets.toml",)
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _SERIES_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -232,23 +228,6 @@ def _read_packaged(name: str) -> str | None:
     return f.read_text("utf-8") if f.is_file() else None
 
 
-def default_catalog() -> Catalog:
-    """The packaged catalog, with any catalog part not yet folded into it appended."""
-    from metalstat.catalog import parse_catalog
-
-    base = load_catalog()
-    texts = []
-    for part in CATALOG_PARTS:
-        f = resources.files("metalstat.catalog").joinpath(part)
-        if f.is_file():
-            texts.append(f.read_text("utf-8"))
-    if not texts:
-        return base
-    extra = parse_catalog("\n".join(texts), " + ".join(CATALOG_PARTS))
-    have = set(base.codes())
-    return Catalog(products=base.products + tuple(p for p in extra if p.code not in have))
-
-
 def parse_targets(text: str, source: str, catalog: Catalog) -> tuple[Target, ...]:
     """Parse and check one targets file; every problem of the file is reported at once."""
     try:
@@ -288,7 +267,7 @@ def load_targets(
     paths: Sequence[str | Path] | None = None, catalog: Catalog | None = None
 ) -> tuple[Target, ...]:
     """All targets: the packaged files unless paths are given, checked against the catalog."""
-    cat = catalog if catalog is not None else default_catalog()
+    cat = catalog if catalog is not None else load_catalog()
     out: list[Target] = []
     if paths is None:
         for name in TARGET_FILES:
