@@ -152,7 +152,7 @@ def holt_winters(y: np.ndarray) -> HoltWinters | None:
             for b in BETAS
             for g in (GAMMAS if seasonal else (0.0,))
             for f in PHIS
-        ]  # fmt: skip
+        ]
     )
     alpha, beta, gamma, phi = grid.T
     level0, trend0, season0 = initial_states(y, seasonal)
