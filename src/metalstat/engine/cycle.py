@@ -78,7 +78,7 @@ def run_cycle(
     context = add_months(window[0], -1)
     nxt = add_months(t, 1)
     cells_all = build_cells(inputs, products, [context, *window, nxt])
-    findings = check_returns(t, inputs, products)
+    findings = check_returns(t, inputs, products, cells=cells_all)
 
     cells_ext = cells_all.filter(pl.col("period") <= t)
     completed = complete_panel(cells_ext, [context, *window], products).filter(

@@ -251,12 +251,17 @@ def _parts_checks(inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFr
 
 
 def check_returns(
-    period: str | date | None, inputs: CycleInputs, products: Sequence[Product]
+    period: str | date | None,
+    inputs: CycleInputs,
+    products: Sequence[Product],
+    *,
+    cells: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Confront the returns of ``period`` (or of every period present) with the rules.
 
     Returns one finding per rule fired per return, in the FINDINGS shape; ``confirmed`` is true
-    where an analyst confirmed that warning.
+    where an analyst confirmed that warning. ``cells``: the month's cells when the caller has
+    built them already (they must cover the checked months).
     """
     inputs = inputs.checked()
     codes = [p.code for p in products]
@@ -271,8 +276,9 @@ def check_returns(
     periods = returns.get_column("period")
     first, last = periods.min(), periods.max()
     assert isinstance(first, date) and isinstance(last, date)
-    months = months_between(add_months(first, -12), last)
-    cells = build_cells(inputs, products, months).select(
+    if cells is None:
+        cells = build_cells(inputs, products, months_between(add_months(first, -12), last))
+    cells = cells.select(
         "producer_id", "period", "days", "cap_avg", "event_in_month"
     )
     history = inputs.returns.select("producer_id", "period", "output", "schedule")
