@@ -223,7 +223,9 @@ def test_cli_import_confirm_export_template(
     sheet = tmp_path / "t.xlsx"
     out = invoke(cli_runner, "template", "returns", "--product", "copper_cathode",
                  "--period", "2025-07", "-o", sheet)  # fmt: skip
-    assert out.exit_code == 0 and out.output.strip() == f"{sheet}: copper_cathode 2025-07, 3 producers"
+    assert (
+        out.exit_code == 0 and out.output.strip() == f"{sheet}: copper_cathode 2025-07, 3 producers"
+    )
     out = invoke(cli_runner, "template", "returns", "--product", "copper", "--period",
                  "2025-07", "-o", sheet)  # fmt: skip
     assert out.exit_code == 2 and "not a product code" in out.output

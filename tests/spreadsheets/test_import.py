@@ -507,3 +507,35 @@ def test_rich_progress_only_for_large_files() -> None:
     assert large.progress is not None
     assert large.progress.tasks[0].completed == 2500
     large.close()
+
+
+def test_units_in_headers_must_be_the_products(world: None, tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "producer,period,Output (kt),Schedule (mt)\nCU001,2025-06,28.5,29000\n", "utf-8"
+    )
+    err = refused("returns", path)
+    assert [(i.row, i.letter, i.code) for i in err.issues] == [(1, "C", "wrong_unit")]
+    assert "the header gives the unit 'kt' but copper_cathode is reported in mt" in (
+        err.issues[0].reason
+    )
+    path.write_text("企业代码,月份,产量（吨）,排产 (mt)\nCU001,2025-06,28500,29000\n", "utf-8")
+    assert counts(run("returns", path)) == (1, 0, 0)
+    cap = tmp_path / "cap.csv"
+    cap.write_text("producer,valid_from,Capacity (mt/year)\nCU001,2025-09-01,400000\n", "utf-8")
+    assert counts(run("capacity", cap)) == (1, 0, 0)
+
+
+def test_one_confirmation_per_warning(world: None, tmp_path: Path) -> None:
+    path = tmp_path / "drop.csv"
+    # CU001 scheduled 28,000 for June; 20,000 is 28.6 % below (alert at 25 %), and its daily
+    # rate falls from 28,000/31 = 903.2 to 20,000/30 = 666.7, -26.2 % (alert at 15 %).
+    path.write_text("producer,period,output,schedule\nCU001,2025-06,20000,28000\n", "utf-8")
+    err = refused("returns", path)
+    assert sorted(i.code for i in err.issues) == ["far_from_schedule", "unexplained_swing"]
+    assert all(i.severity == "warning" for i in err.issues)
+    result = run("returns", path, confirm="smelter overhaul, confirmed by phone")
+    assert counts(result) == (1, 0, 0)
+    assert sorted(ValidationConfirmation.objects.values_list("rule", flat=True)) == [
+        "far_from_schedule", "unexplained_swing",
+    ]  # fmt: skip

@@ -65,7 +65,7 @@ class RichProgress:
 
 
 @click.command("import", epilog=_IMPORT_EPILOG)
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--columns", is_flag=True, help="List the columns of KIND and exit.")
 @click.option(
@@ -119,7 +119,7 @@ def _month(value: str | None) -> Any:
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.option("--product", metavar="CODE", help="Only this catalog product.")
 @click.option("--period", metavar="YYYY-MM", help="Only this month (returns, panel, events, "
               "auxiliary).")  # fmt: skip

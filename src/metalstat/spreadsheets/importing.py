@@ -24,7 +24,7 @@ from metalstat.catalog import Catalog, Product, load_catalog
 from metalstat.spreadsheets.errors import ImportRejected, Issue
 from metalstat.spreadsheets.reading import read_table
 from metalstat.spreadsheets.rows import Row, TypedRows, type_rows
-from metalstat.spreadsheets.schemas import KINDS, CellError, parse_choice
+from metalstat.spreadsheets.schemas import KINDS, CellError, parse_choice, unit_matches
 
 # Above this many rows the command line shows a progress bar.
 PROGRESS_MIN_ROWS = 2000
@@ -116,6 +116,11 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _product_of(ctx: Context, row: Row) -> Product | None:
+    producer = ctx.producers.get(str(row.get("producer")))
+    return None if producer is None else ctx.product(producer.product)
+
+
 def _validation_issues(typed: TypedRows, row: Row, exc: ValidationError) -> list[Issue]:
     """An action's ValidationError, placed at the row and (when it names one) the column."""
     out = []
@@ -130,6 +135,46 @@ def _validation_issues(typed: TypedRows, row: Row, exc: ValidationError) -> list
         for message in exc.messages:
             out.append(typed.issue(row.number, None, "refused", message))
     return out
+
+
+def check_units(
+    typed: TypedRows, rows: Iterable[Row], product_of: Callable[[Row], Product | None]
+) -> None:
+    """A unit written in a quantity column's header must be the product's unit.
+
+    One issue per column and product (on the header row), not one per row; the rows concerned
+    are left out of later checks.
+    """
+    stated = [
+        b for b in typed.header.bindings
+        if b.unit and (b.breakdown or (b.column and b.column.type == "number"
+                                        and not b.column.reference))
+    ]  # fmt: skip
+    if not stated:
+        return
+    reported: set[tuple[int, str]] = set()
+    for row in rows:
+        product = product_of(row)
+        if product is None:
+            continue
+        for b in stated:
+            assert b.unit is not None
+            if unit_matches(b.unit, product.unit, product.unit_zh):
+                continue
+            # The row's values are in another unit: no rule can judge them.
+            typed.bad_rows.add(row.number)
+            if (b.index, product.code) in reported:
+                continue
+            reported.add((b.index, product.code))
+            typed.add(
+                Issue(
+                    file=typed.table.file, sheet=typed.table.sheet, row=1, column=b.header,
+                    letter=b.letter, code="wrong_unit",
+                    reason=f"the header gives the unit {b.unit!r} but {product.code} is "
+                    f"reported in {product.unit}: convert the values to {product.unit} and "
+                    "write that unit (or none)",
+                )
+            )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,6 +312,7 @@ class CapacityHandler(Handler):
         for chunk in _chunks(ids):
             for rec in CapacityRecord.objects.filter(producer_id__in=chunk):
                 existing[(rec.producer_id, rec.valid_from)] = rec
+        check_units(typed, rows, lambda r: _product_of(ctx, r))
         for row in rows:
             producer = self._known_producer(typed, row, ctx)
             if producer is None:
@@ -370,6 +416,7 @@ class EventsHandler(Handler):
     def check(self, typed: TypedRows, ctx: Context) -> None:
         rows = typed.good_rows()
         ctx.producers = load_producers(str(r.get("producer")) for r in rows)
+        check_units(typed, rows, lambda r: _product_of(ctx, r))
         for row in rows:
             self._known_producer(typed, row, ctx)
             start, end = row.get("start"), row.get("end")

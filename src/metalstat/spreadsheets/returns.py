@@ -24,6 +24,8 @@ from metalstat.spreadsheets.importing import (
     Context,
     Handler,
     _chunks,
+    _product_of,
+    check_units,
     load_producers,
 )
 from metalstat.spreadsheets.rows import Row, TypedRows
@@ -69,8 +71,11 @@ class ReturnsHandler(Handler):
     def check(self, typed: TypedRows, ctx: Context) -> None:
         rows = typed.good_rows()
         ctx.producers = load_producers(str(r.get("producer")) for r in rows)
+        check_units(typed, rows, lambda r: _product_of(ctx, r))
         clean: list[Row] = []
         for row in rows:
+            if row.number in typed.bad_rows:
+                continue
             producer = self._known_producer(typed, row, ctx)
             if producer is None:
                 continue

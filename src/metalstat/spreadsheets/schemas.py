@@ -175,12 +175,12 @@ SCHEMAS: dict[str, KindSchema] = {
                    aliases=("开始日期",)),
             Column("end", "date", "last day (YYYY-MM-DD), empty if open-ended",
                    aliases=("结束日期",)),
-            Column("capacity_affected", "number", "capacity stopped, unit/year", required=True,
-                   mandatory=True, aliases=("影响产能",)),
+            Column("capacity_affected", "number", "capacity stopped, unit/year",
+                   aliases=("影响产能",)),
             Column("reason", "choice", "reason category", required=True, mandatory=True,
                    choices=EVENT_REASONS, aliases=("原因",)),
-            Column("planned", "bool", "planned in advance (yes/no; no when empty)",
-                   aliases=("计划内",), default=False),
+            Column("planned", "bool", "planned in advance (yes/no; yes when empty)",
+                   aliases=("计划内",)),
             Column("description", "text", "free text", aliases=("说明", "描述")),
         ),
         key=("producer", "start", "reason"),
@@ -218,7 +218,14 @@ def normalize_header(text: str) -> str:
     return re.sub(r"[\s_\-]+", "_", text.strip().casefold()).strip("_")
 
 
-_UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+_UNIT_SUFFIX = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*$")
+_PER_YEAR = re.compile(r"\s*(/\s*(year|yr|a|y|年)|per\s+year|每年|/年)$")
+
+
+def unit_matches(stated: str, unit: str, unit_zh: str = "") -> bool:
+    """Whether a unit written in a header ("mt", "吨", "mt/year") is the product's unit."""
+    text = _PER_YEAR.sub("", stated.strip().casefold()).strip()
+    return text in {unit.casefold(), unit_zh.casefold()} - {""}
 
 
 @dataclass(frozen=True)
@@ -230,6 +237,7 @@ class Binding:
     letter: str
     column: Column | None = None
     breakdown: tuple[str, str] | None = None  # (dimension, value) of a returns breakdown column
+    unit: str | None = None  # a unit written in the header, "Output (mt)" -> "mt"
 
 
 @dataclass
@@ -281,9 +289,15 @@ def match_header(schema: KindSchema, header: Sequence[str]) -> HeaderMap:
         letter = column_letter(i)
         key = normalize_header(text)
         stripped = normalize_header(_UNIT_SUFFIX.sub("", text))
-        column = names.get(key) or names.get(stripped)
-        part = None if column else parts.get(key) or parts.get(stripped)
-        binding = Binding(i, text, letter, column, part)
+        unit_match = _UNIT_SUFFIX.search(text)
+        column = names.get(key)
+        part = None if column else parts.get(key)
+        unit = None
+        if column is None and part is None:
+            column = names.get(stripped)
+            part = None if column else parts.get(stripped)
+            unit = unit_match.group(1).strip() if unit_match else None
+        binding = Binding(i, text, letter, column, part, unit)
         if column is None and part is None:
             result.unknown.append(binding)
             continue
