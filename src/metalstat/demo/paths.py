@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import lil_matrix
+from scipy.sparse import coo_matrix
 
 from metalstat.demo import timeline
 
@@ -144,12 +144,18 @@ class PathError(RuntimeError):
     """No paths satisfy the conditions even after giving up conflicting ones."""
 
 
+Equality = tuple[Coefs, float]
+
+
 def solve(
     priors: Mapping[str, np.ndarray],
     conditions: Sequence[Condition],
     *,
     sums: Sequence[tuple[str, Sequence[str]]] = (),
     fixed: Mapping[tuple[str, int], float] | None = None,
+    equalities: Sequence[Equality] = (),
+    upper: Mapping[str, np.ndarray] | None = None,
+    lower: Mapping[str, np.ndarray] | None = None,
     prior_weight: float = 1.0,
     centre_weight: float = 0.02,
     floor: float = 0.05,
@@ -157,17 +163,20 @@ def solve(
     """Paths closest to ``priors`` meeting every condition (see the module docstring).
 
     ``sums``: (total, parts) equalities month by month. ``fixed``: values that must hold
-    exactly. ``floor``: every value stays above this fraction of its prior.
+    exactly. ``equalities``: linear combinations that must equal a value. ``upper`` and
+    ``lower``: bounds per series and month. ``floor``: without ``lower``, every value stays
+    above this fraction of its prior.
     """
     conditions = list(conditions)
     dropped: list[Condition] = []
+    box = _Box(priors, floor, lower, upper)
     for _ in range(len(conditions) + 1):
         for shrink in (0.6, 0.9, 0.99):
-            paths = _solve_once(priors, conditions, sums, fixed, prior_weight, centre_weight,
-                                floor, shrink)  # fmt: skip
+            paths = _solve_once(priors, conditions, sums, fixed, equalities, box, prior_weight,
+                                centre_weight, shrink)  # fmt: skip
             if paths is not None:
                 return Solution(paths, dropped, shrink)
-        worst = _elastic(priors, conditions, sums, fixed, floor)
+        worst = _elastic(priors, conditions, sums, fixed, equalities, box)
         if not worst:
             raise PathError("the conditions cannot hold together, and no single one is to blame")
         dropped.extend(worst)
@@ -216,11 +225,10 @@ class _Program:
         def build(rows: list[dict[int, float]]):
             if not rows:
                 return None
-            m = lil_matrix((len(rows), self.n))
-            for i, row in enumerate(rows):
-                for j, v in row.items():
-                    m[i, j] = v
-            return m.tocsr()
+            r = [i for i, row in enumerate(rows) for _ in row]
+            c = [j for row in rows for j in row]
+            v = [x for row in rows for x in row.values()]
+            return coo_matrix((v, (r, c)), shape=(len(rows), self.n)).tocsr()
 
         return (build(self.rows_ub), np.array(self.rhs_ub) if self.rows_ub else None,
                 build(self.rows_eq), np.array(self.rhs_eq) if self.rows_eq else None)  # fmt: skip
@@ -261,13 +269,35 @@ def _deviation_row(p: _Program, c: Condition, priors: Mapping[str, np.ndarray]) 
     return p.combine((a, 1.0), (b, -k)), 0.0, _den_scale(c, priors)
 
 
+@dataclass(frozen=True)
+class _Box:
+    priors: Mapping[str, np.ndarray]
+    floor: float
+    lower: Mapping[str, np.ndarray] | None
+    upper: Mapping[str, np.ndarray] | None
+
+    def bounds(self, p: _Program) -> list[tuple[float | None, float | None]]:
+        out: list[tuple[float | None, float | None]] = []
+        for s in p.series:
+            lo = (self.lower[s] if self.lower is not None and s in self.lower
+                  else self.floor * np.maximum(self.priors[s], 0.0))  # fmt: skip
+            hi = self.upper.get(s) if self.upper is not None else None
+            for t in range(timeline.N):
+                out.append((float(lo[t]), None if hi is None else float(hi[t])))
+        out.extend([(0.0, None)] * (p.n - p.nx))
+        return out
+
+
 def _base(
     priors: Mapping[str, np.ndarray],
     sums: Sequence[tuple[str, Sequence[str]]],
     fixed: Mapping[tuple[str, int], float] | None,
     n_extra: int,
+    equalities: Sequence[Equality] = (),
 ) -> _Program:
     p = _Program(list(priors), n_extra)
+    for coefs, rhs in equalities:
+        p.eq(p.lin(coefs), rhs)
     for total, parts in sums:
         for t in range(timeline.N):
             row = {p.x(total, t): 1.0}
@@ -279,27 +309,20 @@ def _base(
     return p
 
 
-def _bounds(p: _Program, priors: Mapping[str, np.ndarray], floor: float) -> list:
-    bounds: list[tuple[float | None, float | None]] = []
-    for s in p.series:
-        bounds.extend((floor * max(v, 0.0), None) for v in priors[s])
-    bounds.extend([(0.0, None)] * (p.n - p.nx))
-    return bounds
-
-
 def _solve_once(
     priors: Mapping[str, np.ndarray],
     conditions: Sequence[Condition],
     sums: Sequence[tuple[str, Sequence[str]]],
     fixed: Mapping[tuple[str, int], float] | None,
+    equalities: Sequence[Equality],
+    box: _Box,
     prior_weight: float,
     centre_weight: float,
-    floor: float,
     shrink: float,
 ) -> dict[str, np.ndarray] | None:
     n_series = len(priors)
     n_prior = n_series * timeline.N
-    p = _base(priors, sums, fixed, n_prior + len(conditions))
+    p = _base(priors, sums, fixed, n_prior + len(conditions), equalities)
     cost = np.zeros(p.n)
     # |x - prior| / prior for every series and month.
     for s in p.series:
@@ -307,7 +330,7 @@ def _solve_once(
             j = p.x(s, t)
             d = p.nx + p.series.index(s) * timeline.N + t
             prior = priors[s][t]
-            scale = max(abs(prior), 1e-9)
+            scale = max(abs(prior), 1e-9 + 1e-6 * max(abs(priors[s]).max(), 1.0))
             cost[d] = prior_weight / scale
             p.le({j: 1.0, d: -1.0}, prior)
             p.le({j: -1.0, d: -1.0}, -prior)
@@ -325,7 +348,7 @@ def _solve_once(
         p.le(p.combine((row, -1.0), ({e: 1.0}, -1.0)), -rhs)
     a_ub, b_ub, a_eq, b_eq = p.matrices()
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                  bounds=_bounds(p, priors, floor), method="highs")  # fmt: skip
+                  bounds=box.bounds(p), method="highs")  # fmt: skip
     if res.status != 0:
         return None
     z = res.x
@@ -337,11 +360,12 @@ def _elastic(
     conditions: Sequence[Condition],
     sums: Sequence[tuple[str, Sequence[str]]],
     fixed: Mapping[tuple[str, int], float] | None,
-    floor: float,
+    equalities: Sequence[Equality],
+    box: _Box,
 ) -> list[Condition]:
     """The conditions to give up: those an elastic solve (each may be violated at a cost of
     its weight per half-range) violates."""
-    p = _base(priors, sums, fixed, 2 * len(conditions))
+    p = _base(priors, sums, fixed, 2 * len(conditions), equalities)
     cost = np.zeros(p.n)
     for k, c in enumerate(conditions):
         half = max((c.hi - c.lo) / 2.0, 1e-12)
@@ -353,7 +377,7 @@ def _elastic(
             p.le(p.combine((row, 1.0), ({v: 1.0}, -1.0)), rhs)
     a_ub, b_ub, a_eq, b_eq = p.matrices()
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                  bounds=_bounds(p, priors, floor), method="highs")  # fmt: skip
+                  bounds=box.bounds(p), method="highs")  # fmt: skip
     if res.status != 0:
         return []
     z = res.x

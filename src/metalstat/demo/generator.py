@@ -1,0 +1,208 @@
+"""``generate(seed)``: the demo's synthetic panel, calibrated to the June 2025 report.
+
+Pure and deterministic: the same seed gives the same producers, capacities and returns. For
+every product of the catalog it runs three steps (national paths, producers, returns; see
+:mod:`metalstat.demo.national`, :mod:`metalstat.demo.structure`,
+:mod:`metalstat.demo.groups`, :mod:`metalstat.demo.allocate`) and collects the result in the
+engine's input shapes, plus what the register holds beside them (names, natures, countries,
+capacity notes, event descriptions) and the auxiliary series the report quotes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+import numpy as np
+import polars as pl
+
+from metalstat.catalog import Catalog, Product, load_catalog
+from metalstat.demo import auxiliary, stories, timeline
+from metalstat.demo.allocate import Panel, allocate
+from metalstat.demo.cells import Layout, layout
+from metalstat.demo.choices import load_choices
+from metalstat.demo.groups import Groups
+from metalstat.demo.groups import calibrate as calibrate_groups
+from metalstat.demo.national import National
+from metalstat.demo.national import calibrate as calibrate_national
+from metalstat.demo.structure import Structure, build
+from metalstat.demo.targets import Target, load_targets
+from metalstat.engine.inputs import CycleInputs, conform, empty
+
+DEFAULT_SEED = 20250630
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """The generated panel: engine input frames plus register details and auxiliary series.
+
+    ``producers`` has the engine's columns plus code, name, name_zh, country; ``capacity``
+    plus note; ``returns`` plus source, collected_at, collected_by (only returns received:
+    a missing return is an absent row); ``events`` plus description.
+    """
+
+    seed: int
+    producers: pl.DataFrame
+    capacity: pl.DataFrame
+    panel: pl.DataFrame
+    returns: pl.DataFrame
+    return_parts: pl.DataFrame
+    events: pl.DataFrame
+    auxiliary_series: pl.DataFrame
+    auxiliary_observations: pl.DataFrame
+    notes: dict[str, list[str]] = field(default_factory=dict)  # per product: what gave way
+
+    def cycle_inputs(self) -> CycleInputs:
+        return CycleInputs(
+            producers=conform("producers", self.producers),
+            capacity=conform("capacity", self.capacity),
+            panel=conform("panel", self.panel),
+            returns=conform("returns", self.returns),
+            return_parts=conform("return_parts", self.return_parts),
+            events=conform("events", self.events),
+        )
+
+
+@dataclass
+class ProductDemo:
+    """Everything generated for one product, kept for tests and the documentation."""
+
+    product: Product
+    national: National
+    structure: Structure
+    layout: Layout
+    groups: Groups
+    panel: Panel
+
+
+def product_seed(seed: int, code: str) -> int:
+    """Each product its own stream, so adding a product changes no other."""
+    return (seed * 1_000_003 + zlib.crc32(code.encode())) % (2**32)
+
+
+def generate_product(
+    product: Product, targets: Sequence[Target], seed: int = DEFAULT_SEED
+) -> ProductDemo:
+    choice = load_choices()[product.code]
+    rng = np.random.default_rng(product_seed(seed, product.code))
+    own = [t for t in targets if t.product == product.code]
+    story = stories.story_for(product.code)
+    capacity_path = story.capacity_path(product, own, choice)
+    national = calibrate_national(product, own, choice, rng, capacity=capacity_path)
+    structure = build(product, own, choice, national.total if product.headline_content ==
+                      "physical" or product.content != "both" else national.paths["other"], rng,
+                      capacity_path=capacity_path, panel_size=story.panel_size(own),
+                      class_capacity=story.class_capacity(product, own, national, choice))  # fmt: skip
+    story.shape(structure, national, rng)
+    lay = layout(structure)
+    groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure))
+    missing = story.missing(structure, lay, rng)
+    panel = allocate(product, national, structure, lay, groups, rng, missing=missing)
+    story.finish(structure, lay, groups, panel, own, rng)
+    return ProductDemo(product, national, structure, lay, groups, panel)
+
+
+def generate(
+    seed: int = DEFAULT_SEED,
+    *,
+    products: Sequence[str] | None = None,
+    catalog: Catalog | None = None,
+    targets: Sequence[Target] | None = None,
+) -> DemoData:
+    """The demo panel for every product of the catalog (or the ``products`` given)."""
+    cat = catalog if catalog is not None else load_catalog()
+    tg = list(targets) if targets is not None else list(load_targets(catalog=cat))
+    chosen = [cat.get(c) for c in products] if products else list(cat)
+    parts = [generate_product(p, tg, seed) for p in chosen]
+    return assemble(seed, parts, tg)
+
+
+# -- frames ------------------------------------------------------------------------------------
+
+
+def _collected_at(period: date) -> datetime:
+    """Returns come in during the first days of the next month, by noon Beijing time."""
+    nxt = date(period.year + (period.month == 12), period.month % 12 + 1, 3)
+    return datetime.combine(nxt, time(4, 0), tzinfo=UTC)
+
+
+def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target]) -> DemoData:
+    prod_rows, cap_rows, panel_rows, ret_rows, part_rows, ev_rows = [], [], [], [], [], []
+    notes: dict[str, list[str]] = {}
+    sources = ("phone", "phone", "phone", "spreadsheet", "field", "api")
+    for d in parts:
+        code = d.product.code
+        notes[code] = list(d.structure.notes) + [
+            f"{t.describe()}: {why}" for t, why in d.national.given_up + d.groups.given_up
+        ]
+        rng = np.random.default_rng(product_seed(seed, code + "/returns"))
+        for p in d.structure.plants:
+            prod_rows.append((p.code, code, p.province, p.region, p.nature, p.feedstock or None,
+                              p.name, p.name_zh, p.country))  # fmt: skip
+            for valid_from, cap, event, note in p.records:
+                cap_rows.append((p.code, valid_from, float(cap), event or None, note))
+            if p.panel_from is not None:
+                panel_rows.append((p.code, p.panel_from, p.panel_to))
+        pan, lay = d.panel, d.layout
+        for i, p in enumerate(d.structure.plants):
+            source = sources[int(rng.integers(len(sources)))]
+            for t in range(timeline.T_LAST + 1):
+                if not lay.in_panel[i, t] or pan.missing[i, t]:
+                    continue
+                period = timeline.MONTHS[t]
+                sched = pan.schedule[i, t]
+                ret_rows.append((
+                    p.code, period, float(pan.output[i, t]),
+                    None if pan.metal is None else float(pan.metal[i, t]),
+                    None if np.isnan(sched) else float(sched),
+                    None if pan.schedule_metal is None or np.isnan(pan.schedule_metal[i, t])
+                    else float(pan.schedule_metal[i, t]),
+                    float(pan.opcap[i, t]),
+                    None if np.isnan(pan.schedule_opcap[i, t]) else float(pan.schedule_opcap[i, t]),
+                    str(pan.status[i, t] or "normal"), str(pan.reason[i, t]) or None,
+                    source, _collected_at(period), "demo analyst",
+                ))  # fmt: skip
+                for key, arr in pan.parts.items():
+                    dim, value = key.split("=", 1)
+                    part_rows.append((p.code, period, dim, value, float(arr[i, t])))
+        for e in pan.events:
+            ev_rows.append((e.producer, e.start, e.end, e.capacity_affected, e.reason, e.planned,
+                            e.description))  # fmt: skip
+    producers = pl.DataFrame(prod_rows, orient="row", schema={
+        "producer_id": pl.Utf8, "product": pl.Utf8, "province": pl.Utf8, "region": pl.Utf8,
+        "nature": pl.Utf8, "feedstock": pl.Utf8, "name": pl.Utf8, "name_zh": pl.Utf8,
+        "country": pl.Utf8})  # fmt: skip
+    capacity = pl.DataFrame(cap_rows, orient="row", schema={
+        "producer_id": pl.Utf8, "valid_from": pl.Date, "capacity": pl.Float64, "event": pl.Utf8,
+        "note": pl.Utf8})  # fmt: skip
+    panel = pl.DataFrame(panel_rows, orient="row", schema={
+        "producer_id": pl.Utf8, "first_period": pl.Date, "last_period": pl.Date})  # fmt: skip
+    returns = pl.DataFrame(ret_rows, orient="row", schema={
+        "producer_id": pl.Utf8, "period": pl.Date, "output": pl.Float64,
+        "output_metal": pl.Float64, "schedule": pl.Float64, "schedule_metal": pl.Float64,
+        "operating_capacity": pl.Float64, "schedule_operating_capacity": pl.Float64,
+        "status": pl.Utf8, "reason": pl.Utf8, "source": pl.Utf8,
+        "collected_at": pl.Datetime("us", "UTC"), "collected_by": pl.Utf8})  # fmt: skip
+    return_parts = (
+        pl.DataFrame(
+            part_rows,
+            orient="row",
+            schema={
+                "producer_id": pl.Utf8,
+                "period": pl.Date,
+                "dimension": pl.Utf8,
+                "value": pl.Utf8,
+                "quantity": pl.Float64,
+            },
+        )
+        if part_rows
+        else empty("return_parts")
+    )
+    events = pl.DataFrame(ev_rows, orient="row", schema={
+        "producer_id": pl.Utf8, "start": pl.Date, "end": pl.Date, "capacity_affected": pl.Float64,
+        "reason": pl.Utf8, "planned": pl.Boolean, "description": pl.Utf8})  # fmt: skip
+    series, observations = auxiliary.series_and_observations(targets, seed)
+    return DemoData(seed, producers, capacity, panel, returns, return_parts, events, series,
+                    observations, notes)  # fmt: skip

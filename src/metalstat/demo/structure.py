@@ -1,0 +1,586 @@
+"""The demo's producers of one product: who they are, where, how big, since when, and which
+of them the panel surveys.
+
+Steps, for one product:
+
+1. the frame capacity of June 2025 follows from the calibrated June level and the operating
+   rate (the report's where it states one, else the product's typical rate), or is stated
+   (capacity-basis products);
+2. producers are placed in the values of the breakdowns the report uses (regions, provinces,
+   feedstock routes), at least three per value so that no published cell is suppressed by
+   disclosure control, with capacities drawn so that every size class present has at least
+   three members;
+3. producers outside the panel make the coverage the product's (the ratio estimator then
+   really expands the sample);
+4. the capacity of earlier months follows the output path: where the implied operating rate
+   leaves a plausible band, producers are commissioned later (or closed later) than January
+   2023, so capacity grows (or shrinks) by real events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from metalstat.catalog.model import Product
+from metalstat.catalog.vocabulary import ENTERPRISE_NATURES
+from metalstat.demo import geography, timeline
+from metalstat.demo.choices import Choice
+from metalstat.demo.targets import Target
+
+CapacityRecord = tuple[date, float, str, str]  # valid_from, capacity, event, note
+
+
+@dataclass
+class Plant:
+    """One fictional producer of one product."""
+
+    code: str
+    name: str
+    name_zh: str
+    province: str
+    region: str
+    country: str
+    nature: str
+    feedstock: str
+    records: list[CapacityRecord]
+    panel_from: date | None  # None: in the frame, never surveyed
+    panel_to: date | None = None
+    role: str = ""  # the part it plays in the report's story, if any
+
+    def capacity(self, t: int) -> float:
+        """Capacity in force in month t (records start on the first of a month)."""
+        m = timeline.MONTHS[t]
+        cap = 0.0
+        for valid_from, c, _, _ in sorted(self.records):
+            if valid_from <= m:
+                cap = c
+        return cap
+
+    def in_panel(self, t: int) -> bool:
+        m = timeline.MONTHS[t]
+        if self.panel_from is None or m < self.panel_from:
+            return False
+        return self.panel_to is None or m <= self.panel_to
+
+    @property
+    def first(self) -> date:
+        return min(r[0] for r in self.records)
+
+
+@dataclass
+class Structure:
+    product: Product
+    plants: list[Plant]
+    coverage: float
+    notes: list[str] = field(default_factory=list)
+
+    def capacity_matrix(self) -> np.ndarray:
+        return np.array([[p.capacity(t) for t in range(timeline.N)] for p in self.plants])
+
+    def panel_matrix(self) -> np.ndarray:
+        return np.array([[p.in_panel(t) for t in range(timeline.N)] for p in self.plants])
+
+
+# -- naming ----------------------------------------------------------------------------------
+
+_NATURE_WEIGHTS = {
+    "base_metals": (0.45, 0.4, 0.05, 0.1),
+    "alloys_and_steel": (0.3, 0.6, 0.02, 0.08),
+    "minor_metals": (0.3, 0.6, 0.02, 0.08),
+    "new_energy_materials": (0.15, 0.7, 0.05, 0.1),
+    "pv": (0.1, 0.8, 0.03, 0.07),
+    "silicon": (0.1, 0.8, 0.03, 0.07),
+    "rare_earths": (0.6, 0.3, 0.0, 0.1),
+    "precious": (0.45, 0.45, 0.02, 0.08),
+}
+
+_NOUN_ZH = {"Smelter": "冶炼厂", "Refinery": "精炼厂", "Plant": "工厂", "Mill": "钢厂",
+            "Factory": "工厂", "Mine": "矿山", "Separation Plant": "分离厂",
+            "Magnet Plant": "磁材厂"}  # fmt: skip
+
+
+def plant_name(product: Product, noun: str, n: int) -> tuple[str, str]:
+    """An obviously fictional name: "Demo Copper Cathode Smelter 07"."""
+    return (f"Demo {product.name} {noun} {n:02d}",
+            f"演示{product.name_zh}{_NOUN_ZH.get(noun, '企业')}{n:02d}")  # fmt: skip
+
+
+def plant_code(product: Product, n: int) -> str:
+    return f"DEMO-{product.code.upper()}-{n:02d}"
+
+
+# -- where producers are ---------------------------------------------------------------------
+
+
+def _geo_dimension(product: Product) -> str | None:
+    names = [d.name for d in product.dimensions if d.source == "producer"]
+    for candidate in ("region", "province"):
+        if candidate in names:
+            return candidate
+    return None
+
+
+def _mentioned(targets: Sequence[Target], dim: str) -> list[str]:
+    out: list[str] = []
+    for t in targets:
+        v = t.breakdown.get(dim)
+        if v is not None and v not in out:
+            out.append(v)
+    return out
+
+
+def _stated_shares(targets: Sequence[Target], dim: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for t in targets:
+        if (t.measure == "share" and t.statistic == "level" and t.kind == "actual"
+                and set(t.breakdown) == {dim} and t.value is not None):  # fmt: skip
+            out[t.breakdown[dim]] = float(t.value)
+    return out
+
+
+def geography_weights(
+    product: Product, targets: Sequence[Target], n_plants: int
+) -> tuple[str | None, dict[str, float]]:
+    """The geographic dimension producers are placed by, and each value's capacity weight.
+
+    Values the report speaks of are always present; others follow the catalog's order (its
+    listed provinces are the main producing ones first) while each can hold three producers.
+    """
+    dim = _geo_dimension(product)
+    if dim is None:
+        values = list(product.provinces) or ["Jiangsu", "Shandong", "Henan", "Hunan"]
+    elif dim == "region":
+        values = list(product.dimension("region").value_names())
+    else:
+        values = list(product.dimension("province").value_names())
+    mentioned = _mentioned(targets, dim) if dim else []
+    stated = _stated_shares(targets, dim) if dim else {}
+    if dim == "region" and stated:
+        # A partition with stated shares: every value takes part.
+        chosen = list(values)
+    else:
+        k = max(1, min(len(values), n_plants // 3 if dim else min(len(values), n_plants)))
+        chosen = [v for v in values if v in mentioned]
+        for v in values:
+            if len(chosen) >= max(k, len(mentioned)):
+                break
+            if v not in chosen:
+                chosen.append(v)
+    default = {v: 1.0 / (values.index(v) + 1.5) ** 0.8 for v in chosen}
+    left = max(100.0 - sum(stated.values()), 0.0)
+    rest = [v for v in chosen if v not in stated]
+    norm = sum(default[v] for v in rest) or 1.0
+    weights = {v: stated.get(v, left * default[v] / norm) for v in chosen}
+    weights = {v: max(w, 1.0) for v, w in weights.items()}
+    total = sum(weights.values())
+    return dim, {v: w / total for v, w in weights.items()}
+
+
+_FEEDSTOCK_FIRST_SHARE = {"copper_cathode": 0.83, "lithium_carbonate": 0.45,
+                          "medium_heavy_rare_earth": 0.7}  # fmt: skip
+
+
+def feedstock_weights(product: Product) -> dict[str, float]:
+    try:
+        d = product.dimension("feedstock")
+    except KeyError:
+        return {"": 1.0}
+    names = d.value_names()
+    first = _FEEDSTOCK_FIRST_SHARE.get(product.code, 0.65)
+    if len(names) == 1:
+        return {names[0]: 1.0}
+    rest = (1.0 - first) / (len(names) - 1)
+    return {n: (first if i == 0 else rest) for i, n in enumerate(names)}
+
+
+def _counts(weights: dict[str, float], n: int, minimum: int) -> dict[str, int]:
+    """Producers per value: at least ``minimum`` each, the rest by weight."""
+    keys = list(weights)
+    counts = dict.fromkeys(keys, minimum)
+    left = n - minimum * len(keys)
+    if left > 0:
+        raw = {k: weights[k] * left for k in keys}
+        for k in keys:
+            counts[k] += int(raw[k])
+        short = n - sum(counts.values())
+        for k in sorted(keys, key=lambda k: raw[k] - int(raw[k]), reverse=True)[:short]:
+            counts[k] += 1
+    return counts
+
+
+# -- sizes -----------------------------------------------------------------------------------
+
+
+def _class_bounds(product: Product) -> list[tuple[str, float, float]]:
+    """(name, low, high) per size class, largest first; the largest has no upper bound."""
+    out = []
+    upper = float("inf")
+    for s in product.size_classes:
+        out.append((s.name, s.min_capacity, upper))
+        upper = s.min_capacity
+    return out
+
+
+def size_class(product: Product, capacity: float) -> str:
+    return product.size_class_for(capacity)
+
+
+def draw_sizes(
+    product: Product, total: float, n: int, rng: np.random.Generator, sigma: float = 0.75
+) -> np.ndarray:
+    """``n`` capacities adding to ``total``, lognormal, with every size class present holding
+    at least three producers and no capacity within 3% of a class threshold."""
+    bounds = _class_bounds(product)
+    thresholds = [b[1] for b in bounds if b[1] > 0]
+    sizes = np.sort(rng.lognormal(0.0, sigma, n))[::-1]
+    sizes = sizes / sizes.sum() * total
+    for _ in range(50):
+        classes = [size_class(product, s) for s in sizes]
+        counts = {name: classes.count(name) for name, _, _ in bounds}
+        thin = [name for name, c in counts.items() if 0 < c < 3]
+        if not thin:
+            break
+        name = thin[0]
+        lo, hi = next((b[1], b[2]) for b in bounds if b[0] == name)
+        members = [i for i, c in enumerate(classes) if c == name]
+        # Either empty the class into its neighbours or fill it from them.
+        neighbours = [i for i, c in enumerate(classes) if c != name]
+        if len(members) + len(neighbours) < 3:
+            break
+        below = [i for i in neighbours if sizes[i] < lo]
+        above = [i for i in neighbours if sizes[i] >= hi]
+        pool = (
+            below[: 3 - len(members)]
+            if len(below) >= 3 - len(members)
+            else above[-(3 - len(members)) :]
+        )
+        target = lo * 1.15 if hi == float("inf") else (lo + hi) / 2 if lo > 0 else hi * 0.5
+        for i in pool:
+            sizes[i] = target
+        sizes = sizes / sizes.sum() * total
+    for th in thresholds:
+        near = np.abs(sizes / th - 1.0) < 0.03
+        sizes[near & (sizes >= th)] = th * 1.04
+        sizes[near & (sizes < th)] = th * 0.96
+    return np.sort(sizes)[::-1]
+
+
+# -- the structure ---------------------------------------------------------------------------
+
+
+def frame_capacity_june(
+    product: Product,
+    level_june: float,
+    targets: Sequence[Target],
+    choice: Choice,
+    capacity_path: np.ndarray | None,
+) -> tuple[float, float]:
+    """June 2025 frame capacity and the operating rate (%) it is sized at."""
+    if capacity_path is not None:
+        cap = float(capacity_path[timeline.T_LAST])
+        return cap, 100.0 * level_june * 365.0 / timeline.DAYS[timeline.T_LAST] / cap
+    rate = choice.rate
+    for t in targets:
+        if (t.measure == "operating_rate" and not t.breakdown and t.kind == "actual"
+                and t.period == timeline.LABELS[timeline.T_LAST] and t.statistic == "level"
+                and t.value is not None):  # fmt: skip
+            rate = float(t.value)
+    return level_june * 365.0 / timeline.DAYS[timeline.T_LAST] / (rate / 100.0), rate
+
+
+def _nature(product: Product, rng: np.random.Generator) -> str:
+    if product.scope != "China":
+        return "foreign"
+    w = np.array(_NATURE_WEIGHTS.get(product.group, (0.3, 0.6, 0.02, 0.08)))
+    return str(rng.choice(ENTERPRISE_NATURES, p=w / w.sum()))
+
+
+def build(
+    product: Product,
+    targets: Sequence[Target],
+    choice: Choice,
+    level: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    capacity_path: np.ndarray | None = None,
+    panel_size: int | None = None,
+    class_capacity: dict[tuple[str, str], float] | None = None,
+) -> Structure:
+    """Producers, capacities and panel of one product (see the module docstring).
+
+    ``level``: the calibrated national headline path (capacity follows it). ``class_capacity``:
+    panel capacity of June 2025 per (size class, feedstock), when the report's operating rates
+    by class and route fix it (copper).
+    """
+    own = [t for t in targets if t.product == product.code]
+    n_panel = panel_size or choice.producers
+    c_june, rate = frame_capacity_june(product, float(level[timeline.T_LAST]), own, choice,
+                                       capacity_path)  # fmt: skip
+    coverage = choice.coverage
+    geo_dim, geo_w = geography_weights(product, own, n_panel)
+    feed_w = feedstock_weights(product)
+    plants: list[Plant] = []
+    june = timeline.LAST
+    # Panel producers: sizes by cell.
+    if class_capacity:
+        specs = _specs_from_classes(product, class_capacity, geo_w, rng)
+    else:
+        specs = _specs_from_geography(product, c_june * coverage, n_panel, geo_w, feed_w, rng)
+    for i, (cap, geo, feed) in enumerate(specs, 1):
+        plants.append(_plant(product, choice, i, cap, geo, geo_dim, feed, rng, panel=june))
+    # Producers outside the panel, in the largest strata, so coverage is the product's.
+    missing = c_june - sum(p.records[0][1] for p in plants)
+    if class_capacity:
+        missing = sum(class_capacity.values()) * (1.0 / coverage - 1.0)
+    plants.extend(_outside_panel(product, choice, plants, missing, rng))
+    structure = Structure(product, plants, coverage)
+    _history(structure, choice, level, rate, rng)
+    return structure
+
+
+def _specs_from_geography(
+    product: Product,
+    panel_capacity: float,
+    n: int,
+    geo_w: dict[str, float],
+    feed_w: dict[str, float],
+    rng: np.random.Generator,
+) -> list[tuple[float, str, str]]:
+    """(capacity, geography value, feedstock) of each panel producer."""
+    geo_counts = _counts(geo_w, n, 3 if len(geo_w) > 1 else 1)
+    n = sum(geo_counts.values())
+    sizes = draw_sizes(product, panel_capacity, n, rng)
+    # Largest producers go to the values with the largest capacity deficit.
+    remaining = dict(geo_counts)
+    assigned = dict.fromkeys(geo_w, 0.0)
+    geo_of: list[str] = []
+    for s in sizes:
+        open_values = [v for v in geo_w if remaining[v] > 0]
+        v = max(open_values, key=lambda v: geo_w[v] * panel_capacity - assigned[v]
+                if remaining[v] > 1 or len(open_values) == 1 else -1e18 + geo_w[v])  # fmt: skip
+        # Keep room for the last producers of every value.
+        if sum(remaining.values()) <= sum(1 for x in geo_w if remaining[x] > 0):
+            v = open_values[0]
+        remaining[v] -= 1
+        assigned[v] += s
+        geo_of.append(v)
+    feeds = list(feed_w)
+    feed_counts = _counts(feed_w, n, 3 if len(feeds) > 1 else 1)
+    order = list(rng.permutation(n))
+    feed_of = [""] * n
+    pos = 0
+    for f in feeds:
+        for _ in range(feed_counts[f]):
+            feed_of[order[pos]] = f
+            pos += 1
+    return [(float(sizes[i]), geo_of[i], feed_of[i]) for i in range(n)]
+
+
+def _specs_from_classes(
+    product: Product,
+    class_capacity: dict[tuple[str, str], float],
+    geo_w: dict[str, float],
+    rng: np.random.Generator,
+) -> list[tuple[float, str, str]]:
+    """Producers per (size class, feedstock) cell with the cell's stated capacity."""
+    bounds = {name: (lo, hi) for name, lo, hi in _class_bounds(product)}
+    specs: list[tuple[float, str, str]] = []
+    geos = list(geo_w)
+    gp = np.array([geo_w[g] for g in geos])
+    for (cls, feed), total in class_capacity.items():
+        if total <= 0:
+            continue
+        lo, hi = bounds[cls]
+        top = hi * 0.9 if np.isfinite(hi) else max(lo * 2.5, total / 3)
+        bottom = max(lo * 1.06, top * 0.25) if lo > 0 else top * 0.2
+        n = max(3, int(np.ceil(total / ((top + bottom) / 2))))
+        while n > 3 and total / n < bottom:
+            n -= 1
+        sizes = rng.uniform(bottom, top, n)
+        sizes = sizes / sizes.sum() * total
+        sizes = np.clip(sizes, lo * 1.04 if lo > 0 else 0.0, hi * 0.96 if np.isfinite(hi) else None)
+        sizes = sizes / sizes.sum() * total
+        for s in sizes:
+            specs.append((float(s), str(rng.choice(geos, p=gp / gp.sum())), feed))
+    specs.sort(key=lambda x: -x[0])
+    return specs
+
+
+def _plant(
+    product: Product,
+    choice: Choice,
+    n: int,
+    capacity: float,
+    geo: str,
+    geo_dim: str | None,
+    feedstock: str,
+    rng: np.random.Generator,
+    *,
+    panel: date | None,
+    first: date = timeline.FIRST,
+) -> Plant:
+    if geo_dim == "region":
+        region = geo
+        candidates = geography.provinces_of_region(product, geo)
+        province = str(rng.choice(candidates)) if candidates else geo
+    else:
+        province = geo
+        region = geography.region_for(product, province)
+    name, name_zh = plant_name(product, choice.noun, n)
+    return Plant(
+        code=plant_code(product, n),
+        name=name,
+        name_zh=name_zh,
+        province=province,
+        region=region,
+        country=geography.country_for(product, province),
+        nature=_nature(product, rng),
+        feedstock=feedstock,
+        records=[(first, _round_capacity(capacity), "", "")],
+        panel_from=first if panel is not None else None,
+    )
+
+
+def _round_capacity(c: float) -> float:
+    """Capacities as a register holds them: to three significant figures."""
+    if c <= 0:
+        return 0.0
+    digits = int(np.floor(np.log10(c))) - 2
+    return float(round(c / 10**digits) * 10**digits)
+
+
+def _outside_panel(
+    product: Product,
+    choice: Choice,
+    plants: list[Plant],
+    capacity: float,
+    rng: np.random.Generator,
+) -> list[Plant]:
+    """Producers the panel does not survey, in the strata holding most panel capacity."""
+    if capacity <= 0 or choice.coverage >= 0.9999:
+        return []
+    bounds = {name: (lo, hi) for name, lo, hi in _class_bounds(product)}
+    by_stratum: dict[tuple[str, ...], float] = {}
+    example: dict[tuple[str, ...], Plant] = {}
+    for p in plants:
+        key = _stratum_key(product, p, p.records[0][1])
+        by_stratum[key] = by_stratum.get(key, 0.0) + p.records[0][1]
+        example.setdefault(key, p)
+    out: list[Plant] = []
+    n = len(plants)
+    left = capacity
+    for key in sorted(by_stratum, key=lambda k: -by_stratum[k]):
+        if left <= 0:
+            break
+        cls = key[0]
+        lo, hi = bounds[cls]
+        size = min(left, by_stratum[key] * 0.35, hi * 0.9 if np.isfinite(hi) else left)
+        if lo > 0 and size < lo * 1.06:
+            if left < lo * 1.06:
+                continue
+            size = lo * 1.06
+        n += 1
+        ex = example[key]
+        p = _plant(product, choice, n, size, ex.region if _geo_dimension(product) == "region"
+                   else ex.province, _geo_dimension(product) or "province", ex.feedstock, rng,
+                   panel=None)  # fmt: skip
+        p.province, p.region, p.country = ex.province, ex.region, ex.country
+        out.append(p)
+        left -= p.records[0][1]
+    return out
+
+
+def _stratum_key(product: Product, p: Plant, capacity: float) -> tuple[str, ...]:
+    """The size class, then the product's strata values (a shadow must match both)."""
+    values = {"size_class": size_class(product, capacity), "region": p.region,
+              "province": p.province, "feedstock": p.feedstock}  # fmt: skip
+    return (values["size_class"], *(values.get(s, "") for s in product.strata))
+
+
+# -- capacity over time ----------------------------------------------------------------------
+
+
+def _history(
+    structure: Structure,
+    choice: Choice,
+    level: np.ndarray,
+    rate: float,
+    rng: np.random.Generator,
+) -> None:
+    """Commission (or close) producers during 2023-2024 so the implied operating rate stays
+    in a plausible band while output grows (or shrinks) toward June 2025."""
+    plants = structure.plants
+    annual = level * 365.0 / timeline.DAYS
+    r = rate / 100.0
+    lo_rate, hi_rate = max(0.15, 0.6 * r), min(0.97, 1.4 * r)
+    freeze = timeline.index("2024-07")  # capacity of the last twelve months stays as built
+    current = sum(p.capacity(timeline.T_LAST) for p in plants)
+    steps: list[tuple[int, float]] = []  # (boundary month, capacity wanted before it)
+    for start in range(freeze - 6, -1, -6):
+        block = float(annual[start : start + 6].mean())
+        if not lo_rate <= block / current <= hi_rate:
+            current = block / r
+            steps.append((start + 6, current))
+    for boundary, before in sorted(steps, key=lambda s: -s[0]):
+        after = sum(p.capacity(boundary) for p in plants)
+        delta = after - before
+        when = timeline.MONTHS[boundary]
+        if delta > 0:
+            _commission_some(structure, delta, when, rng)
+        else:
+            plants.extend(_closed_producers(structure, choice, -delta, when, rng))
+
+
+def _commission_some(
+    structure: Structure, delta: float, when: date, rng: np.random.Generator
+) -> None:
+    """Capacity grew by ``delta`` at ``when``: commission panel producers then."""
+    candidates = [
+        p
+        for p in structure.plants
+        if p.panel_from is not None and not p.role and p.first == timeline.FIRST
+    ]
+    order = [candidates[i] for i in rng.permutation(len(candidates))]
+    got = 0.0
+    for p in order:
+        cap = p.records[0][1]
+        if got + cap > delta * 1.15:
+            continue
+        p.records = [(when, cap, "commissioning", "new plant commissioned")]
+        p.panel_from = when
+        got += cap
+        if got >= delta * 0.85:
+            break
+    if got < delta * 0.5:
+        structure.notes.append(f"capacity growth at {when:%Y-%m} only partly shown ({got:,.0f} "
+                               f"of {delta:,.0f})")  # fmt: skip
+
+
+def _closed_producers(
+    structure: Structure, choice: Choice, size: float, when: date, rng: np.random.Generator
+) -> list[Plant]:
+    """Capacity shrank by ``size`` at ``when``: small producers that closed then."""
+    product = structure.product
+    _, _lo, hi = _class_bounds(product)[-1]
+    unit = hi * 0.6 if np.isfinite(hi) and hi > 0 else size / 3
+    k = max(3, int(np.ceil(size / unit)))
+    n = len(structure.plants)
+    panel = [p for p in structure.plants if p.panel_from is not None]
+    last_month = timeline.MONTHS[timeline.MONTHS.index(when) - 1]
+    out = []
+    for j in range(k):
+        like = panel[int(rng.integers(len(panel)))]
+        name, name_zh = plant_name(product, choice.noun, n + j + 1)
+        out.append(Plant(
+            code=plant_code(product, n + j + 1), name=name, name_zh=name_zh,
+            province=like.province, region=like.region, country=like.country,
+            nature=like.nature, feedstock=like.feedstock,
+            records=[(timeline.FIRST, _round_capacity(size / k), "", ""),
+                     (when, 0.0, "closure", "plant closed")],
+            panel_from=timeline.FIRST, panel_to=last_month,
+        ))  # fmt: skip
+    return out
