@@ -539,3 +539,18 @@ def test_one_confirmation_per_warning(world: None, tmp_path: Path) -> None:
     assert sorted(ValidationConfirmation.objects.values_list("rule", flat=True)) == [
         "far_from_schedule", "unexplained_swing",
     ]  # fmt: skip
+
+
+def test_breakdown_value_of_another_product(npi_producer: None, tmp_path: Path) -> None:
+    path = tmp_path / "npi.csv"
+    # "battery grade" is a grade of Mn3O4, not of NPI.
+    path.write_text(
+        "producer,period,output,grade=high-grade,grade=battery grade\n"
+        "NI001,2025-06,9000,6000,3000\n",
+        "utf-8",
+    )
+    err = refused("returns", path)
+    assert [(i.row, i.letter, i.value, i.code) for i in err.issues] == [
+        (2, "E", "3000", "not_a_breakdown")
+    ]
+    assert err.issues[0].reason == "'battery grade' is not a grade of npi: high-grade, low-grade"

@@ -100,6 +100,11 @@ def test_empty_file(corpus: Path) -> None:
     assert [(i.row, i.code, i.reason) for i in err.issues] == [(None, "empty", "the file is empty")]
 
 
+def test_empty_workbook(make_xlsx: XlsxMaker) -> None:
+    err = rejected(make_xlsx("empty.xlsx", []))
+    assert [(i.code, i.reason) for i in err.issues] == [("empty", "the file is empty")]
+
+
 def test_header_without_rows(corpus: Path) -> None:
     err = rejected(corpus / "returns_header_only.csv")
     assert [i.code for i in err.issues] == ["no_rows"]

@@ -127,25 +127,30 @@ class ReturnsHandler(Handler):
                     typed.add(
                         typed.issue(
                             row.number, name, "no_metal_content",
-                            f"{product.code} is reported in physical tonnes only; leave "
-                            f"{name} empty",
+                            f"{product.code} is reported in physical content only; "
+                            f"leave {name} empty",
                             value=row.raw.get(name),
                         )
                     )  # fmt: skip
                     ok = False
-        own = {d.name for d in product.dimensions if d.source == "return"}
+        own = {d.name: d.value_names() for d in product.dimensions if d.source == "return"}
         for dim, parts in row.parts.items():
-            if dim in own:
-                continue
             for value in parts:
+                if value in own.get(dim, ()):
+                    continue
+                if dim in own:
+                    reason = (f"{value!r} is not a {dim} of {product.code}: "
+                              f"{', '.join(own[dim])}")  # fmt: skip
+                else:
+                    reason = f"{product.code} reports no breakdown {dim!r}" + (
+                        f"; its breakdowns: {', '.join(sorted(own))}" if own else ""
+                    )
                 name = f"{dim}={value}"
                 typed.add(
                     Issue(
                         file=typed.table.file, sheet=typed.table.sheet, row=row.number,
                         column=_breakdown_heading(typed, dim, value), letter=typed.letter(name),
-                        value=row.raw.get(name), code="not_a_breakdown",
-                        reason=f"{product.code} reports no breakdown {dim!r}"
-                        + (f"; its breakdowns: {', '.join(sorted(own))}" if own else ""),
+                        value=row.raw.get(name), code="not_a_breakdown", reason=reason,
                     )
                 )  # fmt: skip
                 ok = False

@@ -169,6 +169,7 @@ def type_rows(table: Table, kind: str, advance: Callable[[int], None] | None = N
                 dim, val = b.breakdown
                 if is_empty(value):
                     continue
+                row.raw[f"{dim}={val}"] = value
                 try:
                     quantity = parse_number(value)
                     if quantity < 0:
@@ -188,7 +189,7 @@ def type_rows(table: Table, kind: str, advance: Callable[[int], None] | None = N
                     )
                     continue
                 row.parts.setdefault(dim, {})[val] = quantity
-        if schema.kind == "returns" and not errors and _unanswered(row, key_or_reference, raw):
+        if schema.kind == "returns" and not errors and _unanswered(row, key_or_reference):
             result.blank_returns.append(raw.number)
             continue
         for c in schema.columns:
@@ -219,7 +220,7 @@ def type_rows(table: Table, kind: str, advance: Callable[[int], None] | None = N
     return result
 
 
-def _unanswered(row: Row, keys: set[str], raw: object) -> bool:
+def _unanswered(row: Row, keys: set[str]) -> bool:
     """A returns row whose input cells are all empty: the producer has not answered (yet)."""
     if row.parts:
         return False
