@@ -1,0 +1,169 @@
+"""``metalstat demo``: the whole monthly chain on a synthetic panel, in one command.
+
+Creates the embedded database, loads the demo panel (fictional producers calibrated to the
+June 2025 report), runs and publishes the cycle for every month from January 2024 to June
+2025, and writes ``figures-2025-06.json`` and the report files into the output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+
+from metalstat.demo import timeline
+from metalstat.demo.generator import DEFAULT_SEED
+
+ACTOR = "demo"
+REVIEWER = "demo reviewer"
+# Releases go out at 18:00 Beijing time on the month's last day.
+BEIJING = timezone(timedelta(hours=8))
+
+
+def release_time(period: date) -> datetime:
+    nxt = date(period.year + (period.month == 12), period.month % 12 + 1, 1)
+    return datetime.combine(nxt - timedelta(days=1), datetime.min.time(), BEIJING).replace(hour=18)
+
+
+def _fresh_database(console) -> str:  # type: ignore[no-untyped-def]
+    """Start from an empty embedded database; a previous one with data is kept aside."""
+    from django.conf import settings
+
+    if os.environ.get("DATABASE_URL"):
+        return "the database at DATABASE_URL (it must be empty)"
+    path = Path(settings.DATABASES["default"]["NAME"])
+    if path.exists() and path.stat().st_size > 0:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        kept = path.with_name(f"{path.name}.{stamp}.bak")
+        path.rename(kept)
+        console.print(f"kept the previous database as {kept}")
+    return str(path)
+
+
+def _fmt(v: float | None, spec: str) -> str:
+    return "—" if v is None else format(v, spec)
+
+
+@click.command("demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("metalstat-demo"),
+    show_default=True,
+    help="Folder for figures-2025-06.json and the report files.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Seed of the synthetic panel (the same seed gives the same panel).",
+)
+def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
+    """Run metalstat end to end on a synthetic panel calibrated to the June 2025 report.
+
+    Every producer, name and return is fictional; the national figures the engine computes
+    from them reproduce the figures the June 2025 report published.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from metalstat.cli import setup_django
+
+    console = Console()
+    started = time.perf_counter()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metalstat.project.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    where = _fresh_database(console)
+    months = list(timeline.RELEASE_MONTHS)
+    columns = (TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total}"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("creating the database", total=len(months) + 5)
+        setup_django(migrate=True)
+        progress.update(task, advance=1, description="generating the panel")
+        from metalstat.demo.generator import generate
+
+        data = generate(seed)
+        progress.update(task, advance=1, description="loading the panel")
+        from metalstat.demo.load import NotEmpty, load
+
+        try:
+            loaded = load(data)
+        except NotEmpty as exc:
+            raise click.ClickException(f"{exc} ({where})") from exc
+        progress.advance(task)
+        from metalstat.releases.actions import (
+            do_approve_release,
+            do_publish_release,
+            do_submit_for_review,
+        )
+        from metalstat.releases.cycle import run_month
+
+        run = None
+        for m in months:
+            label = f"{m:%Y-%m}"
+            progress.update(task, description=f"running and publishing {label}")
+            run = run_month(label, actor=ACTOR, note="metalstat demo")
+            do_submit_for_review(run.release, actor=ACTOR)
+            do_approve_release(run.release, actor=REVIEWER)
+            do_publish_release(run.release, actor=REVIEWER, release_at=release_time(m))
+            progress.advance(task)
+        assert run is not None
+        progress.update(task, description="writing the figures")
+        from metalstat.releases.exports import figures_payload
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        period = f"{timeline.LAST:%Y-%m}"
+        figures_path = out_dir / f"figures-{period}.json"
+        payload = figures_payload(run.release)
+        figures_path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
+        progress.advance(task)
+        progress.update(task, description="writing the report")
+        written = _write_report(period, run.release.vintage, out_dir, console)
+        progress.advance(task)
+    _summary(console, run, period)
+    console.print(f"panel: {loaded.producers:,} fictional producers, {loaded.returns:,} returns; "
+                  f"database: {where}")  # fmt: skip
+    console.print(f"figures: {figures_path} ({len(payload['figures']):,} figures)")
+    for p in written:
+        console.print(f"report: {p}")
+    console.print(f"done in {time.perf_counter() - started:.1f} s")
+
+
+def _write_report(period: str, vintage: int, out_dir: Path, console) -> list[Path]:  # type: ignore[no-untyped-def]
+    try:
+        from metalstat.report.loader import write_report
+    except ImportError as exc:  # the report package is optional for the demo
+        console.print(f"[yellow]report files skipped: {exc}[/]")
+        return []
+    return list(write_report(period, vintage, out_dir=out_dir))
+
+
+def _summary(console, run, period: str) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from metalstat.catalog import load_catalog
+    from metalstat.releases.cycle import summary
+
+    catalog = load_catalog()
+    table = Table(title=f"{period}: release {run.release.label}, published")
+    for col in ("product", "level", "unit", "MoM %", "YoY %", "coverage %", "response %",
+                "flags"):  # fmt: skip
+        table.add_column(col, justify="left" if col in ("product", "unit", "flags") else "right")
+    for r in summary(run.result.figures, period).iter_rows(named=True):
+        table.add_row(
+            catalog.get(r["product"]).name, _fmt(r["level"], ",.0f"), r["unit"],
+            _fmt(r["mom_pct"], "+.2f"), _fmt(r["yoy_pct"], "+.2f"), _fmt(r["coverage"], ".1f"),
+            _fmt(r["response_rate"], ".1f"), r["flags"],
+        )  # fmt: skip
+    console.print(table)

@@ -1,0 +1,170 @@
+"""Write a generated demo panel into an empty database, fast and all-or-nothing.
+
+Rows go in with ``bulk_create`` inside one transaction; the change log gets one summarising
+entry per table (actor "demo") rather than one per row, since nothing here is an analyst's
+edit: it is the demo's starting register and survey.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from metalstat.demo.generator import DemoData
+
+ACTOR = "demo"
+BATCH = 2000
+
+
+class NotEmpty(RuntimeError):
+    """The database already holds producers: the demo loads only into an empty one."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    producers: int
+    capacity_records: int
+    panel_memberships: int
+    returns: int
+    events: int
+    auxiliary_series: int
+    auxiliary_observations: int
+
+
+def _blank(v: Any) -> Any:
+    return "" if v is None else v
+
+
+@transaction.atomic
+def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) -> Loaded:
+    """Insert the panel; raises NotEmpty (and writes nothing) if producers already exist."""
+    from metalstat.registry.choices import AuditAction
+    from metalstat.registry.models import AuditEntry, CapacityRecord, PanelMembership, Producer
+    from metalstat.survey.models import (
+        AuxiliaryObservation,
+        AuxiliarySeries,
+        MaintenanceEvent,
+        SurveyReturn,
+    )
+
+    if Producer.objects.exists():
+        raise NotEmpty("the database already holds producers; the demo needs an empty one")
+
+    def step(name: str, n: int) -> None:
+        if progress is not None:
+            progress(name, n)
+
+    source = f"metalstat demo (seed {data.seed})"
+    Producer.objects.bulk_create(
+        [
+            Producer(code=r["producer_id"], name=r["name"], name_zh=r["name_zh"],
+                     product=r["product"], province=_blank(r["province"]),
+                     region=_blank(r["region"]), nature=_blank(r["nature"]),
+                     feedstock=_blank(r["feedstock"]), country=r["country"],
+                     notes="Fictional producer of the metalstat demo.")
+            for r in data.producers.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    step("producers", data.producers.height)
+    ids = dict(Producer.objects.values_list("code", "pk"))
+    CapacityRecord.objects.bulk_create(
+        [
+            CapacityRecord(producer_id=ids[r["producer_id"]], valid_from=r["valid_from"],
+                           capacity=r["capacity"], event=_blank(r["event"]),
+                           note=_blank(r["note"]))
+            for r in data.capacity.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    step("capacity records", data.capacity.height)
+    PanelMembership.objects.bulk_create(
+        [
+            PanelMembership(producer_id=ids[r["producer_id"]], first_period=r["first_period"],
+                            last_period=r["last_period"])
+            for r in data.panel.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    step("panel memberships", data.panel.height)
+    parts: dict[tuple[str, Any], dict[str, dict[str, float]]] = defaultdict(dict)
+    for pid, period, dim, value, qty in data.return_parts.iter_rows():
+        parts[(pid, period)].setdefault(dim, {})[value] = qty
+    SurveyReturn.objects.bulk_create(
+        [
+            SurveyReturn(
+                producer_id=ids[r["producer_id"]], period=r["period"], revision=1,
+                output=r["output"], output_metal=r["output_metal"], schedule=r["schedule"],
+                schedule_metal=r["schedule_metal"], operating_capacity=r["operating_capacity"],
+                schedule_operating_capacity=r["schedule_operating_capacity"],
+                status=r["status"], breakdown=parts.get((r["producer_id"], r["period"]), {}),
+                reason=_blank(r["reason"]), source=r["source"], collected_at=r["collected_at"],
+                collected_by=r["collected_by"],
+            )
+            for r in data.returns.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    step("returns", data.returns.height)
+    MaintenanceEvent.objects.bulk_create(
+        [
+            MaintenanceEvent(producer_id=ids[r["producer_id"]], start=r["start"], end=r["end"],
+                             capacity_affected=r["capacity_affected"], reason=r["reason"],
+                             planned=r["planned"], description=_blank(r["description"]))
+            for r in data.events.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    step("maintenance events", data.events.height)
+    AuxiliarySeries.objects.bulk_create(
+        [
+            AuxiliarySeries(code=r["code"], name=r["name"], name_zh=_blank(r["name_zh"]),
+                            unit=r["unit"], product=_blank(r["product"]),
+                            description=_blank(r["description"]), highlighted=r["highlighted"])
+            for r in data.auxiliary_series.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    series_ids = dict(AuxiliarySeries.objects.values_list("code", "pk"))
+    AuxiliaryObservation.objects.bulk_create(
+        [
+            AuxiliaryObservation(series_id=series_ids[r["series"]], date=r["date"],
+                                 value=r["value"], note=_blank(r["note"]))
+            for r in data.auxiliary_observations.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    step("auxiliary series", data.auxiliary_series.height)
+    counts = Loaded(
+        producers=data.producers.height,
+        capacity_records=data.capacity.height,
+        panel_memberships=data.panel.height,
+        returns=data.returns.height,
+        events=data.events.height,
+        auxiliary_series=data.auxiliary_series.height,
+        auxiliary_observations=data.auxiliary_observations.height,
+    )
+    for model, n in (
+        (Producer, counts.producers),
+        (CapacityRecord, counts.capacity_records),
+        (PanelMembership, counts.panel_memberships),
+        (SurveyReturn, counts.returns),
+        (MaintenanceEvent, counts.events),
+        (AuxiliarySeries, counts.auxiliary_series),
+        (AuxiliaryObservation, counts.auxiliary_observations),
+    ):
+        AuditEntry.objects.create(
+            actor=ACTOR,
+            action=AuditAction.CREATE,
+            model=model._meta.label_lower,
+            object_id="*",
+            object_repr=f"{n} rows of the demo panel",
+            before=None,
+            after={"rows": n, "seed": data.seed},
+            source=source,
+        )
+    return counts
