@@ -43,14 +43,9 @@ def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
     raw = (hi - lo) / count
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.floor(lo / step) * step
-    ticks = []
-    x = start
-    while x < hi + step * 0.5:
-        ticks.append(round(x, 10))
-        x += step
-        if ticks[-1] >= hi:
-            break
+    ticks = [round(math.floor(lo / step) * step, 10)]
+    while ticks[-1] < hi - 1e-9:
+        ticks.append(round(ticks[-1] + step, 10))
     return ticks
 
 

@@ -163,7 +163,9 @@ class Language:
             else:
                 n = self.num(value, rule.get("decimals", decimals))
             return str(rule["format"]).format(n=n, unit=unit)
-        return self.config.get("quantity_default", "{n} {unit}").format(
+        # a unit that is itself a multiple ("10,000 m²") reads better with a sign between
+        pattern = "quantity_multiple" if unit[:1].isdigit() else "quantity_default"
+        return self.config.get(pattern, "{n} {unit}").format(
             n=self.num(x, decimals if abs(x) < 1000 else 0), unit=unit
         )
 
