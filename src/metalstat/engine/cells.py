@@ -98,14 +98,16 @@ def size_class_table(products: Sequence[Product]) -> pl.DataFrame:
 
 
 def stratum_expr(products: Sequence[Product]) -> pl.Expr:
-    expr: pl.Expr = pl.lit("all")
+    """The stratum label: the product's strata attributes joined by "|". One branch per
+    distinct strata list, not per product (most products stratify by size class alone)."""
+    by_strata: dict[tuple[str, ...], list[str]] = {}
     for p in products:
-        parts = [pl.col(s).fill_null("?") for s in p.strata] or [pl.lit("all")]
-        expr = (
-            pl.when(pl.col("product") == p.code)
-            .then(pl.concat_str(parts, separator="|"))
-            .otherwise(expr)
-        )
+        by_strata.setdefault(p.strata or ("all",), []).append(p.code)
+    expr: pl.Expr = pl.lit("all")
+    for strata, codes in by_strata.items():
+        parts = [pl.col(s).fill_null("?") if s != "all" else pl.lit("all") for s in strata]
+        label = parts[0] if len(parts) == 1 else pl.concat_str(parts, separator="|")
+        expr = pl.when(pl.col("product").is_in(codes)).then(label).otherwise(expr)
     return expr
 
 
@@ -142,8 +144,10 @@ def build_cells(
     cells = cells.join(panel, on=["producer_id", "period"], how="left").with_columns(
         pl.col("in_panel").fill_null(False)
     )
-    returns = inputs.returns.join(ids, on="producer_id", how="semi").with_columns(
-        responded=pl.col("output").is_not_null()
+    returns = (
+        inputs.returns.filter(pl.col("period").is_between(min(months), max(months)))
+        .join(ids, on="producer_id", how="semi")
+        .with_columns(responded=pl.col("output").is_not_null())
     )
     cells = cells.join(returns, on=["producer_id", "period"], how="left").with_columns(
         pl.col("responded").fill_null(False) & pl.col("in_panel")
@@ -154,4 +158,4 @@ def build_cells(
         halt_known=(pl.col("halt_capacity").fill_null(0.0) >= pl.col("cap_end"))
         & (pl.col("halt_capacity").fill_null(0.0) > 0),
     )
-    return cells.drop("halt_capacity").sort("product", "period", "producer_id")
+    return cells.drop("halt_capacity")

@@ -278,10 +278,10 @@ def check_returns(
     assert isinstance(first, date) and isinstance(last, date)
     if cells is None:
         cells = build_cells(inputs, products, months_between(add_months(first, -12), last))
-    cells = cells.select(
-        "producer_id", "period", "days", "cap_avg", "event_in_month"
-    )
-    history = inputs.returns.select("producer_id", "period", "output", "schedule")
+    cells = cells.select("producer_id", "period", "days", "cap_avg", "event_in_month")
+    history = inputs.returns.filter(
+        pl.col("period").is_between(add_months(first, -12), last)
+    ).select("producer_id", "period", "output", "schedule")
     prev = history.select(
         "producer_id",
         period=pl.col("period").dt.offset_by("1mo"),
