@@ -229,3 +229,29 @@ def test_cli_import_confirm_export_template(
     out = invoke(cli_runner, "template", "returns", "--product", "copper", "--period",
                  "2025-07", "-o", sheet)  # fmt: skip
     assert out.exit_code == 2 and "not a product code" in out.output
+
+
+def test_template_with_metal_content_and_breakdown_round_trip(
+    full_world: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "npi_2025_07.xlsx"
+    assert write_template("npi", date(2025, 7, 1), path) == 1
+    wb = openpyxl.load_workbook(path)
+    ws = wb["returns"]
+    header = [c.value for c in ws[1]]
+    row = dict(zip(header, (c.value for c in ws[2]), strict=True))
+    # June's answer of NI001 is the reference: output 9,000.5 and schedule 9,100 for July.
+    assert (row["producer"], row["last_month_output"], row["scheduled_for_month"]) == (
+        "NI001", 9000.5, 9100,
+    )  # fmt: skip
+    filled = {"output": 9100, "output_metal": 910, "schedule": 9200, "status": "normal",
+              "reason": "steady", "grade=high-grade": 6100, "grade=low-grade": 3000}  # fmt: skip
+    for name, value in filled.items():
+        ws.cell(row=2, column=header.index(name) + 1, value=value)
+    wb.save(path)
+    assert counts(run("returns", path)) == (1, 0, 0)
+    july = SurveyReturn.objects.get(producer__code="NI001", period=date(2025, 7, 1))
+    assert (july.output, july.output_metal, july.schedule, july.reason) == (
+        9100.0, 910.0, 9200.0, "steady",
+    )  # fmt: skip
+    assert july.breakdown == {"grade": {"high-grade": 6100.0, "low-grade": 3000.0}}
