@@ -10,23 +10,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from metalstat.demo import timeline
 from metalstat.demo.generator import DEFAULT_SEED
-
-ACTOR = "demo"
-REVIEWER = "demo reviewer"
-# Releases go out at 18:00 Beijing time on the month's last day.
-BEIJING = timezone(timedelta(hours=8))
-
-
-def release_time(period: date) -> datetime:
-    nxt = date(period.year + (period.month == 12), period.month % 12 + 1, 1)
-    return datetime.combine(nxt - timedelta(days=1), datetime.min.time(), BEIJING).replace(hour=18)
 
 
 def _fresh_database(console) -> str:  # type: ignore[no-untyped-def]
@@ -102,23 +92,16 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
         except NotEmpty as exc:
             raise click.ClickException(f"{exc} ({where})") from exc
         progress.advance(task)
-        from metalstat.releases.actions import (
-            do_approve_release,
-            do_publish_release,
-            do_submit_for_review,
-        )
-        from metalstat.releases.cycle import run_month
+        from metalstat.demo.pipeline import DemoBlocked, run_and_publish
 
-        run = None
-        for m in months:
-            label = f"{m:%Y-%m}"
-            progress.update(task, description=f"running and publishing {label}")
-            run = run_month(label, actor=ACTOR, note="metalstat demo")
-            do_submit_for_review(run.release, actor=ACTOR)
-            do_approve_release(run.release, actor=REVIEWER)
-            do_publish_release(run.release, actor=REVIEWER, release_at=release_time(m))
-            progress.advance(task)
-        assert run is not None
+        def month_done(m: date) -> None:
+            progress.update(task, advance=1, description=f"running and publishing {m:%Y-%m}")
+
+        try:
+            done = run_and_publish(data, months, progress=month_done)
+        except DemoBlocked as exc:
+            raise click.ClickException(str(exc)) from exc
+        run = done[-1]
         progress.update(task, description="writing the figures")
         from metalstat.releases.exports import figures_payload
 
