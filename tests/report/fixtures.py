@@ -298,6 +298,34 @@ def copper_rows() -> list[dict[str, Any]]:
         fig(p, "coverage", "level", PERIOD, 96.4, unit="%"),
         fig(p, "response_rate", "level", PERIOD, 92.5, unit="%"),
         fig(p, "imputed_share", "level", PERIOD, 3.1, unit="%"),
+        fig(
+            p,
+            "operating_capacity",
+            "level",
+            PERIOD,
+            5_000_000,
+            unit="mt/year",
+            breakdown="region=east China",
+        ),
+        fig(
+            p,
+            "operating_capacity",
+            "mom_abs",
+            PERIOD,
+            400_000,
+            unit="mt/year",
+            breakdown="region=east China",
+        ),
+        fig(
+            p,
+            "operating_capacity",
+            "level",
+            "2025-07",
+            15_300_000,
+            unit="mt/year",
+            kind="forecast",
+            status="F",
+        ),
         fig(p, "forecast_error", "pct", PERIOD, 1.25, unit="%"),
         fig(p, "forecast_error", "abs", PERIOD, 14_232.5, unit="mt"),
         fig(p, "forecast_error", "mape", PERIOD, 1.8, unit="%"),
@@ -332,6 +360,12 @@ def precursor_rows() -> list[dict[str, Any]]:
             fig(p, "share", "level", PERIOD, share, unit="%", breakdown=key),
             fig(p, "share", "pp_mom", PERIOD, pp, unit="pp", breakdown=key),
         ]
+    rows += [
+        fig(p, "share", "level", "2025-07", 43.0, unit="%", breakdown="series=6-series",
+            kind="forecast", status="F"),
+        fig(p, "share", "pp_mom", "2025-07", 0.67, unit="pp", breakdown="series=6-series",
+            kind="forecast", status="F"),
+    ]  # fmt: skip
     rows.append(
         fig(
             p,

@@ -5,7 +5,7 @@ full-month test until the demo month is available. Deterministic; plausible, not
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -101,7 +101,9 @@ def synthetic_figures(catalog: Catalog, period: str = "2025-06", seed: int = 7) 
                 unit="%", status=status)  # fmt: skip
         add(p.code, "production", "level", nxt, fc_level * 0.98, "method=seasonal_naive",
             "forecast", unit, "F")  # fmt: skip
-        add(p.code, "production", "level", nxt, fc_level * 1.01, "method=ets", "forecast", unit, "F")
+        add(
+            p.code, "production", "level", nxt, fc_level * 1.01, "method=ets", "forecast", unit, "F"
+        )
         if p.content == "both":
             factor = p.metal_factor or 0.1
             other = "physical" if p.headline_content == "metal" else "metal"
@@ -181,6 +183,6 @@ def synthetic_input(period: str = "2025-06") -> ReportInput:
         figures=synthetic_figures(catalog, period),
         catalog=catalog,
         vintage=1,
-        release_at=datetime(2025, 6, 30, 18, 0, tzinfo=timezone.utc),
+        release_at=datetime(2025, 6, 30, 18, 0, tzinfo=UTC),
         status="published",
     )

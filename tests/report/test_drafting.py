@@ -87,10 +87,31 @@ def test_drivers_counts_events_and_market(en):
     assert "150,000" not in drivers
     # 795,900 -> 623,500: -172,400 = -21.661 %
     assert (
-        "623,500 mt on 27 June 2025, down 21.66% from 795,900 mt on 30 May 2025"
+        "623,500 mt on 27 June 2025, down 172,400 mt (21.66%) from 795,900 mt on 30 May 2025"
         in (drafted["market"])
     )
     assert "commissioning in east China (1 plant, +400,000 mt/year)" in drafted["capacity"]
+
+
+def test_capacity_by_region_and_forecast_structure(en, zh):
+    drafted = paragraphs(en, "copper_cathode")[0]
+    assert (
+        "Operating capacity by region: east China 5,000,000 mt/year (up 400,000 mt/year MoM)"
+        in drafted["capacity"]
+    )
+    # 15,300,000 expected for July, +1.50 % (226,100) on June's 15,073,900
+    assert (
+        "Operating capacity is expected at 15.30 million mt/year at the end of July"
+        in (drafted["forecast"])
+    )
+    forecast = paragraphs(en, "ternary_precursor")[0]["forecast"]
+    assert "By product series: 6-series 43.00% of output (up 0.67 pp)" in forecast
+    zh_forecast = paragraphs(zh, "ternary_precursor")[0]["forecast"]
+    assert "分产品系列看，6系占比43.00%（上升0.67个百分点）" in zh_forecast
+    assert (
+        "分地区看运行产能，华东500.00万吨/年（环比增加40.00万吨/年）"
+        in (paragraphs(zh, "copper_cathode")[0]["capacity"])
+    )
 
 
 def test_hedge_words_follow_the_numbers(en):
@@ -222,4 +243,6 @@ def test_products_subset_and_missing_figures():
     report = draft_report(report_input(products=("ternary_precursor",)), "en")
     assert [s.code for s in report.sections] == ["ternary_precursor"]
     drafted = paragraphs(report, "ternary_precursor")[0]
-    assert "forecast" not in drafted and "drivers" not in drafted  # nothing to say, no text
+    assert "drivers" not in drafted  # nothing to say, no text
+    # no forecast level: only the expected structure is stated
+    assert drafted["forecast"].startswith("Expected structure of output. By product series")

@@ -260,6 +260,7 @@ class _Drafter:
             "operating_mom_abs": self.v(p, "operating_capacity", "mom_abs"),
             "operating_mom_pct": self.v(p, "operating_capacity", "mom_pct"),
             "changes": self._capacity_changes(p, t),
+            "operating_by": self._capacity_groups(p, "operating_capacity", "actual", t),
         }
         structure = self._structure(p)
         counts = self._counts(p)
@@ -293,6 +294,11 @@ class _Drafter:
             "rate": None,
             "events": self._event_groups(p, fc_period, planned_only=True, starting_after=t),
             "capacity_changes": self._capacity_changes(p, fc_period),
+            "structure": self._structure(p, kind="forecast", period=fc_period),
+            "operating_capacity": self.v(p, "operating_capacity", "level", **fck),
+            "operating_capacity_mom_abs": self.v(p, "operating_capacity", "mom_abs", **fck),
+            "operating_capacity_mom_pct": self.v(p, "operating_capacity", "mom_pct", **fck),
+            "operating_by": self._capacity_groups(p, "operating_capacity", "forecast", fc_period),
         }
         if fc["level"] is not None and fc["ytd_level"] is None and fc_period.endswith("-01"):
             fc["ytd_span"] = None
@@ -382,10 +388,14 @@ class _Drafter:
                 )
         return groups
 
-    def _structure(self, p: Product) -> list[dict[str, Any]]:
+    def _structure(
+        self, p: Product, *, kind: str = "actual", period: str | None = None
+    ) -> list[dict[str, Any]]:
+        period = period or self.t
+        kw = {"kind": kind, "period": period}
         out = []
-        by_dim = self._single_dim_keys(p, "production")
-        shares = self._single_dim_keys(p, "share")
+        by_dim = self._single_dim_keys(p, "production", **kw)
+        shares = self._single_dim_keys(p, "share", **kw)
         for dim in list(by_dim) + [d for d in shares if d not in by_dim]:
             if dim in ("content", "method"):
                 continue
@@ -395,17 +405,18 @@ class _Drafter:
                 value = parse_breakdown(key)[dim]
                 item = {
                     "label": self._label_value(p, dim, value),
-                    "level": self.v(p, "production", "level", breakdown=key),
-                    "mom_pct": self.v(p, "production", "mom_pct", breakdown=key),
-                    "yoy_pct": self.v(p, "production", "yoy_pct", breakdown=key),
-                    "share": self.v(p, "share", "level", breakdown=key),
-                    "share_pp": self.v(p, "share", "pp_mom", breakdown=key),
+                    "level": self.v(p, "production", "level", breakdown=key, **kw),
+                    "mom_abs": self.v(p, "production", "mom_abs", breakdown=key, **kw),
+                    "mom_pct": self.v(p, "production", "mom_pct", breakdown=key, **kw),
+                    "yoy_pct": self.v(p, "production", "yoy_pct", breakdown=key, **kw),
+                    "share": self.v(p, "share", "level", breakdown=key, **kw),
+                    "share_pp": self.v(p, "share", "pp_mom", breakdown=key, **kw),
                 }
                 hidden = [
                     f
                     for f in (
-                        self.f(p, "production", "level", breakdown=key),
-                        self.f(p, "share", "level", breakdown=key),
+                        self.f(p, "production", "level", breakdown=key, **kw),
+                        self.f(p, "share", "level", breakdown=key, **kw),
                     )
                     if f is not None and (f.suppressed or f.withheld)
                 ]
@@ -432,6 +443,33 @@ class _Drafter:
                     }
                 )
         return out
+
+    def _capacity_groups(
+        self, p: Product, measure: str, kind: str, period: str
+    ) -> list[dict[str, Any]]:
+        """Capacity (or operating capacity) by a breakdown, e.g. by region."""
+        kw = {"kind": kind, "period": period}
+        groups = []
+        for dim, keys in self._single_dim_keys(p, measure, **kw).items():
+            items = []
+            for key in self._dimension_order(p, dim, keys):
+                level = self.v(p, measure, "level", breakdown=key, **kw)
+                mom_abs = self.v(p, measure, "mom_abs", breakdown=key, **kw)
+                if level is None and mom_abs is None:
+                    continue
+                items.append(
+                    {
+                        "label": self._label_value(p, dim, parse_breakdown(key)[dim]),
+                        "level": level,
+                        "mom_abs": mom_abs,
+                        "mom_pct": self.v(p, measure, "mom_pct", breakdown=key, **kw),
+                    }
+                )
+            if items:
+                groups.append(
+                    {"dimension": dim, "label": self._dimension_label(p, dim), "items": items}
+                )
+        return groups
 
     def _counts(self, p: Product) -> dict[str, Any]:
         statuses = []
@@ -490,7 +528,7 @@ class _Drafter:
             cap = [e.capacity_affected for e in items if e.capacity_affected is not None]
             out.append(
                 {
-                    "region": self.lang.term("regions", region) if region else "",
+                    "region": self._label_value(p, "region", region) if region else "",
                     "reason": self.lang.term("reasons", reason),
                     "n": len(items),
                     "planned": sum(1 for e in items if e.planned),
@@ -509,7 +547,7 @@ class _Drafter:
         return [
             {
                 "event": self.lang.term("capacity_events", event),
-                "region": self.lang.term("regions", region) if region else "",
+                "region": self._label_value(p, "region", region) if region else "",
                 "n": len(items),
                 "change": sum(c.change for c in items),
             }
@@ -528,9 +566,11 @@ class _Drafter:
                 continue
             latest = obs[-1]
             previous = obs[-2] if len(obs) > 1 else None
-            change = None
-            if previous is not None and previous.value:
-                change = (latest.value - previous.value) / abs(previous.value) * 100
+            change = change_abs = None
+            if previous is not None:
+                change_abs = latest.value - previous.value
+                if previous.value:
+                    change = change_abs / abs(previous.value) * 100
             out.append(
                 {
                     "name": self.lang.name_of(series),
@@ -541,8 +581,10 @@ class _Drafter:
                     "previous": previous.value if previous else None,
                     "previous_date": previous.date if previous else None,
                     "change_pct": change,
+                    "change_abs": change_abs,
+                    # a quoted market figure is shown as measured, not rounded like an estimate
                     "fmt": lambda x, u=series.unit: self.lang.qty(
-                        x, u, self.lang.term("units", u), 2
+                        x, "", self.lang.term("units", u), 0 if float(x).is_integer() else 2
                     ),
                 }
             )
