@@ -25,13 +25,32 @@ from metalstat.engine.calendar import month_end
 FIRST = timeline.index("2024-01")
 
 
-def _unit(about: str) -> str:
-    inside = re.findall(r"\(([^()]*)\)", about)
-    if inside:
-        unit = inside[-1]
-        return unit.split(";")[0].replace("monthly average", "").strip(" ,")
+_UNIT_WORDS = ("mt", "yuan", "USD", "%", "days", "kg", "dmt", "wmt", "mtu", "lb")
+
+
+# Units the pointers do not spell plainly.
+_UNITS = {
+    "shfe_lead_most_traded_price": "yuan/mt",
+    "tin_concentrate_imports": "mt",
+    "tin_concentrate_imports_myanmar_metal": "mt tin content",
+    "myanmar_share_of_tin_concentrate_imports": "%",
+    "yunnan_tin_smelter_raw_material_days": "days",
+    "jiangxi_scrap_tin_circulation": "mt",
+}
+
+
+def _unit(about: str, code: str = "") -> str:
+    """The unit named in a target's pointer: its last ", unit" or "(unit)" part."""
+    if code in _UNITS:
+        return _UNITS[code]
+    candidates = []
     if "," in about:
-        return about.rsplit(",", 1)[1].strip()
+        candidates.append(about.rsplit(",", 1)[1].strip())
+    candidates.extend(reversed(re.findall(r"\(([^()]*)\)", about)))
+    for c in candidates:
+        c = c.split(";")[0].replace("monthly average", "").replace("month end", "").strip(" ,")
+        if c and len(c) <= 24 and any(w in c for w in _UNIT_WORDS):
+            return c
     return ""
 
 
@@ -56,7 +75,7 @@ def series_and_observations(
         rng = np.random.default_rng((seed + zlib.crc32(code.encode())) % 2**32)
         values = _solve(ts, rng)
         about = ts[0].about
-        series_rows.append((code, _name(code), "", _unit(about), ts[0].product, about, True))
+        series_rows.append((code, _name(code), "", _unit(about, code), ts[0].product, about, True))
         for i in range(FIRST, timeline.N):
             m = timeline.MONTHS[i]
             if m > timeline.LAST and not any(timeline.span(t.period)[1] == i for t in ts):

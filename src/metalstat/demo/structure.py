@@ -29,6 +29,7 @@ from metalstat.catalog.model import Product
 from metalstat.catalog.vocabulary import ENTERPRISE_NATURES
 from metalstat.demo import geography, timeline
 from metalstat.demo.choices import Choice
+from metalstat.demo.ranges import admitted
 from metalstat.demo.targets import Target
 
 CapacityRecord = tuple[date, float, str, str]  # valid_from, capacity, event, note
@@ -283,13 +284,54 @@ def frame_capacity_june(
     if capacity_path is not None:
         cap = float(capacity_path[timeline.T_LAST])
         return cap, 100.0 * level_june * 365.0 / timeline.DAYS[timeline.T_LAST] / cap
-    rate = choice.rate
+    june = timeline.LABELS[timeline.T_LAST]
+    annual = level_june * 365.0 / timeline.DAYS[timeline.T_LAST]
+    for t in targets:
+        if (t.measure == "capacity" and t.breakdown == {"basis": "sample"} and t.period == june
+                and t.statistic == "level" and t.kind == "actual"):  # fmt: skip
+            cap = admitted(t).aim / choice.coverage
+            return cap, 100.0 * annual / cap
+    rate = june_rate(targets) or choice.rate
+    return annual / (rate / 100.0), rate
+
+
+def june_rate(targets: Sequence[Target]) -> float | None:
+    """The overall operating rate the report states for June, if it does (its aim)."""
     for t in targets:
         if (t.measure == "operating_rate" and not t.breakdown and t.kind == "actual"
-                and t.period == timeline.LABELS[timeline.T_LAST] and t.statistic == "level"
-                and t.value is not None):  # fmt: skip
-            rate = float(t.value)
-    return level_june * 365.0 / timeline.DAYS[timeline.T_LAST] / (rate / 100.0), rate
+                and t.period == timeline.LABELS[timeline.T_LAST] and t.statistic == "level"):  # fmt: skip
+            return admitted(t).aim
+    return None
+
+
+def rate_anchors(
+    product: Product, targets: Sequence[Target], level: np.ndarray, rate: float
+) -> dict[int, float]:
+    """Frame capacity the report's rate changes call for in earlier months (output basis).
+
+    With the June rate r and a change of x pp against month t, the rate in t is r - x, so
+    capacity there is output(t) × 365 / days(t) / (r - x). Only where holding June's capacity
+    would break the statement (a direction-only change may hold by itself)."""
+    if product.operating_rate != "output":
+        return {}
+    june = timeline.T_LAST
+    annual = level * 365.0 / timeline.DAYS
+    cap_june = annual[june] / (rate / 100.0)
+    out: dict[int, float] = {}
+    for t in targets:
+        if (t.measure != "operating_rate" or t.breakdown or t.kind != "actual"
+                or t.period != timeline.LABELS[june] or t.statistic not in ("pp_mom", "pp_yoy")):  # fmt: skip
+            continue
+        lag = 1 if t.statistic == "pp_mom" else 12
+        i = june - lag
+        r = admitted(t)
+        held = rate - 100.0 * annual[i] / cap_june
+        if r.lo + 0.2 * (r.hi - r.lo) <= held <= r.hi - 0.2 * (r.hi - r.lo) and t.value is None:
+            continue
+        aim = r.aim if t.value is not None else min(max(held, r.lo + 0.3 * (r.hi - r.lo)),
+                                                     r.hi - 0.3 * (r.hi - r.lo))  # fmt: skip
+        out[i] = annual[i] / ((rate - aim) / 100.0)
+    return out
 
 
 def _nature(product: Product, rng: np.random.Generator) -> str:
@@ -329,7 +371,8 @@ def build(
     if class_capacity:
         specs = _specs_from_classes(product, class_capacity, geo_w, rng)
     else:
-        specs = _specs_from_geography(product, c_june * coverage, n_panel, geo_w, feed_w, rng)
+        specs = _specs_from_geography(product, c_june * coverage, n_panel, geo_w, feed_w, rng,
+                                      per_value=3 if geo_dim else 1)  # fmt: skip
     for i, (cap, geo, feed) in enumerate(specs, 1):
         plants.append(_plant(product, choice, i, cap, geo, geo_dim, feed, rng, panel=june))
     # Producers outside the panel, in the largest strata, so coverage is the product's.
@@ -338,7 +381,8 @@ def build(
         missing = sum(class_capacity.values()) * (1.0 / coverage - 1.0)
     plants.extend(_outside_panel(product, choice, plants, missing, rng))
     structure = Structure(product, plants, coverage)
-    _history(structure, choice, level, rate, rng)
+    anchors = rate_anchors(product, own, level, rate)
+    _history(structure, choice, level, rate, rng, anchors)
     return structure
 
 
@@ -349,9 +393,11 @@ def _specs_from_geography(
     geo_w: dict[str, float],
     feed_w: dict[str, float],
     rng: np.random.Generator,
+    per_value: int = 3,
 ) -> list[tuple[float, str, str]]:
-    """(capacity, geography value, feedstock) of each panel producer."""
-    geo_counts = _counts(geo_w, n, 3 if len(geo_w) > 1 else 1)
+    """(capacity, geography value, feedstock) of each panel producer; every geography value
+    gets ``per_value`` producers at least (three where figures are published by it)."""
+    geo_counts = _counts(geo_w, n, per_value if len(geo_w) > 1 else 1)
     n = sum(geo_counts.values())
     sizes = draw_sizes(product, panel_capacity, n, rng)
     # Largest producers go to the values with the largest capacity deficit.
@@ -510,16 +556,29 @@ def _history(
     level: np.ndarray,
     rate: float,
     rng: np.random.Generator,
+    anchors: dict[int, float] | None = None,
 ) -> None:
-    """Commission (or close) producers during 2023-2024 so the implied operating rate stays
-    in a plausible band while output grows (or shrinks) toward June 2025."""
+    """Capacity of earlier months. At the anchors (months whose rate the report states) it
+    is what the statement needs; between anchors it changes once, on the first of a month
+    (January when the gap spans one); before them, producers are commissioned (or closed)
+    during 2023-2024 so the implied rate stays in a plausible band while output grows (or
+    shrinks) toward June 2025."""
     plants = structure.plants
     annual = level * 365.0 / timeline.DAYS
     r = rate / 100.0
     lo_rate, hi_rate = max(0.15, 0.6 * r), min(0.97, 1.4 * r)
-    freeze = timeline.index("2024-07")  # capacity of the last twelve months stays as built
     current = sum(p.capacity(timeline.T_LAST) for p in plants)
     steps: list[tuple[int, float]] = []  # (boundary month, capacity wanted before it)
+    later = timeline.T_LAST
+    for i in sorted(anchors or {}, reverse=True):
+        wanted = (anchors or {})[i]
+        if abs(wanted / current - 1.0) > 0.001:
+            jan = timeline.january(later)
+            boundary = jan if i < jan <= later else i + 1
+            steps.append((boundary, wanted))
+            current = wanted
+        later = i
+    freeze = min([timeline.index("2024-07"), *(anchors or {})])
     for start in range(freeze - 6, -1, -6):
         block = float(annual[start : start + 6].mean())
         if not lo_rate <= block / current <= hi_rate:
@@ -527,43 +586,79 @@ def _history(
             steps.append((start + 6, current))
     for boundary, before in sorted(steps, key=lambda s: -s[0]):
         after = sum(p.capacity(boundary) for p in plants)
-        delta = after - before
-        when = timeline.MONTHS[boundary]
-        if delta > 0:
-            _commission_some(structure, delta, when, rng)
-        else:
-            plants.extend(_closed_producers(structure, choice, -delta, when, rng))
+        _change_capacity(structure, choice, after - before, timeline.MONTHS[boundary], rng)
+
+
+def _change_capacity(
+    structure: Structure, choice: Choice, delta: float, when: date, rng: np.random.Generator
+) -> None:
+    """Capacity grew by ``delta`` (or shrank, if negative) on ``when``: whole plants are
+    commissioned (or close) then, and one plant's expansion (or reduction) makes up the rest
+    exactly."""
+    total = sum(p.capacity(timeline.MONTHS.index(when)) for p in structure.plants)
+    if abs(delta) <= 1e-6 * total:
+        return
+    rest = delta
+    if delta > 0:
+        rest = delta - _commission_some(structure, delta, when, rng)
+    elif -delta > 0.02 * total:
+        closing = _closed_producers(structure, choice, -delta * 0.8, when, rng)
+        structure.plants.extend(closing)
+        rest = delta + sum(p.records[0][1] for p in closing)
+    if abs(rest) > 1e-9 * total:
+        _expand(structure, rest, when, rng)
+
+
+def _expand(structure: Structure, delta: float, when: date, rng: np.random.Generator) -> None:
+    """One plant's capacity changes by ``delta`` on ``when`` (an expansion or a reduction),
+    choosing a plant whose size class the change does not alter."""
+    product = structure.product
+    t = timeline.MONTHS.index(when)
+    cands = []
+    for p in structure.plants:
+        cap = p.capacity(t)
+        if p.role or cap <= 0 or p.first >= when or len(p.records) > 1:
+            continue
+        before = cap - delta
+        if before <= 0.3 * cap or size_class(product, before) != size_class(product, cap):
+            continue
+        cands.append(p)
+    if not cands:
+        structure.notes.append(f"capacity change of {delta:,.0f} on {when:%Y-%m} not shown")
+        return
+    p = cands[int(rng.integers(len(cands)))]
+    cap = p.records[0][1]
+    p.records = [(p.records[0][0], cap - delta, "", ""),
+                 (when, cap, "expansion" if delta > 0 else "reduction",
+                  "line added" if delta > 0 else "line shut")]  # fmt: skip
 
 
 def _commission_some(
     structure: Structure, delta: float, when: date, rng: np.random.Generator
-) -> None:
-    """Capacity grew by ``delta`` at ``when``: commission panel producers then."""
-    candidates = [
-        p
-        for p in structure.plants
-        if p.panel_from is not None and not p.role and p.first == timeline.FIRST
-    ]
+) -> float:
+    """Commission panel plants on ``when`` adding up to at most ``delta``; their total."""
+    candidates = [p for p in structure.plants
+                  if p.panel_from is not None and not p.role and p.first == timeline.FIRST
+                  and len(p.records) == 1]  # fmt: skip
     order = [candidates[i] for i in rng.permutation(len(candidates))]
     got = 0.0
     for p in order:
         cap = p.records[0][1]
-        if got + cap > delta * 1.15:
+        if got + cap > delta:
             continue
         p.records = [(when, cap, "commissioning", "new plant commissioned")]
         p.panel_from = when
         got += cap
         if got >= delta * 0.85:
             break
-    if got < delta * 0.5:
-        structure.notes.append(f"capacity growth at {when:%Y-%m} only partly shown ({got:,.0f} "
-                               f"of {delta:,.0f})")  # fmt: skip
+    return got
 
 
 def _closed_producers(
     structure: Structure, choice: Choice, size: float, when: date, rng: np.random.Generator
 ) -> list[Plant]:
-    """Capacity shrank by ``size`` at ``when``: small producers that closed then."""
+    """Capacity shrank by ``size`` at ``when``: small producers that closed then (three at
+    least, so the size class they leave is never published from fewer)."""
     product = structure.product
     _, _lo, hi = _class_bounds(product)[-1]
     unit = hi * 0.6 if np.isfinite(hi) and hi > 0 else size / 3

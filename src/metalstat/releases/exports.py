@@ -57,9 +57,6 @@ def _label(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
-_SUMMABLE_UNITS = ("mt", "t", "tonnes")
-
-
 def auxiliary_dicts(
     series: Iterable[Mapping[str, Any]],
     observations: Iterable[Mapping[str, Any]],
@@ -85,12 +82,15 @@ def auxiliary_dicts(
     for code, values in by_month.items():
         s = meta[code]
         unit = str(s.get("unit") or "")
-        summable = unit.strip().lower() in _SUMMABLE_UNITS
+        # Quantities in tonnes add up over months; prices, rates and capacities do not.
+        summable = unit.split(" ")[0] in ("mt", "t")
         base = {"product": str(s["product"]), "kind": "actual", "measure": "auxiliary",
                 "breakdown": f"series={code}", "unit": unit, "status": "A",
                 "conf_status": "F"}  # fmt: skip
 
-        def fig(stat: str, label: str, value: float, unit: str = unit) -> dict[str, Any]:
+        def fig(
+            stat: str, label: str, value: float, unit: str = unit, base: dict[str, Any] = base
+        ) -> dict[str, Any]:
             return figure_dict(base | {"statistic": stat, "period": label, "value": value,
                                        "unit": unit}, catalog)  # fmt: skip
 
