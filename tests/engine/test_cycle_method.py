@@ -410,3 +410,22 @@ def test_disclosure_control_primary_and_secondary() -> None:
         == "C"
     )
     assert row(f, "level")["conf_status"] == "F"
+
+
+def test_forecast_counts_stops_already_known_and_breaks_down_by_domain() -> None:
+    p = two_strata_panel()
+    p.event("L1", date(2025, 7, 10), date(2025, 7, 20), 100_000)  # planned maintenance
+    p.event("S2", date(2025, 6, 25), date(2025, 8, 5), 73_000, "losses")  # stopped all July
+    f = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False).figures
+    kw = {"measure": "producer_count", "period": "2025-07", "kind": "forecast"}
+    assert fig(f, "count", breakdown="status=maintenance", **kw) == 1
+    assert fig(f, "count", breakdown="status=halted", **kw) == 1
+    # In June nobody reported maintenance (all four said "normal"): +1.
+    assert fig(f, "count_change", breakdown="status=maintenance", **kw) == 1
+    assert fig(f, "count", measure="producer_count", breakdown="status=maintenance") == 0
+    # July by size class: every producer schedules its June output, S2 is halted (0), and
+    # the weights stay 2: large 2 × (24,000 + 27,000), small 2 × (5,000 + 0).
+    assert fig(f, "level", breakdown="size_class=large", period="2025-07",
+               kind="forecast") == pytest.approx(102_000)  # fmt: skip
+    assert fig(f, "level", breakdown="size_class=small", period="2025-07",
+               kind="forecast") == pytest.approx(10_000)  # fmt: skip

@@ -416,7 +416,26 @@ def _forecast(
     prod = production_levels(wf, products)
     caps = capacity_levels(cells_next, wf, sched)
     lv = pl.concat([prod, caps, output_rate_levels(wf, products)])
-    return pl.concat([lv, capacity_rate_levels(lv, products)])
+    # Stops already known for t+1: producers with a maintenance event touching the month
+    # (maintenance) and those stopped for all of it (halted).
+    stops = (
+        sched.group_by("product")
+        .agg(
+            maintenance=(pl.col("event_in_month") & ~pl.col("halt_known")).sum(),
+            halted=pl.col("halt_known").sum(),
+        )
+        .unpivot(index="product", variable_name="status", value_name="value")
+        .select(
+            "product",
+            period=pl.lit(nxt),
+            measure=pl.lit("producer_count"),
+            breakdown=pl.lit("status=") + pl.col("status"),
+            value=pl.col("value").cast(pl.Float64),
+            n_producers=pl.lit(None, pl.Int64),
+            top_share=pl.lit(None, pl.Float64),
+        )
+    )
+    return pl.concat([lv, capacity_rate_levels(lv, products), stops])
 
 
 def _forecast_figures(
@@ -427,24 +446,27 @@ def _forecast_figures(
     products: Sequence[Product],
     flags: pl.DataFrame,
 ) -> pl.DataFrame:
-    keep = (
-        (pl.col("measure") == "production")
-        & ((pl.col("breakdown") == "") | pl.col("breakdown").str.starts_with("content="))
-    ) | pl.col("measure").is_in(["operating_rate", "operating_capacity", "capacity"])
+    keep = pl.col("measure").is_in(
+        ["production", "operating_rate", "operating_capacity", "capacity", "producer_count"]
+    )
     f = fc.filter(keep).select(*_KEYS, "value")
     cur = levels.filter(pl.col("period") == t).select(*_KEYS, v_m="value")
     yago = levels.filter(pl.col("period") == add_months(nxt, -12)).select(*_KEYS, v_y="value")
     j = f.join(cur, on=_KEYS, how="left").join(yago, on=_KEYS, how="left")
     rate = pl.col("measure") == "operating_rate"
+    count = pl.col("measure") == "producer_count"
+    level = ~rate & ~count
     v, vm, vy = pl.col("value"), pl.col("v_m"), pl.col("v_y")
     stats = [
-        ("level", pl.lit(True), v, None),
-        ("mom_abs", ~rate, v - vm, t),
-        ("mom_pct", ~rate, (v / vm - 1.0) * 100.0, t),
-        ("yoy_abs", ~rate, v - vy, add_months(nxt, -12)),
-        ("yoy_pct", ~rate, (v / vy - 1.0) * 100.0, add_months(nxt, -12)),
+        ("level", ~count, v, None),
+        ("mom_abs", level, v - vm, t),
+        ("mom_pct", level, (v / vm - 1.0) * 100.0, t),
+        ("yoy_abs", level, v - vy, add_months(nxt, -12)),
+        ("yoy_pct", level, (v / vy - 1.0) * 100.0, add_months(nxt, -12)),
         ("pp_mom", rate, v - vm, t),
         ("pp_yoy", rate, v - vy, add_months(nxt, -12)),
+        ("count", count, v, None),
+        ("count_change", count, v - vm, t),
     ]
     out = [
         j.filter(applies).select(

@@ -12,6 +12,7 @@ from datetime import date
 import polars as pl
 
 from metalstat.catalog.model import Product
+from metalstat.catalog.vocabulary import RETURN_STATUSES
 from metalstat.engine.estimate import LEVELS
 
 RATE_MEASURES = ("operating_rate", "share", "producer_share", "coverage", "response_rate",
@@ -107,15 +108,25 @@ def count_levels(completed: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("method") == "halted")
         .then(pl.lit("halted"))
     )
+    # Every status is counted, zero included, so "no smelter halted" is a figure too.
+    statuses = pl.DataFrame({"status_seen": list(RETURN_STATUSES)})
+    seen = s.filter(pl.col("status_seen").is_not_null())
     by_status = (
-        s.filter(pl.col("status_seen").is_not_null())
-        .group_by("product", "period", "status_seen")
-        .agg(value=pl.len().cast(pl.Float64))
-        .with_columns(
+        seen.select("product", "period")
+        .unique()
+        .join(statuses, how="cross")
+        .join(
+            seen.group_by("product", "period", "status_seen").agg(n=pl.len()),
+            on=["product", "period", "status_seen"],
+            how="left",
+        )
+        .select(
+            "product",
+            "period",
+            value=pl.col("n").fill_null(0).cast(pl.Float64),
             measure=pl.lit("producer_count"),
             breakdown=pl.lit("status=") + pl.col("status_seen"),
         )
-        .drop("status_seen")
     )
     size = (
         s.group_by("product", "period")
