@@ -444,7 +444,9 @@ def report_input(**overrides: Any) -> ReportInput:
                 unit="mt",
                 product="copper_cathode",
                 observations=(
+                    AuxiliaryObservation(date(2024, 6, 28), 700_000.0),
                     AuxiliaryObservation(date(2025, 5, 30), 795_900.0),
+                    AuxiliaryObservation(date(2025, 7, 4), 620_000.0),
                     AuxiliaryObservation(date(2025, 6, 27), 623_500.0),
                 ),
             ),

@@ -85,10 +85,12 @@ def test_drivers_counts_events_and_market(en):
     assert "environmental inspections in north China (1 producer, unplanned)" in drivers
     # one producer's affected capacity is not given away
     assert "150,000" not in drivers
-    # 795,900 -> 623,500: -172,400 = -21.661 %
-    assert (
-        "623,500 mt on 27 June 2025, down 172,400 mt (21.66%) from 795,900 mt on 30 May 2025"
-        in (drafted["market"])
+    # May 795,900 -> June 623,500: -172,400 = -21.661 %; June 2024 700,000: -76,500 = -10.929 %;
+    # July (already observed) 620,000: -3,500 = -0.561 %
+    assert drafted["market"] == (
+        "Port copper concentrate inventory stood at 623,500 mt on 27 June 2025, down 172,400 mt "
+        "(21.66%) from 795,900 mt in May and down 76,500 mt (10.93%) from a year earlier. For July it is "
+        "already set at 620,000 mt, down 3,500 mt (0.56%) from June."
     )
     assert "commissioning in east China (1 plant, +400,000 mt/year)" in drafted["capacity"]
 

@@ -555,36 +555,51 @@ class _Drafter:
         ]
 
     def _auxiliary(self, p: Product) -> list[dict[str, Any]]:
+        """Market series quoted for the product, month by month like the figures export:
+        a month's value is its last observation; changes are against the previous month and
+        the same month a year earlier; a value already set for next month is quoted too."""
         out = []
-        end = _month_end(self.t)
         series: AuxiliarySeries
         for series in self.inp.auxiliary:
             if series.product != p.code:
                 continue
-            obs = sorted((o for o in series.observations if o.date <= end), key=lambda o: o.date)
-            if not obs:
+            monthly = {}
+            for o in sorted(series.observations, key=lambda o: o.date):
+                monthly[f"{o.date.year:04d}-{o.date.month:02d}"] = o
+            cur = monthly.get(self.t)
+            if cur is None:
                 continue
-            latest = obs[-1]
-            previous = obs[-2] if len(obs) > 1 else None
-            change = change_abs = None
-            if previous is not None:
-                change_abs = latest.value - previous.value
-                if previous.value:
-                    change = change_abs / abs(previous.value) * 100
+
+            def change(a: Any, b: Any) -> tuple[float | None, float | None]:
+                if a is None or b is None:
+                    return None, None
+                diff = a.value - b.value
+                return diff, (diff / abs(b.value) * 100 if b.value else None)
+
+            before = monthly.get(self.figs.previous)
+            mom_abs, mom_pct = change(cur, before)
+            yoy_abs, yoy_pct = change(cur, monthly.get(self.figs.year_ago))
+            nxt = monthly.get(self.figs.next)
+            next_abs, next_pct = change(nxt, cur)
+            unit = self.lang.term("units", series.unit)
             out.append(
                 {
                     "name": self.lang.name_of(series),
-                    "unit": series.unit,
-                    "value": latest.value,
-                    "date": latest.date,
-                    "note": latest.note,
-                    "previous": previous.value if previous else None,
-                    "previous_date": previous.date if previous else None,
-                    "change_pct": change,
-                    "change_abs": change_abs,
+                    "unit": unit,
+                    "value": cur.value,
+                    "date": cur.date,
+                    "note": cur.note,
+                    "previous": before.value if before else None,
+                    "mom_abs": mom_abs,
+                    "mom_pct": mom_pct,
+                    "yoy_abs": yoy_abs,
+                    "yoy_pct": yoy_pct,
+                    "next_value": nxt.value if nxt else None,
+                    "next_mom_abs": next_abs,
+                    "next_mom_pct": next_pct,
                     # a quoted market figure is shown as measured, not rounded like an estimate
-                    "fmt": lambda x, u=series.unit: self.lang.qty(
-                        x, "", self.lang.term("units", u), 0 if float(x).is_integer() else 2
+                    "fmt": lambda x, u=unit: self.lang.qty(
+                        x, "", u, 0 if float(x).is_integer() else 2
                     ),
                 }
             )

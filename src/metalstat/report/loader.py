@@ -131,11 +131,11 @@ def build_report_input(
                 change=c.capacity - prior,
             )
         )
-    month_end = month_start(shift_month(period, 1)) - timedelta(days=1)
-    quoted_from = month_start(shift_month(period, -3))
+    # a year back for YoY; next month for values already set (a tender price for July)
+    quoted_from = month_start(shift_month(period, -13))
     auxiliary = []
     for s in AuxiliarySeriesModel.objects.filter(highlighted=True).order_by("code"):
-        obs = s.observations.filter(date__gte=quoted_from, date__lte=month_end).order_by("date")
+        obs = s.observations.filter(date__gte=quoted_from, date__lte=last).order_by("date")
         auxiliary.append(
             AuxiliarySeries(
                 code=s.code,
