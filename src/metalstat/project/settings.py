@@ -15,9 +15,7 @@ import dj_database_url
 
 DATA_DIR = Path(os.environ.get("METALSTAT_DATA_DIR", "data")).resolve()
 DEBUG = os.environ.get("METALSTAT_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "metalstat-local-development-only" if DEBUG else ""
-)
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("metalstat-local-development-only" if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when METALSTAT_DEBUG=0")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
