@@ -1,0 +1,123 @@
+"""The June 2025 demo report, end to end: ``metalstat demo`` writes it, and every figure of
+the seed report that the demo reproduces is stated in the English and the Chinese text at
+the seed's rounding (or finer). Slow: it runs the whole demo once (in a subprocess, on its
+own embedded database), so it is skipped in the PostgreSQL pass. Set METALSTAT_DEMO_OUT to a
+folder the demo already wrote to check that instead.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from metalstat.catalog import load_catalog
+from metalstat.demo.targets import Target, check, load_targets
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")) and not os.environ.get("METALSTAT_DEMO_OUT"),
+        reason="the demo report does not depend on the database; it runs in the SQLite pass",
+    ),
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing"),
+]
+PERIOD = "2025-06"
+FILES = [f"report-{PERIOD}.{lang}.{ext}" for lang in ("en", "zh") for ext in ("html", "pdf", "md")]
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    given = os.environ.get("METALSTAT_DEMO_OUT")
+    if given:
+        return Path(given)
+    work = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["METALSTAT_DATA_DIR"] = str(work / "data")
+    exe = Path(sys.executable).with_name("metalstat")
+    subprocess.run([str(exe), "demo", "--out", str(work / "out")], env=env, cwd=work,
+                   check=True, capture_output=True, timeout=900)  # fmt: skip
+    return work / "out"
+
+
+NUMBER = re.compile(r"(?<![0-9A-Za-z.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s*million|万)?")
+
+
+def stated_numbers(text: str) -> list[tuple[float, float]]:
+    """Every number in a text with half its printed precision ("3,400" from a figure rounded
+    to 100 mt: 50; "0.34万": 50; "12.93": 0.005)."""
+    out = []
+    for whole, frac, scale in NUMBER.findall(text):
+        x = float(whole.replace(",", "") + frac)
+        half = 0.5 * 10 ** -(len(frac) - 1) if frac else 0.5
+        if not frac and x >= 1000 and x % 100 == 0:
+            half = 50.0
+        factor = 1e6 if "million" in scale else 1e4 if scale == "万" else 1.0
+        out.append((x * factor, half * factor))
+    return out
+
+
+def states(text: str, target: Target, value: float) -> bool:
+    """The text states this figure, and at the precision printed it satisfies the target."""
+    if value == 0:
+        return any(w in text for w in ("unchanged", "held flat", "持平"))
+    for x, half in stated_numbers(text):
+        if abs(x - abs(value)) <= half + 1e-9 and target.admits(math.copysign(x, value)):
+            return True
+    return False
+
+
+def test_demo_leaves_the_report_files(out):
+    for name in [*FILES, f"report-{PERIOD}.en.json", f"report-{PERIOD}.zh.json"]:
+        assert (out / name).stat().st_size > 10_000, name
+    assert (out / f"figures-{PERIOD}.json").is_file()
+
+
+def test_pdfs_read_like_the_report(out):
+    catalog = load_catalog()
+    for lang in ("en", "zh"):
+        pdf = out / f"report-{PERIOD}.{lang}.pdf"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout  # fmt: skip
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+        # cover, overview, contents, a page or more per product, accuracy, methodology
+        assert len(catalog) + 3 <= pages <= 3 * len(catalog), pages
+        names = [p.name if lang == "en" else p.name_zh for p in catalog]
+        missing = [n for n in names if n not in text]
+        assert not missing, f"{lang}: headings not in the PDF: {missing}"
+        assert re.search(rf"\b{pages}\s*/\s*{pages}\b", text)  # page numbers in the footer
+
+
+def test_every_reproduced_figure_is_stated_in_both_languages(out):
+    figures = json.loads((out / f"figures-{PERIOD}.json").read_text("utf-8"))["figures"]
+    targets = [t for t in load_targets() if t.value is not None]
+    failing = {id(m.target) for m in check(targets, figures)}
+    index = {
+        (f["product_code"], f["kind"], f["measure"], frozenset(f["breakdown"].items()),
+         f["statistic"], f["period"]): f["value"]
+        for f in figures
+    }  # fmt: skip
+    reproduced = [t for t in targets if id(t) not in failing]
+    assert reproduced, "the demo reproduces no target with a value"
+    for lang in ("en", "zh"):
+        report = json.loads((out / f"report-{PERIOD}.{lang}.json").read_text("utf-8"))
+        text = {
+            p["code"]: " ".join([x["text"] for x in p["paragraphs"]] + p["notes"])
+            for p in report["products"]
+        }
+        unstated = [
+            t.describe()
+            for t in reproduced
+            if not states(text.get(t.product, ""), t, index[t.key()])
+        ]
+        print(f"{lang}: {len(reproduced) - len(unstated)} of {len(reproduced)} reproduced "
+              f"targets with a value stated ({len(targets)} targets with a value)")  # fmt: skip
+        assert not unstated, f"{lang}: figures not stated in the text:\n" + "\n".join(unstated)
