@@ -67,7 +67,7 @@ def stated_numbers(text: str) -> list[tuple[float, float]]:
 def states(text: str, target: Target, value: float) -> bool:
     """The text states this figure, and at the precision printed it satisfies the target."""
     if value == 0:
-        return any(w in text for w in ("unchanged", "held flat", "持平"))
+        return any(w in text for w in ("unchanged", "held flat", "as many as", "持平"))
     for x, half in stated_numbers(text):
         if abs(x - abs(value)) <= half + 1e-9 and target.admits(math.copysign(x, value)):
             return True

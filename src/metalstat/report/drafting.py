@@ -566,9 +566,13 @@ class _Drafter:
             monthly = {}
             for o in sorted(series.observations, key=lambda o: o.date):
                 monthly[f"{o.date.year:04d}-{o.date.month:02d}"] = o
-            cur = monthly.get(self.t)
-            if cur is None:
+            # the month's value, or the latest of the two months before (customs data lag)
+            month = next(
+                (m for m in (shift_month(self.t, -k) for k in range(3)) if m in monthly), None
+            )
+            if month is None:
                 continue
+            cur = monthly[month]
 
             def change(a: Any, b: Any) -> tuple[float | None, float | None]:
                 if a is None or b is None:
@@ -576,11 +580,17 @@ class _Drafter:
                 diff = a.value - b.value
                 return diff, (diff / abs(b.value) * 100 if b.value else None)
 
-            before = monthly.get(self.figs.previous)
+            before = monthly.get(shift_month(month, -1))
             mom_abs, mom_pct = change(cur, before)
-            yoy_abs, yoy_pct = change(cur, monthly.get(self.figs.year_ago))
-            nxt = monthly.get(self.figs.next)
+            yoy_abs, yoy_pct = change(cur, monthly.get(shift_month(month, -12)))
+            nxt = monthly.get(self.figs.next) if month == self.t else None
             next_abs, next_pct = change(nxt, cur)
+            # quantities in tonnes add up over the year; prices and rates do not
+            ytd = None
+            year_months = [f"{month[:4]}-{k:02d}" for k in range(1, int(month[5:]) + 1)]
+            summable = series.unit.split(" ")[0] in ("mt", "t")
+            if summable and len(year_months) > 1 and all(m in monthly for m in year_months):
+                ytd = sum(monthly[m].value for m in year_months)
             unit = self.lang.term("units", series.unit)
             out.append(
                 {
@@ -594,6 +604,10 @@ class _Drafter:
                     "mom_pct": mom_pct,
                     "yoy_abs": yoy_abs,
                     "yoy_pct": yoy_pct,
+                    "month": month,
+                    "previous_month": shift_month(month, -1),
+                    "ytd": ytd,
+                    "ytd_span": f"{month[:4]}-01..{month}",
                     "next_value": nxt.value if nxt else None,
                     "next_mom_abs": next_abs,
                     "next_mom_pct": next_pct,
