@@ -340,6 +340,9 @@ NICKEL_PHYSICAL = {"2024-06": 137_200.0, "2025-05": 111_800.0, "2025-06": 110_20
 def nickel_rows() -> list[dict[str, Any]]:
     p = "nickel_sulphate"
     rows = production_rows(p, NICKEL_METAL)
+    for r in rows:
+        if r["period"] == PERIOD and r["statistic"] == "level":
+            r["flags"] = "P,I,E"  # more of the estimate imputed than the product allows
     rows += production_rows(p, NICKEL_METAL, breakdown="content=metal")
     rows += production_rows(p, NICKEL_PHYSICAL, breakdown="content=physical")
     return rows

@@ -130,6 +130,7 @@ def test_metal_and_physical_content(en):
     assert "production in metal content was 24,200 mt" in text
     # physical 110,200 against 111,800 (-1.431 %) and 137,200 (-19.679 %)
     assert "In physical content, output was 110,200 mt, down 1.43% MoM and down 19.68% YoY" in text
+    assert "More than 30% of this estimate is imputed" in text  # flagged I, threshold 0.3
     assert "operating_rate" not in drafted  # the product has no operating rate
     labels = [row[0].text for row in section.table.rows]
     assert labels[:2] == ["Production, metal content", "Production, physical content"]

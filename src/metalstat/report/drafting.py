@@ -208,6 +208,9 @@ class _Drafter:
             "lfl_yoy": self.v(p, "production", "lfl_yoy_pct"),
             "panel_effect": self.v(p, "production", "panel_effect_pct"),
             "break": head is not None and head.has_flag("B"),
+            # status I: the imputed part of the estimate is above the product's threshold
+            "imputed_high": head is not None and head.has_flag("I"),
+            "imputed_max": p.thresholds.imputed_share_max * 100,
             "withheld": withheld,
             "suppressed": suppressed,
             "status": head.status if head else "",
