@@ -10,6 +10,7 @@ but add up, over the respondents, to the calibrated national composition.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from metalstat.demo import timeline
 from metalstat.demo.cells import Layout
 from metalstat.demo.groups import Groups
 from metalstat.demo.national import OPCAP, National, other_content
+from metalstat.demo.statusplan import BY_NAME, Plan, follow
 from metalstat.demo.structure import Structure
 
 CUT, INCREASE = -0.06, 0.06  # daily output change that makes a status cut / increased
@@ -72,6 +74,9 @@ def allocate(
     rng: np.random.Generator,
     *,
     missing: list[tuple[int, int]] = (),  # type: ignore[assignment]
+    plan: Plan | None = None,
+    notes: list[str] | None = None,
+    stated_dims: Sequence[str] = (),
 ) -> Panel:
     n, m = lay.sample.shape
     days = timeline.DAYS
@@ -102,6 +107,13 @@ def allocate(
     )
     for i, t in missing:
         panel.missing[i, t] = True
+    if plan is not None and plan.months:
+        keep = _kept_sums(structure, lay, stated_dims)
+        problems = follow(plan, panel.output, keep, lay.weight, limit, lay.sample,
+                          [p.role for p in structure.plants])  # fmt: skip
+        if notes is not None:
+            notes.extend(problems)
+        _planned_statuses(structure, plan, panel, rng)
     _forecast_of_missing(lay, groups, panel)
     _maintenance(product, structure, lay, groups, panel, rng)
     _schedules(structure, lay, groups, panel, rng)
@@ -149,6 +161,52 @@ def _share(total: float, weights: np.ndarray, limit: np.ndarray) -> np.ndarray:
         if not free.any():
             break
     return out
+
+
+def _kept_sums(structure: Structure, lay: Layout, dims: Sequence[str]) -> list[np.ndarray]:
+    """Masks of the producer sets whose output the report's statements rest on: the whole
+    sample (its output and its weighted, national, output) and each value of the breakdowns
+    the report states figures by."""
+    n, m = lay.sample.shape
+    masks = [lay.sample.copy()]
+    for dim in dims:
+        if dim == "size_class":
+            values = lay.size_class
+        else:
+            values = np.array([[getattr(p, dim)] * m for p in structure.plants], dtype=object)
+        for v in sorted({str(x) for x in values[lay.sample]}):
+            masks.append(lay.sample & (values == v))
+    for i, p in enumerate(structure.plants):
+        if p.role:
+            masks.append(lay.sample & (np.arange(n) == i)[:, None])
+    return masks
+
+
+_PLANNED_REASONS = {
+    "halted": ("halted on losses", "halted for lack of raw material", "stopped for maintenance"),
+    "cut": REASONS_CUT,
+    "increased": REASONS_UP,
+    "maintenance": ("planned maintenance",),
+    "commissioning": ("new capacity ramping up",),
+    "normal": ("",),
+}
+
+
+def _planned_statuses(
+    structure: Structure, plan: Plan, panel: Panel, rng: np.random.Generator
+) -> None:
+    """Statuses and reasons of the planned months; a maintenance stop gets its event."""
+    for t, mp in plan.months.items():
+        for i, category in mp.category.items():
+            status = BY_NAME[category].status
+            panel.status[i, t] = status
+            panel.reason[i, t] = str(rng.choice(_PLANNED_REASONS[status]))
+            if status == "maintenance":
+                start = timeline.MONTHS[t] + timedelta(days=int(rng.integers(3, 12)))
+                panel.events.append(Event(structure.plants[i].code, start,
+                                          start + timedelta(days=int(rng.integers(7, 15))),
+                                          float(structure.plants[i].capacity(t)), "maintenance",
+                                          True, "planned maintenance"))  # fmt: skip
 
 
 def _forecast_of_missing(lay: Layout, groups: Groups, panel: Panel) -> None:

@@ -27,6 +27,7 @@ from metalstat.demo.groups import Groups
 from metalstat.demo.groups import calibrate as calibrate_groups
 from metalstat.demo.national import National
 from metalstat.demo.national import calibrate as calibrate_national
+from metalstat.demo.statusplan import build_plan
 from metalstat.demo.structure import Structure, build
 from metalstat.demo.targets import Target, load_targets
 from metalstat.engine.inputs import CycleInputs, conform, empty
@@ -97,9 +98,16 @@ def generate_product(
                       class_capacity=story.class_capacity(product, own, national, choice))  # fmt: skip
     story.shape(structure, national, rng)
     lay = layout(structure)
-    groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure))
+    plan = build_plan(own, story.fixed(structure, lay))
+    halted = {t: min(0.8, k / max(int(lay.sample[:, t].sum()), 1) * 0.8)
+              for t, k in plan.halted_share().items() if k}  # fmt: skip
+    groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure),
+                              halted=halted)  # fmt: skip
     missing = story.missing(structure, lay, rng)
-    panel = allocate(product, national, structure, lay, groups, rng, missing=missing)
+    stated = sorted({k for t in own for k in t.breakdown} & {"size_class", "region", "province",
+                                                              "feedstock"})  # fmt: skip
+    panel = allocate(product, national, structure, lay, groups, rng, missing=missing, plan=plan,
+                     notes=structure.notes, stated_dims=stated)  # fmt: skip
     story.finish(structure, lay, groups, panel, own, rng)
     return ProductDemo(product, national, structure, lay, groups, panel)
 

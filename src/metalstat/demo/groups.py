@@ -98,11 +98,18 @@ def calibrate(
     *,
     max_rate: float = 0.97,
     pins: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    halted: dict[int, float] | None = None,
 ) -> Groups:
     """Solve the groups' sample output paths (see the module docstring).
 
-    ``pins``: for story groups, (lowest, highest) operating rate by month."""
+    ``pins``: for story groups, (lowest, highest) operating rate by month. ``halted``: by
+    month, the share of the sample's capacity the report has at zero output (it cannot carry
+    output)."""
     g = make_groups(structure, lay)
+    running = {k: v.copy() for k, v in g.capacity.items()}
+    for t, share in (halted or {}).items():
+        for v in running.values():
+            v[t] *= 1.0 - share
     level = physical_path(national)
     days = timeline.DAYS
     priors: dict[str, np.ndarray] = {}
@@ -116,7 +123,8 @@ def calibrate(
     for k in g.names:
         potential = g.capacity[k] * days / 365.0
         priors[k] = rho * season[k] * potential
-        hi = np.maximum(max_rate, np.minimum(rho * season[k] * 1.05, 1.04)) * potential
+        hi = (np.maximum(max_rate, np.minimum(rho * season[k] * 1.05, 1.04))
+              * running[k] * days / 365.0)  # fmt: skip
         lo = 0.02 * priors[k]
         if pins and g.attrs[k]["role"] in pins:
             r_lo, r_hi = pins[g.attrs[k]["role"]]

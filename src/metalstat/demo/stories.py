@@ -70,6 +70,11 @@ class Story:
     def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         return {}
 
+    def fixed(self, structure: Structure, lay: Layout) -> dict[int, dict[int, str]]:
+        """Categories the story fixes for particular producers: month -> producer -> category
+        (see :mod:`metalstat.demo.statusplan`)."""
+        return {}
+
     def missing(
         self, structure: Structure, lay: Layout, rng: np.random.Generator
     ) -> list[tuple[int, int]]:

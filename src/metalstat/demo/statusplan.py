@@ -1,0 +1,409 @@
+"""Who did what in the report's months: producers by status and by direction of change.
+
+Where the report counts producers (15 antimony producers at zero output, four more than in
+May; one nickel refinery cut; nearly 40% of copper smelters reduced output, twice May's
+share), a small mixed-integer programme per month chooses which demo producers those are and
+re-splits each group's calibrated output among its producers accordingly: every producer
+falls into one category (halted, cut, under maintenance, increased, or normal running flat,
+slightly down or slightly up), each with the move of daily output against the month before it
+implies; the categories' counts equal the report's, every group keeps its total, and the
+outputs stay as close as possible to the unplanned ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from metalstat.demo import timeline
+from metalstat.demo.ranges import admitted
+from metalstat.demo.targets import Target
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    status: str  # the status the producer reports
+    lo: float  # daily output against last month's, lowest ratio
+    hi: float  # highest ratio
+    down: bool = False  # counts as "reduced" (daily output lower than last month)
+    up: bool = False  # counts as "increased"
+    max_rate: float = 1.0  # highest operating rate (a cut plant runs well below capacity)
+
+
+# A status says how a plant runs (a cut plant may still make a little more than last month,
+# at a low rate); the direction is what its daily output did against last month.
+CATEGORIES: tuple[Category, ...] = (
+    Category("halted", "halted", 0.0, 0.0),
+    Category("cut_down", "cut", 0.3, 0.995, down=True),
+    Category("cut_flat", "cut", 1.0, 1.0, max_rate=0.7),
+    Category("cut_up", "cut", 1.005, 1.6, up=True, max_rate=0.6),
+    Category("maintenance", "maintenance", 0.2, 0.92, down=True),
+    Category("increased", "increased", 1.05, 3.0, up=True),
+    Category("commissioning", "commissioning", 1.1, 5.0, up=True),
+    Category("normal_down", "normal", 0.93, 0.995, down=True),
+    Category("normal_flat", "normal", 1.0, 1.0),  # exactly last month's daily output
+    Category("normal_up", "normal", 1.005, 1.07, up=True),
+)
+BY_NAME = {c.name: c for c in CATEGORIES}
+
+
+@dataclass
+class MonthPlan:
+    """What the report says about one month's producers."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # status -> producers reporting it
+    n_down: int | None = None  # matched producers whose daily output fell
+    n_up: int | None = None
+    fixed: dict[int, str] = field(default_factory=dict)  # producer -> category (a story's)
+    # Filled when followed:
+    category: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    months: dict[int, MonthPlan] = field(default_factory=dict)
+
+    def halted(self, n: int) -> np.ndarray:
+        """Producers certainly at zero (a story's fixed halts); planned halts are chosen later."""
+        out = np.zeros((n, timeline.N), dtype=bool)
+        for t, mp in self.months.items():
+            for i, c in mp.fixed.items():
+                if c == "halted":
+                    out[i, t] = True
+        return out
+
+    def halted_share(self) -> dict[int, int]:
+        return {t: mp.counts.get("halted", 0) for t, mp in self.months.items()}
+
+
+def _count(own: Sequence[Target], key: dict[str, str], period: str, stat: str) -> Target | None:
+    for t in own:
+        if (t.measure == "producer_count" and t.breakdown == key and t.period == period
+                and t.statistic == stat and t.kind == "actual"):  # fmt: skip
+            return t
+    return None
+
+
+def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = None) -> Plan:
+    """The months the report counts producers in, with the counts (June's, and May's from
+    June's change) and the number of producers whose output fell or rose."""
+    june, may = timeline.T_LAST, timeline.T_LAST - 1
+    label = timeline.LABELS[june]
+    plan = Plan()
+
+    def month(t: int) -> MonthPlan:
+        return plan.months.setdefault(t, MonthPlan())
+
+    statuses = sorted({t.breakdown["status"] for t in own if t.measure == "producer_count"
+                       and set(t.breakdown) == {"status"} and t.kind == "actual"})  # fmt: skip
+    for s in statuses:
+        level = _count(own, {"status": s}, label, "count")
+        change = _count(own, {"status": s}, label, "count_change")
+        if level is not None:
+            month(june).counts[s] = round(admitted(level).aim)
+        if change is not None:
+            step = (round(admitted(change).aim) if change.value is not None
+                    else (1 if change.direction == "up" else -1))  # fmt: skip
+            now = month(june).counts.setdefault(s, max(step, 0) + 1)
+            month(may).counts[s] = max(now - step, 0)
+        elif s == "halted" and level is not None:
+            # Plants at zero in June were mostly at zero in May too (a stop is rarely new).
+            month(may).counts[s] = month(june).counts[s]
+    for t in own:
+        if t.kind != "actual":
+            continue
+        if t.measure == "producer_share" and t.statistic == "level":
+            mp = month(timeline.index(t.period))
+            share = admitted(t).aim
+            if t.breakdown.get("change") == "reduced":
+                mp.n_down = -round(share * 1000)  # a share: resolved on the matched count
+            else:
+                mp.n_up = -round(share * 1000)
+        if (t.measure == "producer_count" and set(t.breakdown) == {"change"}
+                and t.statistic == "count" and t.value is not None):  # fmt: skip
+            mp = month(timeline.index(t.period))
+            if t.breakdown["change"] == "reduced":
+                mp.n_down = int(t.value)
+            else:
+                mp.n_up = int(t.value)
+    # Many plants at zero in May: they stopped one after another in the months before.
+    h = plan.months.get(may, MonthPlan()).counts.get("halted", 0)
+    t = may - 1
+    while h >= 3 and t > 0:
+        h -= 2
+        month(t).counts["halted"] = h
+        t -= 1
+    for t, cats in (fixed or {}).items():
+        month(t).fixed.update(cats)
+    return plan
+
+
+def _resolve(n: int | None, matched: int) -> int | None:
+    """A count, or a share (stored as minus thousandths of a %) of the matched producers."""
+    if n is None or n >= 0:
+        return n
+    return round(-n / 1000.0 / 100.0 * matched)
+
+
+def follow(
+    plan: Plan,
+    output: np.ndarray,
+    keep: Sequence[np.ndarray],
+    weight: np.ndarray,
+    limit: np.ndarray,
+    sample: np.ndarray,
+    roles: Sequence[str],
+) -> list[str]:
+    """Choose every planned month's categories and re-split output to match, keeping every
+    sum the report's statements rest on: for each mask of ``keep`` ([producer, month] bool:
+    the whole sample, a size class, a region ...) both its sample output and its weighted
+    (national) output. Months go in order, so May's outcome is June's starting point.
+    Returns what could not be followed (nothing, when the plan holds)."""
+    problems: list[str] = []
+    for t in sorted(plan.months):
+        mp = plan.months[t]
+        guess = _guess(t, mp, output, limit, sample, roles, plan)
+        if guess is not None and _follow_month(t, mp, output, keep, weight, limit, sample,
+                                               roles, plan, guess):  # fmt: skip
+            continue
+        if not _follow_month(t, mp, output, keep, weight, limit, sample, roles, plan):
+            problems.append(f"{timeline.LABELS[t]}: the producers' moves could not all follow "
+                            "the report's counts")  # fmt: skip
+    return problems
+
+
+def _follow_month(
+    t: int,
+    mp: MonthPlan,
+    output: np.ndarray,
+    keep: Sequence[np.ndarray],
+    weight: np.ndarray,
+    limit: np.ndarray,
+    sample: np.ndarray,
+    roles: Sequence[str],
+    plan: Plan,
+    guess: dict[int, str] | None = None,
+) -> bool:
+    """One month's programme; with ``guess`` (producer -> category) the categories are
+    fixed and only outputs are solved for (a linear programme: fast)."""
+    days = timeline.DAYS
+    idx = [int(i) for i in np.nonzero(sample[:, t])[0]]
+    n = len(idx)
+    if n == 0:
+        return True
+    prev = np.array([output[i, t - 1] / days[t - 1] * days[t] if sample[i, t - 1] else 0.0
+                     for i in idx])  # fmt: skip
+    matched = prev > 0
+    prior = output[idx, t].copy()
+    cats = list(CATEGORIES)
+    nc = len(cats)
+    # Variables: y (n) | b (n × nc) | e (n)
+    ny, nb = n, n * nc
+    nv = ny + nb + n
+
+    def b(k: int, c: int) -> int:
+        return ny + k * nc + c
+
+    lo = np.zeros(nv)
+    hi = np.full(nv, np.inf)
+    hi[ny : ny + nb] = 1.0
+    integrality = np.zeros(nv)
+    integrality[ny : ny + nb] = 1
+    rows: list[np.ndarray] = []
+    rlo: list[float] = []
+    rhi: list[float] = []
+
+    def row(coefs: dict[int, float], a: float, z: float) -> None:
+        r = np.zeros(nv)
+        for j, v in coefs.items():
+            r[j] = v
+        rows.append(r)
+        rlo.append(a)
+        rhi.append(z)
+
+    previous = plan.months.get(t - 1)
+    for k, i in enumerate(idx):
+        hi[k] = limit[i, t]
+        row({b(k, c): 1.0 for c in range(nc)}, 1.0, 1.0)  # one category each
+        fixed = mp.fixed.get(i) if guess is None else guess[i]
+        for c, cat in enumerate(cats):
+            allowed = fixed is None or fixed == cat.name
+            if not matched[k] and cat.name not in ("halted", "normal_flat", "commissioning"):
+                allowed = allowed and fixed == cat.name
+            if roles[i] and fixed is None and cat.name not in ("normal_flat", "normal_up",
+                                                                "normal_down"):  # fmt: skip
+                allowed = False
+            if not allowed:
+                hi[b(k, c)] = 0.0
+                continue
+            cap = float(limit[i, t])
+            # Tight big-M rows: with b = 0 each reduces to 0 <= y <= limit.
+            if cat.max_rate < 1.0:
+                ceiling = cat.max_rate * cap / 0.985
+                row({k: 1.0, b(k, c): cap - ceiling}, -np.inf, cap)  # y <= ceiling if b
+            if not matched[k]:
+                if cat.name == "halted":
+                    row({k: 1.0, b(k, c): cap}, -np.inf, cap)  # y <= cap (1 - b)
+                continue
+            p = prev[k]
+            top = min(cat.hi * p, cap)
+            row({k: 1.0, b(k, c): cap - top}, -np.inf, cap)  # y <= hi p if b
+            row({k: 1.0, b(k, c): -cat.lo * p}, 0.0, np.inf)  # y >= lo p if b
+        # A producer halted last planned month stays halted unless the count falls.
+        if (previous is not None and previous.category.get(i) == "halted"
+                and mp.counts.get("halted", 0) >= previous.counts.get("halted", 0)):  # fmt: skip
+            lo[b(k, cats.index(BY_NAME["halted"]))] = 1.0
+    # Counts by reported status.
+    for status, count in mp.counts.items():
+        coefs = {b(k, c): 1.0 for k in range(n) for c, cat in enumerate(cats)
+                 if cat.status == status}  # fmt: skip
+        row(coefs, count, count)
+    # Producers whose daily output fell (or rose), among the matched.
+    n_down = _resolve(mp.n_down, int(matched.sum()))
+    n_up = _resolve(mp.n_up, int(matched.sum()))
+    if n_down is not None:
+        row({b(k, c): 1.0 for k in range(n) if matched[k] for c, cat in enumerate(cats)
+             if cat.down or cat.name == "halted"}, n_down, n_down)  # fmt: skip
+    if n_up is not None:
+        row({b(k, c): 1.0 for k in range(n) if matched[k] for c, cat in enumerate(cats)
+             if cat.up}, n_up, n_up)  # fmt: skip
+    # The sums the statements rest on stay as calibrated.
+    for mask in keep:
+        members = [k for k, i in enumerate(idx) if mask[i, t]]
+        if not members:
+            continue
+        ids = [idx[k] for k in members]
+        total = float(output[ids, t].sum())
+        wtotal = float((weight[ids, t] * output[ids, t]).sum())
+        slack = 1e-9 * max(total, 1.0)
+        row({k: 1.0 for k in members}, total - slack, total + slack)
+        row({k: float(weight[idx[k], t]) for k in members}, wtotal - slack * 2, wtotal + slack * 2)
+    # |y - prior| <= e, cost e / prior; a small preference for running flat.
+    cost = np.zeros(nv)
+    for k in range(n):
+        e = ny + nb + k
+        row({k: 1.0, e: -1.0}, -np.inf, prior[k])
+        row({k: 1.0, e: 1.0}, prior[k], np.inf)
+        cost[e] = 1.0 / max(prior[k], 1e-9 + 1e-6 * prior.max())
+        cost[b(k, cats.index(BY_NAME["normal_flat"]))] = -0.01
+    res = milp(cost, constraints=LinearConstraint(np.array(rows), rlo, rhi),
+               integrality=integrality, bounds=Bounds(lo, hi),
+               options={"time_limit": 60.0, "mip_rel_gap": 0.25})  # fmt: skip
+    if res.x is None:
+        return False
+    x = res.x
+    for k, i in enumerate(idx):
+        c = int(np.argmax([x[b(k, c)] for c in range(nc)]))
+        mp.category[i] = cats[c].name
+        value = max(float(x[k]), 0.0)
+        if cats[c].name == "normal_flat" and matched[k]:
+            value = _same_daily(output[i, t - 1], days[t - 1], days[t])
+        output[i, t] = value
+    return True
+
+
+def _guess(
+    t: int,
+    mp: MonthPlan,
+    output: np.ndarray,
+    limit: np.ndarray,
+    sample: np.ndarray,
+    roles: Sequence[str],
+    plan: Plan,
+) -> dict[int, str] | None:
+    """Categories chosen by rule (the plants whose unplanned output moved most that way
+    first), for the linear fast path; None when the rule cannot meet the counts."""
+    days = timeline.DAYS
+    idx = [int(i) for i in np.nonzero(sample[:, t])[0]]
+    prev = {i: (output[i, t - 1] / days[t - 1] * days[t] if sample[i, t - 1] else 0.0)
+            for i in idx}  # fmt: skip
+    ratio = {i: output[i, t] / prev[i] if prev[i] > 0 else np.inf for i in idx}
+    out: dict[int, str] = {i: c for i, c in mp.fixed.items() if i in prev}
+    free = [i for i in idx if i not in out and not roles[i]]
+    previous = plan.months.get(t - 1)
+    counts = dict(mp.counts)
+    for c in out.values():
+        status = BY_NAME[c].status
+        if status in counts:
+            counts[status] -= 1
+
+    def take(status: str, k: int, key) -> None:  # type: ignore[no-untyped-def]
+        pool = sorted((i for i in free if i not in out), key=key)
+        for i in pool[: max(k, 0)]:
+            out[i] = _category(status, ratio[i])
+
+    if "halted" in counts:
+        h = counts.pop("halted")
+        if previous is not None and h >= previous.counts.get("halted", 0):
+            for i, c in previous.category.items():
+                if c == "halted" and i in free and h > 0:
+                    out[i] = "halted"
+                    h -= 1
+        take("halted", h, lambda i: (ratio[i], limit[i, t]))
+    for status in ("cut", "maintenance"):
+        if status in counts:
+            take(status, counts.pop(status), lambda i: ratio[i])
+    for status in ("increased", "commissioning"):
+        if status in counts:
+            take(status, counts.pop(status), lambda i: -ratio[i])
+    if "normal" in counts:
+        take("normal", counts.pop("normal"), lambda i: abs(np.log(max(ratio[i], 1e-9))))
+    counted = set(mp.counts)
+    for i in idx:
+        if i in out:
+            continue
+        if roles[i] or not counted or "normal" not in counted:
+            out[i] = _category("normal", ratio[i])
+        else:
+            return None  # every status is counted and the counts leave this plant out
+    matched = [i for i in idx if prev[i] > 0]
+    for want, flag, order in ((mp.n_down, "down", 1), (mp.n_up, "up", -1)):
+        k = _resolve(want, len(matched))
+        if k is None:
+            continue
+
+        def is_(i: int, flag: str = flag) -> bool:
+            c = BY_NAME[out[i]]
+            return c.down or c.name == "halted" if flag == "down" else c.up
+
+        have = [i for i in matched if is_(i)]
+        if len(have) < k:
+            pool = sorted((i for i in matched if not is_(i) and i in free
+                           and BY_NAME[out[i]].status == "normal"),
+                          key=lambda i: order * ratio[i])  # fmt: skip
+            for i in pool[: k - len(have)]:
+                out[i] = "normal_down" if flag == "down" else "normal_up"
+        elif len(have) > k:
+            pool = sorted((i for i in have if out[i] in ("normal_down", "normal_up")
+                           and i in free), key=lambda i: -order * ratio[i])  # fmt: skip
+            for i in pool[: len(have) - k]:
+                out[i] = "normal_flat"
+    return out
+
+
+def _category(status: str, ratio: float) -> str:
+    """The category of a status closest to a plant's unplanned move."""
+    if status in ("halted", "maintenance", "increased", "commissioning"):
+        return status
+    if ratio < 0.997:
+        return f"{status}_down"
+    if ratio > 1.003:
+        return f"{status}_up"
+    return f"{status}_flat"
+
+
+def _same_daily(previous: float, days_before: float, days_now: float) -> float:
+    """An output whose daily average equals last month's exactly in floating point, so the
+    engine counts the producer as neither reducing nor increasing."""
+    daily = previous / days_before
+    value = daily * days_now
+    for _ in range(64):
+        got = value / days_now
+        if got == daily:
+            return value
+        value = float(np.nextafter(value, np.inf if got < daily else -np.inf))
+    return value
