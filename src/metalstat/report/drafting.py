@@ -929,6 +929,35 @@ class _Drafter:
         return Table(columns, tuple(rows))
 
 
+def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[str, Any]:
+    """How many products rose, fell or held flat, and the largest moves, for the overview."""
+    changes = []
+    ahead = {"up": 0, "down": 0, "flat": 0}
+    for p in products:
+        mom = figs.value(p.code, "production", "mom_pct")
+        if mom is not None:
+            shown = round(mom, p.decimals)
+            changes.append(
+                {"name": lang.product_name(p), "pct": mom, "dec": p.decimals, "shown": shown}
+            )
+        fc = figs.value(p.code, "production", "mom_pct", kind="forecast", period=figs.next)
+        if fc is not None:
+            shown = round(fc, p.decimals)
+            word = "flat" if lang.hedge(fc, p.decimals) == "flat" else "up" if shown > 0 else "down"
+            ahead[word] += 1
+    flat = [c for c in changes if lang.hedge(c["pct"], c["dec"]) == "flat"]
+    up = sorted((c for c in changes if c not in flat and c["shown"] > 0), key=lambda c: -c["pct"])
+    down = sorted((c for c in changes if c not in flat and c["shown"] < 0), key=lambda c: c["pct"])
+    return {
+        "n_up": len(up),
+        "n_down": len(down),
+        "n_flat": len(flat),
+        "top_up": up[:3],
+        "top_down": down[:3],
+        "ahead": ahead,
+    }
+
+
 def _place(slot: str, drafted: str, commentary: list[CommentaryEntry]) -> list[Paragraph]:
     """The paragraphs of one slot: the analyst's text before, instead of, or after the draft."""
     mine = [c for c in commentary if c.slot == slot]
@@ -957,6 +986,7 @@ def draft_report(inp: ReportInput, language: str, figures: FigureSet | None = No
         "n_products": len(products),
         "vintage": inp.vintage,
         "status": inp.status,
+        **_movers(products, figs, lang),
     }
     report_wide = [c for c in inp.commentary if c.product == "" and c.language == lang.code]
     # report-wide text: "end" closes the product sections, any other slot joins the overview

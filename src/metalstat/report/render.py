@@ -75,7 +75,7 @@ def _md_table(t: Table) -> str:
     for row in t.rows:
         cells = []
         for cell in row:
-            text = cell.text + (f" ^{cell.status}^" if cell.status else "")
+            text = cell.text + (f"<sup>{cell.status}</sup>" if cell.status else "")
             cells.append(_md_cell(text))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
