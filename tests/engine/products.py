@@ -48,3 +48,15 @@ ALUMINA = Product(
     unit="mt", unit_zh="吨", content="physical", operating_rate="capacity",
     size_classes=SIZES, thresholds=LOOSE,
 )  # fmt: skip
+
+NPI_GRADES = Product(
+    code="npi", name="NPI", name_zh="镍生铁", group="base_metals", scope="China", unit="mt",
+    unit_zh="吨", content="both", metal_factor=0.1, operating_rate="output",
+    size_classes=SIZES, thresholds=LOOSE,
+    dimensions=(
+        Dimension(name="grade", label="Grade", label_zh="品位", source="return",
+                  values=_labels("high-grade", "low-grade")),
+        Dimension(name="region", label="Region", label_zh="地区", source="producer",
+                  values=_labels("east China", "north China")),
+    ),
+)  # fmt: skip

@@ -14,7 +14,7 @@ import polars as pl
 
 from metalstat.catalog.model import Product
 from metalstat.catalog.vocabulary import OBS_STATUS_PRECEDENCE
-from metalstat.engine.calendar import add_months, estimation_window
+from metalstat.engine.calendar import add_months, days_in_month, estimation_window
 from metalstat.engine.cells import build_cells
 from metalstat.engine.estimate import (
     LEVELS,
@@ -31,6 +31,7 @@ from metalstat.engine.indicators import (
     LEVEL_MEASURES,
     RATE_MEASURES,
     capacity_rate_levels,
+    change_counts,
     count_levels,
     like_for_like,
     output_rate_levels,
@@ -124,11 +125,11 @@ def _levels(
     products: Sequence[Product],
 ) -> pl.DataFrame:
     prod = production_levels(w, products)
-    caps = capacity_levels(cells, w, completed)
+    caps = capacity_levels(cells, w, completed, products)
     lv = pl.concat(
         [prod, part_levels(w, parts, prod, products), caps, output_rate_levels(w, products)]
     )
-    lv = pl.concat([lv, capacity_rate_levels(lv, products), count_levels(completed)])
+    lv = pl.concat([lv, capacity_rate_levels(lv, products), count_levels(completed, products)])
     return pl.concat([lv, share_levels(lv, products)])
 
 
@@ -414,7 +415,7 @@ def _forecast(
     sched = scheduled_panel(completed.filter(pl.col("period") == t), cells_next)
     wf = weights(cells_next, sched)
     prod = production_levels(wf, products)
-    caps = capacity_levels(cells_next, wf, sched)
+    caps = capacity_levels(cells_next, wf, sched, products)
     lv = pl.concat([prod, caps, output_rate_levels(wf, products)])
     # Stops already known for t+1: producers with a maintenance event touching the month
     # (maintenance) and those stopped for all of it (halted).
@@ -435,7 +436,16 @@ def _forecast(
             top_share=pl.lit(None, pl.Float64),
         )
     )
-    return pl.concat([lv, capacity_rate_levels(lv, products), stops])
+    # Producers scheduling lower / higher daily output than they made in t.
+    planned = change_counts(
+        sched.filter(pl.col("value").is_not_null() & pl.col("out_t").is_not_null()).with_columns(
+            period=pl.lit(nxt)
+        ),
+        pl.col("value") / pl.col("days"),
+        pl.col("out_t") / days_in_month(t),
+        products,
+    ).with_columns(n_producers=pl.lit(None, pl.Int64), top_share=pl.lit(None, pl.Float64))
+    return pl.concat([lv, capacity_rate_levels(lv, products), stops, planned.select(list(LEVELS))])
 
 
 def _forecast_figures(
@@ -447,13 +457,14 @@ def _forecast_figures(
     flags: pl.DataFrame,
 ) -> pl.DataFrame:
     keep = pl.col("measure").is_in(
-        ["production", "operating_rate", "operating_capacity", "capacity", "producer_count"]
-    )
+        ["production", "operating_rate", "operating_capacity", "capacity", "producer_count",
+         "producer_share"]
+    )  # fmt: skip
     f = fc.filter(keep).select(*_KEYS, "value")
     cur = levels.filter(pl.col("period") == t).select(*_KEYS, v_m="value")
     yago = levels.filter(pl.col("period") == add_months(nxt, -12)).select(*_KEYS, v_y="value")
     j = f.join(cur, on=_KEYS, how="left").join(yago, on=_KEYS, how="left")
-    rate = pl.col("measure") == "operating_rate"
+    rate = pl.col("measure").is_in(["operating_rate", "producer_share"])
     count = pl.col("measure") == "producer_count"
     level = ~rate & ~count
     v, vm, vy = pl.col("value"), pl.col("v_m"), pl.col("v_y")

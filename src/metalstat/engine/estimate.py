@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import polars as pl
 
 from metalstat.catalog.model import Product
-from metalstat.engine.figures import breakdown_key
 
 LEVELS = {
     "product": pl.Utf8,
@@ -65,129 +64,176 @@ def _cell(measure: str, dim: str | None, value: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def _domain_levels(
-    w: pl.DataFrame, measure: str, column: str, dim: str, values_expr: pl.Expr
-) -> pl.DataFrame:
-    return (
-        w.filter(pl.col(dim).is_not_null())
-        .group_by("product", "period", dim)
-        .agg(_cell(measure, dim, values_expr))
-        .with_columns(
-            measure=pl.lit(measure),
-            breakdown=pl.lit(dim + "=") + pl.col(dim),
-        )
-        .drop(dim)
-    )
+PRODUCER_DIMS = ("region", "province", "feedstock", "nature")
 
 
-def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
-    """National production: the total, by content, and by every producer-attribute domain."""
-    out = []
-    weighted = pl.col("w") * pl.col("value")
-    weighted_metal = pl.col("w") * pl.col("value_metal")
-    total = w.group_by("product", "period").agg(_cell("production", None, weighted))
-    out.append(total.with_columns(measure=pl.lit("production"), breakdown=pl.lit("")))
-    both = [p.code for p in products if p.content == "both"]
-    headline_metal = [
-        p.code for p in products if p.content == "both" and p.headline_content == "metal"
-    ]
-    if both:
-        wb = w.filter(pl.col("product").is_in(both))
-        metal = wb.group_by("product", "period").agg(_cell("production", None, weighted_metal))
-        out.append(metal.with_columns(measure=pl.lit("production"),
-                                      breakdown=pl.lit(breakdown_key({"content": "metal"}))))  # fmt: skip
-        out.append(total.filter(pl.col("product").is_in(both)).with_columns(
-            measure=pl.lit("production"), breakdown=pl.lit(breakdown_key({"content": "physical"}))
-        ))  # fmt: skip
-        if headline_metal:
-            # The headline total of a metal-headline product is its metal content.
-            out[0] = pl.concat(
-                [
-                    out[0].filter(~pl.col("product").is_in(headline_metal)),
-                    metal.filter(pl.col("product").is_in(headline_metal)).with_columns(
-                        measure=pl.lit("production"), breakdown=pl.lit("")
-                    ),
-                ],
-                how="diagonal",
-            )
-    out.append(_domain_levels(w, "production", "value", "size_class", weighted))
+def domains(products: Sequence[Product]) -> dict[str, list[str]]:
+    """Each producer attribute a breakdown can use -> the products that publish it (size
+    class: every product)."""
+    out: dict[str, list[str]] = {"size_class": [p.code for p in products]}
     for p in products:
         for d in p.dimensions:
             if d.source == "producer":
-                out.append(
-                    _domain_levels(
-                        w.filter(pl.col("product") == p.code),
-                        "production",
-                        "value",
-                        d.name,
-                        weighted,
-                    )
-                )
-    return pl.concat(out, how="diagonal").select(list(LEVELS))
+                out.setdefault(d.name, []).append(p.code)
+    return out
+
+
+def _contents(products: Sequence[Product]) -> list[tuple[list[str], str, str]]:
+    """(products, value column, breakdown prefix) for every content a product publishes:
+    the headline content without a label, and for content "both" each content labelled."""
+    headline_metal = [
+        p.code for p in products if p.content == "both" and p.headline_content == "metal"
+    ]
+    both = [p.code for p in products if p.content == "both"]
+    others = [p.code for p in products if p.code not in headline_metal]
+    out = [(others, "value", ""), (headline_metal, "value_metal", "")]
+    if both:
+        out += [(both, "value", "content=physical"), (both, "value_metal", "content=metal")]
+    return [(codes, col, prefix) for codes, col, prefix in out if codes]
+
+
+def _key(prefix: str, dim: str | None) -> pl.Expr:
+    """The breakdown key of a cell: dimensions sorted by name (see figures.breakdown_key)."""
+    if dim is None:
+        return pl.lit(prefix)
+    cell = pl.lit(dim + "=") + pl.col(dim)
+    if not prefix:
+        return cell
+    first, second = (pl.lit(prefix), cell) if prefix < dim else (cell, pl.lit(prefix))
+    return first + pl.lit(";") + second
+
+
+def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
+    """National production: the total and every producer-attribute domain (size class,
+    region, province, feedstock), in the headline content and, for products reported in both
+    contents, in each content."""
+    out = []
+    by_domain = domains(products)
+    for codes, column, prefix in _contents(products):
+        sub = w.filter(pl.col("product").is_in(codes))
+        weighted = pl.col("w") * pl.col(column)
+        out.append(
+            sub.group_by("product", "period")
+            .agg(_cell("production", None, weighted))
+            .with_columns(breakdown=_key(prefix, None))
+        )
+        for dim, dim_codes in by_domain.items():
+            d = sub.filter(pl.col("product").is_in(dim_codes) & pl.col(dim).is_not_null())
+            out.append(
+                d.group_by("product", "period", dim)
+                .agg(_cell("production", None, weighted))
+                .with_columns(breakdown=_key(prefix, dim))
+                .drop(dim)
+            )
+    return (
+        pl.concat(out, how="diagonal")
+        .with_columns(measure=pl.lit("production"))
+        .select(list(LEVELS))
+    )
 
 
 def part_levels(
     w: pl.DataFrame, parts: pl.DataFrame, totals: pl.DataFrame, products: Sequence[Product]
 ) -> pl.DataFrame:
     """Return-reported breakdowns: the respondents' weighted composition applied to the
-    estimated total, so a partition adds up to the total whatever the imputation did.
+    estimated total, so a partition adds up to the total whatever imputation did:
 
-    Level of part v of dimension D = Ŷ × Σ_{resp} w_i q_iv / Σ_{resp reporting D} w_i y_i.
+        Ŷ_v = Ŷ × Σ_{resp} w_i q_iv / Σ_{resp reporting the dimension} w_i y_i
+
+    In metal content the composition is weighted by each producer's grade g_i (metal per
+    physical tonne), so high- and low-grade parts take their own metal. Crossed with a
+    producer domain (size class, region, ...) the numerator runs over the domain's
+    respondents and the base stays the product's, so the domain cells add up to the part.
     """
     has_dims = any(d.source == "return" for p in products for d in p.dimensions)
     if not has_dims or parts.is_empty():
         return pl.DataFrame(schema=LEVELS)
-    resp = w.filter(pl.col("responded")).select("product", "producer_id", "period", "w", "value")
+    dims = [c for c in ("size_class", *PRODUCER_DIMS) if c in w.columns]
+    resp = w.filter(pl.col("responded")).select(
+        "product", "producer_id", "period", "w", "value", *dims,
+        grade=pl.when(pl.col("value") > 0).then(pl.col("value_metal") / pl.col("value")),
+    )  # fmt: skip
     p = parts.rename({"value": "part"}).join(resp, on=["producer_id", "period"], how="inner")
-    base = (
-        p.unique(["producer_id", "period", "dimension"])
-        .group_by("product", "period", "dimension")
-        .agg(base=(pl.col("w") * pl.col("value")).sum())
-    )
-    cells = p.group_by("product", "period", "dimension", "part").agg(
-        _cell("production", None, pl.col("w") * pl.col("quantity"))
-    )
-    headline = totals.filter(pl.col("breakdown") == "").select(
-        "product", "period", total=pl.col("value")
-    )
-    return (
-        cells.join(base, on=["product", "period", "dimension"])
-        .join(headline, on=["product", "period"])
-        .with_columns(
-            value=pl.col("value") / pl.col("base") * pl.col("total"),
-            measure=pl.lit("production"),
-            breakdown=pl.col("dimension") + "=" + pl.col("part"),
+    by_domain = domains(products)
+    out = []
+    for codes, column, prefix in _contents(products):
+        metal = column == "value_metal"
+        factor = pl.col("grade") if metal else pl.lit(1.0)
+        sub = p.filter(pl.col("product").is_in(codes))
+        base = (
+            sub.unique(["producer_id", "period", "dimension"])
+            .group_by("product", "period", "dimension")
+            .agg(base=(pl.col("w") * pl.col("value") * factor).sum())
         )
-        .select(list(LEVELS))
-    )
+        key = prefix if prefix else ""
+        total = totals.filter(pl.col("breakdown") == key).select(
+            "product", "period", total=pl.col("value")
+        )
+        numerator = pl.col("w") * pl.col("quantity") * factor
+        groupings: list[str | None] = [None, *by_domain]
+        for dim in groupings:
+            cols = ["product", "period", "dimension", "part"] + ([dim] if dim else [])
+            g = (
+                sub
+                if dim is None
+                else sub.filter(pl.col("product").is_in(by_domain[dim]) & pl.col(dim).is_not_null())
+            )
+            cells = g.group_by(cols).agg(_cell("production", None, numerator))
+            part_key = pl.col("dimension") + "=" + pl.col("part")
+            crossed = [prefix] if prefix else []
+            label = _join_keys(part_key, crossed, dim)
+            out.append(
+                cells.join(base, on=["product", "period", "dimension"])
+                .join(total, on=["product", "period"])
+                .with_columns(
+                    value=pl.col("value") / pl.col("base") * pl.col("total"),
+                    measure=pl.lit("production"),
+                    breakdown=label,
+                )
+                .select(list(LEVELS))
+            )
+    return pl.concat(out)
 
 
-def capacity_levels(cells: pl.DataFrame, w: pl.DataFrame, panel: pl.DataFrame) -> pl.DataFrame:
+def _join_keys(part_key: pl.Expr, fixed: list[str], dim: str | None) -> pl.Expr:
+    """A breakdown key from a part (dimension=value expression), fixed "k=v" items and an
+    optional producer domain column, with the items sorted by dimension name."""
+    items: list[tuple[pl.Expr, pl.Expr]] = [(pl.col("dimension"), part_key)]
+    items += [(pl.lit(f.split("=")[0]), pl.lit(f)) for f in fixed]
+    if dim:
+        items.append((pl.lit(dim), pl.lit(dim + "=") + pl.col(dim)))
+    keys = pl.concat_list([k for k, _ in items])
+    vals = pl.concat_list([v for _, v in items])
+    order = keys.list.eval(pl.element().arg_sort())
+    return vals.list.gather(order).list.join(";")
+
+
+def capacity_levels(
+    cells: pl.DataFrame, w: pl.DataFrame, panel: pl.DataFrame, products: Sequence[Product]
+) -> pl.DataFrame:
     """Existing capacity (the frame's, in force at month end), operating capacity (Σ w × the
-    sample's running capacity) and the sample's own capacity."""
-    existing = (
-        cells.group_by("product", "period")
-        .agg(_cell("capacity", None, pl.col("cap_end")))
-        .with_columns(measure=pl.lit("capacity"), breakdown=pl.lit(""))
-    )
-    sample = (
+    sample's running capacity), each also by producer domain, and the sample's own capacity."""
+    running = w.filter(pl.col("opcap").is_not_null()).with_columns(wo=pl.col("w") * pl.col("opcap"))
+    out = [
         panel.group_by("product", "period")
         .agg(_cell("capacity", None, pl.col("cap_end")))
         .with_columns(measure=pl.lit("capacity"), breakdown=pl.lit("basis=sample"))
-    )
-    running = w.filter(pl.col("opcap").is_not_null()).with_columns(wo=pl.col("w") * pl.col("opcap"))
-    operating = (
-        running.group_by("product", "period")
-        .agg(_cell("operating_capacity", None, pl.col("wo")))
-        .with_columns(measure=pl.lit("operating_capacity"), breakdown=pl.lit(""))
-    )
-    by_region = (
-        running.filter(pl.col("region").is_not_null())
-        .group_by("product", "period", "region")
-        .agg(_cell("operating_capacity", None, pl.col("wo")))
-        .with_columns(
-            measure=pl.lit("operating_capacity"), breakdown=pl.lit("region=") + pl.col("region")
+    ]
+    for measure, frame, value in (
+        ("capacity", cells, pl.col("cap_end")),
+        ("operating_capacity", running, pl.col("wo")),
+    ):
+        out.append(
+            frame.group_by("product", "period")
+            .agg(_cell(measure, None, value))
+            .with_columns(measure=pl.lit(measure), breakdown=pl.lit(""))
         )
-        .drop("region")
-    )
-    return pl.concat([existing, sample, operating, by_region], how="diagonal").select(list(LEVELS))
+        for dim, codes in domains(products).items():
+            out.append(
+                frame.filter(pl.col("product").is_in(codes) & pl.col(dim).is_not_null())
+                .group_by("product", "period", dim)
+                .agg(_cell(measure, None, value))
+                .with_columns(measure=pl.lit(measure), breakdown=_key("", dim))
+                .drop(dim)
+            )
+    return pl.concat(out, how="diagonal").select(list(LEVELS))

@@ -13,7 +13,7 @@ import polars as pl
 
 from metalstat.catalog.model import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
-from metalstat.engine.estimate import LEVELS
+from metalstat.engine.estimate import LEVELS, domains
 
 RATE_MEASURES = ("operating_rate", "share", "producer_share", "coverage", "response_rate",
                  "imputed_share")  # fmt: skip
@@ -98,10 +98,63 @@ def share_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
     )
 
 
-def count_levels(completed: pl.DataFrame) -> pl.DataFrame:
-    """Sample producers by status (what they reported; a known halt counts as halted), the
-    sample size, the provinces it spans, and the share of producers whose daily output fell or
-    rose against the previous month (over producers in the sample both months)."""
+def change_counts(
+    matched: pl.DataFrame, daily: pl.Expr, prev_daily: pl.Expr, products: Sequence[Product]
+) -> pl.DataFrame:
+    """Among producers seen in both months (``matched``): how many and what % lowered or raised
+    their daily output, overall and by producer domain (counts only)."""
+    m = matched.with_columns(
+        change=pl.when(daily < prev_daily)
+        .then(pl.lit("reduced"))
+        .when(daily > prev_daily)
+        .then(pl.lit("increased"))
+        .otherwise(pl.lit("unchanged"))
+    )
+    totals = m.group_by("product", "period").agg(
+        n=pl.len(),
+        reduced=(pl.col("change") == "reduced").sum(),
+        increased=(pl.col("change") == "increased").sum(),
+    )
+    long = totals.unpivot(
+        index=["product", "period", "n"], on=["reduced", "increased"], variable_name="change"
+    )
+    out = [
+        long.select("product", "period", measure=pl.lit("producer_count"),
+                    breakdown=pl.lit("change=") + pl.col("change"),
+                    value=pl.col("value").cast(pl.Float64)),
+        long.select("product", "period", measure=pl.lit("producer_share"),
+                    breakdown=pl.lit("change=") + pl.col("change"),
+                    value=pl.col("value") / pl.col("n") * 100.0),
+    ]  # fmt: skip
+    moved = m.filter(pl.col("change") != "unchanged")
+    for dim, codes in domains(products).items():
+        if dim == "size_class":
+            continue
+        out.append(
+            moved.filter(pl.col("product").is_in(codes) & pl.col(dim).is_not_null())
+            .group_by("product", "period", dim, "change")
+            .agg(value=pl.len().cast(pl.Float64))
+            .select(
+                "product",
+                "period",
+                "value",
+                measure=pl.lit("producer_count"),
+                breakdown=_cross("change", dim),
+            )
+        )
+    return pl.concat(out, how="diagonal")
+
+
+def _cross(a: str, b: str) -> pl.Expr:
+    """``a=<a>;b=<b>`` with the two dimensions in name order."""
+    first, second = sorted((a, b))
+    return pl.lit(first + "=") + pl.col(first) + pl.lit(f";{second}=") + pl.col(second)
+
+
+def count_levels(completed: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
+    """Sample producers by status (what they reported; a known halt counts as halted), also
+    by producer domain; the sample size; the provinces it spans; and how many producers
+    lowered or raised their daily output against the previous month."""
     s = completed.with_columns(
         status_seen=pl.when(pl.col("responded"))
         .then(pl.col("status"))
@@ -128,6 +181,23 @@ def count_levels(completed: pl.DataFrame) -> pl.DataFrame:
             breakdown=pl.lit("status=") + pl.col("status_seen"),
         )
     )
+    crossed = []
+    for dim, codes in domains(products).items():
+        if dim == "size_class":
+            continue
+        crossed.append(
+            seen.filter(pl.col("product").is_in(codes) & pl.col(dim).is_not_null())
+            .rename({"status_seen": "status_"})
+            .group_by("product", "period", dim, "status_")
+            .agg(value=pl.len().cast(pl.Float64))
+            .select(
+                "product",
+                "period",
+                "value",
+                measure=pl.lit("producer_count"),
+                breakdown=_cross("status_", dim).str.replace("status_=", "status="),
+            )
+        )
     size = (
         s.group_by("product", "period")
         .agg(value=pl.len().cast(pl.Float64))
@@ -146,22 +216,11 @@ def count_levels(completed: pl.DataFrame) -> pl.DataFrame:
     matched = s.join(prev, on=["producer_id", "period"], how="inner").filter(
         pl.col("value").is_not_null() & pl.col("prev_daily").is_not_null()
     )
-    daily = pl.col("value") / pl.col("days")
-    changes = matched.group_by("product", "period").agg(
-        reduced=(daily < pl.col("prev_daily")).mean() * 100.0,
-        increased=(daily > pl.col("prev_daily")).mean() * 100.0,
-    )
-    shares = (
-        changes.unpivot(
-            index=["product", "period"], on=["reduced", "increased"], variable_name="change"
-        )
-        .with_columns(
-            measure=pl.lit("producer_share"), breakdown=pl.lit("change=") + pl.col("change")
-        )
-        .drop("change")
+    changes = change_counts(
+        matched, pl.col("value") / pl.col("days"), pl.col("prev_daily"), products
     )
     return (
-        pl.concat([by_status, size, provinces, shares], how="diagonal")
+        pl.concat([by_status, *crossed, size, provinces, changes], how="diagonal")
         .with_columns(n_producers=pl.lit(None, pl.Int64), top_share=pl.lit(None, pl.Float64))
         .select(list(LEVELS))
     )
