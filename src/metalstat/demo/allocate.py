@@ -254,6 +254,8 @@ def _maintenance(
     n, _m = lay.sample.shape
     quiet = timeline.index("2025-04")
     for t in range(1, quiet):
+        if (panel.status[:, t] != "").any():
+            continue  # a month the report's counts plan: no extra stops
         for i in range(n):
             if not lay.sample[i, t] or structure.plants[i].role or rng.random() > 0.025:
                 continue

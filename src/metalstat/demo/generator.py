@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
 import numpy as np
@@ -31,6 +31,7 @@ from metalstat.demo.statusplan import build_plan
 from metalstat.demo.structure import Structure, build
 from metalstat.demo.targets import Target, load_targets
 from metalstat.engine.inputs import CycleInputs, conform, empty
+from metalstat.engine.validate import check_returns
 
 DEFAULT_SEED = 20250630
 
@@ -53,6 +54,7 @@ class DemoData:
     events: pl.DataFrame
     auxiliary_series: pl.DataFrame
     auxiliary_observations: pl.DataFrame
+    confirmations: pl.DataFrame = field(default_factory=lambda: empty("confirmations"))
     notes: dict[str, list[str]] = field(default_factory=dict)  # per product: what gave way
 
     def cycle_inputs(self) -> CycleInputs:
@@ -63,6 +65,7 @@ class DemoData:
             returns=conform("returns", self.returns),
             return_parts=conform("return_parts", self.return_parts),
             events=conform("events", self.events),
+            confirmations=conform("confirmations", self.confirmations),
         )
 
 
@@ -124,7 +127,36 @@ def generate(
     tg = list(targets) if targets is not None else list(load_targets(catalog=cat))
     chosen = [cat.get(c) for c in products] if products else list(cat)
     parts = [generate_product(p, tg, seed) for p in chosen]
-    return assemble(seed, parts, tg)
+    return confirm_warnings(assemble(seed, parts, tg), chosen)
+
+
+class GeneratorError(RuntimeError):
+    """The generated returns break a validation rule with an error: a generator bug."""
+
+
+def confirm_warnings(data: DemoData, products: Sequence[Product]) -> DemoData:
+    """Every warning the engine's validation raises on the generated returns, confirmed as an
+    analyst would (a halted plant's zero output is not a unit mix-up; a restart is a swing
+    with a reason). Errors are the generator's fault and stop it."""
+    findings = check_returns(None, data.cycle_inputs(), products)
+    errs = findings.filter(pl.col("severity") == "error")
+    if errs.height:
+        first = errs.row(0, named=True)
+        raise GeneratorError(f"{errs.height} generated return(s) break an error rule, e.g. "
+                             f"{first['producer_id']} {first['period']}: {first['message']}")  # fmt: skip
+    warned = findings.filter(pl.col("severity") == "warning")
+    if warned.is_empty():
+        return data
+    reasons = data.returns.select("producer_id", "period", "status", "reason")
+    rows = warned.join(reasons, on=["producer_id", "period"], how="left").select(
+        "producer_id", "period", "rule",
+        reason=pl.when(pl.col("status") == "halted")
+        .then(pl.lit("plant halted this month: zero output confirmed with the producer"))
+        .otherwise(pl.concat_str(pl.lit("confirmed with the producer: "),
+                                 pl.col("reason").fill_null("value checked"))),
+        confirmed_by=pl.lit("demo analyst"),
+    )  # fmt: skip
+    return replace(data, confirmations=rows)
 
 
 # -- frames ------------------------------------------------------------------------------------
@@ -213,4 +245,4 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
         "reason": pl.Utf8, "planned": pl.Boolean, "description": pl.Utf8})  # fmt: skip
     series, observations = auxiliary.series_and_observations(targets, seed)
     return DemoData(seed, producers, capacity, panel, returns, return_parts, events, series,
-                    observations, notes)  # fmt: skip
+                    observations, notes=notes)  # fmt: skip

@@ -34,6 +34,7 @@ class Loaded:
     events: int
     auxiliary_series: int
     auxiliary_observations: int
+    confirmations: int
 
 
 def _blank(v: Any) -> Any:
@@ -73,6 +74,7 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
         AuxiliarySeries,
         MaintenanceEvent,
         SurveyReturn,
+        ValidationConfirmation,
     )
 
     if Producer.objects.exists():
@@ -162,6 +164,15 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
         batch_size=BATCH,
     )  # fmt: skip
     step("auxiliary series", data.auxiliary_series.height)
+    ValidationConfirmation.objects.bulk_create(
+        [
+            ValidationConfirmation(producer_id=ids[r["producer_id"]], period=r["period"],
+                                   rule=r["rule"], reason=r["reason"],
+                                   confirmed_by=r["confirmed_by"])
+            for r in data.confirmations.iter_rows(named=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
     counts = Loaded(
         producers=data.producers.height,
         capacity_records=data.capacity.height,
@@ -170,6 +181,7 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
         events=data.events.height,
         auxiliary_series=data.auxiliary_series.height,
         auxiliary_observations=data.auxiliary_observations.height,
+        confirmations=data.confirmations.height,
     )
     for model, n in (
         (Producer, counts.producers),
@@ -179,6 +191,7 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
         (MaintenanceEvent, counts.events),
         (AuxiliarySeries, counts.auxiliary_series),
         (AuxiliaryObservation, counts.auxiliary_observations),
+        (ValidationConfirmation, counts.confirmations),
     ):
         AuditEntry.objects.create(
             actor=ACTOR,

@@ -197,7 +197,8 @@ def _follow_month(
         return True
     prev = np.array([output[i, t - 1] / days[t - 1] * days[t] if sample[i, t - 1] else 0.0
                      for i in idx])  # fmt: skip
-    matched = prev > 0
+    matched = prev > 0  # made something last month: its move has a direction
+    stayed = np.array([bool(sample[i, t - 1]) for i in idx])  # the engine compares these
     prior = output[idx, t].copy()
     cats = list(CATEGORIES)
     nc = len(cats)
@@ -232,7 +233,10 @@ def _follow_month(
         fixed = mp.fixed.get(i) if guess is None else guess[i]
         for c, cat in enumerate(cats):
             allowed = fixed is None or fixed == cat.name
-            if not matched[k] and cat.name not in ("halted", "normal_flat", "commissioning"):
+            if stayed[k] and not matched[k]:
+                # At zero last month: stays halted, or restarts (an increase).
+                allowed = allowed and cat.name in ("halted", "increased")
+            elif not matched[k] and cat.name not in ("halted", "normal_flat", "commissioning"):
                 allowed = allowed and fixed == cat.name
             if roles[i] and fixed is None and cat.name not in ("normal_flat", "normal_up",
                                                                 "normal_down"):  # fmt: skip
@@ -248,6 +252,8 @@ def _follow_month(
             if not matched[k]:
                 if cat.name == "halted":
                     row({k: 1.0, b(k, c): cap}, -np.inf, cap)  # y <= cap (1 - b)
+                elif stayed[k]:
+                    row({k: 1.0, b(k, c): -0.2 * cap}, 0.0, np.inf)  # a restart: y >= 20% cap
                 continue
             p = prev[k]
             top = min(cat.hi * p, cap)
@@ -263,13 +269,13 @@ def _follow_month(
                  if cat.status == status}  # fmt: skip
         row(coefs, count, count)
     # Producers whose daily output fell (or rose), among the matched.
-    n_down = _resolve(mp.n_down, int(matched.sum()))
-    n_up = _resolve(mp.n_up, int(matched.sum()))
+    n_down = _resolve(mp.n_down, int(stayed.sum()))
+    n_up = _resolve(mp.n_up, int(stayed.sum()))
     if n_down is not None:
         row({b(k, c): 1.0 for k in range(n) if matched[k] for c, cat in enumerate(cats)
              if cat.down or cat.name == "halted"}, n_down, n_down)  # fmt: skip
     if n_up is not None:
-        row({b(k, c): 1.0 for k in range(n) if matched[k] for c, cat in enumerate(cats)
+        row({b(k, c): 1.0 for k in range(n) if stayed[k] for c, cat in enumerate(cats)
              if cat.up}, n_up, n_up)  # fmt: skip
     # The sums the statements rest on stay as calibrated.
     for mask in keep:
@@ -300,7 +306,9 @@ def _follow_month(
         c = int(np.argmax([x[b(k, c)] for c in range(nc)]))
         mp.category[i] = cats[c].name
         value = max(float(x[k]), 0.0)
-        if cats[c].name == "normal_flat" and matched[k]:
+        if cats[c].name == "halted":
+            value = 0.0
+        elif cats[c].name == "normal_flat" and matched[k]:
             value = _same_daily(output[i, t - 1], days[t - 1], days[t])
         output[i, t] = value
     return True
@@ -323,6 +331,8 @@ def _guess(
             for i in idx}  # fmt: skip
     ratio = {i: output[i, t] / prev[i] if prev[i] > 0 else np.inf for i in idx}
     out: dict[int, str] = {i: c for i, c in mp.fixed.items() if i in prev}
+    if any(sample[i, t - 1] and prev[i] <= 0 and i not in out for i in idx):
+        return None  # restarts after a halt: leave the choice to the full programme
     free = [i for i in idx if i not in out and not roles[i]]
     previous = plan.months.get(t - 1)
     counts = dict(mp.counts)
@@ -360,7 +370,7 @@ def _guess(
             out[i] = _category("normal", ratio[i])
         else:
             return None  # every status is counted and the counts leave this plant out
-    matched = [i for i in idx if prev[i] > 0]
+    matched = [i for i in idx if sample[i, t - 1]]
     for want, flag, order in ((mp.n_down, "down", 1), (mp.n_up, "up", -1)):
         k = _resolve(want, len(matched))
         if k is None:
