@@ -76,7 +76,7 @@ def allocate(
     missing: list[tuple[int, int]] = (),  # type: ignore[assignment]
     plan: Plan | None = None,
     notes: list[str] | None = None,
-    stated_dims: Sequence[str] = (),
+    stated: Sequence[tuple[str, str]] = (),
 ) -> Panel:
     n, m = lay.sample.shape
     days = timeline.DAYS
@@ -108,7 +108,7 @@ def allocate(
     for i, t in missing:
         panel.missing[i, t] = True
     if plan is not None and plan.months:
-        keep = _kept_sums(structure, lay, stated_dims)
+        keep = _kept_sums(structure, lay, stated)
         problems = follow(plan, panel.output, keep, lay.weight, limit, lay.sample,
                           [p.role for p in structure.plants])  # fmt: skip
         if notes is not None:
@@ -163,22 +163,29 @@ def _share(total: float, weights: np.ndarray, limit: np.ndarray) -> np.ndarray:
     return out
 
 
-def _kept_sums(structure: Structure, lay: Layout, dims: Sequence[str]) -> list[np.ndarray]:
-    """Masks of the producer sets whose output the report's statements rest on: the whole
-    sample (its output and its weighted, national, output) and each value of the breakdowns
-    the report states figures by."""
+def _kept_sums(
+    structure: Structure, lay: Layout, stated: Sequence[tuple[str, str]]
+) -> list[tuple[np.ndarray, bool]]:
+    """The producer sets whose output the report's statements rest on, as (mask, weighted):
+    the national total (weighted) always; for each (dimension, measure) stated, each value's
+    weighted output (production, shares, operating capacity) or sample output (operating
+    rates); a story's plants one by one."""
     n, m = lay.sample.shape
-    masks = [lay.sample.copy()]
-    for dim in dims:
+    masks = [(lay.sample.copy(), True)]
+    for dim, measure in stated:
+        weighted = measure != "operating_rate"
+        if dim == "":
+            masks.append((lay.sample.copy(), weighted))
+            continue
         if dim == "size_class":
             values = lay.size_class
         else:
             values = np.array([[getattr(p, dim)] * m for p in structure.plants], dtype=object)
         for v in sorted({str(x) for x in values[lay.sample]}):
-            masks.append(lay.sample & (values == v))
+            masks.append((lay.sample & (values == v), weighted))
     for i, p in enumerate(structure.plants):
         if p.role:
-            masks.append(lay.sample & (np.arange(n) == i)[:, None])
+            masks.append((lay.sample & (np.arange(n) == i)[:, None], False))
     return masks
 
 
@@ -195,18 +202,27 @@ _PLANNED_REASONS = {
 def _planned_statuses(
     structure: Structure, plan: Plan, panel: Panel, rng: np.random.Generator
 ) -> None:
-    """Statuses and reasons of the planned months; a maintenance stop gets its event."""
+    """Statuses and reasons of the planned months; a maintenance stop gets its event, within
+    the month. For the forecast month there are no returns, only the stops already known:
+    maintenance within July, or a plant stopped all July (its plan is zero)."""
     for t, mp in plan.months.items():
+        month = timeline.MONTHS[t]
+        last = month + timedelta(days=int(timeline.DAYS[t]) - 1)
         for i, category in mp.category.items():
             status = BY_NAME[category].status
-            panel.status[i, t] = status
-            panel.reason[i, t] = str(rng.choice(_PLANNED_REASONS[status]))
+            code = structure.plants[i].code
+            cap = float(structure.plants[i].capacity(t))
+            if t <= timeline.T_LAST:
+                panel.status[i, t] = status
+                panel.reason[i, t] = str(rng.choice(_PLANNED_REASONS[status]))
             if status == "maintenance":
-                start = timeline.MONTHS[t] + timedelta(days=int(rng.integers(3, 12)))
-                panel.events.append(Event(structure.plants[i].code, start,
-                                          start + timedelta(days=int(rng.integers(7, 15))),
-                                          float(structure.plants[i].capacity(t)), "maintenance",
-                                          True, "planned maintenance"))  # fmt: skip
+                start = month + timedelta(days=int(rng.integers(2, 12)))
+                end = min(start + timedelta(days=int(rng.integers(6, 14))), last)
+                panel.events.append(Event(code, start, end, cap, "maintenance", True,
+                                          "planned maintenance"))  # fmt: skip
+            elif status == "halted" and t == timeline.T_FORECAST:
+                panel.events.append(Event(code, month, last, cap, "maintenance", True,
+                                          "stop planned for the whole month"))  # fmt: skip
 
 
 def _forecast_of_missing(lay: Layout, groups: Groups, panel: Panel) -> None:

@@ -107,12 +107,25 @@ def generate_product(
     groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure),
                               halted=halted)  # fmt: skip
     missing = story.missing(structure, lay, rng)
-    stated = sorted({k for t in own for k in t.breakdown} & {"size_class", "region", "province",
-                                                              "feedstock"})  # fmt: skip
     panel = allocate(product, national, structure, lay, groups, rng, missing=missing, plan=plan,
-                     notes=structure.notes, stated_dims=stated)  # fmt: skip
+                     notes=structure.notes, stated=stated_sums(own))  # fmt: skip
     story.finish(structure, lay, groups, panel, own, rng)
     return ProductDemo(product, national, structure, lay, groups, panel)
+
+
+def stated_sums(own: Sequence[Target]) -> list[tuple[str, str]]:
+    """(dimension, measure) of the report's statements on producer domains ("" for the
+    overall operating rate): the sums the status plan must leave as calibrated."""
+    out: set[tuple[str, str]] = set()
+    for t in own:
+        if t.measure not in ("production", "share", "operating_rate", "operating_capacity"):
+            continue
+        dims = set(t.breakdown) & {"size_class", "region", "province", "feedstock"}
+        if len(dims) == 1 and set(t.breakdown) <= dims | {"content"}:
+            out.add((dims.pop(), t.measure))
+        elif not t.breakdown and t.measure == "operating_rate":
+            out.add(("", "operating_rate"))
+    return sorted(out)
 
 
 def generate(

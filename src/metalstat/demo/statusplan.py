@@ -58,6 +58,8 @@ class MonthPlan:
     counts: dict[str, int] = field(default_factory=dict)  # status -> producers reporting it
     n_down: int | None = None  # matched producers whose daily output fell
     n_up: int | None = None
+    n_down_step: int | None = None  # ... or as many as the month before, plus this
+    n_up_step: int | None = None
     fixed: dict[int, str] = field(default_factory=dict)  # producer -> category (a story's)
     # Filled when followed:
     category: dict[int, str] = field(default_factory=dict)
@@ -80,42 +82,55 @@ class Plan:
         return {t: mp.counts.get("halted", 0) for t, mp in self.months.items()}
 
 
-def _count(own: Sequence[Target], key: dict[str, str], period: str, stat: str) -> Target | None:
+def _count(
+    own: Sequence[Target], key: dict[str, str], period: str, stat: str, kind: str = "actual"
+) -> Target | None:
     for t in own:
         if (t.measure == "producer_count" and t.breakdown == key and t.period == period
-                and t.statistic == stat and t.kind == "actual"):  # fmt: skip
+                and t.statistic == stat and t.kind == kind):  # fmt: skip
             return t
     return None
 
 
 def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = None) -> Plan:
-    """The months the report counts producers in, with the counts (June's, and May's from
-    June's change) and the number of producers whose output fell or rose."""
-    june, may = timeline.T_LAST, timeline.T_LAST - 1
-    label = timeline.LABELS[june]
+    """The months the report counts producers in, with the counts (June's, May's from June's
+    change, July's stops and planned changes from the forecast) and the number of producers
+    whose daily output fell or rose."""
+    june, may, july = timeline.T_LAST, timeline.T_LAST - 1, timeline.T_FORECAST
     plan = Plan()
 
     def month(t: int) -> MonthPlan:
         return plan.months.setdefault(t, MonthPlan())
 
-    statuses = sorted({t.breakdown["status"] for t in own if t.measure == "producer_count"
-                       and set(t.breakdown) == {"status"} and t.kind == "actual"})  # fmt: skip
-    for s in statuses:
+    def counted(kind: str) -> list[str]:
+        return sorted({t.breakdown["status"] for t in own if t.measure == "producer_count"
+                       and set(t.breakdown) == {"status"} and t.kind == kind})  # fmt: skip
+
+    for s in counted("actual"):
+        label = timeline.LABELS[june]
         level = _count(own, {"status": s}, label, "count")
         change = _count(own, {"status": s}, label, "count_change")
         if level is not None:
             month(june).counts[s] = round(admitted(level).aim)
         if change is not None:
-            step = (round(admitted(change).aim) if change.value is not None
-                    else (1 if change.direction == "up" else -1))  # fmt: skip
+            step = _step(change)
             now = month(june).counts.setdefault(s, max(step, 0) + 1)
             month(may).counts[s] = max(now - step, 0)
         elif s == "halted" and level is not None:
             # Plants at zero in June were mostly at zero in May too (a stop is rarely new).
             month(may).counts[s] = month(june).counts[s]
+    # The forecast month: stops already known (events) and planned changes (schedules).
+    for s in counted("forecast"):
+        label = timeline.LABELS[july]
+        level = _count(own, {"status": s}, label, "count", "forecast")
+        change = _count(own, {"status": s}, label, "count_change", "forecast")
+        if level is not None:
+            month(july).counts[s] = round(admitted(level).aim)
+        if change is not None:
+            step = _step(change)
+            base = month(june).counts.setdefault(s, max(-step, 0) + (1 if step < 0 else 0))
+            month(july).counts.setdefault(s, max(base + step, 0))
     for t in own:
-        if t.kind != "actual":
-            continue
         if t.measure == "producer_share" and t.statistic == "level":
             mp = month(timeline.index(t.period))
             share = admitted(t).aim
@@ -123,13 +138,23 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
                 mp.n_down = -round(share * 1000)  # a share: resolved on the matched count
             else:
                 mp.n_up = -round(share * 1000)
-        if (t.measure == "producer_count" and set(t.breakdown) == {"change"}
-                and t.statistic == "count" and t.value is not None):  # fmt: skip
-            mp = month(timeline.index(t.period))
-            if t.breakdown["change"] == "reduced":
-                mp.n_down = int(t.value)
-            else:
-                mp.n_up = int(t.value)
+        if t.measure == "producer_count" and set(t.breakdown) == {"change"}:
+            i = timeline.index(t.period)
+            down = t.breakdown["change"] == "reduced"
+            if t.statistic == "count" and t.value is not None:
+                if down:
+                    month(i).n_down = int(t.value)
+                else:
+                    month(i).n_up = int(t.value)
+            elif t.statistic == "count_change":
+                step = _step(t)
+                before = month(i - 1)
+                if down:
+                    before.n_down = before.n_down if before.n_down is not None else -30000
+                    month(i).n_down_step = step
+                else:
+                    before.n_up = before.n_up if before.n_up is not None else -30000
+                    month(i).n_up_step = step
     # Many plants at zero in May: they stopped one after another in the months before.
     h = plan.months.get(may, MonthPlan()).counts.get("halted", 0)
     t = may - 1
@@ -142,6 +167,21 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
     return plan
 
 
+def _step(t: Target) -> int:
+    """A count change: the stated number, or one producer in the stated direction."""
+    if t.value is not None:
+        return round(admitted(t).aim)
+    return 1 if t.direction == "up" else -1
+
+
+def _moved(output: np.ndarray, sample: np.ndarray, t: int, flag: str) -> int:
+    """How many producers of month t lowered (or raised) their daily output."""
+    days = timeline.DAYS
+    both = sample[:, t] & sample[:, t - 1]
+    now, before = output[both, t] / days[t], output[both, t - 1] / days[t - 1]
+    return int((now < before).sum() if flag == "down" else (now > before).sum())
+
+
 def _resolve(n: int | None, matched: int) -> int | None:
     """A count, or a share (stored as minus thousandths of a %) of the matched producers."""
     if n is None or n >= 0:
@@ -152,20 +192,25 @@ def _resolve(n: int | None, matched: int) -> int | None:
 def follow(
     plan: Plan,
     output: np.ndarray,
-    keep: Sequence[np.ndarray],
+    keep: Sequence[tuple[np.ndarray, bool]],
     weight: np.ndarray,
     limit: np.ndarray,
     sample: np.ndarray,
     roles: Sequence[str],
 ) -> list[str]:
     """Choose every planned month's categories and re-split output to match, keeping every
-    sum the report's statements rest on: for each mask of ``keep`` ([producer, month] bool:
-    the whole sample, a size class, a region ...) both its sample output and its weighted
-    (national) output. Months go in order, so May's outcome is June's starting point.
+    sum the report's statements rest on: for each (mask, weighted) of ``keep`` (mask
+    [producer, month]: the whole sample, a size class, a region ...) its weighted (national)
+    output or its sample output (what a rate is computed from). Months go in order, so May's outcome is June's starting point.
     Returns what could not be followed (nothing, when the plan holds)."""
     problems: list[str] = []
     for t in sorted(plan.months):
         mp = plan.months[t]
+        for attr, flag in (("n_down_step", "down"), ("n_up_step", "up")):
+            step = getattr(mp, attr)
+            if step is not None:
+                before = _moved(output, sample, t - 1, flag)
+                setattr(mp, attr.replace("_step", ""), max(before + step, 0))
         guess = _guess(t, mp, output, limit, sample, roles, plan)
         if guess is not None and _follow_month(t, mp, output, keep, weight, limit, sample,
                                                roles, plan, guess):  # fmt: skip
@@ -180,7 +225,7 @@ def _follow_month(
     t: int,
     mp: MonthPlan,
     output: np.ndarray,
-    keep: Sequence[np.ndarray],
+    keep: Sequence[tuple[np.ndarray, bool]],
     weight: np.ndarray,
     limit: np.ndarray,
     sample: np.ndarray,
@@ -278,16 +323,15 @@ def _follow_month(
         row({b(k, c): 1.0 for k in range(n) if stayed[k] for c, cat in enumerate(cats)
              if cat.up}, n_up, n_up)  # fmt: skip
     # The sums the statements rest on stay as calibrated.
-    for mask in keep:
+    for mask, weighted in keep:
         members = [k for k, i in enumerate(idx) if mask[i, t]]
         if not members:
             continue
         ids = [idx[k] for k in members]
-        total = float(output[ids, t].sum())
-        wtotal = float((weight[ids, t] * output[ids, t]).sum())
+        w = weight[ids, t] if weighted else np.ones(len(ids))
+        total = float((w * output[ids, t]).sum())
         slack = 1e-9 * max(total, 1.0)
-        row({k: 1.0 for k in members}, total - slack, total + slack)
-        row({k: float(weight[idx[k], t]) for k in members}, wtotal - slack * 2, wtotal + slack * 2)
+        row({k: float(w[j]) for j, k in enumerate(members)}, total - slack, total + slack)
     # |y - prior| <= e, cost e / prior; a small preference for running flat.
     cost = np.zeros(nv)
     for k in range(n):
@@ -309,7 +353,8 @@ def _follow_month(
         if cats[c].name == "halted":
             value = 0.0
         elif cats[c].name == "normal_flat" and matched[k]:
-            value = _same_daily(output[i, t - 1], days[t - 1], days[t])
+            value = _same_daily(output[i, t - 1], days[t - 1], days[t],
+                                by_reciprocal=t == timeline.T_FORECAST)  # fmt: skip
         output[i, t] = value
     return True
 
@@ -406,10 +451,14 @@ def _category(status: str, ratio: float) -> str:
     return f"{status}_flat"
 
 
-def _same_daily(previous: float, days_before: float, days_now: float) -> float:
+def _same_daily(
+    previous: float, days_before: float, days_now: float, *, by_reciprocal: bool = False
+) -> float:
     """An output whose daily average equals last month's exactly in floating point, so the
-    engine counts the producer as neither reducing nor increasing."""
-    daily = previous / days_before
+    engine counts the producer as neither reducing nor increasing. The engine divides last
+    month's output for the forecast by a constant, which polars does by multiplying with its
+    reciprocal (``by_reciprocal``)."""
+    daily = previous * (1.0 / days_before) if by_reciprocal else previous / days_before
     value = daily * days_now
     for _ in range(64):
         got = value / days_now
