@@ -25,7 +25,7 @@ from metalstat.report.inputs import (
     MaintenanceItem,
     ReportInput,
 )
-from metalstat.report.language import Language, load_language
+from metalstat.report.language import Language, common_noun, load_language
 
 # The paragraphs of a product section, in reading order. Analyst commentary names one of
 # these (or "end" for text after everything drafted); the overview has its own slot.
@@ -95,15 +95,6 @@ class Report:
     methodology_text: list[str]
     legend: list[tuple[str, str]]
     statuses_used: set[str] = field(default_factory=set)
-
-
-def common_noun(name: str) -> str:
-    """A heading used mid-sentence: capitalised words lowered, acronyms kept (NPI, NdFeB)."""
-    words = []
-    for word in name.split(" "):
-        parts = [w.lower() if w[:1].isupper() and w[1:].islower() else w for w in word.split("-")]
-        words.append("-".join(parts))
-    return " ".join(words)
 
 
 def _days(period: str) -> int:

@@ -71,6 +71,15 @@ def _load(code: str, where: str, folder: Traversable) -> Language:
     return Language(code, config, paragraphs)
 
 
+def common_noun(name: str) -> str:
+    """A heading used mid-sentence: capitalised words lowered, acronyms kept (NPI, NdFeB)."""
+    words = []
+    for word in name.split(" "):
+        parts = [w.lower() if w[:1].isupper() and w[1:].islower() else w for w in word.split("-")]
+        words.append("-".join(parts))
+    return " ".join(words)
+
+
 def _group(digits: str, sep: str) -> str:
     out = []
     while len(digits) > 3:
@@ -264,6 +273,7 @@ class Language:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        env.filters["common"] = common_noun
         env.globals.update(
             L=self.label,
             num=self.num,
