@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -215,7 +216,12 @@ def follow(
         if guess is not None and _follow_month(t, mp, output, keep, weight, limit, sample,
                                                roles, plan, guess):  # fmt: skip
             continue
-        if not _follow_month(t, mp, output, keep, weight, limit, sample, roles, plan):
+        # The categories from a feasibility search, then the outputs closest to the unplanned
+        # ones for those categories (much faster than optimising both at once).
+        found = _follow_month(t, mp, output.copy(), keep, weight, limit, sample, roles, plan,
+                              feasibility=True)  # fmt: skip
+        if found is None or not _follow_month(t, mp, output, keep, weight, limit, sample, roles,
+                                              plan, found):  # fmt: skip
             problems.append(f"{timeline.LABELS[t]}: the producers' moves could not all follow "
                             "the report's counts")  # fmt: skip
     return problems
@@ -232,9 +238,13 @@ def _follow_month(
     roles: Sequence[str],
     plan: Plan,
     guess: dict[int, str] | None = None,
-) -> bool:
+    *,
+    feasibility: bool = False,
+) -> Any:
     """One month's programme; with ``guess`` (producer -> category) the categories are
-    fixed and only outputs are solved for (a linear programme: fast)."""
+    fixed and only outputs are solved for (a linear programme: fast). With ``feasibility``
+    it only looks for categories that work and returns them (or None); otherwise it writes
+    the outputs and returns whether it could."""
     days = timeline.DAYS
     idx = [int(i) for i in np.nonzero(sample[:, t])[0]]
     n = len(idx)
@@ -338,14 +348,16 @@ def _follow_month(
         e = ny + nb + k
         row({k: 1.0, e: -1.0}, -np.inf, prior[k])
         row({k: 1.0, e: 1.0}, prior[k], np.inf)
-        cost[e] = 1.0 / max(prior[k], 1e-9 + 1e-6 * prior.max())
-        cost[b(k, cats.index(BY_NAME["normal_flat"]))] = -0.01
+        cost[e] = 0.0 if feasibility else 1.0 / max(prior[k], 1e-9 + 1e-6 * prior.max())
     res = milp(cost, constraints=LinearConstraint(np.array(rows), rlo, rhi),
                integrality=integrality, bounds=Bounds(lo, hi),
                options={"time_limit": 60.0, "mip_rel_gap": 0.25})  # fmt: skip
     if res.x is None:
-        return False
+        return None if feasibility else False
     x = res.x
+    if feasibility:
+        return {i: cats[int(np.argmax([x[b(k, c)] for c in range(nc)]))].name
+                for k, i in enumerate(idx)}  # fmt: skip
     for k, i in enumerate(idx):
         c = int(np.argmax([x[b(k, c)] for c in range(nc)]))
         mp.category[i] = cats[c].name
@@ -408,11 +420,21 @@ def _guess(
     if "normal" in counts:
         take("normal", counts.pop("normal"), lambda i: abs(np.log(max(ratio[i], 1e-9))))
     counted = set(mp.counts)
+    # Exact ties are rigid: a plant with no move to speak of leans the way no count watches.
+    lean = "normal_up" if mp.n_up is None else "normal_down" if mp.n_down is None else None
     for i in idx:
         if i in out:
             continue
         if roles[i] or not counted or "normal" not in counted:
             out[i] = _category("normal", ratio[i])
+            if out[i] == "normal_flat" and lean is not None and prev[i] > 0:
+                out[i] = lean
+            # A big move is a cut or an increase, where those are not counted.
+            if not roles[i] and prev[i] > 0:
+                if ratio[i] < 0.95 and "cut" not in counted:
+                    out[i] = "cut_down"
+                elif ratio[i] > 1.05 and "increased" not in counted:
+                    out[i] = "increased"
         else:
             return None  # every status is counted and the counts leave this plant out
     matched = [i for i in idx if sample[i, t - 1]]
@@ -428,15 +450,20 @@ def _guess(
         have = [i for i in matched if is_(i)]
         if len(have) < k:
             pool = sorted((i for i in matched if not is_(i) and i in free
-                           and BY_NAME[out[i]].status == "normal"),
+                           and BY_NAME[out[i]].status in ("normal", "increased", "cut")),
                           key=lambda i: order * ratio[i])  # fmt: skip
             for i in pool[: k - len(have)]:
                 out[i] = "normal_down" if flag == "down" else "normal_up"
         elif len(have) > k:
-            pool = sorted((i for i in have if out[i] in ("normal_down", "normal_up")
-                           and i in free), key=lambda i: -order * ratio[i])  # fmt: skip
+            pool = sorted((i for i in have if out[i] in ("normal_down", "normal_up", "cut_down")
+                           and i in free and out[i].split("_")[0] not in counted),
+                          key=lambda i: -order * ratio[i])  # fmt: skip
             for i in pool[: len(have) - k]:
-                out[i] = "normal_flat"
+                out[i] = (
+                    "normal_up"
+                    if flag == "down" and mp.n_up is None
+                    else ("normal_down" if flag == "up" and mp.n_down is None else "normal_flat")
+                )
     return out
 
 
