@@ -70,6 +70,8 @@ def test_copper_forecast(en):
     # Jan-Jul: 7,819,700 against 6,960,100: +859,600, +12.350 %
     assert "January–July 2025 would then total 7,819,700 mt, 859,600 mt or 12.35% more" in text
     assert "86.93%, up 1.17 percentage points MoM" in text
+    assert "For July, 55.00% of the surveyed producers plan lower output and 4 surveyed " in text
+    assert "producers plan higher output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text
     assert "Maintenance planned for July: maintenance in east China (1 producer)" in text
 
@@ -80,7 +82,8 @@ def test_drivers_counts_events_and_market(en):
     assert "Of the 40 producers in the sample, 15 cut output (7 more than in May)" in drivers
     assert "1 was under maintenance (as many as in May)" in drivers
     assert (
-        "37.50% of the surveyed producers reduced output in June, against 18.75% in May" in drivers
+        "15 surveyed producers (37.50%) reduced output in June, against 18.75% in May, while "
+        "none raised it." in drivers
     )
     assert "environmental inspections in north China (1 producer, unplanned)" in drivers
     # one producer's affected capacity is not given away
@@ -147,6 +150,11 @@ def test_chinese_conventions(zh):
     assert "大型87.52%（下降5.21个百分点）" in drafted["operating_rate"]
     assert "预计2025年7月产量为115.41万吨，环比小幅增长1.36%（增加1.55万吨）" in drafted["forecast"]
     assert "华北地区环保检查（1家，计划外）" in drafted["drivers"]
+    assert (
+        "6月样本中15家企业（占37.50%）减产（5月减产企业占18.75%），样本中没有企业增产。"
+        in (drafted["drivers"])
+    )
+    assert "7月样本中占55.00%的企业计划减产，样本中4家企业计划增产。" in drafted["forecast"]
     assert " " not in text  # Chinese lines are joined without spaces
 
 

@@ -293,6 +293,15 @@ class _Drafter:
             "operating_capacity_mom_abs": self.v(p, "operating_capacity", "mom_abs", **fck),
             "operating_capacity_mom_pct": self.v(p, "operating_capacity", "mom_pct", **fck),
             "operating_by": self._capacity_groups(p, "operating_capacity", "forecast", fc_period),
+            # producers planning lower or higher output next month
+            "reduced": self.v(p, "producer_share", "level", breakdown="change=reduced", **fck),
+            "increased": self.v(p, "producer_share", "level", breakdown="change=increased", **fck),
+            "reduced_n": self._int(
+                self.v(p, "producer_count", "count", breakdown="change=reduced", **fck)
+            ),
+            "increased_n": self._int(
+                self.v(p, "producer_count", "count", breakdown="change=increased", **fck)
+            ),
         }
         if fc["level"] is not None and fc["ytd_level"] is None and fc_period.endswith("-01"):
             fc["ytd_span"] = None
@@ -470,8 +479,9 @@ class _Drafter:
         for status in RETURN_STATUSES:
             key = f"status={status}"
             count = self.v(p, "producer_count", "count", breakdown=key)
-            if count is None:
-                continue
+            change = self.v(p, "producer_count", "count_change", breakdown=key)
+            if count is None or (round(count) == 0 and not change):
+                continue  # nobody in that status, now or last month: nothing to say
             statuses.append(
                 {
                     "status": status,
@@ -493,6 +503,12 @@ class _Drafter:
             "increased": self.v(p, "producer_share", "level", breakdown="change=increased"),
             "increased_prev": self.v(
                 p, "producer_share", "level", breakdown="change=increased", period=prev
+            ),
+            "reduced_n": self._int(
+                self.v(p, "producer_count", "count", breakdown="change=reduced")
+            ),
+            "increased_n": self._int(
+                self.v(p, "producer_count", "count", breakdown="change=increased")
             ),
         }
 
