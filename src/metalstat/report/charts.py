@@ -174,7 +174,7 @@ def production_chart(data: ChartData, lang: Language) -> str:
                 f'fill="{YOY}"/>'
             )
     # legend
-    lx = left + 60
+    lx: float = left + 60
     legend = [
         ("rect", BAR, lang.label("chart_production")),
         ("rect", FORECAST, lang.label("chart_forecast")),

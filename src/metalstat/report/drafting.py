@@ -263,7 +263,7 @@ class _Drafter:
 
         fc_period = self.figs.next
         fck = {"kind": "forecast", "period": fc_period}
-        fc = {
+        fc: dict[str, Any] = {
             "period": fc_period,
             "level": self.v(p, "production", "level", **fck),
             "mom_abs": self.v(p, "production", "mom_abs", **fck),
@@ -636,10 +636,10 @@ class _Drafter:
             return Cell("")
         if fig.suppressed:
             self.statuses_used.add(fig.conf_status)
-            return Cell(self.lang.config.get("missing", "—"), fig.conf_status)
+            return Cell(self.lang.setting("missing", "—"), fig.conf_status)
         if fig.withheld:
             self.statuses_used.add("U")
-            return Cell(self.lang.config.get("missing", "—"), "U")
+            return Cell(self.lang.setting("missing", "—"), "U")
         status = fig.status if fig.status not in ("", *quiet) else ""
         if status:
             self.statuses_used.add(status)
@@ -938,7 +938,7 @@ class _Drafter:
 
 def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[str, Any]:
     """How many products rose, fell or held flat, and the largest moves, for the overview."""
-    changes = []
+    changes: list[dict[str, Any]] = []
     ahead = {"up": 0, "down": 0, "flat": 0}
     for p in products:
         mom = figs.value(p.code, "production", "mom_pct")

@@ -12,7 +12,7 @@ import math
 import os
 import re
 import tomllib
-from functools import cached_property, lru_cache
+from functools import cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -58,11 +58,16 @@ def load_language(code: str) -> Language:
         raise LanguageError(
             f"no report language {code!r}; available: {', '.join(available_languages())}"
         )
-    return _load(code, str(folder), folder)
+    key = (code, str(folder))
+    if key not in _LOADED:
+        _LOADED[key] = _load(code, folder)
+    return _LOADED[key]
 
 
-@lru_cache(maxsize=16)
-def _load(code: str, where: str, folder: Traversable) -> Language:
+_LOADED: dict[tuple[str, str], Language] = {}
+
+
+def _load(code: str, folder: Traversable) -> Language:
     try:
         config = tomllib.loads(folder.joinpath("language.toml").read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -104,6 +109,10 @@ class Language:
         self.config = config
         self.labels: dict[str, str] = config["labels"]
         self._paragraph_source = paragraphs
+
+    def setting(self, key: str, default: str) -> str:
+        """A string setting of the language file."""
+        return str(self.config.get(key, default))
 
     # --- names -------------------------------------------------------------------------
     def label(self, key: str, **values: Any) -> str:
@@ -157,7 +166,7 @@ class Language:
     def qty(self, x: float | None, unit_code: str, unit: str, decimals: int = 2) -> str:
         """A quantity in the product's unit, by this language's rules (million mt, 万吨 ...)."""
         if x is None:
-            return self.config.get("missing", "—")
+            return self.setting("missing", "—")
         for rule in self.config.get("quantity", []):
             units = rule.get("units")
             if units is not None and unit_code not in units:
@@ -174,39 +183,39 @@ class Language:
             return str(rule["format"]).format(n=n, unit=unit)
         # a unit that is itself a multiple ("10,000 m²") reads better with a sign between
         pattern = "quantity_multiple" if unit[:1].isdigit() else "quantity_default"
-        return self.config.get(pattern, "{n} {unit}").format(
+        return self.setting(pattern, "{n} {unit}").format(
             n=self.num(x, decimals if abs(x) < 1000 else 0), unit=unit
         )
 
     def pct(self, x: float | None, decimals: int = 2) -> str:
         """The size of a % change or a rate (no sign: the words carry the direction)."""
         if x is None:
-            return self.config.get("missing", "—")
-        return self.config.get("percent", "{n}%").format(n=self.num(abs(x), decimals))
+            return self.setting("missing", "—")
+        return self.setting("percent", "{n}%").format(n=self.num(abs(x), decimals))
 
     def spct(self, x: float | None, decimals: int = 2) -> str:
         """A signed % for tables."""
         if x is None:
-            return self.config.get("missing", "—")
+            return self.setting("missing", "—")
         n = self.num(x, decimals)
         if x > 0 and n.strip("0.,") != "":
             n = "+" + n
-        return self.config.get("percent", "{n}%").format(n=n)
+        return self.setting("percent", "{n}%").format(n=n)
 
     def pp(self, x: float | None, decimals: int = 2) -> str:
         """A change of a rate in percentage points, unsigned, in running text."""
         if x is None:
-            return self.config.get("missing", "—")
-        return self.config.get("points", "{n} pp").format(n=self.num(abs(x), decimals))
+            return self.setting("missing", "—")
+        return self.setting("points", "{n} pp").format(n=self.num(abs(x), decimals))
 
     def spp(self, x: float | None, decimals: int = 2) -> str:
         """A signed pp change for tables."""
         if x is None:
-            return self.config.get("missing", "—")
+            return self.setting("missing", "—")
         n = self.num(x, decimals)
         if x > 0 and n.strip("0.,") != "":
             n = "+" + n
-        return self.config.get("points_short", "{n} pp").format(n=n)
+        return self.setting("points_short", "{n} pp").format(n=n)
 
     # --- dates -------------------------------------------------------------------------
     def month(self, period: str, *, short: bool = False) -> str:
@@ -303,6 +312,6 @@ class Language:
         if macro is None:
             return ""
         text = str(macro(ctx))
-        joiner = self.config.get("line_joiner", " ")
+        joiner = self.setting("line_joiner", " ")
         text = re.sub(r"[ \t]*\n\s*", joiner, text.strip())
         return re.sub(r"[ ]{2,}", " ", text).strip()
