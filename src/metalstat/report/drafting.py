@@ -307,6 +307,8 @@ class _Drafter:
             fc["ytd_span"] = None
         if p.content == "both":
             for content in ("metal", "physical"):
+                if content == p.headline_content:
+                    continue  # the headline forecast states it
                 key = f"content={content}"
                 level = self.v(p, "production", "level", breakdown=key, **fck)
                 if level is not None:
