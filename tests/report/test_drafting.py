@@ -48,6 +48,8 @@ def test_copper_production_paragraph(en):
     assert "up 12.93% (130,400 mt) YoY" in text
     # Jan-Jun 2025 6,665,600 against 5,928,200: +737,400, +12.439 %
     assert "January–June 2025 reached 6,665,600 mt, 737,400 mt or 12.44% more" in text
+    # the June forecast made in May: 1,138,600 + 14,232.5 = 1,152,832.5, 1.25 % above
+    assert "forecast for June, 1,152,800 mt, was 1.25% above this estimate" in text
 
 
 def test_copper_operating_rates(en):
@@ -146,6 +148,7 @@ def test_chinese_conventions(zh):
     assert "环比基本持平（下降0.30%，减少3400吨）" in text
     assert "同比增长12.93%（增加13.04万吨）" in text
     assert "2025年1-6月累计产量666.56万吨，同比增加73.74万吨，增幅12.44%" in text
+    assert "上月基于排产对6月的预测为115.28万吨，较本月估计值高1.25%" in text
     assert "环比下降3.06个百分点" in drafted["operating_rate"]
     assert "大型87.52%（下降5.21个百分点）" in drafted["operating_rate"]
     assert "预计2025年7月产量为115.41万吨，环比小幅增长1.36%（增加1.55万吨）" in drafted["forecast"]

@@ -205,6 +205,7 @@ class _Drafter:
             "withheld": withheld,
             "suppressed": suppressed,
             "status": head.status if head else "",
+            **self._prior_forecast(p),
         }
         contents = []
         if p.content == "both":
@@ -361,6 +362,24 @@ class _Drafter:
             "aux": aux,
             "fc": fc,
         }
+
+    def _prior_forecast(self, p: Product) -> dict[str, float | None]:
+        """Last month's forecast of this month and its error against the estimate."""
+        err_pct = err_abs = None
+        for kind in ("actual", "forecast"):
+            err_pct = (
+                err_pct if err_pct is not None else self.v(p, "forecast_error", "pct", kind=kind)
+            )
+            err_abs = (
+                err_abs if err_abs is not None else self.v(p, "forecast_error", "abs", kind=kind)
+            )
+        actual = self.v(p, "production", "level")
+        prior = None
+        if actual is not None and err_abs is not None:
+            prior = actual + err_abs
+        elif actual is not None and err_pct is not None:
+            prior = actual * (1 + err_pct / 100)
+        return {"prior_forecast": prior, "forecast_error": err_pct}
 
     def _rate_groups(self, p: Product, *, kind: str, period: str) -> list[dict[str, Any]]:
         groups = []
