@@ -28,7 +28,7 @@ from metalstat.demo.groups import calibrate as calibrate_groups
 from metalstat.demo.national import National
 from metalstat.demo.national import calibrate as calibrate_national
 from metalstat.demo.statusplan import build_plan
-from metalstat.demo.structure import Structure, build
+from metalstat.demo.structure import Structure, build, uniform_coverage
 from metalstat.demo.targets import Target, load_targets
 from metalstat.engine.inputs import CycleInputs, conform, empty
 from metalstat.engine.validate import check_returns
@@ -100,6 +100,8 @@ def generate_product(
                       capacity_path=capacity_path, panel_size=story.panel_size(own),
                       class_capacity=story.class_capacity(product, own, national, choice))  # fmt: skip
     story.shape(structure, national, rng)
+    uniform_coverage(structure, choice, rng)
+    story.after_coverage(structure, national)
     lay = layout(structure)
     plan = build_plan(own, story.fixed(structure, lay))
     halted = {t: min(0.8, k / max(int(lay.sample[:, t].sum()), 1) * 0.8)

@@ -16,7 +16,7 @@ programme (:mod:`metalstat.demo.paths`), solved for the groups' monthly paths.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -144,6 +144,12 @@ def calibrate(
             continue
         c = _condition(product, t, g, level)
         if c is not None:
+            # The report's own month first, then May, then the forecast; within each, the
+            # headline before size classes before other breakdowns.
+            month = (2 if t.period == timeline.LABELS[timeline.T_LAST] and t.kind == "actual"
+                     else 1 if t.kind == "actual" else 0)  # fmt: skip
+            depth = 2 if not t.breakdown else 1 if "size_class" in t.breakdown else 0
+            c = replace(c, priority=month * 10 + depth)
             conds.append(c)
             g.used.append(t)
     sol = paths.solve(priors, conds, equalities=equalities, upper=upper, lower=lower)
@@ -169,7 +175,9 @@ def _single_key(product: Product, t: Target) -> tuple[str, str] | bool | None:
     bd = dict(t.breakdown)
     if product.content == "both":
         content = bd.pop("content", None)
-        if content not in (None, "physical"):
+        # A domain's metal content moves with its physical output (grades change little from
+        # month to month), so a direction stated in metal is calibrated on the physical.
+        if content not in (None, "physical") and (not bd or t.value is not None):
             return False
     if not bd:
         return None
@@ -193,7 +201,9 @@ def _condition(product: Product, t: Target, g: Groups, level: np.ndarray) -> pat
     if not members:
         return None
     r = admitted(t)
-    w = 10.0 if t.value is not None else 1.0
+    # Numbers outrank words; June's figures outrank July's forecast when both cannot hold.
+    w = (10.0 if t.kind == "actual" else 3.0) if t.value is not None else 1.0
+    w *= 3.0 if not t.breakdown else 1.0  # the headline figure before its breakdowns
     if t.measure == "production" and dim is not None:
 
         def lvl(i: int) -> dict:

@@ -46,6 +46,7 @@ class Condition:
     b: Coefs = field(default_factory=dict)
     aim: float | None = None
     weight: float = 1.0
+    priority: int = 0  # when statements conflict, higher priorities are kept first
 
     @property
     def centre(self) -> float:
@@ -167,21 +168,43 @@ def solve(
     ``lower``: bounds per series and month. ``floor``: without ``lower``, every value stays
     above this fraction of its prior.
     """
-    conditions = list(conditions)
-    dropped: list[Condition] = []
     box = _Box(priors, floor, lower, upper)
-    for _ in range(len(conditions) + 1):
-        for shrink in (0.6, 0.9, 0.99):
-            paths = _solve_once(priors, conditions, sums, fixed, equalities, box, prior_weight,
-                                centre_weight, shrink)  # fmt: skip
-            if paths is not None:
-                return Solution(paths, dropped, shrink)
-        worst = _elastic(priors, conditions, sums, fixed, equalities, box)
-        if not worst:
-            raise PathError("the conditions cannot hold together, and no single one is to blame")
-        dropped.extend(worst)
-        conditions = [c for c in conditions if c not in worst]
+    dropped: list[Condition] = []
+    kept: list[Condition] = []
+    # Conditions join by priority, highest first; a conflict gives up conditions of the level
+    # being added only, never those already kept.
+    for level in sorted({c.priority for c in conditions}, reverse=True):
+        trial = [c for c in conditions if c.priority == level]
+        while True:
+            active = kept + trial
+            if _feasible(priors, active, sums, fixed, equalities, box):
+                kept = active
+                break
+            worst = _elastic(priors, active, sums, fixed, equalities, box,
+                             soft={id(c) for c in trial})  # fmt: skip
+            if not worst:
+                raise PathError("the conditions cannot hold together, and no single one is "
+                                "to blame")  # fmt: skip
+            dropped.extend(worst)
+            gone = {id(c) for c in worst}
+            trial = [c for c in trial if id(c) not in gone]
+    for shrink in (0.6, 0.9, 0.99):
+        paths = _solve_once(priors, kept, sums, fixed, equalities, box, prior_weight,
+                            centre_weight, shrink, given_up=dropped)  # fmt: skip
+        if paths is not None:
+            return Solution(paths, dropped, shrink)
     raise PathError("no paths satisfy the conditions")
+
+
+def _feasible(
+    priors: Mapping[str, np.ndarray],
+    conditions: Sequence[Condition],
+    sums: Sequence[tuple[str, Sequence[str]]],
+    fixed: Mapping[tuple[str, int], float] | None,
+    equalities: Sequence[Equality],
+    box: _Box,
+) -> bool:
+    return _solve_once(priors, conditions, sums, fixed, equalities, box, 1.0, 0.0, 0.99) is not None
 
 
 class _Program:
@@ -319,10 +342,14 @@ def _solve_once(
     prior_weight: float,
     centre_weight: float,
     shrink: float,
+    given_up: Sequence[Condition] = (),
 ) -> dict[str, np.ndarray] | None:
+    """One solve; ``given_up`` conditions are not required but stay as close as they can
+    (a strong pull to their ranges' centres), so a statement the others overrule is missed
+    by as little as possible."""
     n_series = len(priors)
     n_prior = n_series * timeline.N
-    p = _base(priors, sums, fixed, n_prior + len(conditions), equalities)
+    p = _base(priors, sums, fixed, n_prior + len(conditions) + len(given_up), equalities)
     cost = np.zeros(p.n)
     # |x - prior| / prior for every series and month.
     for s in p.series:
@@ -346,6 +373,13 @@ def _solve_once(
         cost[e] = centre_weight * c.weight / max(half * scale, 1e-12)
         p.le(p.combine((row, 1.0), ({e: 1.0}, -1.0)), rhs)
         p.le(p.combine((row, -1.0), ({e: 1.0}, -1.0)), -rhs)
+    for k, c in enumerate(given_up):
+        half = (c.hi - c.lo) / 2.0
+        row, rhs, scale = _deviation_row(p, c, priors)
+        e = p.nx + n_prior + len(conditions) + k
+        cost[e] = 10.0 * c.weight / max(half * scale, 1e-12)
+        p.le(p.combine((row, 1.0), ({e: 1.0}, -1.0)), rhs)
+        p.le(p.combine((row, -1.0), ({e: 1.0}, -1.0)), -rhs)
     a_ub, b_ub, a_eq, b_eq = p.matrices()
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
                   bounds=box.bounds(p), method="highs")  # fmt: skip
@@ -362,17 +396,22 @@ def _elastic(
     fixed: Mapping[tuple[str, int], float] | None,
     equalities: Sequence[Equality],
     box: _Box,
+    soft: set[int] | None = None,
 ) -> list[Condition]:
-    """The conditions to give up: those an elastic solve (each may be violated at a cost of
-    its weight per half-range) violates."""
+    """The conditions to give up: those an elastic solve (each of ``soft`` may be violated at
+    a cost of its weight per half-range; the others must hold) violates."""
     p = _base(priors, sums, fixed, 2 * len(conditions), equalities)
     cost = np.zeros(p.n)
     for k, c in enumerate(conditions):
         half = max((c.hi - c.lo) / 2.0, 1e-12)
         scale = 1.0 if c.form == "linear" else _den_scale(c, priors)
         rows = _condition_rows(p, c, c.lo, c.hi)
+        elastic = soft is None or id(c) in soft
         for i, (row, rhs) in enumerate(rows):
             v = p.nx + 2 * k + i
+            if not elastic:
+                p.le(row, rhs)
+                continue
             cost[v] = c.weight / (half * scale)
             p.le(p.combine((row, 1.0), ({v: 1.0}, -1.0)), rhs)
     a_ub, b_ub, a_eq, b_eq = p.matrices()
@@ -385,6 +424,8 @@ def _elastic(
     for k, c in enumerate(conditions):
         half = max((c.hi - c.lo) / 2.0, 1e-12)
         scale = 1.0 if c.form == "linear" else _den_scale(c, priors)
+        if soft is not None and id(c) not in soft:
+            continue
         if z[p.nx + 2 * k] + z[p.nx + 2 * k + 1] > 1e-7 * half * scale:
             out.append(c)
     return out

@@ -19,6 +19,7 @@ from metalstat.demo.cells import Layout
 from metalstat.demo.choices import Choice
 from metalstat.demo.groups import Groups
 from metalstat.demo.national import National
+from metalstat.demo.ranges import admitted
 from metalstat.demo.structure import Structure
 from metalstat.demo.targets import Target
 
@@ -63,7 +64,11 @@ class Story:
         return None
 
     def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
-        """Adjust the structure after it is built (default: stated capacity made exact)."""
+        """Adjust the structure after it is built (plants the story needs)."""
+        return None
+
+    def after_coverage(self, structure: Structure, national: National) -> None:
+        """Last touches once every plant is there (default: stated capacity made exact)."""
         if national.capacity is not None:
             exact_capacity(structure, float(national.capacity[timeline.T_LAST]))
 
@@ -129,7 +134,186 @@ def june_missing(
     return out
 
 
+
+
 STORIES: dict[str, Story] = {}
+
+
+# -- copper cathode ----------------------------------------------------------------------------
+
+
+class CopperStory(Story):
+    """June 2025: a newly commissioned smelter in east China joins the sample at a low rate
+    (the main reason the sample rate fell), a north China smelter cuts for an environmental
+    inspection, one smelter is under maintenance; in July the new smelter ramps up, the
+    inspected one resumes, one other has maintenance planned.
+
+    The operating rates by size class and by feedstock route, for May, June and July, fix
+    how the sample capacity splits over (class, route): solved here by least squares."""
+
+    NEW, INSPECTED = "newly commissioned smelter", "environmental inspection"
+    CLASSES = ("large", "medium", "small")
+
+    def _targets(self, own: Sequence[Target]) -> dict[tuple[str, str, int], tuple[float, float]]:
+        """(stat, key, month) -> (aim, half-width) of the rate targets; key "" = overall,
+        else a class or a route."""
+        out: dict[tuple[str, str, int], tuple[float, float]] = {}
+        for t in own:
+            if t.measure != "operating_rate" or t.statistic not in ("level", "pp_mom"):
+                continue
+            if t.value is None:
+                continue
+            key = next(iter(t.breakdown.values()), "")
+            r = admitted(t)
+            out[(t.statistic, key, timeline.index(t.period))] = (r.aim, (r.hi - r.lo) / 2)
+        return out
+
+    def class_capacity(
+        self, product: Product, own: Sequence[Target], national: National, choice: Choice
+    ) -> dict[tuple[str, str], float] | None:
+        from scipy.optimize import least_squares
+
+        targets = self._targets(own)
+        self.rates = targets
+        routes = product.dimension("feedstock").value_names()
+        june, may, july = timeline.T_LAST, timeline.T_LAST - 1, timeline.T_FORECAST
+        months = (may, june, july)
+        cells = [(h, f) for h in self.CLASSES for f in routes]
+        nc = len(cells)
+
+        def unpack(x: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+            cap = np.exp(x[:nc])
+            k = float(np.exp(x[nc]))
+            rates = 1.0 / (1.0 + np.exp(-x[nc + 1 : nc + 1 + nc * 3].reshape(3, nc)))
+            new = 1.0 / (1.0 + np.exp(-x[nc + 1 + nc * 3 :]))
+            return cap, k, rates, new
+
+        def rate(cap: np.ndarray, k: float, rates: np.ndarray, new: np.ndarray, m: int,
+                 key: str) -> float:  # fmt: skip
+            j = months.index(m)
+            num = den = 0.0
+            for c, (h, f) in enumerate(cells):
+                if key in ("", h, f):
+                    num += rates[j, c] * cap[c]
+                    den += cap[c]
+            if m >= june and key in ("", "large", routes[0]):
+                num += new[j - 1] * k
+                den += k
+            return 100.0 * num / den
+
+        prior_share = {("large", routes[0]): 0.62, ("large", routes[1]): 0.06,
+                       ("medium", routes[0]): 0.13, ("medium", routes[1]): 0.08,
+                       ("small", routes[0]): 0.02, ("small", routes[1]): 0.05}  # fmt: skip
+
+        from metalstat.demo.groups import physical_path
+
+        level = physical_path(national)
+
+        def output(cap: np.ndarray, k: float, rates: np.ndarray, new: np.ndarray, m: int) -> float:
+            j = months.index(m)
+            out = float((rates[j] * cap).sum()) + (float(new[j - 1]) * k if m >= june else 0.0)
+            return out * timeline.DAYS[m] / 365.0
+
+        def residuals(x: np.ndarray) -> np.ndarray:
+            cap, k, rates, new = unpack(x)
+            out = []
+            for (stat, key, m), (aim, hw) in targets.items():
+                if m not in months:
+                    continue
+                value = rate(cap, k, rates, new, m, key)
+                if stat == "pp_mom":
+                    value -= rate(cap, k, rates, new, m - 1, key)
+                # June's figures outrank July's forecast when both cannot hold.
+                weight = (0.2 if m == july else 1.0) * (3.0 if key == "" else 1.0)
+                out.append((value - aim) / max(hw, 1e-6) * weight)
+            # The sample's output moves month to month as the national output does.
+            for a, z in ((may, june),):
+                want = np.log(level[z] / level[a])
+                got = np.log(output(cap, k, rates, new, z) / output(cap, k, rates, new, a))
+                out.append((got - want) * 2000.0)
+            total = cap.sum() + k
+            out.append(10.0 * np.log(total))  # the scale: capacities add to 1
+            for c, cell in enumerate(cells):
+                out.append(0.01 * np.log(cap[c] / total / prior_share[cell]))
+            out.append(0.01 * np.log(k / total / 0.04))
+            out.extend([0.05 * (new[0] - 0.3), 0.05 * (new[1] - 0.55)])
+            return np.array(out)
+
+        x0 = np.concatenate([np.log([prior_share[c] for c in cells]), [np.log(0.04)],
+                             np.full(nc * 3, 1.5), [-0.8, 0.2]])  # fmt: skip
+        fit = least_squares(residuals, x0, method="trf", max_nfev=4000)
+        cap, k, _, _ = unpack(fit.x)
+        rate_june = targets.get(("level", "", june), (choice.rate, 0.0))[0]
+        annual = float(level[june]) * 365.0 / timeline.DAYS[june]
+        sample_total = choice.coverage * annual / (rate_june / 100.0)
+        scale = sample_total / (cap.sum() + k)
+        self.new_capacity = k * scale
+        return {cell: float(cap[c] * scale) for c, cell in enumerate(cells)}
+
+    def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
+        from metalstat.demo.groups import physical_path
+        from metalstat.demo.structure import Plant, plant_code, plant_name, set_capacity
+
+        product = structure.product
+        # Exact panel capacity for May and June: with equal coverage the sample rate is
+        # coverage × output × 365 / (days × capacity), so the stated rates size them; the
+        # new smelter is the difference.
+        june, may = timeline.T_LAST, timeline.T_LAST - 1
+        level = physical_path(national)
+        targets = getattr(self, "rates", {})
+        r_june = targets.get(("level", "", june), (85.76, 0.0))[0]
+        r_may = r_june - targets.get(("pp_mom", "", june), (-3.06, 0.0))[0]
+
+        def panel(t: int, r: float) -> float:
+            return structure.coverage * level[t] * 365.0 / timeline.DAYS[t] / (r / 100.0)
+
+        set_capacity(structure.plants, may, panel(may, r_may))
+        self.new_capacity = panel(june, r_june) - panel(may, r_may)
+        n = len(structure.plants) + 1
+        name, name_zh = plant_name(product, "Smelter", n)
+        route = product.dimension("feedstock").value_names()[0]
+        when = timeline.LAST
+        structure.plants.append(Plant(
+            code=plant_code(product, n), name=name, name_zh=name_zh, province="Jiangsu",
+            region="east China", country="China", nature="private", feedstock=route,
+            records=[(when, float(self.new_capacity), "commissioning",
+                      "new smelter commissioned")],
+            panel_from=when, role=self.NEW,
+        ))  # fmt: skip
+        # A concentrate smelter in north China is the one inspected.
+        north = [p for p in structure.plants if p.panel_from is not None and not p.role
+                 and p.feedstock == route and p.first == timeline.FIRST
+                 and len(p.records) == 1]  # fmt: skip
+        inspected = sorted(north, key=lambda p: -p.records[0][1])[len(north) // 3]
+        inspected.province, inspected.region, inspected.role = "Inner Mongolia", "north China", (
+            self.INSPECTED)
+
+    def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        lo, hi = np.full(timeline.N, 0.6), np.full(timeline.N, 0.97)
+        new_lo, new_hi = np.zeros(timeline.N), np.full(timeline.N, 0.9)
+        new_lo[timeline.T_LAST], new_hi[timeline.T_LAST] = 0.2, 0.45
+        new_lo[timeline.T_FORECAST], new_hi[timeline.T_FORECAST] = 0.45, 0.8
+        cut_lo, cut_hi = lo.copy(), hi.copy()
+        cut_lo[timeline.T_LAST], cut_hi[timeline.T_LAST] = 0.3, 0.6
+        cut_lo[timeline.T_FORECAST] = 0.8
+        return {self.NEW: (new_lo, new_hi), self.INSPECTED: (cut_lo, cut_hi)}
+
+    def fixed(self, structure: Structure, lay: Layout) -> dict[int, dict[int, str]]:
+        june, july = timeline.T_LAST, timeline.T_FORECAST
+        roles = {p.role: i for i, p in enumerate(structure.plants) if p.role}
+        out: dict[int, dict[int, str]] = {june: {}, july: {}}
+        out[june][roles[self.NEW]] = "commissioning"
+        out[june][roles[self.INSPECTED]] = "cut_down"
+        out[july][roles[self.INSPECTED]] = "increased"
+        return out
+
+    def missing(
+        self, structure: Structure, lay: Layout, rng: np.random.Generator
+    ) -> list[tuple[int, int]]:
+        return []
+
+
+STORIES["copper_cathode"] = CopperStory()
 
 
 def story_for(code: str) -> Story:

@@ -375,13 +375,18 @@ def build(
                                       per_value=3 if geo_dim else 1)  # fmt: skip
     for i, (cap, geo, feed) in enumerate(specs, 1):
         plants.append(_plant(product, choice, i, cap, geo, geo_dim, feed, rng, panel=june))
-    # Producers outside the panel, in the largest strata, so coverage is the product's.
-    missing = c_june - sum(p.records[0][1] for p in plants)
-    if class_capacity:
-        missing = sum(class_capacity.values()) * (1.0 / coverage - 1.0)
-    plants.extend(_outside_panel(product, choice, plants, missing, rng))
+    rates_stated = any(t.measure == "operating_rate" for t in own)
+    if not class_capacity:
+        if rates_stated and product.operating_rate == "output":
+            # A sample rate stated beside the national output needs equal coverage in every
+            # stratum; elsewhere a stratum whose outside producers would not fit its class
+            # simply has none.
+            coverage = fit_coverage(product, plants, coverage)
+        # With every stratum covered alike, the sample rate is coverage × output × 365 /
+        # (days × panel capacity): the panel's June capacity is sized exactly for it.
+        set_capacity(plants, timeline.T_LAST, c_june * coverage)
     structure = Structure(product, plants, coverage)
-    anchors = rate_anchors(product, own, level, rate)
+    anchors = {} if class_capacity else rate_anchors(product, own, level, rate)
     _history(structure, choice, level, rate, rng, anchors)
     return structure
 
@@ -443,13 +448,19 @@ def _specs_from_classes(
         lo, hi = bounds[cls]
         top = hi * 0.9 if np.isfinite(hi) else max(lo * 2.5, total / 3)
         bottom = max(lo * 1.06, top * 0.25) if lo > 0 else top * 0.2
-        n = max(3, int(np.ceil(total / ((top + bottom) / 2))))
-        while n > 3 and total / n < bottom:
+        n = max(1, int(np.ceil(total / ((top + bottom) / 2))))
+        while n > 1 and total / n < bottom:
             n -= 1
         sizes = rng.uniform(bottom, top, n)
         sizes = sizes / sizes.sum() * total
-        sizes = np.clip(sizes, lo * 1.04 if lo > 0 else 0.0, hi * 0.96 if np.isfinite(hi) else None)
-        sizes = sizes / sizes.sum() * total
+        # Keep every plant inside its class (the cell's total is what matters, exactly).
+        floor = lo * 1.04 if lo > 0 else 0.0
+        ceiling = hi * 0.96 if np.isfinite(hi) else np.inf
+        for _ in range(20):
+            sizes = np.clip(sizes, floor, ceiling)
+            sizes = sizes / sizes.sum() * total
+            if sizes.min() >= floor * 0.999 and sizes.max() <= ceiling * 1.001:
+                break
         for s in sizes:
             specs.append((float(s), str(rng.choice(geos, p=gp / gp.sum())), feed))
     specs.sort(key=lambda x: -x[0])
@@ -540,6 +551,103 @@ def _outside_panel(
     return out
 
 
+def set_capacity(plants: Sequence[Plant], t: int, total: float) -> None:
+    """Make the panel capacity of month t exactly ``total`` by resizing its largest plant
+    (every record of it, so its history keeps its shape)."""
+    present = [p for p in plants if p.panel_from is not None and p.in_panel(t) and not p.role
+               and p.capacity(t) > 0]  # fmt: skip
+    if not present:
+        return
+    delta = total - sum(p.capacity(t) for p in plants if p.panel_from is not None
+                        and p.in_panel(t) and p.capacity(t) > 0)  # fmt: skip
+    biggest = max(present, key=lambda p: p.capacity(t))
+    biggest.records = [(d, c + delta if c > 0 else c, e, n) for d, c, e, n in biggest.records]
+
+
+def fit_coverage(product: Product, plants: Sequence[Plant], wanted: float) -> float:
+    """The highest coverage up to ``wanted`` at which every stratum's producers outside the
+    panel fit its size class (a stratum of large plants cannot hide a small one); a census
+    (1.0) when that would fall below 70%."""
+    if wanted >= 0.9999 or "size_class" not in product.strata:
+        return wanted
+    bounds = {name: lo for name, lo, _ in _class_bounds(product)}
+    panel: dict[tuple[str, ...], float] = {}
+    for p in plants:
+        cap = p.capacity(timeline.T_LAST)
+        if cap > 0:
+            key = _stratum_key(product, p, cap)
+            panel[key] = panel.get(key, 0.0) + cap
+    best = wanted
+    for key, cap in panel.items():
+        lo = bounds[key[0]]
+        if lo > 0:
+            best = min(best, cap / (cap + 1.02 * lo))
+    return best if best >= 0.7 else 1.0
+
+
+def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Generator) -> None:
+    """Producers outside the panel, one per stratum where it fits, whose capacity follows the
+    stratum's panel capacity month by month, so every stratum's coverage is the product's.
+
+    Equal coverage makes every sample producer's expansion weight the same, so the national
+    total and the sample's operating rate do not tie the split of output between strata
+    (with unequal weights, fixing both pins it)."""
+    product = structure.product
+    structure.plants = [p for p in structure.plants if p.panel_from is not None]
+    if structure.coverage >= 0.9999:
+        return
+    bounds = {name: (lo, hi) for name, lo, hi in _class_bounds(product)}
+    factor = 1.0 / structure.coverage - 1.0
+    panel: dict[tuple[str, ...], np.ndarray] = {}
+    example: dict[tuple[str, ...], Plant] = {}
+    for p in structure.plants:
+        if p.panel_from is None:
+            continue
+        for t in range(timeline.N):
+            cap = p.capacity(t)
+            if cap <= 0 or not p.in_panel(t):
+                continue
+            key = _stratum_key(product, p, cap)
+            panel.setdefault(key, np.zeros(timeline.N))[t] += cap
+            example.setdefault(key, p)
+    n = len(structure.plants)
+    for key in sorted(panel):
+        want = panel[key] * factor
+        lo, hi = bounds[key[0]]
+        if "size_class" in product.strata:
+            fits = (want >= lo * 1.001) & (want < hi * 0.999)
+        else:
+            fits = want > 0
+        if not fits.any():
+            continue
+        want = np.where(fits, want, 0.0)
+        # As many plants as the class ceiling needs, each carrying an equal part.
+        k = max(1, int(np.ceil(want.max() / (0.95 * hi)))) if np.isfinite(hi) else 1
+        if "size_class" in product.strata and k > 1 and want[want > 0].min() / k < lo * 1.001:
+            k = 1
+        ex = example[key]
+        for _ in range(k):
+            n += 1
+            name, name_zh = plant_name(product, choice.noun, n)
+            records: list[CapacityRecord] = []
+            current = -1.0
+            for t in range(timeline.N):
+                part = want[t] / k
+                if current < 0 and part <= 0:
+                    continue
+                if current < 0 or abs(part - current) > 1e-9 * max(current, 1.0):
+                    event = "" if current < 0 else (
+                        "closure" if part <= 0 else "expansion" if part > current
+                        else "reduction")  # fmt: skip
+                    records.append((timeline.MONTHS[t], float(part), event, ""))
+                    current = float(part)
+            structure.plants.append(Plant(
+                code=plant_code(product, n), name=name, name_zh=name_zh, province=ex.province,
+                region=ex.region, country=ex.country, nature=_nature(product, rng),
+                feedstock=ex.feedstock, records=records, panel_from=None,
+            ))  # fmt: skip
+
+
 def _stratum_key(product: Product, p: Plant, capacity: float) -> tuple[str, ...]:
     """The size class, then the product's strata values (a shadow must match both)."""
     values = {"size_class": size_class(product, capacity), "region": p.region,
@@ -567,8 +675,10 @@ def _history(
     annual = level * 365.0 / timeline.DAYS
     r = rate / 100.0
     lo_rate, hi_rate = max(0.15, 0.6 * r), min(0.97, 1.4 * r)
-    current = sum(p.capacity(timeline.T_LAST) for p in plants)
-    steps: list[tuple[int, float]] = []  # (boundary month, capacity wanted before it)
+    # The frame is the panel grown by the coverage (producers outside the panel follow it).
+    kappa = structure.coverage
+    current = sum(p.capacity(timeline.T_LAST) for p in plants) / kappa
+    steps: list[tuple[int, float]] = []  # (boundary month, frame capacity wanted before it)
     later = timeline.T_LAST
     for i in sorted(anchors or {}, reverse=True):
         wanted = (anchors or {})[i]
@@ -585,8 +695,9 @@ def _history(
             current = block / r
             steps.append((start + 6, current))
     for boundary, before in sorted(steps, key=lambda s: -s[0]):
-        after = sum(p.capacity(boundary) for p in plants)
-        _change_capacity(structure, choice, after - before, timeline.MONTHS[boundary], rng)
+        after = sum(p.capacity(boundary) for p in plants) / kappa
+        _change_capacity(structure, choice, (after - before) * kappa, timeline.MONTHS[boundary],
+                         rng)  # fmt: skip
 
 
 def _change_capacity(
