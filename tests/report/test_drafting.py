@@ -72,6 +72,10 @@ def test_copper_forecast(en):
     # Jan-Jul: 7,819,700 against 6,960,100: +859,600, +12.350 %
     assert "January–July 2025 would then total 7,819,700 mt, 859,600 mt or 12.35% more" in text
     assert "86.93%, up 1.17 percentage points MoM" in text
+    # the outlook's detail is a paragraph of its own
+    headline, detail = text.split("\n\n")
+    assert headline.startswith("Based on producers' schedules")
+    assert detail.startswith("The operating rate is expected at 86.93%")
     assert "For July, 55.00% of the surveyed producers plan lower output and 4 surveyed " in text
     assert "producers plan higher output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text

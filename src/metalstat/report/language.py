@@ -25,6 +25,7 @@ from metalstat.report.hedging import describe_change
 
 LANGUAGES_PACKAGE = "metalstat.report.languages"
 LANGUAGES_ENV = "METALSTAT_REPORT_LANGUAGES"
+PARAGRAPH_BREAK = "\u2029"  # Unicode paragraph separator, never in drafted text
 
 
 class LanguageError(ValueError):
@@ -284,6 +285,7 @@ class Language:
         )
         env.filters["common"] = common_noun
         env.globals.update(
+            BREAK=PARAGRAPH_BREAK,
             L=self.label,
             num=self.num,
             qty=self.qty,
@@ -314,4 +316,7 @@ class Language:
         text = str(macro(ctx))
         joiner = self.setting("line_joiner", " ")
         text = re.sub(r"[ \t]*\n\s*", joiner, text.strip())
-        return re.sub(r"[ ]{2,}", " ", text).strip()
+        text = re.sub(r"[ ]{2,}", " ", text)
+        # a template may split its slot into several paragraphs with {{ BREAK }}
+        parts = [part.strip() for part in text.split(PARAGRAPH_BREAK)]
+        return "\n\n".join(part for part in parts if part)
