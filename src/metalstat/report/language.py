@@ -25,7 +25,7 @@ from metalstat.report.hedging import describe_change
 
 LANGUAGES_PACKAGE = "metalstat.report.languages"
 LANGUAGES_ENV = "METALSTAT_REPORT_LANGUAGES"
-PARAGRAPH_BREAK = "\u2029"  # Unicode paragraph separator, never in drafted text
+PARAGRAPH_BREAK = "\ue000"  # a private-use character: never in drafted text, not whitespace
 
 
 class LanguageError(ValueError):
