@@ -109,8 +109,10 @@ def allocate(
         panel.missing[i, t] = True
     if plan is not None and plan.months:
         keep = _kept_sums(structure, lay, stated)
+        attrs = [{"region": p.region, "province": p.province, "feedstock": p.feedstock}
+                 for p in structure.plants]  # fmt: skip
         problems = follow(plan, panel.output, keep, lay.weight, limit, lay.sample,
-                          [p.role for p in structure.plants])  # fmt: skip
+                          [p.role for p in structure.plants], attrs)  # fmt: skip
         if notes is not None:
             notes.extend(problems)
         _planned_statuses(structure, plan, panel, rng)

@@ -83,6 +83,34 @@ def make_groups(structure: Structure, lay: Layout) -> Groups:
     return Groups(label, names, weight, capacity, attrs)
 
 
+def _rate_tilt(product: Product, targets: Sequence[Target]) -> dict[tuple[str, str], float]:
+    """How a breakdown value's operating rate stands to the whole one (the report's June
+    rates), so a group's history runs at its own level rather than jumping to it in May."""
+    june = timeline.LABELS[timeline.T_LAST]
+    levels: dict[tuple[str, str], float] = {}
+    overall = None
+    for t in targets:
+        if (t.product != product.code or t.measure != "operating_rate" or t.kind != "actual"
+                or t.period != june or t.statistic != "level"):  # fmt: skip
+            continue
+        if not t.breakdown:
+            overall = admitted(t).aim
+        elif len(t.breakdown) == 1:
+            ((dim, value),) = t.breakdown.items()
+            levels[(dim, value)] = admitted(t).aim
+    if overall is None:
+        return {}
+    return {k: v / overall for k, v in levels.items()}
+
+
+def _tilt_of(attrs: dict[str, str], tilt: dict[tuple[str, str], float]) -> float:
+    f = 1.0
+    for (dim, value), factor in tilt.items():
+        if attrs.get(dim) == value:
+            f *= factor
+    return f
+
+
 def _season(product: Product, attrs: dict[str, str]) -> np.ndarray:
     if product.code in HYDRO_PRODUCTS and attrs["province"] in HYDRO_PROVINCES:
         return np.array([HYDRO_SEASON[mo.month] for mo in timeline.MONTHS])
@@ -115,7 +143,8 @@ def calibrate(
     priors: dict[str, np.ndarray] = {}
     upper: dict[str, np.ndarray] = {}
     lower: dict[str, np.ndarray] = {}
-    season = {k: _season(product, g.attrs[k]) for k in g.names}
+    tilt = _rate_tilt(product, targets)
+    season = {k: _season(product, g.attrs[k]) * _tilt_of(g.attrs[k], tilt) for k in g.names}
     denom = np.zeros(timeline.N)
     for k in g.names:
         denom += g.weight[k] * g.capacity[k] * season[k]

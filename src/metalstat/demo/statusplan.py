@@ -62,6 +62,8 @@ class MonthPlan:
     n_down_step: int | None = None  # ... or as many as the month before, plus this
     n_up_step: int | None = None
     fixed: dict[int, str] = field(default_factory=dict)  # producer -> category (a story's)
+    # Counts within a breakdown value: (dimension, value, status or "reduced"/"increased").
+    cross: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # Filled when followed:
     category: dict[int, str] = field(default_factory=dict)
 
@@ -156,6 +158,15 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
                 else:
                     before.n_up = before.n_up if before.n_up is not None else -30000
                     month(i).n_up_step = step
+    for t in own:
+        if t.measure != "producer_count" or t.statistic != "count" or t.value is None:
+            continue
+        rest = {k: v for k, v in t.breakdown.items() if k not in ("status", "change")}
+        what = t.breakdown.get("status") or t.breakdown.get("change")
+        if len(rest) != 1 or what is None or len(t.breakdown) != 2:
+            continue
+        ((dim, value),) = rest.items()
+        month(timeline.index(t.period)).cross[(dim, value, what)] = int(t.value)
     # Many plants at zero in May: they stopped one after another in the months before.
     h = plan.months.get(may, MonthPlan()).counts.get("halted", 0)
     t = may - 1
@@ -198,6 +209,7 @@ def follow(
     limit: np.ndarray,
     sample: np.ndarray,
     roles: Sequence[str],
+    attrs: Sequence[dict[str, str]] = (),
 ) -> list[str]:
     """Choose every planned month's categories and re-split output to match, keeping every
     sum the report's statements rest on: for each (mask, weighted) of ``keep`` (mask
@@ -212,16 +224,16 @@ def follow(
             if step is not None:
                 before = _moved(output, sample, t - 1, flag)
                 setattr(mp, attr.replace("_step", ""), max(before + step, 0))
-        guess = _guess(t, mp, output, limit, sample, roles, plan)
+        guess = None if mp.cross else _guess(t, mp, output, limit, sample, roles, plan)
         if guess is not None and _follow_month(t, mp, output, keep, weight, limit, sample,
                                                roles, plan, guess):  # fmt: skip
             continue
         # The categories from a feasibility search, then the outputs closest to the unplanned
         # ones for those categories (much faster than optimising both at once).
         found = _follow_month(t, mp, output.copy(), keep, weight, limit, sample, roles, plan,
-                              feasibility=True)  # fmt: skip
+                              feasibility=True, attrs=attrs)  # fmt: skip
         if found is None or not _follow_month(t, mp, output, keep, weight, limit, sample, roles,
-                                              plan, found):  # fmt: skip
+                                              plan, found, attrs=attrs):  # fmt: skip
             problems.append(f"{timeline.LABELS[t]}: the producers' moves could not all follow "
                             "the report's counts")  # fmt: skip
     return problems
@@ -240,6 +252,7 @@ def _follow_month(
     guess: dict[int, str] | None = None,
     *,
     feasibility: bool = False,
+    attrs: Sequence[dict[str, str]] = (),
 ) -> Any:
     """One month's programme; with ``guess`` (producer -> category) the categories are
     fixed and only outputs are solved for (a linear programme: fast). With ``feasibility``
@@ -288,13 +301,20 @@ def _follow_month(
         fixed = mp.fixed.get(i) if guess is None else guess[i]
         for c, cat in enumerate(cats):
             allowed = fixed is None or fixed == cat.name
+            # A stop, a start-up or maintenance only where the report counts them (or the
+            # plant was already stopped).
+            if (fixed is None and cat.status in ("halted", "commissioning", "maintenance")
+                    and cat.status not in mp.counts
+                    and not any(w == cat.status for _, _, w in mp.cross)
+                    and not (cat.name == "halted" and stayed[k] and not matched[k])):  # fmt: skip
+                allowed = False
             if stayed[k] and not matched[k]:
                 # At zero last month: stays halted, or restarts (an increase).
                 allowed = allowed and cat.name in ("halted", "increased")
             elif not matched[k] and cat.name not in ("halted", "normal_flat", "commissioning"):
                 allowed = allowed and fixed == cat.name
-            if roles[i] and fixed is None and cat.name not in ("normal_flat", "normal_up",
-                                                                "normal_down"):  # fmt: skip
+            if roles[i] and fixed is None and cat.status in ("halted", "maintenance",
+                                                              "commissioning"):  # fmt: skip
                 allowed = False
             if not allowed:
                 hi[b(k, c)] = 0.0
@@ -322,6 +342,17 @@ def _follow_month(
     for status, count in mp.counts.items():
         coefs = {b(k, c): 1.0 for k in range(n) for c, cat in enumerate(cats)
                  if cat.status == status}  # fmt: skip
+        row(coefs, count, count)
+    # Counts within a breakdown value (a region's plants under maintenance ...).
+    for (dim, value, what), count in mp.cross.items():
+        inside = [k for k, i in enumerate(idx) if attrs and attrs[i].get(dim) == value]
+        if what in ("reduced", "increased"):
+            coefs = {b(k, c): 1.0 for k in inside if stayed[k] for c, cat in enumerate(cats)
+                     if (what == "reduced" and matched[k] and (cat.down or cat.name == "halted"))
+                     or (what == "increased" and cat.up)}  # fmt: skip
+        else:
+            coefs = {b(k, c): 1.0 for k in inside for c, cat in enumerate(cats)
+                     if cat.status == what}  # fmt: skip
         row(coefs, count, count)
     # Producers whose daily output fell (or rose), among the matched.
     n_down = _resolve(mp.n_down, int(stayed.sum()))

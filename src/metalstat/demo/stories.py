@@ -134,8 +134,6 @@ def june_missing(
     return out
 
 
-
-
 STORIES: dict[str, Story] = {}
 
 
@@ -285,8 +283,11 @@ class CopperStory(Story):
                  and p.feedstock == route and p.first == timeline.FIRST
                  and len(p.records) == 1]  # fmt: skip
         inspected = sorted(north, key=lambda p: -p.records[0][1])[len(north) // 3]
-        inspected.province, inspected.region, inspected.role = "Inner Mongolia", "north China", (
-            self.INSPECTED)
+        inspected.province, inspected.region, inspected.role = (
+            "Inner Mongolia",
+            "north China",
+            (self.INSPECTED),
+        )
 
     def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         lo, hi = np.full(timeline.N, 0.6), np.full(timeline.N, 0.97)

@@ -381,7 +381,9 @@ def build(
             # A sample rate stated beside the national output needs equal coverage in every
             # stratum; elsewhere a stratum whose outside producers would not fit its class
             # simply has none.
-            coverage = fit_coverage(product, plants, coverage)
+            for _ in range(4):  # resizing the panel moves the fit a little: settle it
+                coverage = fit_coverage(product, plants, coverage)
+                set_capacity(plants, timeline.T_LAST, c_june * coverage)
         # With every stratum covered alike, the sample rate is coverage × output × 365 /
         # (days × panel capacity): the panel's June capacity is sized exactly for it.
         set_capacity(plants, timeline.T_LAST, c_june * coverage)
@@ -581,7 +583,7 @@ def fit_coverage(product: Product, plants: Sequence[Plant], wanted: float) -> fl
     for key, cap in panel.items():
         lo = bounds[key[0]]
         if lo > 0:
-            best = min(best, cap / (cap + 1.02 * lo))
+            best = min(best, cap / (cap + 1.05 * lo))
     return best if best >= 0.7 else 1.0
 
 
@@ -614,17 +616,16 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
     for key in sorted(panel):
         want = panel[key] * factor
         lo, hi = bounds[key[0]]
+        # As many plants as the class ceiling needs, each carrying an equal part, each part
+        # inside the stratum's class (months where it cannot be are left uncovered).
+        k = max(1, int(np.ceil(want.max() / (0.95 * hi)))) if np.isfinite(hi) else 1
         if "size_class" in product.strata:
-            fits = (want >= lo * 1.001) & (want < hi * 0.999)
+            fits = (want / k >= lo * 1.001) & (want / k < hi * 0.999)
         else:
             fits = want > 0
         if not fits.any():
             continue
         want = np.where(fits, want, 0.0)
-        # As many plants as the class ceiling needs, each carrying an equal part.
-        k = max(1, int(np.ceil(want.max() / (0.95 * hi)))) if np.isfinite(hi) else 1
-        if "size_class" in product.strata and k > 1 and want[want > 0].min() / k < lo * 1.001:
-            k = 1
         ex = example[key]
         for _ in range(k):
             n += 1
