@@ -171,7 +171,7 @@ def calibrate(
     for t in targets:
         if t.product != product.code or not in_months(t):
             continue
-        c = _condition(product, t, g, level)
+        c = _condition(product, t, g, level, national)
         if c is not None:
             # The report's own month first, then May, then the forecast; within each, the
             # headline before size classes before other breakdowns.
@@ -221,7 +221,9 @@ def _single_key(product: Product, t: Target) -> tuple[str, str] | bool | None:
     return dim, value
 
 
-def _condition(product: Product, t: Target, g: Groups, level: np.ndarray) -> paths.Condition | None:
+def _condition(
+    product: Product, t: Target, g: Groups, level: np.ndarray, national: National
+) -> paths.Condition | None:
     key = _single_key(product, t)
     if key is False:
         return None
@@ -239,6 +241,16 @@ def _condition(product: Product, t: Target, g: Groups, level: np.ndarray) -> pat
             return {(k, i): float(g.weight[k][i]) for k in members if g.weight[k][i] > 0}
 
         return _stat_condition(t, lvl, r.lo, r.hi, r.aim, w)
+    if (t.measure == "operating_capacity" and dim is not None and national.capacity is not None
+            and "opcap" in national.paths):  # fmt: skip
+        # Running capacity moves with output: output × 365 / days / the national utilisation.
+        u = physical_path(national) * 365.0 / timeline.DAYS / national.paths["opcap"]
+
+        def running(i: int) -> dict:
+            f = 365.0 / (timeline.DAYS[i] * u[i])
+            return {(k, i): float(g.weight[k][i]) * f for k in members if g.weight[k][i] > 0}
+
+        return _stat_condition(t, running, r.lo, r.hi, r.aim, w)
     if t.measure == "share" and dim is not None and t.statistic == "level":
         i = timeline.index(t.period)
         a = {(k, i): 100.0 * float(g.weight[k][i]) / float(level[i]) for k in members}

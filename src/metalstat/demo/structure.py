@@ -390,7 +390,74 @@ def build(
     structure = Structure(product, plants, coverage)
     anchors = {} if class_capacity else rate_anchors(product, own, level, rate)
     _history(structure, choice, level, rate, rng, anchors)
+    if not class_capacity:
+        _forecast_capacity(structure, own, level, rng)
+    _spread_provinces(structure, own, rng)
+    _class_expansions(structure, own, rng)
     return structure
+
+
+def _forecast_capacity(
+    structure: Structure, own: Sequence[Target], level: np.ndarray, rng: np.random.Generator
+) -> None:
+    """A stated July rate (output basis) sizes July's capacity: the forecast runs June's
+    panel on July's capacity, so the difference is new capacity there (a line commissioned
+    on 1 July at a panel plant)."""
+    product = structure.product
+    july, june = timeline.T_FORECAST, timeline.T_LAST
+    for t in own:
+        if (product.operating_rate == "output" and t.measure == "operating_rate"
+                and not t.breakdown and t.kind == "forecast" and t.statistic == "level"
+                and t.value is not None):  # fmt: skip
+            wanted = (structure.coverage * level[july] * 365.0 / timeline.DAYS[july]
+                      / (admitted(t).aim / 100.0))  # fmt: skip
+            have = sum(p.capacity(july) for p in structure.plants if p.panel_from is not None
+                       and p.in_panel(june))  # fmt: skip
+            if wanted > have * 1.0005:
+                _expand(structure, wanted - have, timeline.MONTHS[july], rng, forward=True)
+
+
+def _spread_provinces(
+    structure: Structure, own: Sequence[Target], rng: np.random.Generator
+) -> None:
+    """A province the report gives figures for holds three panel producers at least (fewer
+    would be suppressed by disclosure control): producers of the same region move there."""
+    product = structure.product
+    if not any(d.name == "province" for d in product.dimensions):
+        return
+    for name in _mentioned(own, "province"):
+        panel = [p for p in structure.plants if p.panel_from is not None and not p.role]
+        there = [p for p in panel if p.province == name]
+        region = geography.region_for(product, name) if product.scope == "China" else None
+        movers = [p for p in panel if p.province != name and (region is None or p.region == region)
+                  and sum(1 for q in panel if q.province == p.province) > 3]  # fmt: skip
+        for p in movers[: max(3 - len(there), 0)]:
+            p.province = name
+            p.region = geography.region_for(product, name)
+
+
+def _class_expansions(
+    structure: Structure, own: Sequence[Target], rng: np.random.Generator
+) -> None:
+    """Capacity the report says a size class added in June: a line added on 1 June at a
+    plant of that class (a tenth of its size)."""
+    june = timeline.T_LAST
+    for t in own:
+        if (t.measure == "capacity" and set(t.breakdown) == {"size_class"} and t.kind == "actual"
+                and t.statistic == "mom_abs" and t.period == timeline.LABELS[june]):  # fmt: skip
+            cls = t.breakdown["size_class"]
+            same = [p for p in structure.plants if p.panel_from is not None and not p.role
+                    and len(p.records) == 1 and p.first < timeline.LAST
+                    and size_class(structure.product, p.capacity(june)) == cls
+                    and size_class(structure.product, p.capacity(june) * 0.9) == cls]  # fmt: skip
+            if not same:
+                continue
+            p = max(same, key=lambda p: p.capacity(june))
+            cap = p.records[0][1]
+            step = cap * 0.1 * (1 if t.direction != "down" else -1)
+            p.records = [(p.records[0][0], cap - step, "", ""),
+                         (timeline.LAST, cap, "expansion" if step > 0 else "reduction",
+                          "line added" if step > 0 else "line shut")]  # fmt: skip
 
 
 def _specs_from_geography(
@@ -613,6 +680,7 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
             panel.setdefault(key, np.zeros(timeline.N))[t] += cap
             example.setdefault(key, p)
     n = len(structure.plants)
+    top_up = 0.0
     for key in sorted(panel):
         want = panel[key] * factor
         lo, hi = bounds[key[0]]
@@ -624,8 +692,10 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
         else:
             fits = want > 0
         if not fits.any():
+            top_up += float(panel[key][timeline.T_LAST] * factor)
             continue
         want = np.where(fits, want, 0.0)
+        top_up += float((panel[key][timeline.T_LAST] * factor) - want[timeline.T_LAST])
         ex = example[key]
         for _ in range(k):
             n += 1
@@ -647,6 +717,19 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
                 region=ex.region, country=ex.country, nature=_nature(product, rng),
                 feedstock=ex.feedstock, records=records, panel_from=None,
             ))  # fmt: skip
+    # What strata of big plants could not hide goes to one small plant, so the product's
+    # coverage is as chosen (near-census panels: a few small plants stay outside).
+    small = [key for key in panel if bounds[key[0]][0] <= top_up < bounds[key[0]][1]]
+    if top_up > 0 and small:
+        key = max(small, key=lambda k: panel[k][timeline.T_LAST])
+        ex = example[key]
+        n += 1
+        name, name_zh = plant_name(product, choice.noun, n)
+        structure.plants.append(Plant(
+            code=plant_code(product, n), name=name, name_zh=name_zh, province=ex.province,
+            region=ex.region, country=ex.country, nature=_nature(product, rng),
+            feedstock=ex.feedstock, records=[(timeline.FIRST, top_up, "", "")], panel_from=None,
+        ))  # fmt: skip
 
 
 def _stratum_key(product: Product, p: Plant, capacity: float) -> tuple[str, ...]:
@@ -721,9 +804,18 @@ def _change_capacity(
         _expand(structure, rest, when, rng)
 
 
-def _expand(structure: Structure, delta: float, when: date, rng: np.random.Generator) -> None:
+def _expand(
+    structure: Structure,
+    delta: float,
+    when: date,
+    rng: np.random.Generator,
+    *,
+    forward: bool = False,
+) -> None:
     """One plant's capacity changes by ``delta`` on ``when`` (an expansion or a reduction),
-    choosing a plant whose size class the change does not alter."""
+    choosing a plant whose size class the change does not alter. By default the plant has
+    its present capacity from ``when`` on (history is rewritten before it); ``forward``
+    keeps its present capacity until ``when`` and changes it from then."""
     product = structure.product
     t = timeline.MONTHS.index(when)
     cands = []
@@ -731,8 +823,8 @@ def _expand(structure: Structure, delta: float, when: date, rng: np.random.Gener
         cap = p.capacity(t)
         if p.role or cap <= 0 or p.first >= when or len(p.records) > 1:
             continue
-        before = cap - delta
-        if before <= 0.3 * cap or size_class(product, before) != size_class(product, cap):
+        other = cap + delta if forward else cap - delta
+        if other <= 0.3 * cap or size_class(product, other) != size_class(product, cap):
             continue
         cands.append(p)
     if not cands:
@@ -740,8 +832,9 @@ def _expand(structure: Structure, delta: float, when: date, rng: np.random.Gener
         return
     p = cands[int(rng.integers(len(cands)))]
     cap = p.records[0][1]
-    p.records = [(p.records[0][0], cap - delta, "", ""),
-                 (when, cap, "expansion" if delta > 0 else "reduction",
+    before, after = (cap, cap + delta) if forward else (cap - delta, cap)
+    p.records = [(p.records[0][0], before, "", ""),
+                 (when, after, "expansion" if delta > 0 else "reduction",
                   "line added" if delta > 0 else "line shut")]  # fmt: skip
 
 
