@@ -425,12 +425,20 @@ def _spread_provinces(
     product = structure.product
     if not any(d.name == "province" for d in product.dimensions):
         return
-    for name in _mentioned(own, "province"):
-        panel = [p for p in structure.plants if p.panel_from is not None and not p.role]
+    mentioned = _mentioned(own, "province")
+    june = timeline.T_LAST
+    for name in mentioned:
+        panel = [p for p in structure.plants if p.in_panel(june) and p.capacity(june) > 0
+                 and not p.role]  # fmt: skip
         there = [p for p in panel if p.province == name]
         region = geography.region_for(product, name) if product.scope == "China" else None
-        movers = [p for p in panel if p.province != name and (region is None or p.region == region)
-                  and sum(1 for q in panel if q.province == p.province) > 3]  # fmt: skip
+
+        def can_move(p: Plant, panel: list[Plant] = panel, name: str = name) -> bool:
+            left = sum(1 for q in panel if q.province == p.province)
+            return p.province != name and (left > 3 or p.province not in mentioned)
+
+        movers = sorted((p for p in panel if can_move(p)),
+                        key=lambda p: (p.region != region, p.records[0][1]))  # fmt: skip
         for p in movers[: max(3 - len(there), 0)]:
             p.province = name
             p.region = geography.region_for(product, name)
@@ -758,7 +766,9 @@ def _history(
     plants = structure.plants
     annual = level * 365.0 / timeline.DAYS
     r = rate / 100.0
-    lo_rate, hi_rate = max(0.15, 0.6 * r), min(0.97, 1.4 * r)
+    # Plants run harder or idle as demand moves; capacity changes only when the rate would
+    # leave this band.
+    lo_rate, hi_rate = max(0.15, 0.5 * r), min(0.95, 1.8 * r)
     # The frame is the panel grown by the coverage (producers outside the panel follow it).
     kappa = structure.coverage
     current = sum(p.capacity(timeline.T_LAST) for p in plants) / kappa
