@@ -1,0 +1,250 @@
+"""The demo generator: deterministic, valid registers, totals as calibrated (checked with
+plain sums, not with the engine), and the pieces it is built from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from metalstat.catalog import load_catalog
+from metalstat.demo import paths, timeline
+from metalstat.demo.generator import generate, generate_product
+from metalstat.demo.ranges import admitted
+from metalstat.demo.stories import MISSING_IN_JUNE
+from metalstat.demo.targets import Target, load_targets
+from metalstat.releases.exports import auxiliary_dicts, figure_dict
+
+CATALOG = load_catalog()
+TARGETS = load_targets()
+# A spread of sections: plain, with missing June returns, counted statuses, both contents,
+# capacity basis, a story.
+SOME = ("primary_lead", "refined_zinc", "antimony_ingot", "npi", "aluminium", "copper_cathode")
+
+
+@pytest.fixture(scope="module")
+def panels():
+    return {code: generate_product(CATALOG.get(code), TARGETS) for code in SOME}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return generate(products=list(SOME))
+
+
+# -- the linear programme ------------------------------------------------------------------
+
+
+def test_paths_meet_hand_computed_statements():
+    prior = np.full(timeline.N, 1000.0) * timeline.DAYS / 30.0
+    june, may = timeline.T_LAST, timeline.T_LAST - 1
+    conditions = [
+        paths.condition("level", "x", "level", "2025-06", 1199.5, 1200.5),
+        paths.condition("mom", "x", "mom_pct", "2025-06", -0.35, -0.25),
+        paths.condition("yoy", "x", "yoy_abs", "2025-06", 95.0, 105.0),
+    ]
+    x = paths.solve({"x": prior}, conditions).paths["x"]
+    assert 1199.5 <= x[june] <= 1200.5
+    # -0.3% MoM: May is June / (1 - 0.003) give or take the rounding.
+    assert 1200.0 / 0.99755 <= x[may] <= 1200.0 / 0.99645
+    assert 95.0 <= x[june] - x[june - 12] <= 105.0
+    assert (x > 0).all()
+
+
+def test_paths_give_up_the_weaker_of_two_contradicting_statements():
+    prior = np.full(timeline.N, 100.0)
+    strong = paths.condition("strong", "x", "level", "2025-06", 99.0, 101.0, weight=10.0)
+    weak = paths.condition("weak", "x", "level", "2025-06", 149.0, 151.0, weight=1.0)
+    sol = paths.solve({"x": prior}, [strong, weak])
+    assert [c.key for c in sol.dropped] == ["weak"]
+    assert 99.0 <= sol.paths["x"][timeline.T_LAST] <= 101.0
+
+
+def test_hedged_ranges():
+    def target(**kw) -> Target:
+        base = {"product": "refined_zinc", "kind": "actual", "period": "2025-06",
+                "measure": "production", "statistic": "mom_pct", "about": "test"}  # fmt: skip
+        return Target.model_validate(base | kw)
+
+    r = admitted(target(value=2.0, resolution=1.0, hedge="nearly"))
+    assert (r.lo, r.hi) == (1.5, 2.0)
+    r = admitted(target(value=-30.0, resolution=1.0, hedge="nearly"))
+    assert (r.lo, r.hi) == (-30.0, -29.5)
+    r = admitted(target(hedge="slightly", direction="down"))
+    assert r.hi == 0.0 and r.lo == -5.0 and r.lo < r.aim < r.hi
+
+
+# -- determinism -------------------------------------------------------------------------------
+
+
+def test_same_seed_same_panel_other_seed_other_panel(panels):
+    again = generate_product(CATALOG.get("refined_zinc"), TARGETS)
+    assert np.array_equal(again.panel.output, panels["refined_zinc"].panel.output)
+    other = generate_product(CATALOG.get("refined_zinc"), TARGETS, seed=7)
+    assert not np.array_equal(other.panel.output[:, : timeline.T_LAST],
+                              panels["refined_zinc"].panel.output[:, : timeline.T_LAST])  # fmt: skip
+
+
+# -- the register -------------------------------------------------------------------------------
+
+
+def test_names_are_obviously_fictional(data):
+    assert data.producers.get_column("name").str.starts_with("Demo ").all()
+    assert data.producers.get_column("producer_id").str.starts_with("DEMO-").all()
+
+
+def test_capacity_histories_are_valid(data):
+    by_plant = defaultdict(list)
+    for pid, valid_from, cap, event in data.capacity.select(
+        "producer_id", "valid_from", "capacity", "event"
+    ).iter_rows():
+        by_plant[pid].append((valid_from, cap, event))
+    for records in by_plant.values():
+        dates = [r[0] for r in records]
+        assert dates == sorted(dates) and len(set(dates)) == len(dates)
+        assert all(r[1] >= 0 for r in records)
+        assert all(d.day == 1 and d >= timeline.FIRST for d in dates)
+        if records[-1][1] == 0:
+            assert records[-1][2] == "closure"
+    # Every return is for a month in which its producer has capacity and is in the panel.
+    caps = {pid: sorted(r) for pid, r in by_plant.items()}
+    panel = {pid: (a, b) for pid, a, b in data.panel.iter_rows()}
+    for pid, period in data.returns.select("producer_id", "period").iter_rows():
+        first, last = panel[pid]
+        assert first <= period and (last is None or period <= last)
+        in_force = [c for d, c, _ in caps[pid] if d <= period]
+        assert in_force and in_force[-1] > 0
+
+
+def test_breakdown_parts_add_up_to_output(data):
+    parts = data.return_parts.filter(pl.col("dimension") == "form")
+    sums = parts.group_by("producer_id", "period").agg(q=pl.col("quantity").sum())
+    joined = sums.join(data.returns.select("producer_id", "period", "output"),
+                       on=["producer_id", "period"])  # fmt: skip
+    assert joined.height > 0
+    gap = (joined["q"] - joined["output"]).abs() / joined["output"].clip(1e-9)
+    assert gap.max() < 1e-9
+
+
+def test_halted_returns_have_no_output(data):
+    halted = data.returns.filter(data.returns["status"] == "halted")
+    assert halted.height > 0  # antimony's plants at zero
+    assert (halted["output"] == 0).all()
+
+
+# -- totals as calibrated, by plain sums ----------------------------------------------------------
+
+
+def _hand_estimate(demo, t: int) -> float:
+    """Σ over strata of (sample output × frame capacity / sample capacity), all by hand from
+    the structure: the ratio estimator of the method, not the engine's code."""
+    product = demo.product
+    frame: dict[tuple, float] = defaultdict(float)
+    sample: dict[tuple, float] = defaultdict(float)
+    output: dict[tuple, float] = defaultdict(float)
+    june_panel = {i for i, p in enumerate(demo.structure.plants) if p.in_panel(timeline.T_LAST)}
+    for i, p in enumerate(demo.structure.plants):
+        cap = p.capacity(t)
+        if cap <= 0:
+            continue
+        values = {"size_class": product.size_class_for(cap), "region": p.region,
+                  "province": p.province, "feedstock": p.feedstock}  # fmt: skip
+        key = tuple(values[s] for s in product.strata)
+        frame[key] += cap
+        in_sample = i in june_panel if t == timeline.T_FORECAST else p.in_panel(t)
+        if in_sample:
+            sample[key] += cap
+            output[key] += demo.panel.output[i, t]
+    covered = sum(frame[k] for k in sample)
+    assert covered == pytest.approx(sum(frame.values()))  # no stratum left uncovered
+    return sum(output[k] * frame[k] / sample[k] for k in sample)
+
+
+@pytest.mark.parametrize(
+    "code", ["primary_lead", "refined_zinc", "antimony_ingot", "copper_cathode"]
+)
+def test_the_ratio_estimate_of_the_returns_is_the_calibrated_path(panels, code):
+    demo = panels[code]
+    for t in (timeline.index("2024-06"), timeline.index("2025-05"), timeline.T_LAST,
+              timeline.T_FORECAST):  # fmt: skip
+        assert _hand_estimate(demo, t) == pytest.approx(demo.national.total[t], rel=1e-7)
+
+
+def test_copper_june_is_the_reports_arithmetic(panels):
+    x = panels["copper_cathode"].national.total
+    june, may = timeline.T_LAST, timeline.T_LAST - 1
+    assert abs(x[june] - x[may] - (-3400)) <= 50
+    assert abs((x[june] / x[june - 12] - 1) * 100 - 12.93) <= 0.005
+    ytd = x[timeline.index("2025-01") : june + 1].sum()
+    ytd_before = x[timeline.index("2024-01") : june - 12 + 1].sum()
+    assert abs(ytd - ytd_before - 674_700) <= 50
+
+
+def test_missing_june_returns_were_scheduled_in_may(panels):
+    for code in ("primary_lead", "refined_zinc"):
+        demo = panels[code]
+        june = timeline.T_LAST
+        missing = np.nonzero(demo.panel.missing[:, june])[0]
+        assert len(missing) == MISSING_IN_JUNE[code]
+        for i in missing:
+            assert demo.panel.schedule[i, june - 1] == demo.panel.output[i, june]
+
+
+def test_antimony_statuses_are_the_reports_counts(panels):
+    demo = panels["antimony_ingot"]
+    june = timeline.T_LAST
+    statuses = [demo.panel.status[i, june] for i in range(len(demo.structure.plants))
+                if demo.layout.in_panel[i, june]]  # fmt: skip
+    assert len(statuses) == 33
+    assert (statuses.count("halted"), statuses.count("cut"), statuses.count("normal")) == (
+        15,
+        15,
+        3,
+    )
+    may = [demo.panel.status[i, june - 1] for i in range(len(demo.structure.plants))
+           if demo.layout.in_panel[i, june - 1]]  # fmt: skip
+    assert (may.count("halted"), may.count("cut"), may.count("normal")) == (11, 19, 3)
+
+
+def test_copper_has_its_new_smelter_in_june_only(panels):
+    demo = panels["copper_cathode"]
+    new = [p for p in demo.structure.plants if p.role.startswith("newly")]
+    assert len(new) == 1 and new[0].first == timeline.LAST and new[0].region == "east China"
+
+
+# -- auxiliary series and exports --------------------------------------------------------------------
+
+
+def test_auxiliary_series_state_the_reports_levels(data):
+    obs = data.auxiliary_observations
+    port = obs.filter(obs["series"] == "port_copper_concentrate_inventory")
+    by_month = {d.replace(day=1): v for d, v in port.select("date", "value").iter_rows()}
+    assert by_month[date(2025, 5, 1)] == pytest.approx(795_900, abs=50)
+    assert by_month[date(2025, 6, 1)] == pytest.approx(623_500, abs=50)
+
+
+def test_auxiliary_figures_are_computed_by_hand():
+    series = [{"code": "imports", "product": "refined_tin", "unit": "mt"}]
+    obs = [{"series": "imports", "date": date(2025, m, 28), "value": float(100 * m)}
+           for m in range(1, 7)]  # fmt: skip
+    obs.append({"series": "imports", "date": date(2024, 6, 30), "value": 500.0})
+    figs = auxiliary_dicts(series, obs, date(2025, 6, 1), CATALOG)
+    got = {(f["statistic"], f["period"]): f["value"] for f in figs}
+    assert got[("level", "2025-06")] == 600.0
+    assert got[("mom_abs", "2025-06")] == 100.0
+    assert got[("mom_pct", "2025-06")] == pytest.approx(20.0)
+    assert got[("yoy_pct", "2025-06")] == pytest.approx(20.0)
+    assert got[("ytd_level", "2025-01..2025-06")] == 2100.0
+    assert figs[0]["product"] == "Refined Tin" and figs[0]["breakdown"] == {"series": "imports"}
+
+
+def test_a_suppressed_figure_leaves_without_its_value():
+    row = {"product": "copper_cathode", "kind": "actual", "measure": "production",
+           "breakdown": "size_class=small", "statistic": "level", "period": "2025-06",
+           "value": 12.5, "unit": "mt", "status": "E", "conf_status": "C"}  # fmt: skip
+    assert figure_dict(row, CATALOG)["value"] is None
+    assert figure_dict(row | {"conf_status": "F"}, CATALOG)["value"] == 12.5
+    assert figure_dict(row, CATALOG)["breakdown"] == {"size_class": "small"}
