@@ -231,10 +231,16 @@ def size_class(product: Product, capacity: float) -> str:
 
 
 def draw_sizes(
-    product: Product, total: float, n: int, rng: np.random.Generator, sigma: float = 0.75
+    product: Product,
+    total: float,
+    n: int,
+    rng: np.random.Generator,
+    sigma: float = 0.75,
+    required: Sequence[str] = (),
 ) -> np.ndarray:
-    """``n`` capacities adding to ``total``, lognormal, with every size class present holding
-    at least three producers and no capacity within 3% of a class threshold."""
+    """``n`` capacities adding to ``total``, lognormal, with every size class present (and
+    every ``required`` one) holding at least three producers and no capacity within 3% of a
+    class threshold."""
     bounds = _class_bounds(product)
     thresholds = [b[1] for b in bounds if b[1] > 0]
     sizes = np.sort(rng.lognormal(0.0, sigma, n))[::-1]
@@ -242,7 +248,7 @@ def draw_sizes(
     for _ in range(50):
         classes = [size_class(product, s) for s in sizes]
         counts = {name: classes.count(name) for name, _, _ in bounds}
-        thin = [name for name, c in counts.items() if 0 < c < 3]
+        thin = [name for name, c in counts.items() if 0 < c < 3 or (c == 0 and name in required)]
         if not thin:
             break
         name = thin[0]
@@ -372,7 +378,8 @@ def build(
         specs = _specs_from_classes(product, class_capacity, geo_w, rng)
     else:
         specs = _specs_from_geography(product, c_june * coverage, n_panel, geo_w, feed_w, rng,
-                                      per_value=3 if geo_dim else 1)  # fmt: skip
+                                      per_value=3 if geo_dim else 1,
+                                      required=_mentioned(own, "size_class"))  # fmt: skip
     for i, (cap, geo, feed) in enumerate(specs, 1):
         plants.append(_plant(product, choice, i, cap, geo, geo_dim, feed, rng, panel=june))
     rates_stated = any(t.measure == "operating_rate" for t in own)
@@ -413,7 +420,7 @@ def _forecast_capacity(
                       / (admitted(t).aim / 100.0))  # fmt: skip
             have = sum(p.capacity(july) for p in structure.plants if p.panel_from is not None
                        and p.in_panel(june))  # fmt: skip
-            if wanted > have * 1.0005:
+            if abs(wanted / have - 1.0) > 0.0005:
                 _expand(structure, wanted - have, timeline.MONTHS[july], rng, forward=True)
 
 
@@ -476,12 +483,13 @@ def _specs_from_geography(
     feed_w: dict[str, float],
     rng: np.random.Generator,
     per_value: int = 3,
+    required: Sequence[str] = (),
 ) -> list[tuple[float, str, str]]:
     """(capacity, geography value, feedstock) of each panel producer; every geography value
     gets ``per_value`` producers at least (three where figures are published by it)."""
     geo_counts = _counts(geo_w, n, per_value if len(geo_w) > 1 else 1)
     n = sum(geo_counts.values())
-    sizes = draw_sizes(product, panel_capacity, n, rng)
+    sizes = draw_sizes(product, panel_capacity, n, rng, required=required)
     # Largest producers go to the values with the largest capacity deficit.
     remaining = dict(geo_counts)
     assigned = dict.fromkeys(geo_w, 0.0)
