@@ -429,3 +429,32 @@ def test_forecast_counts_stops_already_known_and_breaks_down_by_domain() -> None
                kind="forecast") == pytest.approx(102_000)  # fmt: skip
     assert fig(f, "level", breakdown="size_class=small", period="2025-07",
                kind="forecast") == pytest.approx(10_000)  # fmt: skip
+
+
+def test_a_product_can_count_a_month_as_a_twelfth_of_its_capacity() -> None:
+    twelfth = COPPER.model_copy(update={"month_capacity": "twelfth"})
+    p = Panel()
+    for pid in ("A", "B", "C"):
+        p.producer(pid, 120_000)
+        p.steady(pid, date(2024, 1, 1), date(2025, 7, 1), 8_000)
+    p.producer("D", 120_000, panel_from=date(2025, 2, 1))  # silent: imputed by stratum rate
+    for period in ("2025-02", "2025-07"):
+        r = run_cycle(period, p.inputs(), [twelfth], with_benchmarks=False)
+        # 3 × 8,000 / (3 × 120,000 / 12) whatever the month's length.
+        assert fig(r.figures, "level", measure="operating_rate", period=period) == pytest.approx(
+            80.0
+        )
+        # D's first month is imputed at the stratum's rate: 120,000 / 12 × 80%.
+        first = r.imputations.filter(pl.col("producer_id") == "D").sort("period").row(0, named=True)
+        assert (first["method"], first["value"]) == ("stratum_rate", pytest.approx(8_000))
+
+
+def test_equal_daily_output_is_neither_reduced_nor_increased() -> None:
+    p = Panel()
+    for pid in ("A", "B", "C"):
+        p.producer(pid, 365_000)
+        # 0.7 t a day in May (31 days) and in June (30 days): equal, whatever the rounding.
+        p.ret(pid, MAY, 0.7 * 31).ret(pid, JUN, 0.7 * 30)
+    f = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False).figures
+    assert fig(f, "count", measure="producer_count", breakdown="change=reduced") == 0
+    assert fig(f, "count", measure="producer_count", breakdown="change=increased") == 0

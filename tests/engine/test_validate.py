@@ -126,3 +126,8 @@ def test_every_rule_is_described() -> None:
     for r in RULES:
         d = r.describe()
         assert d["severity"] in ("error", "warning") and d["label"] and d["message"]
+
+
+def test_a_halt_reported_as_zero_is_no_unit_mixup() -> None:
+    p = base().ret("A", JUN, 0.0, status="halted", reason="maintenance")
+    assert ("A", "unit_mixup") not in fired(p)

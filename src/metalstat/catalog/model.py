@@ -106,6 +106,11 @@ class Product(_Strict):
     metal_factor: float | None = Field(default=None, gt=0, le=1)
     decimals: int = Field(default=2, ge=0, le=4)
     operating_rate: Literal["output", "capacity", "none"]
+    month_capacity: Literal["days", "twelfth"] = Field(
+        default="days",
+        description="a month's capacity for the output-basis operating rate and rate-based "
+        "imputation: annual × days/365, or annual / 12 (every month the same)",
+    )
     size_classes: tuple[SizeClass, ...] = Field(min_length=1)
     strata: tuple[str, ...] = ("size_class",)
     dimensions: tuple[Dimension, ...] = ()

@@ -31,7 +31,7 @@ def months_frame(months: Sequence[date]) -> pl.DataFrame:
 
 def capacity_by_month(capacity: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
     """Capacity of each producer in each month: day-weighted average (the month's potential
-    output is cap_avg × days / 365), in force at month end, and the largest in force on any day
+    output is cap_avg × days / 365, or / 12 for products that count months so), in force at month end, and the largest in force on any day
     (which decides the size class, so a plant commissioned mid-month is classed by nameplate)."""
     recs = (
         capacity.sort("producer_id", "valid_from")
@@ -111,6 +111,20 @@ def stratum_expr(products: Sequence[Product]) -> pl.Expr:
     return expr
 
 
+def potential() -> pl.Expr:
+    """A producer's potential output in the month at its capacity in force, as its product
+    counts a month's capacity (``month_share``: days/365, or 1/12)."""
+    return pl.col("cap_avg") * pl.col("month_share")
+
+
+def month_share_expr(products: Sequence[Product]) -> pl.Expr:
+    twelfth = [p.code for p in products if p.month_capacity == "twelfth"]
+    days = pl.col("days").cast(pl.Float64) / 365.0
+    if not twelfth:
+        return days
+    return pl.when(pl.col("product").is_in(twelfth)).then(pl.lit(1.0 / 12.0)).otherwise(days)
+
+
 def build_cells(
     inputs: CycleInputs, products: Sequence[Product], months: Sequence[date]
 ) -> pl.DataFrame:
@@ -139,7 +153,9 @@ def build_cells(
         )
         .drop("min_capacity")
     )
-    cells = cells.with_columns(stratum=stratum_expr(products))
+    cells = cells.with_columns(
+        stratum=stratum_expr(products), month_share=month_share_expr(products)
+    )
     panel = panel_by_month(inputs.panel.join(ids, on="producer_id", how="semi"), mf)
     cells = cells.join(panel, on=["producer_id", "period"], how="left").with_columns(
         pl.col("in_panel").fill_null(False)

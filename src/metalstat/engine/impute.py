@@ -26,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from metalstat.catalog.model import Product
+from metalstat.engine.cells import potential
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,6 @@ METHODS: tuple[Method, ...] = (
 )
 
 KEY = ["producer_id", "period"]
-
-
-def _potential() -> pl.Expr:
-    return pl.col("cap_avg") * pl.col("days") / 365.0
 
 
 def complete_month(
@@ -72,7 +69,7 @@ def complete_month(
         prev_reported=pl.when(pl.col("responded")).then(pl.col("output")),
         prev_schedule=pl.col("schedule"),
     )
-    df = cur.join(p, on="producer_id", how="left").with_columns(potential=_potential())
+    df = cur.join(p, on="producer_id", how="left").with_columns(potential=potential())
     resp = pl.col("responded")
     both = resp & (pl.col("prev_reported") > 0)
     by_stratum = df.group_by("product", "stratum").agg(

@@ -13,6 +13,7 @@ import polars as pl
 
 from metalstat.catalog.model import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
+from metalstat.engine.cells import potential
 from metalstat.engine.estimate import LEVELS, domains
 
 RATE_MEASURES = ("operating_rate", "share", "producer_share", "coverage", "response_rate",
@@ -21,15 +22,11 @@ COUNT_MEASURES = ("producer_count", "province_count")
 LEVEL_MEASURES = ("production", "capacity", "operating_capacity")
 
 
-def _potential() -> pl.Expr:
-    return pl.col("cap_avg") * pl.col("days") / 365.0
-
-
 def output_rate_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
     """Output-basis operating rate over the sample: Σ y / Σ cap × d/365, in %, overall, per
     size class, and per value of dimensions flagged ``operating_rate``."""
     codes = [p.code for p in products if p.operating_rate == "output"]
-    s = w.filter(pl.col("product").is_in(codes)).with_columns(potential=_potential())
+    s = w.filter(pl.col("product").is_in(codes)).with_columns(potential=potential())
 
     def agg() -> list[pl.Expr]:
         return [
@@ -103,10 +100,13 @@ def change_counts(
 ) -> pl.DataFrame:
     """Among producers seen in both months (``matched``): how many and what % lowered or raised
     their daily output, overall and by producer domain (counts only)."""
+    # A relative tolerance, so the same output on the same number of days is "unchanged"
+    # whatever the float arithmetic did.
+    tol = 1e-9
     m = matched.with_columns(
-        change=pl.when(daily < prev_daily)
+        change=pl.when(daily < prev_daily * (1.0 - tol))
         .then(pl.lit("reduced"))
-        .when(daily > prev_daily)
+        .when(daily > prev_daily * (1.0 + tol))
         .then(pl.lit("increased"))
         .otherwise(pl.lit("unchanged"))
     )
@@ -266,9 +266,9 @@ def quality_levels(q: pl.DataFrame) -> pl.DataFrame:
 def like_for_like(completed: pl.DataFrame, t: date, offset: str) -> pl.DataFrame:
     """Production change and output-basis rate change over the producers in the sample in both
     t and t-offset (matched sample, unweighted sums)."""
-    cur = completed.filter(pl.col("period") == t).with_columns(potential=_potential())
+    cur = completed.filter(pl.col("period") == t).with_columns(potential=potential())
     base_period = pl.lit(t).dt.offset_by(offset)
-    base = completed.filter(pl.col("period") == base_period).with_columns(potential=_potential())
+    base = completed.filter(pl.col("period") == base_period).with_columns(potential=potential())
     m = cur.join(base, on="producer_id", suffix="_b").filter(
         pl.col("value").is_not_null() & pl.col("value_b").is_not_null()
     )

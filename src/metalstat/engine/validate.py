@@ -322,9 +322,12 @@ def check_returns(
     ctx = ctx.with_columns(
         potential=_potential(),
         tolerance_pct=pl.col("capacity_tolerance") * 100.0,
-        ratio=pl.max_horizontal(
-            pl.col("output") / pl.col("usual"), pl.col("usual") / pl.col("output")
-        ).fill_nan(None),
+        # A zero (a halt) is no unit mix-up: compare positive values only.
+        ratio=pl.when((pl.col("output") > 0) & (pl.col("usual") > 0)).then(
+            pl.max_horizontal(
+                pl.col("output") / pl.col("usual"), pl.col("usual") / pl.col("output")
+            )
+        ),
         swing=_daily_change_pct(),
         gap=(pl.col("output") / pl.col("prev_schedule") - 1.0) * 100.0,
     )
