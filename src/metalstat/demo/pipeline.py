@@ -68,13 +68,12 @@ def run_and_publish(
     progress: Callable[[date], None] | None = None,
 ) -> list[MonthDone]:
     """Run the cycle for each month in order, store it as a release and publish it."""
-    from metalstat.engine.validate import errors, unconfirmed_warnings
     from metalstat.releases.actions import (
         do_approve_release,
-        do_create_release,
         do_publish_release,
         do_submit_for_review,
     )
+    from metalstat.releases.cycle import CycleBlocked, store_result
 
     chosen = list(products) if products is not None else list(load_catalog())
     base = data.cycle_inputs().checked()
@@ -92,22 +91,13 @@ def run_and_publish(
                                        "prior_forecasts"),
         )  # fmt: skip
         result = run_cycle(m, inputs, chosen)
-        if result.blocked:
-            raise DemoBlocked(f"{period_label(m)}: {errors(result.findings).height} error(s)")
-        imputed = result.imputations.filter(pl.col("period") == m)
-        metadata = {
-            "products": [p.code for p in chosen],
-            "findings": result.findings.height,
-            "unconfirmed_warnings": unconfirmed_warnings(result.findings).height,
-            "imputations": [
-                {"producer": r["producer_id"], "product": r["product"], "method": r["method"],
-                 "value": r["value"]}
-                for r in imputed.iter_rows(named=True)
-            ],
-            "source": f"metalstat demo (seed {data.seed})",
-        }  # fmt: skip
-        release = do_create_release(m, result.figures, actor=ACTOR, note="metalstat demo",
-                                    metadata=metadata)  # fmt: skip
+        try:
+            release = store_result(
+                result, chosen, actor=ACTOR, note="metalstat demo",
+                metadata={"source": f"metalstat demo (seed {data.seed})"},
+            )  # fmt: skip
+        except CycleBlocked as blocked:
+            raise DemoBlocked(f"{period_label(m)}: {blocked.findings.height} error(s)") from blocked
         do_submit_for_review(release, actor=ACTOR)
         do_approve_release(release, actor=REVIEWER)
         do_publish_release(release, actor=REVIEWER, release_at=release_time(m))

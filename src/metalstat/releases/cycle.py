@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
-from metalstat.catalog import load_catalog
+from metalstat.catalog import Product, load_catalog
 from metalstat.engine.cycle import CycleResult, run_cycle
 from metalstat.engine.inputs import month_start
 from metalstat.engine.validate import errors, unconfirmed_warnings
@@ -45,11 +46,25 @@ def run_month(
     chosen = [catalog.get(c) for c in products] if products else list(catalog)
     inputs = load_cycle_inputs([p.code for p in chosen], until=t)
     result = run_cycle(t, inputs, chosen)
+    release = store_result(result, chosen, actor=actor, note=note)
+    return MonthRun(release=release, result=result)
+
+
+def store_result(
+    result: CycleResult,
+    products: Sequence[Product],
+    *,
+    actor: Actor,
+    note: str = "",
+    metadata: dict[str, Any] | None = None,
+) -> Release:
+    """Keep a cycle's figures as a new draft vintage, with what it found and imputed in the
+    release's metadata. Raises CycleBlocked (and stores nothing) when a return has an error."""
     if result.blocked:
         raise CycleBlocked(errors(result.findings))
-    imputed = result.imputations.filter(pl.col("period") == t)
-    metadata = {
-        "products": [p.code for p in chosen],
+    imputed = result.imputations.filter(pl.col("period") == result.period)
+    meta = {
+        "products": [p.code for p in products],
         "findings": result.findings.height,
         "unconfirmed_warnings": unconfirmed_warnings(result.findings).height,
         "imputations": [
@@ -58,8 +73,9 @@ def run_month(
             for r in imputed.iter_rows(named=True)
         ],
     }  # fmt: skip
-    release = do_create_release(t, result.figures, actor=actor, note=note, metadata=metadata)
-    return MonthRun(release=release, result=result)
+    return do_create_release(
+        result.period, result.figures, actor=actor, note=note, metadata=meta | (metadata or {})
+    )
 
 
 def summary(figures: pl.DataFrame, period: str) -> pl.DataFrame:
