@@ -40,6 +40,7 @@ test: lint typecheck test-sqlite test-postgres
 bench: setup
 	$(PY) bench/engine.py
 	$(PY) bench/report.py
+	METALSTAT_DATA_DIR=$$(mktemp -d) $(PY) bench/imports.py
 
 clean:
 	rm -rf $(VENV) data metalstat-demo .pytest_cache .mypy_cache .ruff_cache

@@ -2,9 +2,9 @@
 
 Run by hand, on an empty database of its own:
 
-    METALSTAT_DATA_DIR=$(mktemp -d) .venv/bin/python tests/spreadsheets/bench_import.py
+    METALSTAT_DATA_DIR=$(mktemp -d) .venv/bin/python bench/imports.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/metalstat_bench \
-        .venv/bin/python tests/spreadsheets/bench_import.py
+        .venv/bin/python bench/imports.py
 
 2,500 copper producers x 20 months; outputs run at 80 % of capacity every day, so no
 validation rule fires and the time is the importer's own.
