@@ -42,6 +42,13 @@ SLOTS = (
 OVERVIEW_SLOT = "overview"
 # Fewer producers than this in a group of events: say how many, not how much capacity.
 MIN_GROUP_FOR_CAPACITY = 3
+# Producer counts crossed with a producer domain (province, region, feedstock ...): how many
+# statements of "where" a section makes, and how many places may share the largest count
+# before the tie says nothing about where producers are.
+MAX_DOMAIN_STATEMENTS = 4
+MAX_TIED_PLACES = 3
+# Domains whose values are places ("in Yunnan"); the others qualify the producer.
+GEOGRAPHIC_DIMENSIONS = ("province", "region")
 
 
 @dataclass(frozen=True)
@@ -303,6 +310,7 @@ class _Drafter:
             "increased_n": self._int(
                 self.v(p, "producer_count", "count", breakdown="change=increased", **fck)
             ),
+            "where": self._domain_counts(p, kind="forecast", period=fc_period),
         }
         if fc["level"] is not None and fc["ytd_level"] is None and fc_period.endswith("-01"):
             fc["ytd_span"] = None
@@ -530,6 +538,104 @@ class _Drafter:
             ),
             "increased_n": self._int(
                 self.v(p, "producer_count", "count", breakdown="change=increased")
+            ),
+            "where": self._domain_counts(p, kind="actual", period=self.t),
+        }
+
+    def _domain_counts(self, p: Product, *, kind: str, period: str) -> dict[str, Any]:
+        """Where the producers counted by status or by change of output are, from the counts
+        crossed with a producer domain (``province=Yunnan;status=commissioning``).
+
+        One statement per status and per direction of change: the domain value holding most
+        of those producers (ties named together, up to MAX_TIED_PLACES). With several
+        domains (region and province) the largest count wins, then the fewer places named,
+        then the finer domain, so the same producers are never placed twice. A tie across
+        every place that has such producers says nothing and is left out, as are "normal"
+        (no driver) and a residual value "other". Statements are ranked by count, largest
+        first, then by the share of the status they hold; MAX_DOMAIN_STATEMENTS are kept. A
+        statement is made only beside the overall count it details, never on its own.
+        """
+        kw = {"kind": kind, "period": period}
+        cells: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(dict)
+        for key, parts in self.figs.breakdowns(p.code, "producer_count", **kw).items():
+            axis = next((a for a in ("change", "status") if a in parts), None)
+            if axis is None or len(parts) != 2:
+                continue
+            (dim,) = (d for d in parts if d != axis)
+            value = parts[dim]
+            if dim == "size_class" or parts[axis] == "normal" or value.lower() == "other":
+                continue
+            n = self._int(self.v(p, "producer_count", "count", breakdown=key, **kw))
+            if n is not None and n > 0:
+                cells[(axis, parts[axis])].setdefault(dim, {})[value] = n
+        statements = []
+        for (axis, what), by_dim in cells.items():
+            total = self._int(
+                self.v(p, "producer_count", "count", breakdown=f"{axis}={what}", **kw)
+            )
+            if not total:
+                continue
+            best: tuple[tuple[int, int, int], str, list[str], int] | None = None
+            for dim, values in by_dim.items():
+                top = max(values.values())
+                ordered = self._dimension_order(p, dim, [f"{dim}={v}" for v in values])
+                places = [parse_breakdown(k)[dim] for k in ordered]
+                places = [v for v in places if values[v] == top]
+                if len(places) > MAX_TIED_PLACES or 1 < len(places) == len(values):
+                    continue
+                rank = (top, -len(places), len(values))
+                if best is None or rank > best[0]:
+                    best = (rank, dim, places, top)
+            if best is None:
+                continue
+            _, dim, places, n = best
+            one = n == 1 and len(places) == 1
+            # words for a status; a change's direction is worded by the templates
+            words = {"label": "", "verb": "", "planned": ""}
+            if axis == "status":
+                words = {
+                    "label": self.lang.term("statuses", what),
+                    "verb": self.lang.term("statuses_one" if one else "statuses", what),
+                    "planned": self.lang.term(
+                        "statuses_planned_one" if one else "statuses_planned", what
+                    ),
+                }
+            statements.append(
+                {
+                    "axis": axis,
+                    "key": what,
+                    "n": n,
+                    "total": total,
+                    "share": n / total * 100,
+                    "places": [self._label_value(p, dim, v) for v in places],
+                    "geo": dim in GEOGRAPHIC_DIMENSIONS,
+                    "dimension": dim,
+                    "dimension_label": self._dimension_label(p, dim),
+                    # every producer of that status (or change) is in this one place
+                    "all": n == total and len(places) == 1,
+                    **words,
+                }
+            )
+        order = {s: i for i, s in enumerate(("reduced", "increased", *RETURN_STATUSES))}
+        statements.sort(key=lambda s: (-s["n"], -s["share"], order.get(s["key"], 99)))
+        kept = statements[:MAX_DOMAIN_STATEMENTS]
+        # statuses whose producers are in the same places are said together ("in Yunnan, 3 cut
+        # output and 2 were commissioning"), in the order of their first statement
+        groups: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+        for s in kept:
+            if s["axis"] == "status":
+                group = groups.setdefault(
+                    (s["dimension"], tuple(s["places"])),
+                    {k: s[k] for k in ("places", "geo", "dimension", "dimension_label")},
+                )
+                group.setdefault("items", []).append(s)
+        return {
+            "status": list(groups.values()),
+            "reduced": next(
+                (s for s in kept if s["axis"] == "change" and s["key"] == "reduced"), None
+            ),
+            "increased": next(
+                (s for s in kept if s["axis"] == "change" and s["key"] == "increased"), None
             ),
         }
 
