@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from metalstat.catalog import Catalog, load_catalog
+from metalstat.engine.auxiliary import is_summable, monthly_values, series_month
 from metalstat.engine.calendar import add_months
 from metalstat.engine.figures import parse_breakdown
 
@@ -71,46 +72,40 @@ def auxiliary_dicts(
     date, value; a month's value is its last observation.
     """
     meta = {str(s["code"]): s for s in series if s.get("product")}
-    by_month: dict[str, dict[date, float]] = {}
-    for o in sorted(observations, key=lambda o: o["date"]):
-        code = str(o["series"])
-        if code in meta:
-            d: date = o["date"]
-            by_month.setdefault(code, {})[d.replace(day=1)] = float(o["value"])
+    observed: dict[str, list[tuple[date, float]]] = {}
+    for o in observations:
+        if str(o["series"]) in meta:
+            observed.setdefault(str(o["series"]), []).append((o["date"], float(o["value"])))
     first, last = date(period.year - 1, 1, 1), add_months(period, 1)
     out: list[dict[str, Any]] = []
-    for code, values in by_month.items():
+    for code, points in observed.items():
         s = meta[code]
         unit = str(s.get("unit") or "")
-        # Quantities in tonnes add up over months; prices, rates and capacities do not.
-        summable = unit.split(" ")[0] in ("mt", "t")
         base = {"product": str(s["product"]), "kind": "actual", "measure": "auxiliary",
                 "breakdown": f"series={code}", "unit": unit, "status": "A",
                 "conf_status": "F"}  # fmt: skip
-
-        def fig(
-            stat: str, label: str, value: float, unit: str = unit, base: dict[str, Any] = base
-        ) -> dict[str, Any]:
-            return figure_dict(base | {"statistic": stat, "period": label, "value": value,
-                                       "unit": unit}, catalog)  # fmt: skip
-
-        for m, v in sorted(values.items()):
+        monthly = monthly_values(points)
+        for m in sorted(monthly):
             if not first <= m <= last:
                 continue
+            sm = series_month(monthly, m, is_summable(unit))
+            assert sm is not None
             label = _label(m)
-            out.append(fig("level", label, v))
-            for stat, lag in (("mom", 1), ("yoy", 12)):
-                prev = values.get(add_months(m, -lag))
-                if prev is None:
-                    continue
-                out.append(fig(f"{stat}_abs", label, v - prev))
-                if prev != 0:
-                    out.append(fig(f"{stat}_pct", label, (v / prev - 1.0) * 100.0, "%"))
-            if summable:
-                months = [date(m.year, k, 1) for k in range(1, m.month + 1)]
-                if all(x in values for x in months):
-                    span = f"{_label(months[0])}..{label}"
-                    out.append(fig("ytd_level", span, sum(values[x] for x in months)))
+            stats: list[tuple[str, str, float | None, str]] = [
+                ("level", label, sm.value, unit),
+                ("mom_abs", label, sm.mom_abs, unit),
+                ("mom_pct", label, sm.mom_pct, "%"),
+                ("yoy_abs", label, sm.yoy_abs, unit),
+                ("yoy_pct", label, sm.yoy_pct, "%"),
+                ("ytd_level", f"{_label(date(m.year, 1, 1))}..{label}", sm.ytd, unit),
+            ]
+            out.extend(
+                figure_dict(
+                    base | {"statistic": stat, "period": per, "value": v, "unit": u}, catalog
+                )
+                for stat, per, v, u in stats
+                if v is not None
+            )
     return out
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
+from metalstat.engine.auxiliary import change, is_summable, monthly_values, series_month
 from metalstat.engine.figures import parse_breakdown
 from metalstat.report.charts import ChartData, production_chart
 from metalstat.report.figureset import Fig, FigureSet, month_date, shift_month
@@ -700,34 +701,26 @@ class _Drafter:
         for series in self.inp.auxiliary:
             if series.product != p.code:
                 continue
-            monthly = {}
+            by_month = {}
             for o in sorted(series.observations, key=lambda o: o.date):
-                monthly[f"{o.date.year:04d}-{o.date.month:02d}"] = o
+                by_month[f"{o.date.year:04d}-{o.date.month:02d}"] = o
             # the month's value, or the latest of the two months before (customs data lag)
             month = next(
-                (m for m in (shift_month(self.t, -k) for k in range(3)) if m in monthly), None
+                (m for m in (shift_month(self.t, -k) for k in range(3)) if m in by_month), None
             )
             if month is None:
                 continue
-            cur = monthly[month]
-
-            def change(a: Any, b: Any) -> tuple[float | None, float | None]:
-                if a is None or b is None:
-                    return None, None
-                diff = a.value - b.value
-                return diff, (diff / abs(b.value) * 100 if b.value else None)
-
-            before = monthly.get(shift_month(month, -1))
-            mom_abs, mom_pct = change(cur, before)
-            yoy_abs, yoy_pct = change(cur, monthly.get(shift_month(month, -12)))
-            nxt = monthly.get(self.figs.next) if month == self.t else None
-            next_abs, next_pct = change(nxt, cur)
-            # quantities in tonnes add up over the year; prices and rates do not
-            ytd = None
-            year_months = [f"{month[:4]}-{k:02d}" for k in range(1, int(month[5:]) + 1)]
-            summable = series.unit.split(" ")[0] in ("mt", "t")
-            if summable and len(year_months) > 1 and all(m in monthly for m in year_months):
-                ytd = sum(monthly[m].value for m in year_months)
+            cur = by_month[month]
+            values = monthly_values((o.date, o.value) for o in series.observations)
+            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit))
+            assert stated is not None
+            before = by_month.get(shift_month(month, -1))
+            mom_abs, mom_pct = stated.mom_abs, stated.mom_pct
+            yoy_abs, yoy_pct = stated.yoy_abs, stated.yoy_pct
+            nxt = by_month.get(self.figs.next) if month == self.t else None
+            next_abs, next_pct = change(nxt.value if nxt else None, cur.value)
+            # a January-to-month sum is worth quoting from February on
+            ytd = stated.ytd if cur.date.month > 1 else None
             unit = self.lang.term("units", series.unit)
             out.append(
                 {

@@ -1,0 +1,59 @@
+"""Market series the report quotes (prices, inventories, treatment charges, imports).
+
+They are not estimated, only compared month to month; this is the one place for that
+arithmetic, so the figures export and the report say the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from metalstat.engine.calendar import add_months
+
+# Quantities in these units add up over months; prices, rates and capacities do not.
+SUMMABLE_UNITS = ("mt", "t")
+
+
+def is_summable(unit: str) -> bool:
+    return unit.split(" ")[0] in SUMMABLE_UNITS
+
+
+def monthly_values(observations: Iterable[tuple[date, float]]) -> dict[date, float]:
+    """A month's value is its last observation."""
+    out: dict[date, float] = {}
+    for d, v in sorted(observations, key=lambda o: o[0]):
+        out[d.replace(day=1)] = float(v)
+    return out
+
+
+def change(current: float | None, base: float | None) -> tuple[float | None, float | None]:
+    """(current − base, and that in % of |base|); % against a negative base (a treatment
+    charge below zero) keeps the sign of the move."""
+    if current is None or base is None:
+        return None, None
+    diff = current - base
+    return diff, (diff / abs(base) * 100.0 if base else None)
+
+
+@dataclass(frozen=True)
+class SeriesMonth:
+    month: date
+    value: float
+    mom_abs: float | None
+    mom_pct: float | None
+    yoy_abs: float | None
+    yoy_pct: float | None
+    ytd: float | None  # January..month summed, for summable series with every month observed
+
+
+def series_month(monthly: Mapping[date, float], month: date, summable: bool) -> SeriesMonth | None:
+    if month not in monthly:
+        return None
+    value = monthly[month]
+    mom_abs, mom_pct = change(value, monthly.get(add_months(month, -1)))
+    yoy_abs, yoy_pct = change(value, monthly.get(add_months(month, -12)))
+    year = [date(month.year, k, 1) for k in range(1, month.month + 1)]
+    ytd = sum(monthly[m] for m in year) if summable and all(m in monthly for m in year) else None
+    return SeriesMonth(month, value, mom_abs, mom_pct, yoy_abs, yoy_pct, ytd)
