@@ -216,3 +216,18 @@ def test_no_crossed_counts_no_places():
         "none raised it." in en
     )
     assert "of them" not in en and "among them" not in en
+
+
+@pytest.mark.parametrize(
+    ("n", "sentence"),
+    [
+        (0, "For July, no surveyed producer plans lower output"),
+        (1, "For July, 1 surveyed producer plans lower output"),
+        (3, "For July, 3 surveyed producers plan lower output"),
+    ],
+)
+def test_the_verb_agrees_with_the_number_of_producers(n: int, sentence: str) -> None:
+    rows = production_rows("silicon_metal", {"2025-05": 320_000.0, "2025-06": 318_000.0})
+    rows += [count("", 20), count("change=reduced", n, kind="forecast")]
+    forecast = drafted("en", rows, Catalog(products=(SILICON,)), "silicon_metal")["forecast"]
+    assert sentence in forecast
