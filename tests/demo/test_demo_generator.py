@@ -77,6 +77,20 @@ def test_hedged_ranges():
     assert r.hi == 0.0 and r.lo == -5.0 and r.lo < r.aim < r.hi
 
 
+def test_a_stated_share_of_producers_becomes_a_count_it_admits():
+    from metalstat.demo.statusplan import _resolve
+
+    nearly_40 = Target.model_validate({
+        "product": "copper_cathode", "kind": "actual", "period": "2025-06",
+        "measure": "producer_share", "breakdown": {"change": "reduced"}, "statistic": "level",
+        "value": 40, "resolution": 5, "hedge": "nearly", "about": "test"})  # fmt: skip
+    # The aim, 38.75% of 40 producers, is 15.5: 16 would be 40%, which "nearly" excludes.
+    assert _resolve(-38750, 40, nearly_40.admits) == 15
+    assert _resolve(-38750, 43, nearly_40.admits) == 17  # 39.5%
+    assert _resolve(-38750, 40) == 16  # without the statement, plain rounding
+    assert _resolve(7, 40, nearly_40.admits) == 7  # a count stays a count
+
+
 # -- determinism -------------------------------------------------------------------------------
 
 
@@ -207,6 +221,47 @@ def test_antimony_statuses_are_the_reports_counts(panels):
     may = [demo.panel.status[i, june - 1] for i in range(len(demo.structure.plants))
            if demo.layout.in_panel[i, june - 1]]  # fmt: skip
     assert (may.count("halted"), may.count("cut"), may.count("normal")) == (11, 19, 3)
+
+
+def test_a_month_is_a_twelfth_of_the_year_or_its_days():
+    copper, zinc = CATALOG.get("copper_cathode"), CATALOG.get("refined_zinc")
+    assert (copper.month_capacity, zinc.month_capacity) == ("twelfth", "days")
+    feb, june = timeline.index("2025-02"), timeline.T_LAST
+    assert timeline.month_share(copper)[feb] == pytest.approx(1 / 12)
+    assert timeline.month_share(zinc)[feb] == pytest.approx(28 / 365)
+    assert timeline.month_share(zinc)[timeline.index("2024-02")] == pytest.approx(29 / 365)
+    # What a plant can make never exceeds its days: a twelfth is more than a month of 30 days
+    # or fewer holds.
+    assert timeline.limit_share(copper)[feb] == pytest.approx(28 / 365)
+    assert timeline.limit_share(copper)[june] == pytest.approx(30 / 365)
+    assert timeline.limit_share(copper)[timeline.T_FORECAST] == pytest.approx(1 / 12)
+
+
+def _copper_rate(demo, t: int, sample_month: int) -> float:
+    """The sample's operating rate by hand: output over capacity / 12, in %."""
+    plants = demo.structure.plants
+    rows = [i for i, p in enumerate(plants)
+            if p.in_panel(sample_month) and p.capacity(t) > 0]  # fmt: skip
+    output = sum(demo.panel.output[i, t] for i in rows)
+    return 100.0 * output / (sum(plants[i].capacity(t) for i in rows) / 12.0)
+
+
+def test_copper_rates_count_a_month_as_a_twelfth(panels):
+    demo = panels["copper_cathode"]
+    june, july = timeline.T_LAST, timeline.T_FORECAST
+    r_may = _copper_rate(demo, june - 1, june - 1)
+    r_june = _copper_rate(demo, june, june)
+    r_july = _copper_rate(demo, july, june)  # the forecast runs June's panel on July
+    # The report: 85.76% in June (-3.06 pp), 86.93% forecast for July (+1.18 pp).
+    assert 85.755 <= r_june <= 85.765
+    assert -3.065 <= r_june - r_may <= -3.055
+    assert 86.925 <= r_july <= 86.935
+    assert 1.175 <= r_july - r_june <= 1.185
+    # No plant makes more than its capacity allows in the month's days (February included).
+    for i, p in enumerate(demo.structure.plants):
+        for t in range(timeline.N):
+            days = timeline.DAYS[t]
+            assert demo.panel.output[i, t] <= p.capacity(t) * days / 365.0 * (1 + 1e-9)
 
 
 def test_copper_has_its_new_smelter_in_june_only(panels):

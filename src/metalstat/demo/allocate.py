@@ -79,7 +79,6 @@ def allocate(
     stated: Sequence[tuple[str, str]] = (),
 ) -> Panel:
     n, m = lay.sample.shape
-    days = timeline.DAYS
     y = np.zeros((n, m))
     eff = rng.uniform(0.9, 1.08, n)
     noise = np.ones((n, m))
@@ -123,14 +122,14 @@ def allocate(
     _operating_capacity(product, national, lay, panel)
     _metal(product, national, lay, panel, rng)
     _parts(product, national, lay, panel, rng)
-    del days
     return panel
 
 
 def _limit(product: Product, national: National, lay: Layout) -> np.ndarray:
-    """The most each producer may make in a month: its capacity × days / 365 (at the running
-    share of capacity-basis products), a hair below."""
-    cap = lay.cap_avg * timeline.DAYS / 365.0
+    """The most each producer may make in a month: its capacity × the month's share of a year
+    (as the product counts it, never above the month's days; at the running share of
+    capacity-basis products), a hair below."""
+    cap = lay.cap_avg * timeline.limit_share(product)
     if product.operating_rate == "capacity" and OPCAP in national.paths:
         u = _utilisation(national)
         return cap * np.minimum(u, 1.0)[None, :] * 0.995
@@ -138,11 +137,11 @@ def _limit(product: Product, national: National, lay: Layout) -> np.ndarray:
 
 
 def _utilisation(national: National) -> np.ndarray:
-    """Output over running capacity × days/365, nationally, by month."""
+    """Output over running capacity × the month's share of a year, nationally, by month."""
     from metalstat.demo.groups import physical_path
 
     level = physical_path(national)
-    return level * 365.0 / timeline.DAYS / national.paths[OPCAP]
+    return level / timeline.month_share(national.product) / national.paths[OPCAP]
 
 
 def _share(total: float, weights: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -270,6 +269,7 @@ def _maintenance(
     it so the group's output stays as calibrated. Not in the report's last months, whose
     stops are the report's own story."""
     n, _m = lay.sample.shape
+    share = timeline.limit_share(product)
     quiet = timeline.index("2025-04")
     for t in range(1, quiet):
         if (panel.status[:, t] != "").any():
@@ -283,7 +283,7 @@ def _maintenance(
                 continue
             frac = float(rng.uniform(0.25, 0.6))
             cut = panel.output[i, t] * frac
-            room = np.maximum(lay.cap_avg[others, t] * timeline.DAYS[t] / 365.0 * 0.985
+            room = np.maximum(lay.cap_avg[others, t] * share[t] * 0.985
                               - panel.output[others, t], 0.0)  # fmt: skip
             if room.sum() < cut:
                 continue
@@ -380,17 +380,17 @@ def _months(d: date, t: int) -> int:
 def _operating_capacity(product: Product, national: National, lay: Layout, panel: Panel) -> None:
     """Capacity running at month end: in proportion to output, at the national running share
     for capacity-basis products (so the operating capacity adds up to the calibrated path)."""
-    days = timeline.DAYS
+    share = timeline.month_share(product)
     if product.operating_rate == "capacity" and OPCAP in national.paths:
         u = _utilisation(national)
     else:
         u = np.full(timeline.N, 0.96)
-    annual = panel.output * 365.0 / days[None, :]
+    annual = panel.output / share[None, :]
     panel.opcap = np.minimum(annual / u[None, :], lay.cap_end)
     panel.opcap[~lay.in_panel] = 0.0
     june, july = timeline.T_LAST, timeline.T_FORECAST
     panel.schedule_opcap[:, june] = np.minimum(
-        panel.output[:, july] * 365.0 / days[july] / u[july], lay.cap_end[:, july]
+        panel.output[:, july] / share[july] / u[july], lay.cap_end[:, july]
     )
 
 

@@ -94,7 +94,8 @@ def generate_product(
     own = [t for t in targets if t.product == product.code]
     story = stories.story_for(product.code)
     capacity_path = story.capacity_path(product, own, choice)
-    national = calibrate_national(product, own, choice, rng, capacity=capacity_path)
+    national = calibrate_national(product, own, choice, rng, capacity=capacity_path,
+                                  extra=story.national_conditions(product, own))  # fmt: skip
     structure = build(product, own, choice, national.total if product.headline_content ==
                       "physical" or product.content != "both" else national.paths["other"], rng,
                       capacity_path=capacity_path, panel_size=story.panel_size(own),

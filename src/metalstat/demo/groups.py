@@ -7,7 +7,8 @@ outputs Y_g(t); the engine's figures are linear in them given the frame:
 
 - national production Σ_g w_g Y_g must equal the calibrated national path (step one);
 - a domain's production (a region, a province, a route, a size class) is Σ_{g∈D} w_g Y_g;
-- an output-basis operating rate over a set G is 100 Σ_G Y_g / (Σ_G c_g × d/365).
+- an output-basis operating rate over a set G is 100 Σ_G Y_g / (Σ_G c_g × s), with s the
+  month's share of a year as the product counts it (d/365, or 1/12).
 
 So the report's statements about domains and rates are conditions of the same linear
 programme (:mod:`metalstat.demo.paths`), solved for the groups' monthly paths.
@@ -135,11 +136,16 @@ def calibrate(
     output)."""
     g = make_groups(structure, lay)
     running = {k: v.copy() for k, v in g.capacity.items()}
-    for t, share in (halted or {}).items():
+    for t, stopped in (halted or {}).items():
         for v in running.values():
-            v[t] *= 1.0 - share
+            v[t] *= 1.0 - stopped
     level = physical_path(national)
-    days = timeline.DAYS
+    share = timeline.month_share(product)
+    # A group's output never goes above what its plants can physically make in the month's
+    # days (allocate's limit): beyond it the plants could not carry the group's output and
+    # the national total would fall short (hydropower plants in the wet season; a twelfth of
+    # the year in a short month).
+    most = timeline.limit_share(product) * 0.985
     priors: dict[str, np.ndarray] = {}
     upper: dict[str, np.ndarray] = {}
     lower: dict[str, np.ndarray] = {}
@@ -148,20 +154,20 @@ def calibrate(
     denom = np.zeros(timeline.N)
     for k in g.names:
         denom += g.weight[k] * g.capacity[k] * season[k]
-    rho = np.where(denom > 0, level * 365.0 / days / np.where(denom > 0, denom, 1.0), 0.0)
+    rho = np.where(denom > 0, level / share / np.where(denom > 0, denom, 1.0), 0.0)
     for k in g.names:
-        potential = g.capacity[k] * days / 365.0
+        potential = g.capacity[k] * share
         priors[k] = rho * season[k] * potential
         hi = (np.maximum(max_rate, np.minimum(rho * season[k] * 1.05, 1.04))
-              * running[k] * days / 365.0)  # fmt: skip
+              * running[k] * share)  # fmt: skip
         lo = 0.02 * priors[k]
         if pins and g.attrs[k]["role"] in pins:
             r_lo, r_hi = pins[g.attrs[k]["role"]]
             lo = r_lo * potential
             hi = r_hi * potential
             priors[k] = (r_lo + r_hi) / 2 * potential
-        upper[k] = hi
-        lower[k] = np.minimum(lo, hi)
+        upper[k] = np.minimum(hi, g.capacity[k] * most)
+        lower[k] = np.minimum(lo, upper[k])
     equalities = []
     for t in range(timeline.N):
         coefs = {(k, t): float(g.weight[k][t]) for k in g.names if g.weight[k][t] > 0}
@@ -243,11 +249,13 @@ def _condition(
         return _stat_condition(t, lvl, r.lo, r.hi, r.aim, w)
     if (t.measure == "operating_capacity" and dim is not None and national.capacity is not None
             and "opcap" in national.paths):  # fmt: skip
-        # Running capacity moves with output: output × 365 / days / the national utilisation.
-        u = physical_path(national) * 365.0 / timeline.DAYS / national.paths["opcap"]
+        # Running capacity moves with output: output / the month's share of a year / the
+        # national utilisation.
+        share = timeline.month_share(product)
+        u = physical_path(national) / share / national.paths["opcap"]
 
         def running(i: int) -> dict:
-            f = 365.0 / (timeline.DAYS[i] * u[i])
+            f = 1.0 / (share[i] * u[i])
             return {(k, i): float(g.weight[k][i]) * f for k in members if g.weight[k][i] > 0}
 
         return _stat_condition(t, running, r.lo, r.hi, r.aim, w)
@@ -261,11 +269,13 @@ def _condition(
             if not d.operating_rate:
                 return None
 
+        share = timeline.month_share(product)
+
         def rate(i: int) -> dict:
             cap = sum(float(g.capacity[k][i]) for k in members)
             if cap <= 0:
                 return {}
-            f = 100.0 * 365.0 / (timeline.DAYS[i] * cap)
+            f = 100.0 / (share[i] * cap)
             return {(k, i): f for k in members if g.capacity[k][i] > 0}
 
         i = timeline.index(t.period)

@@ -113,11 +113,14 @@ def calibrate(
     choice: Choice,
     rng: np.random.Generator,
     capacity: np.ndarray | None = None,
+    extra: Sequence[paths.Condition] = (),
 ) -> National:
     """Solve the product's national paths (see the module docstring).
 
     ``capacity``: the frame capacity path for capacity-basis products (it turns rate targets
-    into conditions on the operating capacity)."""
+    into conditions on the operating capacity). ``extra``: conditions a story derives from
+    statements that are not about the paths themselves (rates that tie two months' output),
+    each keyed by the statement it stands for."""
     own = [t for t in targets if t.product == product.code and in_months(t)]
     conds: list[paths.Condition] = []
     used: list[Target] = []
@@ -176,6 +179,7 @@ def calibrate(
     base = prior_path(level, choice, yoy, rng)
     priors = {s: _prior_for(product, s, base, choice, capacity, own) for s in sorted(series)}
     conds.extend(_component_bounds(product, series))
+    conds.extend(extra)
     sol = paths.solve(priors, conds, sums=sums)
     # Share changes need the shares of both months: linearise around the first solution.
     if share_pp:
@@ -186,6 +190,8 @@ def calibrate(
         sol = paths.solve(priors, conds + extra, sums=sums)
     given_up = [(t, "the report's statements about this series contradict each other")
                 for t in used if any(c.key == t.where for c in sol.dropped)]  # fmt: skip
+    given_up += [(t, "the output it implies contradicts the report's production statements")
+                 for t in own if t not in used and any(c.key == t.where for c in sol.dropped)]  # fmt: skip
     return National(product, sol.paths, capacity, used, given_up)
 
 

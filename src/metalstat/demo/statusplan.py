@@ -12,7 +12,7 @@ outputs stay as close as possible to the unplanned ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +64,8 @@ class MonthPlan:
     fixed: dict[int, str] = field(default_factory=dict)  # producer -> category (a story's)
     # Counts within a breakdown value: (dimension, value, status or "reduced"/"increased").
     cross: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # Whether a share of producers (%) is what the report states, by "down" / "up".
+    share_ok: dict[str, Callable[[float], bool]] = field(default_factory=dict)
     # Filled when followed:
     category: dict[int, str] = field(default_factory=dict)
 
@@ -136,11 +138,13 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
     for t in own:
         if t.measure == "producer_share" and t.statistic == "level":
             mp = month(timeline.index(t.period))
-            share = admitted(t).aim
+            r = admitted(t)
             if t.breakdown.get("change") == "reduced":
-                mp.n_down = -round(share * 1000)  # a share: resolved on the matched count
+                mp.n_down = -round(r.aim * 1000)  # a share: resolved on the matched count
+                mp.share_ok["down"] = t.admits
             else:
-                mp.n_up = -round(share * 1000)
+                mp.n_up = -round(r.aim * 1000)
+                mp.share_ok["up"] = t.admits
         if t.measure == "producer_count" and set(t.breakdown) == {"change"}:
             i = timeline.index(t.period)
             down = t.breakdown["change"] == "reduced"
@@ -194,11 +198,18 @@ def _moved(output: np.ndarray, sample: np.ndarray, t: int, flag: str) -> int:
     return int((now < before).sum() if flag == "down" else (now > before).sum())
 
 
-def _resolve(n: int | None, matched: int) -> int | None:
-    """A count, or a share (stored as minus thousandths of a %) of the matched producers."""
+def _resolve(n: int | None, matched: int, ok: Callable[[float], bool] | None = None) -> int | None:
+    """A count, or a share (stored as minus thousandths of a %) of the matched producers:
+    the count nearest the share's aim whose share the statement admits (rounding the aim
+    alone can land on an open end, as 16 of 40 on "nearly 40%")."""
     if n is None or n >= 0:
         return n
-    return round(-n / 1000.0 / 100.0 * matched)
+    x = -n / 1000.0 / 100.0 * matched
+    if ok is not None and matched > 0:
+        fits = [k for k in range(matched + 1) if ok(100.0 * k / matched)]
+        if fits:
+            return min(fits, key=lambda k: abs(k - x))
+    return round(x)
 
 
 def follow(
@@ -355,8 +366,8 @@ def _follow_month(
                      if cat.status == what}  # fmt: skip
         row(coefs, count, count)
     # Producers whose daily output fell (or rose), among the matched.
-    n_down = _resolve(mp.n_down, int(stayed.sum()))
-    n_up = _resolve(mp.n_up, int(stayed.sum()))
+    n_down = _resolve(mp.n_down, int(stayed.sum()), mp.share_ok.get("down"))
+    n_up = _resolve(mp.n_up, int(stayed.sum()), mp.share_ok.get("up"))
     if n_down is not None:
         row({b(k, c): 1.0 for k in range(n) if matched[k] for c, cat in enumerate(cats)
              if cat.down or cat.name == "halted"}, n_down, n_down)  # fmt: skip
@@ -470,7 +481,7 @@ def _guess(
             return None  # every status is counted and the counts leave this plant out
     matched = [i for i in idx if sample[i, t - 1]]
     for want, flag, order in ((mp.n_down, "down", 1), (mp.n_up, "up", -1)):
-        k = _resolve(want, len(matched))
+        k = _resolve(want, len(matched), mp.share_ok.get(flag))
         if k is None:
             continue
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from metalstat.catalog.model import Product
-from metalstat.demo import timeline
+from metalstat.demo import paths, timeline
 from metalstat.demo.allocate import Panel
 from metalstat.demo.cells import Layout
 from metalstat.demo.choices import Choice
@@ -50,9 +50,17 @@ class Story:
             return None
         cap = _stated(own, "capacity", "level", timeline.LABELS[timeline.T_LAST])
         if cap is None:
-            cap = choice.level * 365.0 / 30.0 / (choice.rate / 100.0)
+            cap = (
+                choice.level
+                / timeline.month_share(product)[timeline.T_LAST]
+                / (choice.rate / 100.0)
+            )
         freeze = timeline.index("2024-07")
         return np.where(np.arange(timeline.N) >= freeze, cap, cap * 0.98)
+
+    def national_conditions(self, product: Product, own: Sequence[Target]) -> list[paths.Condition]:
+        """Conditions on the national paths that the story's statements imply (none)."""
+        return []
 
     def panel_size(self, own: Sequence[Target]) -> int | None:
         n = _stated(own, "producer_count", "count", timeline.LABELS[timeline.T_LAST])
@@ -147,10 +155,84 @@ class CopperStory(Story):
     inspected one resumes, one other has maintenance planned.
 
     The operating rates by size class and by feedstock route, for May, June and July, fix
-    how the sample capacity splits over (class, route): solved here by least squares."""
+    how the sample capacity splits over (class, route): solved here by least squares. The
+    sample's capacity is the same in June and July, so the forecast's rate moves with July's
+    output (the report counts a month as a twelfth of the year): June's rate is sized, and
+    July's output calibrated, within what June's and July's rate statements admit together."""
 
     NEW, INSPECTED = "newly commissioned smelter", "environmental inspection"
     CLASSES = ("large", "medium", "small")
+
+    @staticmethod
+    def _overall(own: Sequence[Target]) -> dict[tuple[str, str], Target]:
+        """The overall rate statements, by (statistic, period)."""
+        return {(t.statistic, t.period): t for t in own
+                if t.measure == "operating_rate" and not t.breakdown and t.value is not None}  # fmt: skip
+
+    def _june_window(
+        self, own: Sequence[Target], growth: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The overall June rates (lowest, highest) that make June's level and July's level
+        and change hold when the sample's capacity is the same in both months, so that the
+        July rate is the June rate × ``growth`` (July's output over June's, each over its
+        month's share of a year); by growth, empty (lo > hi) where no June rate does."""
+        june, july = timeline.LABELS[timeline.T_LAST], timeline.LABELS[timeline.T_FORECAST]
+        st = self._overall(own)
+        lo, hi = np.full(growth.shape, -np.inf), np.full(growth.shape, np.inf)
+        if ("level", june) in st:
+            r = admitted(st[("level", june)])
+            lo, hi = np.maximum(lo, r.lo), np.minimum(hi, r.hi)
+        if ("level", july) in st:
+            r = admitted(st[("level", july)])
+            lo, hi = np.maximum(lo, r.lo / growth), np.minimum(hi, r.hi / growth)
+        if ("pp_mom", july) in st:
+            # June's rate × (growth - 1) is the change: bounds on it divide by a number that
+            # may be negative (a falling rate) or zero (the change must then admit zero).
+            r = admitted(st[("pp_mom", july)])
+            step = growth - 1.0
+            with np.errstate(divide="ignore"):
+                a, b = r.lo / step, r.hi / step
+            up, down = step > 0, step < 0
+            lo = np.where(up, np.maximum(lo, a), np.where(down, np.maximum(lo, b), lo))
+            hi = np.where(up, np.minimum(hi, b), np.where(down, np.minimum(hi, a), hi))
+            if not r.lo <= 0.0 <= r.hi:
+                hi = np.where(step == 0, -np.inf, hi)
+        return lo, hi
+
+    def national_conditions(self, product: Product, own: Sequence[Target]) -> list[paths.Condition]:
+        """The sample's capacity does not change in July, so July's output growth (each
+        month over its share of a year) is the growth of the overall rate: the rates'
+        rounding leaves a band for it narrower than the stated % change alone."""
+        july = timeline.LABELS[timeline.T_FORECAST]
+        pp = self._overall(own).get(("pp_mom", july))
+        if pp is None or ("level", july) not in self._overall(own):
+            return []
+        share = timeline.month_share(product)
+        per_share = share[timeline.T_FORECAST] / share[timeline.T_LAST]
+        grid = np.linspace(0.9, 1.1, 200_001)
+        lo, hi = self._june_window(own, grid)
+        fits = grid[lo <= hi]
+        if not len(fits):
+            return []
+        low, high = 100.0 * (fits.min() * per_share - 1.0), 100.0 * (fits.max() * per_share - 1.0)
+        return [paths.condition(pp.where, "total", "mom_pct", july, low, high,
+                                aim=(low + high) / 2.0, weight=10.0)]  # fmt: skip
+
+    def june_rate(self, own: Sequence[Target], national: National, default: float) -> float:
+        """The overall June rate the sample is sized at: the middle of what June's and July's
+        rate statements admit together given July's calibrated output, else June's stated
+        rate (else ``default``)."""
+        from metalstat.demo.groups import physical_path
+
+        level = physical_path(national)
+        share = timeline.month_share(national.product)
+        june, july = timeline.T_LAST, timeline.T_FORECAST
+        growth = float(level[july] / share[july]) / float(level[june] / share[june])
+        lo, hi = self._june_window(own, np.array([growth]))
+        if lo[0] <= hi[0]:
+            return float(lo[0] + hi[0]) / 2.0
+        stated = self._overall(own).get(("level", timeline.LABELS[june]))
+        return admitted(stated).aim if stated is not None else default
 
     def _targets(self, own: Sequence[Target]) -> dict[tuple[str, str, int], tuple[float, float]]:
         """(stat, key, month) -> (aim, half-width) of the rate targets; key "" = overall,
@@ -206,11 +288,12 @@ class CopperStory(Story):
         from metalstat.demo.groups import physical_path
 
         level = physical_path(national)
+        share = timeline.month_share(product)
 
         def output(cap: np.ndarray, k: float, rates: np.ndarray, new: np.ndarray, m: int) -> float:
             j = months.index(m)
             out = float((rates[j] * cap).sum()) + (float(new[j - 1]) * k if m >= june else 0.0)
-            return out * timeline.DAYS[m] / 365.0
+            return out * share[m]
 
         def residuals(x: np.ndarray) -> np.ndarray:
             cap, k, rates, new = unpack(x)
@@ -221,8 +304,10 @@ class CopperStory(Story):
                 value = rate(cap, k, rates, new, m, key)
                 if stat == "pp_mom":
                     value -= rate(cap, k, rates, new, m - 1, key)
-                # June's figures outrank July's forecast when both cannot hold.
-                weight = (0.2 if m == july else 1.0) * (3.0 if key == "" else 1.0)
+                # June's figures outrank July's forecast, and levels their changes, when
+                # both cannot hold.
+                weight = ((0.2 if m == july else 1.0) * (3.0 if key == "" else 1.0)
+                          * (0.25 if stat == "pp_mom" else 1.0))  # fmt: skip
                 out.append((value - aim) / max(hw, 1e-6) * weight)
             # The sample's output moves month to month as the national output does.
             for a, z in ((may, june),):
@@ -241,8 +326,8 @@ class CopperStory(Story):
                              np.full(nc * 3, 1.5), [-0.8, 0.2]])  # fmt: skip
         fit = least_squares(residuals, x0, method="trf", max_nfev=4000)
         cap, k, _, _ = unpack(fit.x)
-        rate_june = targets.get(("level", "", june), (choice.rate, 0.0))[0]
-        annual = float(level[june]) * 365.0 / timeline.DAYS[june]
+        self.r_june = rate_june = self.june_rate(own, national, choice.rate)
+        annual = float(level[june]) / share[june]
         sample_total = choice.coverage * annual / (rate_june / 100.0)
         scale = sample_total / (cap.sum() + k)
         self.new_capacity = k * scale
@@ -254,16 +339,17 @@ class CopperStory(Story):
 
         product = structure.product
         # Exact panel capacity for May and June: with equal coverage the sample rate is
-        # coverage × output × 365 / (days × capacity), so the stated rates size them; the
-        # new smelter is the difference.
+        # coverage × output / (capacity × the month's share of a year), so the stated rates
+        # size them; the new smelter is the difference.
         june, may = timeline.T_LAST, timeline.T_LAST - 1
         level = physical_path(national)
+        share = timeline.month_share(product)
         targets = getattr(self, "rates", {})
-        r_june = targets.get(("level", "", june), (85.76, 0.0))[0]
+        r_june = getattr(self, "r_june", 85.76)
         r_may = r_june - targets.get(("pp_mom", "", june), (-3.06, 0.0))[0]
 
         def panel(t: int, r: float) -> float:
-            return structure.coverage * level[t] * 365.0 / timeline.DAYS[t] / (r / 100.0)
+            return structure.coverage * level[t] / share[t] / (r / 100.0)
 
         set_capacity(structure.plants, may, panel(may, r_may))
         self.new_capacity = panel(june, r_june) - panel(may, r_may)

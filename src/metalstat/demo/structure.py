@@ -287,11 +287,11 @@ def frame_capacity_june(
     capacity_path: np.ndarray | None,
 ) -> tuple[float, float]:
     """June 2025 frame capacity and the operating rate (%) it is sized at."""
+    annual = level_june / timeline.month_share(product)[timeline.T_LAST]
     if capacity_path is not None:
         cap = float(capacity_path[timeline.T_LAST])
-        return cap, 100.0 * level_june * 365.0 / timeline.DAYS[timeline.T_LAST] / cap
+        return cap, 100.0 * annual / cap
     june = timeline.LABELS[timeline.T_LAST]
-    annual = level_june * 365.0 / timeline.DAYS[timeline.T_LAST]
     for t in targets:
         if (t.measure == "capacity" and t.breakdown == {"basis": "sample"} and t.period == june
                 and t.statistic == "level" and t.kind == "actual"):  # fmt: skip
@@ -316,12 +316,13 @@ def rate_anchors(
     """Frame capacity the report's rate changes call for in earlier months (output basis).
 
     With the June rate r and a change of x pp against month t, the rate in t is r - x, so
-    capacity there is output(t) × 365 / days(t) / (r - x). Only where holding June's capacity
+    capacity there is output(t) / share(t) / (r - x), share(t) the month's share of a year as
+    the product counts it (:func:`timeline.month_share`). Only where holding June's capacity
     would break the statement (a direction-only change may hold by itself)."""
     if product.operating_rate != "output":
         return {}
     june = timeline.T_LAST
-    annual = level * 365.0 / timeline.DAYS
+    annual = level / timeline.month_share(product)
     cap_june = annual[june] / (rate / 100.0)
     out: dict[int, float] = {}
     for t in targets:
@@ -391,8 +392,9 @@ def build(
             for _ in range(4):  # resizing the panel moves the fit a little: settle it
                 coverage = fit_coverage(product, plants, coverage)
                 set_capacity(plants, timeline.T_LAST, c_june * coverage)
-        # With every stratum covered alike, the sample rate is coverage × output × 365 /
-        # (days × panel capacity): the panel's June capacity is sized exactly for it.
+        # With every stratum covered alike, the sample rate is coverage × output / (panel
+        # capacity × the month's share of a year): the panel's June capacity is sized
+        # exactly for it.
         set_capacity(plants, timeline.T_LAST, c_june * coverage)
     structure = Structure(product, plants, coverage)
     anchors = {} if class_capacity else rate_anchors(product, own, level, rate)
@@ -416,7 +418,7 @@ def _forecast_capacity(
         if (product.operating_rate == "output" and t.measure == "operating_rate"
                 and not t.breakdown and t.kind == "forecast" and t.statistic == "level"
                 and t.value is not None):  # fmt: skip
-            wanted = (structure.coverage * level[july] * 365.0 / timeline.DAYS[july]
+            wanted = (structure.coverage * level[july] / timeline.month_share(product)[july]
                       / (admitted(t).aim / 100.0))  # fmt: skip
             have = sum(p.capacity(july) for p in structure.plants if p.panel_from is not None
                        and p.in_panel(june))  # fmt: skip
@@ -772,7 +774,7 @@ def _history(
     during 2023-2024 so the implied rate stays in a plausible band while output grows (or
     shrinks) toward June 2025."""
     plants = structure.plants
-    annual = level * 365.0 / timeline.DAYS
+    annual = level / timeline.month_share(structure.product)
     r = rate / 100.0
     # Plants run harder or idle as demand moves; capacity changes only when the rate would
     # leave this band.
