@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metalstat.engine.inputs import InputError, month_start
-from metalstat.registry.changelog import Actor, record_change, snapshot
+from metalstat.registry.changelog import Actor, record_change, save_audited, snapshot
 from metalstat.registry.choices import AuditAction
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 
@@ -167,14 +167,8 @@ def do_add_capacity_record(
         if note and note != existing.note:
             before = snapshot(existing)
             existing.note = note
-            existing.save(update_fields=["note"])
-            record_change(
-                existing,
-                AuditAction.UPDATE,
-                before=before,
-                after=snapshot(existing),
-                actor=actor,
-                origin=origin,
+            save_audited(
+                existing, before, actor=actor, origin=origin, update_fields=["note"], clean=False
             )
             return existing, UPDATED
         return existing, UNCHANGED
@@ -223,15 +217,10 @@ def do_set_panel_membership(
             return same_start, UNCHANGED
         before = snapshot(same_start)
         same_start.last_period = last
-        same_start.save(update_fields=["last_period"])
-        record_change(
-            same_start,
-            AuditAction.UPDATE,
-            before=before,
-            after=snapshot(same_start),
-            actor=actor,
-            origin=origin,
-        )
+        save_audited(
+            same_start, before, actor=actor, origin=origin, update_fields=["last_period"],
+            clean=False,
+        )  # fmt: skip
         return same_start, UPDATED
     membership = PanelMembership.objects.create(
         producer=producer, first_period=first, last_period=last

@@ -106,6 +106,30 @@ def record_change(
     return entry
 
 
+def save_audited(
+    obj: models.Model,
+    before: Mapping[str, Any] | None,
+    *,
+    actor: Actor,
+    origin: str = "",
+    update_fields: Iterable[str] | None = None,
+    clean: bool = True,
+) -> None:
+    """Save ``obj`` and log the change: a create when ``before`` is None, else an update from
+    ``before`` (a snapshot taken before the fields were set)."""
+    if clean:
+        obj.full_clean()
+    obj.save(update_fields=update_fields)
+    record_change(
+        obj,
+        AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        before=before,
+        after=snapshot(obj),
+        actor=actor,
+        origin=origin,
+    )
+
+
 def history(obj: models.Model, object_id: str | None = None) -> models.QuerySet[AuditEntry]:
     """The change log of one object, oldest first."""
     return AuditEntry.objects.filter(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
 from metalstat.engine.figures import FIGURES
 from metalstat.registry.actions import CREATED, UNCHANGED, UPDATED, as_period
-from metalstat.registry.changelog import Actor, actor_name, record_change, snapshot
+from metalstat.registry.changelog import Actor, actor_name, record_change, save_audited, snapshot
 from metalstat.registry.choices import AuditAction
 from metalstat.registry.validators import validate_product_code
 from metalstat.releases.choices import CommentaryMode, Language, ReleaseStatus
@@ -374,16 +374,7 @@ def do_set_commentary(
         )
     commentary.text = text.strip()
     commentary.author = who
-    commentary.full_clean()
-    commentary.save()
-    record_change(
-        commentary,
-        AuditAction.CREATE if created else AuditAction.UPDATE,
-        before=before,
-        after=snapshot(commentary),
-        actor=who,
-        origin=origin,
-    )
+    save_audited(commentary, before, actor=who, origin=origin)
     return commentary, CREATED if created else UPDATED
 
 

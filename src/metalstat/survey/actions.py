@@ -27,7 +27,14 @@ from metalstat.registry.actions import (
     as_period,
     as_producer,
 )
-from metalstat.registry.changelog import Actor, actor_name, audit_entry, record_change, snapshot
+from metalstat.registry.changelog import (
+    Actor,
+    actor_name,
+    audit_entry,
+    record_change,
+    save_audited,
+    snapshot,
+)
 from metalstat.registry.choices import AuditAction
 from metalstat.registry.models import AuditEntry, Producer
 from metalstat.survey.models import (
@@ -448,16 +455,7 @@ def do_confirm_warning(
     confirmation.reason = reason.strip()
     confirmation.confirmed_by = actor_name(actor)
     confirmation.confirmed_at = timezone.now()
-    confirmation.full_clean()
-    confirmation.save()
-    record_change(
-        confirmation,
-        AuditAction.CREATE if created else AuditAction.UPDATE,
-        before=before,
-        after=snapshot(confirmation),
-        actor=actor,
-        origin=origin,
-    )
+    save_audited(confirmation, before, actor=actor, origin=origin)
     return confirmation, CREATED if created else UPDATED
 
 
