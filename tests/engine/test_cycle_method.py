@@ -458,3 +458,12 @@ def test_equal_daily_output_is_neither_reduced_nor_increased() -> None:
     f = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False).figures
     assert fig(f, "count", measure="producer_count", breakdown="change=reduced") == 0
     assert fig(f, "count", measure="producer_count", breakdown="change=increased") == 0
+
+
+def test_the_month_before_keeps_its_own_month_on_month_change() -> None:
+    f = run_cycle("2025-06", two_strata_panel().inputs(), [COPPER], with_benchmarks=False).figures
+    # May 122,000 against April 96,000.
+    assert fig(f, "mom_pct", period="2025-05") == pytest.approx((122_000 / 96_000 - 1) * 100)
+    assert fig(f, "mom_abs", period="2025-05") == pytest.approx(26_000)
+    # ... but not its YoY: the vintage's older months carry the headline only.
+    assert f.filter((pl.col("period") == "2025-05") & (pl.col("statistic") == "yoy_abs")).is_empty()

@@ -47,6 +47,9 @@ from metalstat.engine.validate import check_returns, errors
 E, I, U, P, B = 1, 2, 4, 8, 16  # noqa: E741  (the SDMX letters)
 _BITS = {"E": E, "I": I, "U": U, "P": P, "B": B}
 DOMINANCE_SHARE = 0.85
+# The month before t keeps its levels and its own month-on-month changes ("the share was
+# already rising in May"); older months of the window keep the headline only.
+PREV_MONTH_CHANGES = ("mom_abs", "mom_pct", "pp_mom", "count_change")
 MIN_CELL_PRODUCERS = 3
 
 
@@ -141,8 +144,9 @@ _KEYS = ["product", "measure", "breakdown"]
 def _derive(
     levels: pl.DataFrame, t: date, window: list[date], products: Sequence[Product]
 ) -> pl.DataFrame:
-    """Every statistic of every series, then kept by scope: everything for t, levels for t-1,
-    the headline's level/MoM/YoY and the overall operating rate for the other months."""
+    """Every statistic of every series, then kept by scope: everything for t, levels and MoM
+    changes for t-1, the headline's level/MoM/YoY and the overall operating rate for the
+    other months."""
     lv = levels.select(*_KEYS, "period", "value")
     prev = lv.select(*_KEYS, period=pl.col("period").dt.offset_by("1mo"), v_m=pl.col("value"))
     yago = lv.select(*_KEYS, period=pl.col("period").dt.offset_by("12mo"), v_y=pl.col("value"))
@@ -198,7 +202,7 @@ def _derive(
     )
     d = d.filter(
         is_t
-        | (is_prev & pl.col("statistic").is_in(["level", "count"]))
+        | (is_prev & pl.col("statistic").is_in(["level", "count", *PREV_MONTH_CHANGES]))
         | ((pl.col("period") >= window[0]) & history)
     ).filter(pl.col("value").is_not_null() | pl.col("statistic").is_in(["level", "count"]))
     d = d.with_columns(kind=pl.lit("actual"), span_start=pl.lit(None, pl.Date))
