@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from metalstat.report.drafting import Report, draft_report
@@ -43,6 +46,7 @@ def build_documents(
     langs, formats = _check(langs, formats)
     figures = FigureSet(inp.figures, inp.period)
     out: dict[tuple[str, str], bytes] = {}
+    pdf_html: dict[str, str] = {}
     for lang in langs:
         report: Report = draft_report(inp, lang, figures)
         html = render_html(report) if {"html", "pdf"} & set(formats) else ""
@@ -50,12 +54,26 @@ def build_documents(
             if fmt == "html":
                 out[(lang, fmt)] = html.encode("utf-8")
             elif fmt == "pdf":
-                out[(lang, fmt)] = render_pdf(html)
+                pdf_html[lang] = html
             elif fmt == "md":
                 out[(lang, fmt)] = render_markdown(report).encode("utf-8")
             elif fmt == "json":
                 out[(lang, fmt)] = render_json(report, inp, figures).encode("utf-8")
+    for lang, pdf in zip(pdf_html, render_pdfs(list(pdf_html.values())), strict=True):
+        out[(lang, "pdf")] = pdf
     return out
+
+
+def render_pdfs(htmls: list[str]) -> list[bytes]:
+    """Lay out several PDFs, one process per document when there are cores to spare: layout
+    is CPU-bound and single-threaded, and two languages take about 11 s each. Processes are
+    spawned, not forked (the parent may hold database connections and polars threads)."""
+    workers = min(len(htmls), int(os.environ.get("METALSTAT_REPORT_WORKERS", os.cpu_count() or 1)))
+    if workers < 2:
+        return [render_pdf(h) for h in htmls]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(render_pdf, htmls))
 
 
 def write_documents(
