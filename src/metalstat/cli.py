@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "export": "metalstat.spreadsheets.commands:export_cmd",
     "template": "metalstat.spreadsheets.commands:template_cmd",
     "run": "metalstat.releases.commands:run_cmd",
+    "release": "metalstat.releases.commands:release_cmd",
     "demo": "metalstat.demo.commands:demo_cmd",
     "report": "metalstat.report.commands:report_cmd",
 }

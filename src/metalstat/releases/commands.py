@@ -65,3 +65,158 @@ def run_cmd(period: str, products: tuple[str, ...], actor: str, note: str) -> No
         for r in warnings.head(50).iter_rows(named=True):
             console.print(f"  {r['product']} {r['producer_id']} {r['rule']}: {r['message']}")
     console.print(f"stored {run.result.figures.height:,} figures as {run.release.label}")
+
+
+# --- the editor's side: review, approval and embargoed publication ---------------------
+
+
+@click.group("release")
+def release_cmd() -> None:
+    """Review, approve and publish a month's vintage (publication waits for its release time)."""
+
+
+def _release(period: str, vintage: int | None):  # type: ignore[no-untyped-def]
+    """The month's vintage (the newest when none is given), or a one-line error."""
+    from metalstat.engine.inputs import InputError, month_start
+    from metalstat.releases.models import Release
+
+    try:
+        month = month_start(period)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    releases = Release.objects.filter(period=month)
+    if vintage is not None:
+        releases = releases.filter(vintage=vintage)
+    found = releases.order_by("-vintage").first()
+    if found is None:
+        which = f" vintage {vintage}" if vintage is not None else ""
+        raise click.ClickException(f"no release of {period}{which}: run `metalstat run {period}`")
+    return found
+
+
+def _step(action, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run a workflow action; its refusals become one-line errors."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from metalstat.releases.actions import ReleaseError
+
+    try:
+        return action(*args, **kwargs)
+    except (ReleaseError, PermissionDenied) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ValidationError as exc:
+        raise click.ClickException("; ".join(exc.messages)) from exc
+
+
+_period = click.argument("period")
+_vintage = click.option("--vintage", type=int, default=None, help="Default: the newest.")
+_actor = click.option("--actor", required=True, help="Who takes this step (kept in the log).")
+
+
+@release_cmd.command("list")
+@click.option("--period", default=None, help="Only this month (YYYY-MM).")
+def release_list(period: str | None) -> None:
+    """The releases, newest first, with their status and release time."""
+    from metalstat.cli import setup_django
+
+    setup_django()
+    from django.db.models import Count
+    from rich.console import Console
+    from rich.table import Table
+
+    from metalstat.releases.models import Release
+
+    rows = Release.objects.annotate(n=Count("figures")).order_by("-period", "-vintage")
+    if period:
+        rows = rows.filter(period=_release(period, None).period)
+    table = Table(title="releases")
+    for col in ("release", "status", "created by", "approved by", "release time", "figures"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.label, r.status, r.created_by, r.approved_by or "",
+            f"{r.release_at:%Y-%m-%d %H:%M %Z}" if r.release_at else "", f"{r.n:,}",
+        )  # fmt: skip
+    Console().print(table)
+
+
+@release_cmd.command("submit")
+@_period
+@_vintage
+@_actor
+@click.option("--note", default="", help="A note for the reviewers.")
+def release_submit(period: str, vintage: int | None, actor: str, note: str) -> None:
+    """Send a draft vintage to review."""
+    from metalstat.cli import setup_django
+
+    setup_django()
+    from metalstat.releases.actions import do_submit_for_review
+
+    r = _step(do_submit_for_review, _release(period, vintage), actor=actor, note=note)
+    click.echo(f"{r.label}: in review")
+
+
+@release_cmd.command("approve")
+@_period
+@_vintage
+@_actor
+def release_approve(period: str, vintage: int | None, actor: str) -> None:
+    """Approve a vintage in review."""
+    from metalstat.cli import setup_django
+
+    setup_django()
+    from metalstat.releases.actions import do_approve_release
+
+    r = _step(do_approve_release, _release(period, vintage), actor=actor)
+    click.echo(f"{r.label}: approved by {actor}")
+
+
+@release_cmd.command("reject")
+@_period
+@_vintage
+@_actor
+@click.option("--note", required=True, help="Why it goes back to draft.")
+def release_reject(period: str, vintage: int | None, actor: str, note: str) -> None:
+    """Send a vintage in review (or approved) back to draft, saying why."""
+    from metalstat.cli import setup_django
+
+    setup_django()
+    from metalstat.releases.actions import do_reject_release
+
+    r = _step(do_reject_release, _release(period, vintage), actor=actor, note=note)
+    click.echo(f"{r.label}: back to draft")
+
+
+@release_cmd.command("publish")
+@_period
+@_vintage
+@_actor
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    help="Release time, 'YYYY-MM-DD HH:MM' in the configured time zone (default: now). "
+    "Until then only analysts see the figures.",
+)
+def release_publish(period: str, vintage: int | None, actor: str, at: str | None) -> None:
+    """Publish an approved vintage at its release time (the embargo)."""
+    from metalstat.cli import setup_django
+
+    setup_django()
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from metalstat.releases.actions import do_publish_release
+
+    release_at = None
+    if at is not None:
+        try:
+            naive = datetime.strptime(at, "%Y-%m-%d %H:%M")
+        except ValueError as exc:
+            raise click.ClickException(f"--at {at!r} is not 'YYYY-MM-DD HH:MM'") from exc
+        release_at = timezone.make_aware(naive)
+    r = _step(do_publish_release, _release(period, vintage), actor=actor, release_at=release_at)
+    when = timezone.localtime(r.release_at)
+    state = "live" if r.release_at <= timezone.now() else "scheduled (embargoed until then)"
+    click.echo(f"{r.label}: published at {when:%Y-%m-%d %H:%M %Z}, {state}")
