@@ -97,16 +97,7 @@ def do_upsert_producer(
         if missing:
             raise ValidationError({f: f"needed to register producer {code!r}" for f in missing})
         producer = Producer(code=code, **fields)
-        producer.full_clean()
-        producer.save()
-        record_change(
-            producer,
-            AuditAction.CREATE,
-            before=None,
-            after=snapshot(producer),
-            actor=actor,
-            origin=origin,
-        )
+        save_audited(producer, None, actor=actor, origin=origin)
         return producer, CREATED
     if "product" in fields and fields["product"] != producer.product:
         raise ValidationError(
@@ -120,16 +111,7 @@ def do_upsert_producer(
         setattr(producer, name, value)
     if snapshot(producer) == before:
         return producer, UNCHANGED
-    producer.full_clean()
-    producer.save()
-    record_change(
-        producer,
-        AuditAction.UPDATE,
-        before=before,
-        after=snapshot(producer),
-        actor=actor,
-        origin=origin,
-    )
+    save_audited(producer, before, actor=actor, origin=origin)
     return producer, UPDATED
 
 
@@ -175,11 +157,7 @@ def do_add_capacity_record(
     record = CapacityRecord(
         producer=producer, valid_from=valid_from, capacity=float(capacity), event=event, note=note
     )
-    record.full_clean()
-    record.save()
-    record_change(
-        record, AuditAction.CREATE, before=None, after=snapshot(record), actor=actor, origin=origin
-    )
+    save_audited(record, None, actor=actor, origin=origin)
     return record, CREATED
 
 

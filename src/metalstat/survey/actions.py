@@ -91,6 +91,19 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _quantity(raw: Any, label: str, rule: str, problems: list[str]) -> float | None:
+    """A finite number of 0 or more, or None with the problem noted."""
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        problems.append(f"{label}: {raw!r} is not a number")
+        return None
+    if not math.isfinite(number) or number < 0:
+        problems.append(f"{label}: {raw!r} must be {rule}")
+        return None
+    return number
+
+
 def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, Any], list[str]]:
     """The row's values normalised for storage, and what is wrong with them."""
     problems: list[str] = []
@@ -100,15 +113,9 @@ def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, 
         if raw is None:
             values[name] = None
             continue
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            problems.append(f"{name}: {raw!r} is not a number")
-            continue
-        if not math.isfinite(number) or number < 0:
-            problems.append(f"{name}: {raw!r} must be a number of 0 or more")
-            continue
-        values[name] = number
+        number = _quantity(raw, name, "a number of 0 or more", problems)
+        if number is not None:
+            values[name] = number
     if row.status not in RETURN_STATUSES:
         problems.append(f"status: {row.status!r} is not one of {', '.join(RETURN_STATUSES)}")
     values["status"] = row.status
@@ -131,15 +138,9 @@ def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, 
                 continue
             if quantity is None:
                 continue
-            try:
-                number = float(quantity)
-            except (TypeError, ValueError):
-                problems.append(f"breakdown {dim}={value}: {quantity!r} is not a number")
-                continue
-            if not math.isfinite(number) or number < 0:
-                problems.append(f"breakdown {dim}={value}: {quantity!r} must be 0 or more")
-                continue
-            cleaned[value] = number
+            number = _quantity(quantity, f"breakdown {dim}={value}", "0 or more", problems)
+            if number is not None:
+                cleaned[value] = number
         if cleaned:
             breakdown[dim] = cleaned
     values["breakdown"] = breakdown
