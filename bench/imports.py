@@ -24,7 +24,7 @@ MONTHS = 20
 
 
 def main() -> None:
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django(migrate=True)
     from django.db import connection

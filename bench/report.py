@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 def _input(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.demo_db:
         os.environ["METALSTAT_DATA_DIR"] = str(Path(args.demo_db).resolve())
-        from metalstat.cli import setup_django
+        from metalstat.core.startup import setup_django
 
         setup_django(migrate=False)
         from metalstat.report.loader import build_report_input

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import sys
 from typing import Any
 
@@ -40,30 +39,28 @@ class LazyGroup(click.Group):
         module, attr = target.split(":")
         try:
             cmd = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError) as exc:
-            reason = f"command {cmd_name!r} is not available: {exc}"
-
-            @click.command(cmd_name, help=f"(unavailable: {exc})")
-            def unavailable() -> None:
-                raise click.ClickException(reason)
-
-            return unavailable
+        except ModuleNotFoundError as exc:
+            # A missing third-party package: say which and how to get it. Any other import
+            # error is a bug and keeps its traceback.
+            if exc.name and exc.name.split(".")[0] == "metalstat":
+                raise
+            return _unavailable(cmd_name, exc)
         assert isinstance(cmd, click.Command)
         return cmd
 
 
-def setup_django(migrate: bool = True) -> None:
-    """Start Django for commands that use the database; create/upgrade the schema if asked."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metalstat.project.settings")
-    import django
-    from django.conf import settings
+def _unavailable(cmd_name: str, exc: ModuleNotFoundError) -> click.Command:
+    reason = (
+        f"metalstat {cmd_name} cannot run: the package {exc.name!r} is not installed "
+        f"({exc}). Install metalstat with its dependencies (pip install metalstat, or "
+        "make setup in a checkout)."
+    )
 
-    django.setup()
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    if migrate:
-        from django.core.management import call_command
+    @click.command(cmd_name, help=f"(cannot run: package {exc.name!r} is missing)")
+    def unavailable() -> None:
+        raise click.ClickException(reason)
 
-        call_command("migrate", interactive=False, verbosity=0)
+    return unavailable
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,6 +72,8 @@ def cli() -> None:
 @click.command("init")
 def init_cmd() -> None:
     """Create or upgrade the database (SQLite in the data folder unless DATABASE_URL is set)."""
+    from metalstat.core.startup import setup_django
+
     setup_django(migrate=True)
     from django.db import connection
 

@@ -113,7 +113,7 @@ def test_the_loaded_panel_is_what_the_engine_is_given():
         assert a.sort(a.columns).equals(b.sort(b.columns)), name
     with pytest.raises(NotEmpty):
         load(data)
-    from metalstat.registry.models import AuditEntry
+    from metalstat.core.models import AuditEntry
 
     assert AuditEntry.objects.filter(actor="demo", model="survey.surveyreturn").count() == 1
 

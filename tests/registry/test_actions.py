@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from metalstat.catalog import load_catalog
+from metalstat.core.changelog import history
+from metalstat.core.models import AuditEntry
 from metalstat.registry.actions import (
     do_add_capacity_record,
     do_set_panel_membership,
     do_upsert_producer,
 )
-from metalstat.registry.changelog import history
-from metalstat.registry.models import AuditEntry, CapacityRecord, PanelMembership, Producer
+from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 from tests.registry.factories import COPPER, make_producer
 
 pytestmark = pytest.mark.django_db

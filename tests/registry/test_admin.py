@@ -8,15 +8,16 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from metalstat.core.models import AuditEntry
 from metalstat.registry.actions import do_add_capacity_record
-from metalstat.registry.models import AuditEntry, CapacityRecord, Producer
+from metalstat.registry.models import CapacityRecord, Producer
 from metalstat.releases.actions import do_create_release
 from metalstat.survey.actions import do_record_return
 from metalstat.survey.models import SurveyReturn
 from tests.registry.factories import COPPER, figure_row, figures, make_producer
 
 pytestmark = pytest.mark.django_db
-OUR_APPS = {"registry", "survey", "releases"}
+OUR_APPS = {"core", "registry", "survey", "releases"}
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from metalstat.registry.models import AuditEntry
+from metalstat.core.models import AuditEntry
 from metalstat.releases.actions import (
     ReleaseError,
     do_approve_release,

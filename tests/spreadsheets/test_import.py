@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from metalstat.core.models import AuditEntry
 from metalstat.registry.actions import (
     do_add_capacity_record,
     do_set_panel_membership,
     do_upsert_producer,
 )
-from metalstat.registry.models import AuditEntry, CapacityRecord, PanelMembership, Producer
+from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 from metalstat.spreadsheets.errors import ImportRejected
 from metalstat.spreadsheets.importing import ImportResult, import_file
 from metalstat.survey.models import (

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from metalstat.registry.changelog import history
-from metalstat.registry.models import AuditEntry
+from metalstat.core.changelog import history
+from metalstat.core.models import AuditEntry
 from metalstat.survey.actions import (
     ReturnValues,
     do_confirm_warning,

@@ -63,7 +63,7 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     console = Console()
     started = time.perf_counter()

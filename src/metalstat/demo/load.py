@@ -67,8 +67,9 @@ def _insert(model: Any, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
 @transaction.atomic
 def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) -> Loaded:
     """Insert the panel; raises NotEmpty (and writes nothing) if producers already exist."""
-    from metalstat.registry.choices import AuditAction
-    from metalstat.registry.models import AuditEntry, CapacityRecord, PanelMembership, Producer
+    from metalstat.core.choices import AuditAction
+    from metalstat.core.models import AuditEntry
+    from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
     from metalstat.survey.models import (
         AuxiliaryObservation,
         AuxiliarySeries,

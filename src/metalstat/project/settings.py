@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "metalstat.core",
     "metalstat.registry",
     "metalstat.survey",
     "metalstat.releases",

@@ -15,14 +15,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from metalstat.engine.inputs import InputError, month_start
-from metalstat.registry.changelog import Actor, record_change, save_audited, snapshot
-from metalstat.registry.choices import AuditAction
+from metalstat.core.changelog import Actor, record_change, save_audited, snapshot
+from metalstat.core.choices import AuditAction
+from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
+from metalstat.core.periods import as_date, as_period
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
-
-CREATED = "created"
-UPDATED = "updated"
-UNCHANGED = "unchanged"
 
 # Producer fields an upsert may set; ``code`` is the key.
 PRODUCER_FIELDS = (
@@ -53,27 +50,6 @@ def as_producer(producer: Producer | str, *, for_update: bool = False) -> Produc
         raise ValidationError(
             {"producer": f"no producer with code {code!r}"}, code="unknown_producer"
         ) from None
-
-
-def as_period(value: date | str, field: str = "period") -> date:
-    """A month as the date of its first day; a date must already be the first."""
-    if isinstance(value, date):
-        if value.day != 1:
-            raise ValidationError({field: f"{value} is not the first day of a month"})
-        return value
-    try:
-        return month_start(value)
-    except InputError as exc:
-        raise ValidationError({field: str(exc)}) from None
-
-
-def as_date(value: date | str, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: f"{value!r} is not a date (YYYY-MM-DD)"}) from None
 
 
 @transaction.atomic

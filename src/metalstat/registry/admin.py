@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from metalstat.registry.changelog import AuditedModelAdmin
-from metalstat.registry.models import AuditEntry, CapacityRecord, PanelMembership, Producer
+from metalstat.core.admin import AuditedModelAdmin
+from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -67,21 +67,3 @@ class PanelMembershipAdmin(AuditedModelAdmin):
     search_fields = ("producer__code", "producer__name")
     list_select_related = ("producer",)
     autocomplete_fields = ("producer",)
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "model", "object_repr", "source")
-    list_filter = ("action", "model", "actor")
-    search_fields = ("actor", "object_id", "object_repr", "source")
-    date_hierarchy = "at"
-    readonly_fields = tuple(f.name for f in AuditEntry._meta.fields)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -21,9 +21,3 @@ Region = models.TextChoices(  # type: ignore[misc]
 CapacityEvent = models.TextChoices(  # type: ignore[misc]
     "CapacityEvent", [(code.upper(), (code, _label(code))) for code in CAPACITY_EVENTS]
 )
-
-
-class AuditAction(models.TextChoices):
-    CREATE = "create", "Create"
-    UPDATE = "update", "Update"
-    DELETE = "delete", "Delete"

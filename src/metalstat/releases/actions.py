@@ -18,11 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
+from metalstat.core.changelog import Actor, actor_name, record_change, save_audited, snapshot
+from metalstat.core.choices import AuditAction
+from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
+from metalstat.core.periods import as_period
+from metalstat.core.validators import validate_product_code
 from metalstat.engine.figures import FIGURES
-from metalstat.registry.actions import CREATED, UNCHANGED, UPDATED, as_period
-from metalstat.registry.changelog import Actor, actor_name, record_change, save_audited, snapshot
-from metalstat.registry.choices import AuditAction
-from metalstat.registry.validators import validate_product_code
 from metalstat.releases.choices import CommentaryMode, Language, ReleaseStatus
 from metalstat.releases.models import Commentary, Figure, Release
 from metalstat.releases.queries import FIGURE_KEY, LIVE_STATUSES

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from metalstat.registry.changelog import AuditedModelAdmin
+from metalstat.core.admin import AuditedModelAdmin
 from metalstat.releases.actions import (
     ReleaseError,
     do_approve_release,

@@ -20,7 +20,7 @@ def run_cmd(period: str, products: tuple[str, ...], actor: str, note: str) -> No
     Returns with errors stop the run (nothing is stored) and are listed; warnings that an
     analyst has not confirmed are listed and must be confirmed before approval.
     """
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
     from metalstat.engine.inputs import InputError, month_start
 
     try:
@@ -117,7 +117,7 @@ _actor = click.option("--actor", required=True, help="Who takes this step (kept 
 @click.option("--period", default=None, help="Only this month (YYYY-MM).")
 def release_list(period: str | None) -> None:
     """The releases, newest first, with their status and release time."""
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from django.db.models import Count
@@ -147,7 +147,7 @@ def release_list(period: str | None) -> None:
 @click.option("--note", default="", help="A note for the reviewers.")
 def release_submit(period: str, vintage: int | None, actor: str, note: str) -> None:
     """Send a draft vintage to review."""
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from metalstat.releases.actions import do_submit_for_review
@@ -162,7 +162,7 @@ def release_submit(period: str, vintage: int | None, actor: str, note: str) -> N
 @_actor
 def release_approve(period: str, vintage: int | None, actor: str) -> None:
     """Approve a vintage in review."""
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from metalstat.releases.actions import do_approve_release
@@ -178,7 +178,7 @@ def release_approve(period: str, vintage: int | None, actor: str) -> None:
 @click.option("--note", required=True, help="Why it goes back to draft.")
 def release_reject(period: str, vintage: int | None, actor: str, note: str) -> None:
     """Send a vintage in review (or approved) back to draft, saying why."""
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from metalstat.releases.actions import do_reject_release
@@ -200,7 +200,7 @@ def release_reject(period: str, vintage: int | None, actor: str, note: str) -> N
 )
 def release_publish(period: str, vintage: int | None, actor: str, at: str | None) -> None:
     """Publish an approved vintage at its release time (the embargo)."""
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from datetime import datetime

@@ -9,10 +9,10 @@ from typing import Any
 import polars as pl
 
 from metalstat.catalog import Product, load_catalog
+from metalstat.core.changelog import Actor
 from metalstat.engine.cycle import CycleResult, run_cycle
 from metalstat.engine.inputs import month_start
 from metalstat.engine.validate import errors, unconfirmed_warnings
-from metalstat.registry.changelog import Actor
 from metalstat.releases.actions import do_create_release
 from metalstat.releases.models import Release
 from metalstat.survey.frames import load_cycle_inputs

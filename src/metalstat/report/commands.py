@@ -47,7 +47,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str) -> str:
 )
 def report_cmd(period: str, vintage: int | None, lang: str, fmt: str, out_dir: Path) -> None:
     """Draft the monthly report of PERIOD (YYYY-MM) as HTML, PDF, Markdown and JSON."""
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from metalstat.report.loader import ReportError, write_report

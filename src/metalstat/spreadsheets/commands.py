@@ -86,7 +86,7 @@ def import_cmd(
         return
     if file is None:
         raise click.UsageError("give the FILE to import (or --columns to list its columns)")
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from metalstat.spreadsheets.errors import ImportRejected
@@ -128,7 +128,7 @@ def _month(value: str | None) -> Any:
 def export_cmd(kind: str, product: str | None, period: str | None, output: Path) -> None:
     """Write KIND out in the columns its import reads (import -> export -> import changes
     nothing)."""
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     month = _month(period)
     setup_django()
@@ -157,7 +157,7 @@ def template_cmd(kind: str, product: str, period: str, output: Path) -> None:
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the template is an .xlsx workbook", param_hint="-o")
     month = _month(period)
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django()
     from metalstat.spreadsheets.templates import write_template

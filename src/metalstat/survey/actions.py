@@ -19,15 +19,7 @@ from django.utils import timezone
 
 from metalstat.catalog import Product, load_catalog
 from metalstat.catalog.vocabulary import EVENT_REASONS, RETURN_SOURCES, RETURN_STATUSES
-from metalstat.registry.actions import (
-    CREATED,
-    UNCHANGED,
-    UPDATED,
-    as_date,
-    as_period,
-    as_producer,
-)
-from metalstat.registry.changelog import (
+from metalstat.core.changelog import (
     Actor,
     actor_name,
     audit_entry,
@@ -35,8 +27,12 @@ from metalstat.registry.changelog import (
     save_audited,
     snapshot,
 )
-from metalstat.registry.choices import AuditAction
-from metalstat.registry.models import AuditEntry, Producer
+from metalstat.core.choices import AuditAction
+from metalstat.core.models import AuditEntry
+from metalstat.core.outcomes import CREATED, REVISED, UNCHANGED, UPDATED
+from metalstat.core.periods import as_date, as_period
+from metalstat.registry.actions import as_producer
+from metalstat.registry.models import Producer
 from metalstat.survey.models import (
     AuxiliaryObservation,
     AuxiliarySeries,
@@ -45,8 +41,6 @@ from metalstat.survey.models import (
     ValidationConfirmation,
 )
 from metalstat.survey.models.returns import RETURN_VALUE_FIELDS
-
-REVISED = "revised"
 
 _QUANTITIES = (
     "output",

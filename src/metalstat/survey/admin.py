@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from metalstat.catalog import load_catalog
-from metalstat.registry.changelog import AuditedModelAdmin
+from metalstat.core.admin import AuditedModelAdmin
 from metalstat.survey.actions import ReturnValues, clean_return_values, do_record_return
 from metalstat.survey.models import (
     AuxiliaryObservation,

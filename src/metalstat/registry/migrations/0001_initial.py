@@ -3,7 +3,7 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
-import metalstat.registry.validators
+import metalstat.core.validators
 from django.db import migrations, models
 
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(help_text='stable identifier', max_length=64, unique=True)),
                 ('name', models.CharField(max_length=200)),
                 ('name_zh', models.CharField(blank=True, max_length=200)),
-                ('product', models.CharField(db_index=True, help_text='catalog code', max_length=40, validators=[metalstat.registry.validators.validate_product_code])),
+                ('product', models.CharField(db_index=True, help_text='catalog code', max_length=40, validators=[metalstat.core.validators.validate_product_code])),
                 ('province', models.CharField(blank=True, max_length=60)),
                 ('region', models.CharField(blank=True, max_length=60)),
                 ('nature', models.CharField(blank=True, choices=[('state_owned', 'State owned'), ('private', 'Private'), ('foreign', 'Foreign'), ('joint_venture', 'Joint venture')], help_text='enterprise nature', max_length=20)),
@@ -60,8 +60,8 @@ class Migration(migrations.Migration):
             name='PanelMembership',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_period', models.DateField(validators=[metalstat.registry.validators.validate_month_start])),
-                ('last_period', models.DateField(blank=True, null=True, validators=[metalstat.registry.validators.validate_month_start])),
+                ('first_period', models.DateField(validators=[metalstat.core.validators.validate_month_start])),
+                ('last_period', models.DateField(blank=True, null=True, validators=[metalstat.core.validators.validate_month_start])),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('producer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panel_memberships', to='registry.producer')),
             ],

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from metalstat.registry.choices import CapacityEvent, EnterpriseNature
-from metalstat.registry.validators import (
+from metalstat.core.validators import (
     catalog_product,
     validate_month_start,
     validate_product_code,
 )
+from metalstat.registry.choices import CapacityEvent, EnterpriseNature
 
 
 class Producer(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from metalstat.registry.validators import validate_month_start, validate_product_code
+from metalstat.core.validators import validate_month_start, validate_product_code
 from metalstat.releases.choices import CommentaryMode, Language
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from metalstat.registry.validators import validate_month_start
+from metalstat.core.validators import validate_month_start
 from metalstat.releases.choices import ConfStatus, FigureKind, ObsStatus, ReleaseStatus
 
 

@@ -3,7 +3,7 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
-import metalstat.registry.validators
+import metalstat.core.validators
 from django.db import migrations, models
 
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200)),
                 ('name_zh', models.CharField(blank=True, max_length=200)),
                 ('unit', models.CharField(max_length=40)),
-                ('product', models.CharField(blank=True, help_text='catalog code', max_length=40, validators=[metalstat.registry.validators.validate_product_code])),
+                ('product', models.CharField(blank=True, help_text='catalog code', max_length=40, validators=[metalstat.core.validators.validate_product_code])),
                 ('description', models.TextField(blank=True)),
                 ('highlighted', models.BooleanField(default=False, help_text='the analyst wants the report to quote it')),
             ],
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
             name='SurveyReturn',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(help_text='first of the month', validators=[metalstat.registry.validators.validate_month_start])),
+                ('period', models.DateField(help_text='first of the month', validators=[metalstat.core.validators.validate_month_start])),
                 ('revision', models.PositiveIntegerField(default=1)),
                 ('output', models.FloatField(blank=True, help_text='physical content, unit', null=True)),
                 ('output_metal', models.FloatField(blank=True, help_text='metal content, unit', null=True)),
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
             name='ValidationConfirmation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(validators=[metalstat.registry.validators.validate_month_start])),
+                ('period', models.DateField(validators=[metalstat.core.validators.validate_month_start])),
                 ('rule', models.CharField(help_text="the validation rule's name", max_length=60)),
                 ('reason', models.TextField()),
                 ('confirmed_by', models.CharField(max_length=150)),

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from metalstat.core.validators import validate_month_start
 from metalstat.registry.models import Producer
-from metalstat.registry.validators import validate_month_start
 from metalstat.survey.choices import EventReason, ReturnSource, ReturnStatus
 
 # Quantities of a return that the survey stores and compares between revisions.

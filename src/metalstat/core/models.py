@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from metalstat.registry.choices import AuditAction
+from metalstat.core.choices import AuditAction
 
 
 class AuditEntry(models.Model):

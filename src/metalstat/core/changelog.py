@@ -1,9 +1,9 @@
 """Writing the change log: snapshots of objects and one AuditEntry per change.
 
 The ``do_*`` actions call :func:`record_change` themselves; edits made in the Django admin go
-through :class:`AuditedModelAdmin`, a ModelAdmin mixin that snapshots the object before and
-after the save (a mixin rather than model save hooks, so bulk work done by actions is logged
-once, by the action, with its real actor and source).
+through ``core.admin.AuditedModelAdmin``, a ModelAdmin mixin that snapshots the object before
+and after the save (a mixin rather than model save hooks, so bulk work done by actions is
+logged once, by the action, with its real actor and source).
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import admin
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
-from django.http import HttpRequest
 
-from metalstat.registry.choices import AuditAction
-from metalstat.registry.models import AuditEntry
+from metalstat.core.choices import AuditAction
+from metalstat.core.models import AuditEntry
 
 # Who acted: a user, or a name for tools acting on their own (e.g. "import", "demo").
 Actor = AbstractBaseUser | AnonymousUser | str
@@ -135,55 +133,3 @@ def history(obj: models.Model, object_id: str | None = None) -> models.QuerySet[
     return AuditEntry.objects.filter(
         model=model_label(obj), object_id=object_id if object_id is not None else str(obj.pk)
     ).order_by("at", "id")
-
-
-class AuditedModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves and deletes write AuditEntry rows with before and after."""
-
-    def _actor(self, request: HttpRequest) -> Actor:
-        return request.user if request.user.is_authenticated else "admin"
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = None
-        if change and obj.pk is not None:
-            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
-            before = snapshot(stored) if stored is not None else None
-        super().save_model(request, obj, form, change)
-        after = snapshot(obj)
-        if before == after:
-            return
-        record_change(
-            obj,
-            AuditAction.UPDATE if change else AuditAction.CREATE,
-            before=before,
-            after=after,
-            actor=self._actor(request),
-            origin="admin",
-        )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        entry = audit_entry(
-            obj,
-            AuditAction.DELETE,
-            before=snapshot(obj),
-            after=None,
-            actor=self._actor(request),
-            origin="admin",
-        )
-        super().delete_model(request, obj)
-        entry.save()
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        entries = [
-            audit_entry(
-                obj,
-                AuditAction.DELETE,
-                before=snapshot(obj),
-                after=None,
-                actor=self._actor(request),
-                origin="admin",
-            )
-            for obj in queryset
-        ]
-        super().delete_queryset(request, queryset)
-        AuditEntry.objects.bulk_create(entries)
