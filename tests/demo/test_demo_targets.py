@@ -100,7 +100,7 @@ def test_the_demo_states_the_reports_figures(capsys):
 
 def test_the_loaded_panel_is_what_the_engine_is_given():
     """The cycle runs on the generated frames; the database must hand over the same."""
-    from metalstat.survey.frames import load_cycle_inputs
+    from metalstat.releases.cycle import load_cycle_inputs
 
     data = generate(products=["refined_zinc", "stainless_steel"])
     loaded = load(data)

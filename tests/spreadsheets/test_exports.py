@@ -17,10 +17,10 @@ from metalstat.registry.actions import (
     do_upsert_producer,
 )
 from metalstat.spreadsheets.exports import export_file
-from metalstat.spreadsheets.schemas import KINDS
-from metalstat.spreadsheets.templates import template_columns, write_template
+from metalstat.spreadsheets.kinds import KINDS
 from metalstat.survey.actions import do_record_return
 from metalstat.survey.models import SurveyReturn
+from metalstat.survey.returns_template import template_columns, write_template
 
 from .conftest import CORPUS
 from .test_import import counts, db_state, run
@@ -255,3 +255,9 @@ def test_template_with_metal_content_and_breakdown_round_trip(
         9100.0, 910.0, 9200.0, "steady",
     )  # fmt: skip
     assert july.breakdown == {"grade": {"high-grade": 6100.0, "low-grade": 3000.0}}
+
+
+def test_the_command_line_knows_every_kind_by_name() -> None:
+    from metalstat.spreadsheets import commands
+
+    assert commands.KINDS == KINDS

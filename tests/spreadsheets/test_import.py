@@ -10,13 +10,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from metalstat.core.models import AuditEntry
+from metalstat.core.tabular.errors import ImportRejected
 from metalstat.registry.actions import (
     do_add_capacity_record,
     do_set_panel_membership,
     do_upsert_producer,
 )
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
-from metalstat.spreadsheets.errors import ImportRejected
 from metalstat.spreadsheets.importing import ImportResult, import_file
 from metalstat.survey.models import (
     AuxiliaryObservation,

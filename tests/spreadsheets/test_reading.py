@@ -8,22 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from metalstat.spreadsheets.errors import ImportRejected, Issue, column_letter, format_issues
-from metalstat.spreadsheets.reading import read_table
-from metalstat.spreadsheets.rows import type_rows
-from metalstat.spreadsheets.schemas import normalize_header, parse_number, parse_period
+from metalstat.core.tabular.columns import normalize_header, parse_number, parse_period
+from metalstat.core.tabular.errors import ImportRejected, Issue, column_letter, format_issues
+from metalstat.core.tabular.reading import read_table
+from metalstat.core.tabular.rows import type_rows
+from metalstat.spreadsheets.kinds import SCHEMAS
 
 from .conftest import XlsxMaker
 
 
 def rejected(path: Path, kind: str = "returns") -> ImportRejected:
     with pytest.raises(ImportRejected) as info:
-        type_rows(read_table(path, kind, display_name=path.name), kind)
+        type_rows(read_table(path, kind, display_name=path.name), SCHEMAS[kind])
     return info.value
 
 
 def found(path: Path, kind: str = "returns") -> list[tuple[int | None, str | None, str]]:
-    typed = type_rows(read_table(path, kind, display_name=path.name), kind)
+    typed = type_rows(read_table(path, kind, display_name=path.name), SCHEMAS[kind])
     return [(i.row, i.letter, i.code) for i in typed.issues]
 
 
@@ -66,7 +67,7 @@ def test_numbers_and_periods() -> None:
 
 
 def test_valid_csv_types_every_cell(corpus: Path) -> None:
-    typed = type_rows(read_table(corpus / "returns_2025_06.csv", "returns"), "returns")
+    typed = type_rows(read_table(corpus / "returns_2025_06.csv", "returns"), SCHEMAS["returns"])
     assert typed.issues == []
     assert [r.number for r in typed.rows] == [2, 3, 4]
     first = typed.rows[0].values
@@ -79,7 +80,7 @@ def test_valid_csv_types_every_cell(corpus: Path) -> None:
 
 
 def test_utf8_with_bom_and_chinese_headers(corpus: Path) -> None:
-    typed = type_rows(read_table(corpus / "returns_bom_chinese.csv", "returns"), "returns")
+    typed = type_rows(read_table(corpus / "returns_bom_chinese.csv", "returns"), SCHEMAS["returns"])
     assert typed.issues == []
     values = typed.rows[0].values
     assert (values["producer"], values["period"], values["output"], values["reason"]) == (
@@ -111,7 +112,7 @@ def test_header_without_rows(corpus: Path) -> None:
 
 
 def test_missing_column(corpus: Path) -> None:
-    typed = type_rows(read_table(corpus / "returns_missing_column.csv"), "returns")
+    typed = type_rows(read_table(corpus / "returns_missing_column.csv"), SCHEMAS["returns"])
     assert [(i.row, i.column, i.code) for i in typed.issues] == [(1, "period", "missing_column")]
 
 
@@ -120,7 +121,7 @@ def test_extra_column(corpus: Path) -> None:
 
 
 def test_text_in_a_number(corpus: Path) -> None:
-    typed = type_rows(read_table(corpus / "returns_text_in_number.csv"), "returns")
+    typed = type_rows(read_table(corpus / "returns_text_in_number.csv"), SCHEMAS["returns"])
     assert [(i.row, i.letter, i.column, i.value, i.code) for i in typed.issues] == [
         (3, "C", "output", "88OO", "not_a_number")
     ]
@@ -132,13 +133,13 @@ def test_negative_output(corpus: Path) -> None:
 
 
 def test_duplicated_row_names_the_first(corpus: Path) -> None:
-    typed = type_rows(read_table(corpus / "returns_duplicate_row.csv"), "returns")
+    typed = type_rows(read_table(corpus / "returns_duplicate_row.csv"), SCHEMAS["returns"])
     assert [(i.row, i.letter, i.code) for i in typed.issues] == [(4, "A", "duplicate")]
     assert "duplicate of row 2" in typed.issues[0].reason
 
 
 def test_malformed_periods(corpus: Path) -> None:
-    typed = type_rows(read_table(corpus / "returns_bad_period.csv"), "returns")
+    typed = type_rows(read_table(corpus / "returns_bad_period.csv"), SCHEMAS["returns"])
     assert [(i.row, i.letter, i.value, i.code) for i in typed.issues] == [
         (2, "B", "2025-13", "bad_period"),
         (3, "B", "June 2025", "bad_period"),
@@ -184,7 +185,7 @@ def test_xlsx_cells_as_excel_types_them(make_xlsx: XlsxMaker) -> None:
          [1001, datetime(2025, 6, 1), 28500.25, "Normal"]],
         extra_sheets=["instructions"],
     )  # fmt: skip
-    typed = type_rows(read_table(path, "returns"), "returns")
+    typed = type_rows(read_table(path, "returns"), SCHEMAS["returns"])
     assert typed.issues == []
     values = typed.rows[0].values
     assert values["producer"] == "1001"
@@ -200,7 +201,7 @@ def test_template_rows_left_empty_are_no_returns(make_xlsx: XlsxMaker) -> None:
          ["CU001", "Eastern", "2025-06", 1, None],
          ["CU002", "River", "2025-06", None, None]],
     )  # fmt: skip
-    typed = type_rows(read_table(path, "returns"), "returns")
+    typed = type_rows(read_table(path, "returns"), SCHEMAS["returns"])
     assert typed.issues == []
     assert [r.number for r in typed.rows] == [2]
     assert typed.blank_returns == [3]
@@ -212,7 +213,7 @@ def test_all_problems_of_a_file_come_at_once(tmp_path: Path) -> None:
         "producer,period,output,status,remarks\nCU001,2025-6x,abc,normal,\n,2025-06,-1,sleeping,\n",
         "utf-8",
     )
-    typed = type_rows(read_table(path), "returns")
+    typed = type_rows(read_table(path), SCHEMAS["returns"])
     assert sorted((i.row, i.letter, i.code) for i in typed.issues) == [
         (1, "E", "extra_column"),
         (2, "B", "bad_period"),

@@ -13,8 +13,8 @@ from metalstat.releases.actions import (
     do_publish_release,
     do_submit_for_review,
 )
+from metalstat.releases.cycle import load_cycle_inputs
 from metalstat.survey.actions import do_confirm_warning, do_record_event, do_record_return
-from metalstat.survey.frames import load_cycle_inputs
 from metalstat.survey.models import SurveyReturn
 from tests.registry.factories import COPPER, figure_row, figures, make_producer, other_product
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from metalstat.catalog.vocabulary import REGIONS_CHINA
+from metalstat.catalog.vocabulary import REGIONS_CHINA, RETURN_FIELDS, ReturnField
 
 ChainGroup = Literal[
     "base_metals",
@@ -150,6 +150,16 @@ class Product(_Strict):
             if d.name == name:
                 return d
         raise KeyError(f"product {self.code!r} has no dimension {name!r}")
+
+    def return_fields(self) -> tuple[ReturnField, ...]:
+        """The fields of a return this product asks for: metal content only where it reports
+        it, operating capacity only where its operating rate is on a capacity basis."""
+        asked = {
+            "": True,
+            "metal_content": self.content != "physical",
+            "capacity_rate": self.operating_rate == "capacity",
+        }
+        return tuple(f for f in RETURN_FIELDS if asked[f.only_for])
 
     def size_class_for(self, capacity: float) -> str:
         """The size class of a producer with this capacity (unit/year)."""

@@ -7,7 +7,8 @@ change them only with a migration of stored figures.
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Literal
 
 # What a figure is about.
 KINDS: Final = ("actual", "forecast")
@@ -101,3 +102,53 @@ REGIONS_CHINA: Final = (
 def period_span(start: str, end: str) -> str:
     """The period label of a cumulative span, e.g. ``2025-01..2025-06``."""
     return f"{start}..{end}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The fields of a survey return: the one declaration the engine's input frame, the stored
+# model's comparisons, the actions, the import columns and the template derive from.
+
+
+@dataclass(frozen=True)
+class ReturnField:
+    """One value a producer gives in its monthly return."""
+
+    name: str
+    type: Literal["quantity", "status", "text", "breakdown"]
+    # A quantity's unit: "unit" (the product's, for the month) or "unit/year" (a capacity).
+    unit: str = ""
+    content: Literal["physical", "metal", ""] = ""  # which content basis a quantity is in
+    help: str = ""
+    aliases: tuple[str, ...] = ()  # other headers a spreadsheet may use, e.g. Chinese
+    # Asked only of products that report metal content, or whose operating rate is on a
+    # capacity basis; empty: asked of every product.
+    only_for: Literal["", "metal_content", "capacity_rate"] = ""
+
+    @property
+    def is_quantity(self) -> bool:
+        return self.type == "quantity"
+
+
+RETURN_FIELDS: Final = (
+    ReturnField("output", "quantity", "unit", "physical",
+                "actual output in the month, product unit (physical)", ("产量", "实际产量")),
+    ReturnField("output_metal", "quantity", "unit", "metal", "actual output, metal content",
+                ("金属量", "产量金属量"), "metal_content"),
+    ReturnField("schedule", "quantity", "unit", "physical",
+                "output scheduled for the next month (physical)", ("排产", "下月排产", "计划产量")),
+    ReturnField("schedule_metal", "quantity", "unit", "metal",
+                "next month's schedule, metal content", ("排产金属量",), "metal_content"),
+    ReturnField("operating_capacity", "quantity", "unit/year", "",
+                "capacity running at month end, unit/year", ("运行产能",), "capacity_rate"),
+    ReturnField("schedule_operating_capacity", "quantity", "unit/year", "",
+                "capacity planned to run at next month end, unit/year", ("计划运行产能",),
+                "capacity_rate"),
+    ReturnField("status", "status", help="normal when empty", aliases=("状态", "生产状态")),
+    ReturnField("breakdown", "breakdown",
+                help="quantities by breakdown dimension and value (columns dimension=value)"),
+    ReturnField("reason", "text", help="why output changed, free text", aliases=("原因", "说明")),
+)  # fmt: skip
+RETURN_QUANTITIES: Final = tuple(f.name for f in RETURN_FIELDS if f.is_quantity)
+METAL_QUANTITIES: Final = tuple(f.name for f in RETURN_FIELDS if f.content == "metal")
+# The values a return's revisions are compared by (a changed one makes a new revision).
+RETURN_VALUES: Final = tuple(f.name for f in RETURN_FIELDS)

@@ -29,3 +29,8 @@ def as_date(value: date | str, field: str) -> date:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ValidationError({field: f"{value!r} is not a date (YYYY-MM-DD)"}) from None
+
+
+def month_text(value: date | None) -> str | None:
+    """A month as ``YYYY-MM`` text (None stays None), the form files and figures use."""
+    return None if value is None else f"{value:%Y-%m}"

@@ -14,6 +14,8 @@ from datetime import date
 
 import polars as pl
 
+from metalstat.catalog.vocabulary import RETURN_FIELDS
+
 PolarsType = type[pl.DataType] | pl.DataType
 Schema = dict[str, PolarsType]
 
@@ -44,17 +46,18 @@ PANEL: Schema = {
 
 # One row per producer and month that answered (the latest revision only). Non-response is
 # the absence of a row. ``schedule`` is the output the producer plans for the next month.
+# One row per return, a column per field of catalog.vocabulary.RETURN_FIELDS (output: physical
+# content, null when only a schedule was given; schedule: planned output for period + 1
+# month; operating capacities in unit/year; status one of RETURN_STATUSES). Breakdown
+# quantities come apart, as RETURN_PARTS rows.
 RETURNS: Schema = {
     "producer_id": pl.Utf8,
     "period": pl.Date,
-    "output": pl.Float64,  # physical content; null when only a schedule was given
-    "output_metal": pl.Float64,  # metal content, for products with content "both"/"metal"
-    "schedule": pl.Float64,  # planned output for period + 1 month (physical)
-    "schedule_metal": pl.Float64,
-    "operating_capacity": pl.Float64,  # capacity running at month end, unit/year
-    "schedule_operating_capacity": pl.Float64,  # planned for next month end, unit/year
-    "status": pl.Utf8,  # normal | increased | cut | maintenance | halted | commissioning
-    "reason": pl.Utf8,
+    **{
+        f.name: pl.Float64 if f.is_quantity else pl.Utf8
+        for f in RETURN_FIELDS
+        if f.type != "breakdown"
+    },
 }
 
 # Quantities reported inside a return for a "return"-source breakdown dimension.

@@ -117,9 +117,13 @@ def do_add_capacity_record(
         if float(existing.capacity) != float(capacity) or existing.event != (event or ""):
             raise ValidationError(
                 {
-                    "capacity": f"{producer.code} already has capacity {existing.capacity:g} "
-                    f"({existing.event or 'as registered'}) from {valid_from}; capacity records "
-                    "are never rewritten: record the change from the date it takes effect"
+                    "capacity": ValidationError(
+                        f"{producer.code} already has capacity {existing.capacity:g} "
+                        f"({existing.event or 'as registered'}) from {valid_from}; capacity "
+                        "records are never rewritten: record the change from the date it "
+                        "takes effect",
+                        code="capacity_rewrite",
+                    )
                 }
             )
         if note and note != existing.note:

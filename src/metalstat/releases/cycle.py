@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -11,11 +12,57 @@ import polars as pl
 from metalstat.catalog import Product, load_catalog
 from metalstat.core.changelog import Actor
 from metalstat.engine.cycle import CycleResult, run_cycle
-from metalstat.engine.inputs import month_start
+from metalstat.engine.inputs import CycleInputs, conform, month_start
 from metalstat.engine.validate import errors, unconfirmed_warnings
 from metalstat.releases.actions import do_create_release
 from metalstat.releases.models import Release
-from metalstat.survey.frames import load_cycle_inputs
+from metalstat.releases.queries import figures_as_of
+from metalstat.survey.frames import load_survey_inputs
+
+_MONTH = r"^\d{4}-\d{2}$"  # a month's figure period, not a span
+
+
+def _published(
+    kind: str, products: Sequence[str] | None, until: date | None, as_of: datetime | None
+) -> pl.DataFrame:
+    """Headline production level of one kind, each month's value from its latest release."""
+    selection: dict[str, Any] = {
+        "kind": kind,
+        "measure": "production",
+        "statistic": "level",
+        "breakdown": "",
+    }
+    if products is not None:
+        selection["product"] = list(products)
+    figures = figures_as_of(selection, as_of)
+    figures = figures.filter(pl.col("period").str.contains(_MONTH))
+    frame = figures.select(
+        "product",
+        (pl.col("period") + "-01").str.to_date("%Y-%m-%d").alias("period"),
+        "value",
+    ).filter(pl.col("value").is_not_null())
+    if until is not None:
+        frame = frame.filter(pl.col("period") <= until)
+    name = "published_history" if kind == "actual" else "prior_forecasts"
+    return conform(name, frame.sort("product", "period"))
+
+
+def load_cycle_inputs(
+    products: list[str] | None = None,
+    until: date | None = None,
+    *,
+    as_of: datetime | None = None,
+) -> CycleInputs:
+    """Everything the engine needs for a month: the register and the survey
+    (``survey.frames.load_survey_inputs``), and the published history and prior forecasts
+    from the releases live at ``as_of`` (now by default), each month's value from its most
+    recent release, as the public saw them."""
+    last = month_start(until) if until is not None else None
+    return replace(
+        load_survey_inputs(products, until),
+        published_history=_published("actual", products, last, as_of),
+        prior_forecasts=_published("forecast", products, last, as_of),
+    )
 
 
 class CycleBlocked(RuntimeError):

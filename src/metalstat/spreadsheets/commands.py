@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 
-from metalstat.spreadsheets.schemas import KINDS, columns_help
+# The kinds by name, known without starting Django (their columns live in the apps'
+# modules, which need it); a test holds this equal to spreadsheets.kinds.KINDS.
+KINDS = ("producers", "capacity", "panel", "returns", "events", "auxiliary")
 
 _IMPORT_EPILOG = (
     "KIND is one of: " + ", ".join(KINDS) + ". Files are CSV (UTF-8, with or without BOM) or "
@@ -81,15 +83,19 @@ def import_cmd(
     kind: str, file: Path | None, columns: bool, confirm: str | None, actor: str, dry_run: bool
 ) -> None:
     """Import producers, capacity, panel, returns, events or auxiliary series from FILE."""
+    from metalstat.core.startup import setup_django
+
     if columns:
-        click.echo(columns_help(kind))
+        setup_django(migrate=False)
+        from metalstat.core.tabular.columns import columns_help
+        from metalstat.spreadsheets.kinds import SCHEMAS
+
+        click.echo(columns_help(SCHEMAS[kind]))
         return
     if file is None:
         raise click.UsageError("give the FILE to import (or --columns to list its columns)")
-    from metalstat.core.startup import setup_django
-
     setup_django()
-    from metalstat.spreadsheets.errors import ImportRejected
+    from metalstat.core.tabular.errors import ImportRejected
     from metalstat.spreadsheets.importing import PROGRESS_MIN_ROWS, import_file
 
     progress = RichProgress(PROGRESS_MIN_ROWS)
@@ -160,7 +166,7 @@ def template_cmd(kind: str, product: str, period: str, output: Path) -> None:
     from metalstat.core.startup import setup_django
 
     setup_django()
-    from metalstat.spreadsheets.templates import write_template
+    from metalstat.survey.returns_template import write_template
 
     n = write_template(product, month, output)
     note = "" if n else " (no panel members in that month: add them with metalstat import panel)"

@@ -18,7 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from metalstat.catalog import Product, load_catalog
-from metalstat.catalog.vocabulary import EVENT_REASONS, RETURN_SOURCES, RETURN_STATUSES
+from metalstat.catalog.vocabulary import (
+    EVENT_REASONS,
+    RETURN_QUANTITIES,
+    RETURN_SOURCES,
+    RETURN_STATUSES,
+)
 from metalstat.core.changelog import (
     Actor,
     actor_name,
@@ -42,14 +47,6 @@ from metalstat.survey.models import (
 )
 from metalstat.survey.models.returns import RETURN_VALUE_FIELDS
 
-_QUANTITIES = (
-    "output",
-    "output_metal",
-    "schedule",
-    "schedule_metal",
-    "operating_capacity",
-    "schedule_operating_capacity",
-)
 _CHUNK = 500  # producers per lookup query, well under every backend's parameter limit
 
 
@@ -102,7 +99,7 @@ def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, 
     """The row's values normalised for storage, and what is wrong with them."""
     problems: list[str] = []
     values: dict[str, Any] = {}
-    for name in _QUANTITIES:
+    for name in RETURN_QUANTITIES:
         raw = getattr(row, name)
         if raw is None:
             values[name] = None

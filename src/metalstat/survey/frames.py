@@ -1,4 +1,5 @@
-"""Hand the database to the engine: every frame of ``engine.inputs`` in a handful of queries.
+"""Hand the register and the survey to the engine: their frames of ``engine.inputs`` in a
+handful of queries.
 
 Each frame is one ``values_list`` query read straight into polars (no query per producer),
 so loading the whole register and years of returns stays a constant number of round trips.
@@ -6,20 +7,20 @@ so loading the whole register and years of returns stays a constant number of ro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import polars as pl
 from django.db.models import Q
 
+from metalstat.catalog.vocabulary import RETURN_VALUES
 from metalstat.engine.inputs import SCHEMAS, CycleInputs, conform, month_start
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
-from metalstat.releases.queries import figures_as_of
 from metalstat.survey.models import MaintenanceEvent, SurveyReturn, ValidationConfirmation
 
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+# The values of a return stored in a column of their own (breakdown quantities come apart).
+RETURN_SCALARS = tuple(f for f in RETURN_VALUES if f != "breakdown")
 # Producer attributes stored blank when unknown; the engine wants them null.
 _BLANK_IS_NULL = ("province", "region", "nature", "feedstock", "event", "reason")
 
@@ -39,46 +40,19 @@ def _frame(name: str, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> 
     return conform(name, frame)
 
 
-def _published(
-    kind: str, products: Sequence[str] | None, until: date | None, as_of: datetime | None
-) -> pl.DataFrame:
-    """Headline production level of one kind, each month's value from its latest release."""
-    selection: dict[str, Any] = {
-        "kind": kind,
-        "measure": "production",
-        "statistic": "level",
-        "breakdown": "",
-    }
-    if products is not None:
-        selection["product"] = list(products)
-    figures = figures_as_of(selection, as_of)
-    figures = figures.filter(pl.col("period").str.contains(_MONTH.pattern))
-    frame = figures.select(
-        "product",
-        (pl.col("period") + "-01").str.to_date("%Y-%m-%d").alias("period"),
-        "value",
-    ).filter(pl.col("value").is_not_null())
-    if until is not None:
-        frame = frame.filter(pl.col("period") <= until)
-    name = "published_history" if kind == "actual" else "prior_forecasts"
-    return conform(name, frame.sort("product", "period"))
-
-
-def load_cycle_inputs(
+def load_survey_inputs(
     products: list[str] | None = None,
     until: date | None = None,
-    *,
-    as_of: datetime | None = None,
 ) -> CycleInputs:
-    """Everything the engine needs, read from the database.
+    """The register and the survey as the engine takes them (no published history: that
+    belongs to the releases, see ``releases.cycle.load_cycle_inputs``).
 
     ``products``: catalog codes to load (all by default). ``until``: the last month of survey
     data to hand over (returns, confirmations and published history of later months are left
     out, as for a cycle run in that month); the register (producers, capacity, panel,
     events) is handed over whole, since the engine selects by date. Returns are the latest
     revision of each producer and month, with their breakdown quantities as RETURN_PARTS
-    rows. Published history and prior forecasts come from published releases live at
-    ``as_of`` (now by default): for each month, the value of the most recent release.
+    rows.
     """
     last = month_start(until) if until is not None else None
     by_product = Q(product__in=products) if products is not None else Q()
@@ -107,37 +81,14 @@ def load_cycle_inputs(
         ["producer_id", "first_period", "last_period"],
     )
 
-    return_columns = [
-        "producer_id",
-        "period",
-        "output",
-        "output_metal",
-        "schedule",
-        "schedule_metal",
-        "operating_capacity",
-        "schedule_operating_capacity",
-        "status",
-        "reason",
-    ]
+    return_columns = ["producer_id", "period", *RETURN_SCALARS]
     return_rows: list[tuple[Any, ...]] = []
     part_rows: list[tuple[Any, ...]] = []
     current = (
         SurveyReturn.objects.current()
         .filter(of_product, up_to)
         .order_by("producer__code", "period")
-        .values_list(
-            "producer__code",
-            "period",
-            "output",
-            "output_metal",
-            "schedule",
-            "schedule_metal",
-            "operating_capacity",
-            "schedule_operating_capacity",
-            "status",
-            "reason",
-            "breakdown",
-        )
+        .values_list("producer__code", "period", *RETURN_SCALARS, "breakdown")
     )
     for *values, breakdown in current:
         return_rows.append(tuple(values))
@@ -173,6 +124,4 @@ def load_cycle_inputs(
         return_parts=return_parts,
         events=events,
         confirmations=confirmations,
-        published_history=_published("actual", products, last, as_of),
-        prior_forecasts=_published("forecast", products, last, as_of),
     )

@@ -7,22 +7,13 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from metalstat.catalog.vocabulary import RETURN_VALUES
 from metalstat.core.validators import validate_month_start
 from metalstat.registry.models import Producer
 from metalstat.survey.choices import EventReason, ReturnSource, ReturnStatus
 
-# Quantities of a return that the survey stores and compares between revisions.
-RETURN_VALUE_FIELDS = (
-    "output",
-    "output_metal",
-    "schedule",
-    "schedule_metal",
-    "operating_capacity",
-    "schedule_operating_capacity",
-    "status",
-    "breakdown",
-    "reason",
-)
+# The values of a return that the survey stores and compares between revisions.
+RETURN_VALUE_FIELDS = RETURN_VALUES
 
 
 class SurveyReturnQuerySet(models.QuerySet["SurveyReturn"]):

@@ -13,10 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from metalstat.spreadsheets.errors import Issue
-from metalstat.spreadsheets.reading import Table
-from metalstat.spreadsheets.schemas import (
-    SCHEMAS,
+from metalstat.core.tabular.columns import (
     CellError,
     HeaderMap,
     KindSchema,
@@ -26,6 +23,8 @@ from metalstat.spreadsheets.schemas import (
     parse_cell,
     parse_number,
 )
+from metalstat.core.tabular.errors import Issue
+from metalstat.core.tabular.reading import Table
 
 
 @dataclass
@@ -132,18 +131,18 @@ def _header_issues(result: TypedRows) -> None:
         )
 
 
-def type_rows(table: Table, kind: str, advance: Callable[[int], None] | None = None) -> TypedRows:
-    """Type every cell of ``table`` as ``kind``; collect every problem instead of stopping.
+def type_rows(
+    table: Table, schema: KindSchema, advance: Callable[[int], None] | None = None
+) -> TypedRows:
+    """Type every cell of ``table`` by ``schema``; collect every problem instead of stopping.
 
     ``advance(n)`` is told every few hundred rows how many more were typed (progress bars).
     """
-    schema = SCHEMAS[kind]
     header = match_header(schema, table.header)
     result = TypedRows(table=table, schema=schema, header=header)
     _header_issues(result)
     present = {b.column.name for b in header.bindings if b.column is not None}
-    key_or_reference = {c.name for c in schema.columns if c.reference} | {"producer", "product",
-                                                                          "period"}  # fmt: skip
+    key_or_reference = {c.name for c in schema.columns if c.reference} | set(schema.identity)
     seen_keys: dict[tuple[object, ...], int] = {}
     for count, raw in enumerate(table.rows, 1):
         if advance is not None and count % 500 == 0:
@@ -189,7 +188,7 @@ def type_rows(table: Table, kind: str, advance: Callable[[int], None] | None = N
                     )
                     continue
                 row.parts.setdefault(dim, {})[val] = quantity
-        if schema.kind == "returns" and not errors and _unanswered(row, key_or_reference):
+        if schema.identity and not errors and _unanswered(row, key_or_reference):
             result.blank_returns.append(raw.number)
             continue
         for c in schema.columns:
@@ -221,7 +220,7 @@ def type_rows(table: Table, kind: str, advance: Callable[[int], None] | None = N
 
 
 def _unanswered(row: Row, keys: set[str]) -> bool:
-    """A returns row whose input cells are all empty: the producer has not answered (yet)."""
+    """A row whose input cells are all empty: the producer has not answered (yet)."""
     if row.parts:
         return False
     return all(is_empty(v) for name, v in row.raw.items() if name not in keys)

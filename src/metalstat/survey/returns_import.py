@@ -18,27 +18,70 @@ from typing import Any
 import polars as pl
 
 from metalstat.catalog import Product
+from metalstat.catalog.vocabulary import (
+    METAL_QUANTITIES,
+    RETURN_FIELDS,
+    RETURN_QUANTITIES,
+    RETURN_SOURCES,
+    RETURN_STATUSES,
+    RETURN_VALUES,
+    ReturnField,
+)
+from metalstat.core.tabular.columns import Column, KindSchema
+from metalstat.core.tabular.errors import Issue
+from metalstat.core.tabular.rows import Row, TypedRows
+from metalstat.core.tabular.runner import Context, check_units
 from metalstat.engine.inputs import RETURN_PARTS, RETURNS
-from metalstat.spreadsheets.errors import Issue
-from metalstat.spreadsheets.importing import (
-    Context,
-    Handler,
-    _chunks,
-    _product_of,
-    check_units,
-    load_producers,
-)
-from metalstat.spreadsheets.rows import Row, TypedRows
+from metalstat.engine.validate import check_returns
+from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of
+from metalstat.registry.queries import panel_spans
+from metalstat.survey import actions
+from metalstat.survey.actions import ReturnValues, do_confirm_warning
+from metalstat.survey.frames import load_survey_inputs
+from metalstat.survey.queries import confirmed, current_returns, return_rows
 
-QUANTITIES = (
-    "output",
-    "output_metal",
-    "schedule",
-    "schedule_metal",
-    "operating_capacity",
-    "schedule_operating_capacity",
-)
-METAL_COLUMNS = ("output_metal", "schedule_metal")
+
+def _column(f: ReturnField) -> Column:
+    if f.type == "quantity":
+        return Column(f.name, "number", f.help, required=f.name == "output", aliases=f.aliases)
+    if f.type == "status":
+        return Column(f.name, "choice", f.help, choices=RETURN_STATUSES, aliases=f.aliases,
+                      default="normal")  # fmt: skip
+    return Column(f.name, "text", f.help, aliases=f.aliases)
+
+
+RETURNS_KIND = KindSchema(
+    "returns",
+    "Monthly survey returns: one row per producer and month. A changed value makes a new "
+    "revision of the return; an unchanged row changes nothing. Breakdown quantities go in "
+    "columns named dimension=value (see the product's dimensions in metalstat catalog).",
+    (
+        PRODUCER,
+        Column("product", "text", "catalog product code (checked against the producer's)",
+               aliases=("产品", "品种")),
+        Column("period", "period", "month of the output (YYYY-MM)", required=True,
+               mandatory=True, aliases=("月份", "统计月份")),
+        # One column per field of a return; breakdown quantities are dimension=value columns.
+        *(_column(f) for f in RETURN_FIELDS if f.type != "breakdown"),
+        Column("source", "choice", "how the return was collected (spreadsheet when empty)",
+               choices=RETURN_SOURCES, aliases=("来源",), default="spreadsheet"),
+        # Reference columns of the template, for the analyst; not imported.
+        Column("producer_name", "text", "(template reference) producer name",
+               reference=True, aliases=("企业名称",)),
+        Column("province", "text", "(template reference) province", reference=True,
+               aliases=("省份",)),
+        Column("capacity_in_force", "text", "(template reference) capacity in force, "
+               "unit/year", reference=True, aliases=("产能",)),
+        Column("last_month_output", "text", "(template reference) last month's output",
+               reference=True, aliases=("上月产量",)),
+        Column("scheduled_for_month", "text", "(template reference) what the producer "
+               "scheduled for this month last month", reference=True,
+               aliases=("上月排产",)),
+    ),
+    key=("producer", "period"),
+    breakdowns=True,
+    identity=("producer", "product", "period"),
+)  # fmt: skip
 
 # The column of the file a validation rule is about (None: the row as a whole).
 RULE_COLUMNS: dict[str, str | None] = {
@@ -58,8 +101,9 @@ RULE_COLUMNS: dict[str, str | None] = {
 }
 
 
-class ReturnsHandler(Handler):
-    kind = "returns"
+class ReturnsHandler(ProducerRowsHandler):
+    schema = RETURNS_KIND
+    changed_word = "revised"
 
     def __init__(self) -> None:
         self.answers: dict[int, dict[str, Any]] = {}  # row number -> values to record
@@ -70,19 +114,19 @@ class ReturnsHandler(Handler):
 
     def check(self, typed: TypedRows, ctx: Context) -> None:
         rows = typed.good_rows()
-        ctx.producers = load_producers(str(r.get("producer")) for r in rows)
-        check_units(typed, rows, lambda r: _product_of(ctx, r))
+        self.load_producers(rows, ctx)
+        check_units(typed, rows, lambda r: product_of(ctx, r))
         clean: list[Row] = []
         for row in rows:
             if row.number in typed.bad_rows:
                 continue
-            producer = self._known_producer(typed, row, ctx)
+            producer = self.known_producer(typed, row, ctx)
             if producer is None:
                 continue
             product = ctx.catalog.get(producer.product)
             if self._check_product(typed, row, producer, product, ctx):
                 clean.append(row)
-        previous = _current_returns(
+        previous = current_returns(
             [ctx.producers[str(r.get("producer"))].pk for r in clean],
             sorted({r.get("period") for r in clean}),  # type: ignore[type-var]
         )
@@ -122,7 +166,7 @@ class ReturnsHandler(Handler):
                 )  # fmt: skip
                 ok = False
         if product.content == "physical":
-            for name in METAL_COLUMNS:
+            for name in METAL_QUANTITIES:
                 if row.get(name) is not None:
                     typed.add(
                         typed.issue(
@@ -157,20 +201,14 @@ class ReturnsHandler(Handler):
         return ok
 
     def _check_panel(self, typed: TypedRows, rows: Sequence[Row], ctx: Context) -> None:
-        from metalstat.registry.models import PanelMembership
-
-        spans: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-        ids = sorted({ctx.producers[str(r.get("producer"))].pk for r in rows})
-        for chunk in _chunks(ids):
-            for m in PanelMembership.objects.filter(producer_id__in=chunk):
-                spans[m.producer_id].append((m.first_period, m.last_period))
+        spans = panel_spans(ctx.producers[str(r.get("producer"))].pk for r in rows)
         for row in rows:
             producer = ctx.producers[str(row.get("producer"))]
             period = row.get("period")
             assert isinstance(period, date)
-            if any(a <= period <= (b or date.max) for a, b in spans[producer.pk]):
+            if any(a <= period <= (b or date.max) for a, b, _ in spans.get(producer.pk, ())):
                 continue
-            if _confirmed(producer.pk, period, "not_in_panel"):
+            if confirmed(producer.pk, period, "not_in_panel"):
                 continue
             typed.add(
                 typed.issue(
@@ -210,17 +248,12 @@ class ReturnsHandler(Handler):
     # -- write -----------------------------------------------------------------------------
 
     def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
-        from metalstat.survey.actions import ReturnValues, do_record_returns
-        from metalstat.survey.models.returns import RETURN_VALUE_FIELDS
-
         by_source: dict[str, list[ReturnValues]] = defaultdict(list)
         counts: Counter[str] = Counter()
         for row in rows:
             answer = self.answers[row.number]
             before = self.in_force.get(row.number)
-            if before is not None and all(
-                getattr(before, f) == answer[f] for f in RETURN_VALUE_FIELDS
-            ):
+            if before is not None and all(getattr(before, f) == answer[f] for f in RETURN_VALUES):
                 # Identical to the return in force: skip the write path (re-imports are fast);
                 # anything less than identical is left to the action to judge.
                 counts["unchanged"] += 1
@@ -234,9 +267,31 @@ class ReturnsHandler(Handler):
                 )
             )
         for source, values in by_source.items():
-            counts.update(do_record_returns(values, actor=actor, source=source, origin=origin))
+            counts.update(
+                actions.do_record_returns(values, actor=actor, source=source, origin=origin)
+            )
         progress.advance(len(rows))
         return counts
+
+    def confirm(
+        self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: str, origin: str
+    ) -> None:
+        done = set()
+        for w in warnings:
+            assert w.producer is not None and w.period is not None and w.rule is not None
+            key = (w.producer, w.period, w.rule)
+            if key in done:
+                continue
+            done.add(key)
+            do_confirm_warning(
+                ctx.producers.get(w.producer) or w.producer, w.period, w.rule,
+                reason=reason, actor=actor, origin=origin,
+            )  # fmt: skip
+
+    def export(
+        self, *, product: str | None, period: date | None
+    ) -> tuple[list[str], list[list[Any]]]:
+        return return_rows(self.columns(), product, period)
 
 
 def _breakdown_heading(typed: TypedRows, dim: str, value: str) -> str:
@@ -251,7 +306,7 @@ def _answer(
 ) -> dict[str, Any]:
     """The values to record: the file's columns, the return in force for the others."""
     answer: dict[str, Any] = {}
-    for name in QUANTITIES:
+    for name in RETURN_QUANTITIES:
         if name in present:
             value = row.get(name)
             answer[name] = None if value is None else float(value)  # type: ignore[arg-type]
@@ -273,26 +328,6 @@ def _answer(
     return answer
 
 
-def _current_returns(
-    producer_ids: Sequence[int], periods: Sequence[date]
-) -> dict[tuple[int, date], Any]:
-    from metalstat.survey.models import SurveyReturn
-
-    found: dict[tuple[int, date], Any] = {}
-    for chunk in _chunks(sorted(set(producer_ids))):
-        for r in SurveyReturn.objects.current().filter(producer_id__in=chunk, period__in=periods):
-            found[(r.producer_id, r.period)] = r
-    return found
-
-
-def _confirmed(producer_id: int, period: date, rule: str) -> bool:
-    from metalstat.survey.models import ValidationConfirmation
-
-    return ValidationConfirmation.objects.filter(
-        producer_id=producer_id, period=period, rule=rule
-    ).exists()
-
-
 # ---------------------------------------------------------------------------------------------
 # The engine's rules over the imported rows
 
@@ -303,15 +338,12 @@ def engine_findings(
     """The validation findings on the imported returns that still need action: errors, and
     warnings not confirmed yet. ``answers`` are (producer code, period, values) as they would
     be recorded; they replace the stored returns of the same producer and month."""
-    from metalstat.engine.validate import check_returns
-    from metalstat.survey.frames import load_cycle_inputs
-
     codes = sorted({a[0] for a in answers})
     product_codes = sorted({ctx.producers[c].product for c in codes})
-    stored = load_cycle_inputs(product_codes, until=max(a[1] for a in answers))
+    stored = load_survey_inputs(product_codes, until=max(a[1] for a in answers))
     imported = pl.DataFrame(
         [
-            {"producer_id": code, "period": period, **{q: values[q] for q in QUANTITIES},
+            {"producer_id": code, "period": period, **{q: values[q] for q in RETURN_QUANTITIES},
              "status": values["status"], "reason": values["reason"] or None}
             for code, period, values in answers
         ],

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from metalstat.catalog import Product, load_catalog
-from metalstat.catalog.vocabulary import RETURN_STATUSES
+from metalstat.catalog.vocabulary import RETURN_STATUSES, RETURN_VALUES
+from metalstat.core.tabular.columns import breakdown_header
 from metalstat.engine.calendar import add_months, days_in_month
-from metalstat.spreadsheets.schemas import SCHEMAS, breakdown_header
+from metalstat.survey.returns_import import RETURNS_KIND
 
 REFERENCE = ("producer_name", "province", "capacity_in_force", "last_month_output",
              "scheduled_for_month")  # fmt: skip
@@ -25,15 +26,8 @@ REFERENCE = ("producer_name", "province", "capacity_in_force", "last_month_outpu
 
 def template_columns(product: Product) -> list[str]:
     """The columns of the product's returns workbook, in order."""
-    columns = ["producer", *REFERENCE, "product", "period", "output"]
-    if product.content != "physical":
-        columns.append("output_metal")
-    columns.append("schedule")
-    if product.content != "physical":
-        columns.append("schedule_metal")
-    if product.operating_rate == "capacity":
-        columns += ["operating_capacity", "schedule_operating_capacity"]
-    columns += ["status", "reason"]
+    columns = ["producer", *REFERENCE, "product", "period"]
+    columns += [f.name for f in product.return_fields() if f.type != "breakdown"]
     for d in product.dimensions:
         if d.source == "return":
             columns += [breakdown_header(d.name, v) for v in d.value_names()]
@@ -81,9 +75,9 @@ def template_rows(product: Product, period: date) -> list[dict[str, Any]]:
             "period": f"{period:%Y-%m}",
         }
         if now is not None:
-            for name in ("output", "output_metal", "schedule", "schedule_metal",
-                         "operating_capacity", "schedule_operating_capacity", "status", "reason"):  # fmt: skip
-                row[name] = getattr(now, name)
+            for name in RETURN_VALUES:
+                if name != "breakdown":
+                    row[name] = getattr(now, name)
             for dim, parts in (now.breakdown or {}).items():
                 for value, quantity in parts.items():
                     row[breakdown_header(dim, value)] = quantity
@@ -111,7 +105,7 @@ def write_template(product_code: str, period: date, path: str | Path) -> int:
     for row in rows:
         ws.append([row.get(c) for c in columns])
     last_row = max(2, len(rows) + 1)
-    schema = SCHEMAS["returns"]
+    schema = RETURNS_KIND
     for j, name in enumerate(columns, 1):
         letter = get_column_letter(j)
         cell = ws.cell(row=1, column=j)

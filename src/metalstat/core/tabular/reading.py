@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metalstat.spreadsheets.errors import ImportRejected, Issue, column_letter, show_value
+from metalstat.core.tabular.errors import ImportRejected, Issue, column_letter, show_value
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

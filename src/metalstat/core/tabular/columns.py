@@ -1,9 +1,10 @@
-"""The columns of each importable kind, and how a cell becomes a typed value.
+"""Columns of a tabular kind, how a header is matched to them, how a cell becomes a value.
 
 Header matching ignores case, spaces, hyphens and underscores, and a trailing unit in
 parentheses ("Output (mt)" is ``output``); each column also answers to a Chinese header.
-Returns carry one extra column per breakdown value the product reports, named
+A kind may carry one extra column per breakdown value a product reports, named
 ``dimension=value`` (e.g. ``series=300-series``), the same key shape as published figures.
+The kinds themselves are declared by the apps that own them.
 """
 
 from __future__ import annotations
@@ -17,17 +18,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from metalstat.catalog import Product, load_catalog
-from metalstat.catalog.vocabulary import (
-    CAPACITY_EVENTS,
-    ENTERPRISE_NATURES,
-    EVENT_REASONS,
-    RETURN_SOURCES,
-    RETURN_STATUSES,
-)
+from metalstat.core.tabular.errors import column_letter
 
 CellType = Literal["text", "number", "date", "period", "bool", "choice"]
-
-KINDS = ("producers", "capacity", "panel", "returns", "events", "auxiliary")
 
 
 @dataclass(frozen=True)
@@ -51,6 +44,9 @@ class KindSchema:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # a second row with the same key in one file is a duplicate
     breakdowns: bool = False  # returns: "dimension=value" columns
+    # Rows whose cells are all empty but for these columns are unanswered (a template row
+    # nobody filled in), not errors: empty means "identity only" (returns).
+    identity: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -60,154 +56,6 @@ class KindSchema:
 
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.reference)
-
-
-_PRODUCER = Column(
-    "producer", "text", "producer code, as registered", required=True, mandatory=True,
-    aliases=("producer_code", "企业代码", "生产商代码", "企业编码"),
-)  # fmt: skip
-
-SCHEMAS: dict[str, KindSchema] = {
-    "producers": KindSchema(
-        "producers",
-        "The register of producers: one row per plant and product. A known code is updated, a "
-        "new code is added.",
-        (
-            Column("code", "text", "stable producer code", required=True, mandatory=True,
-                   aliases=("producer", "企业代码", "代码")),
-            Column("name", "text", "name in English", required=True, mandatory=True,
-                   aliases=("企业名称", "名称")),
-            Column("name_zh", "text", "name in Chinese", aliases=("中文名称", "中文名")),
-            Column("product", "text", "catalog product code (metalstat catalog)",
-                   required=True, mandatory=True, aliases=("产品", "品种")),
-            Column("province", "text", "province", aliases=("省份",)),
-            Column("region", "text", "region, one of the product's regions", aliases=("地区", "区域")),
-            Column("nature", "choice", "enterprise nature", choices=ENTERPRISE_NATURES,
-                   aliases=("企业性质",)),
-            Column("feedstock", "text", "feedstock route, a value of the product's feedstock "
-                   "dimension", aliases=("原料路线", "原料")),
-            Column("country", "text", "country (China when empty)", aliases=("国家",),
-                   default="China"),
-        ),
-        key=("code",),
-    ),
-    "capacity": KindSchema(
-        "capacity",
-        "Nameplate capacity records: capacity in force from a date. Commissioning, expansion, "
-        "replacement, reduction and closure (capacity 0) are new records.",
-        (
-            _PRODUCER,
-            Column("valid_from", "date", "first day the capacity is in force (YYYY-MM-DD)",
-                   required=True, mandatory=True, aliases=("生效日期", "起始日期")),
-            Column("capacity", "number", "nameplate capacity, product unit per year",
-                   required=True, mandatory=True, aliases=("产能", "年产能")),
-            Column("event", "choice", "what changed (empty: first registration)",
-                   choices=CAPACITY_EVENTS, aliases=("事件", "变动")),
-            Column("note", "text", "free text", aliases=("备注",)),
-        ),
-        key=("producer", "valid_from"),
-    ),
-    "panel": KindSchema(
-        "panel",
-        "Survey panel membership: the producer is surveyed from first_period to last_period "
-        "(empty: still surveyed).",
-        (
-            _PRODUCER,
-            Column("first_period", "period", "first month surveyed (YYYY-MM)", required=True,
-                   mandatory=True, aliases=("起始月份", "开始月份")),
-            Column("last_period", "period", "last month surveyed (YYYY-MM), empty if ongoing",
-                   aliases=("结束月份",)),
-        ),
-        key=("producer", "first_period"),
-    ),
-    "returns": KindSchema(
-        "returns",
-        "Monthly survey returns: one row per producer and month. A changed value makes a new "
-        "revision of the return; an unchanged row changes nothing. Breakdown quantities go in "
-        "columns named dimension=value (see the product's dimensions in metalstat catalog).",
-        (
-            _PRODUCER,
-            Column("product", "text", "catalog product code (checked against the producer's)",
-                   aliases=("产品", "品种")),
-            Column("period", "period", "month of the output (YYYY-MM)", required=True,
-                   mandatory=True, aliases=("月份", "统计月份")),
-            Column("output", "number", "actual output in the month, product unit (physical)",
-                   required=True, aliases=("产量", "实际产量")),
-            Column("output_metal", "number", "actual output, metal content",
-                   aliases=("金属量", "产量金属量")),
-            Column("schedule", "number", "output scheduled for the next month (physical)",
-                   aliases=("排产", "下月排产", "计划产量")),
-            Column("schedule_metal", "number", "next month's schedule, metal content",
-                   aliases=("排产金属量",)),
-            Column("operating_capacity", "number", "capacity running at month end, unit/year",
-                   aliases=("运行产能",)),
-            Column("schedule_operating_capacity", "number",
-                   "capacity planned to run at next month end, unit/year",
-                   aliases=("计划运行产能",)),
-            Column("status", "choice", "normal when empty", choices=RETURN_STATUSES,
-                   aliases=("状态", "生产状态"), default="normal"),
-            Column("reason", "text", "why output changed, free text", aliases=("原因", "说明")),
-            Column("source", "choice", "how the return was collected (spreadsheet when empty)",
-                   choices=RETURN_SOURCES, aliases=("来源",), default="spreadsheet"),
-            # Reference columns of the template, for the analyst; not imported.
-            Column("producer_name", "text", "(template reference) producer name",
-                   reference=True, aliases=("企业名称",)),
-            Column("province", "text", "(template reference) province", reference=True,
-                   aliases=("省份",)),
-            Column("capacity_in_force", "text", "(template reference) capacity in force, "
-                   "unit/year", reference=True, aliases=("产能",)),
-            Column("last_month_output", "text", "(template reference) last month's output",
-                   reference=True, aliases=("上月产量",)),
-            Column("scheduled_for_month", "text", "(template reference) what the producer "
-                   "scheduled for this month last month", reference=True,
-                   aliases=("上月排产",)),
-        ),
-        key=("producer", "period"),
-        breakdowns=True,
-    ),
-    "events": KindSchema(
-        "events",
-        "Maintenance events: planned or unplanned stops and cuts with dates, capacity "
-        "affected and a reason.",
-        (
-            _PRODUCER,
-            Column("start", "date", "first day (YYYY-MM-DD)", required=True, mandatory=True,
-                   aliases=("开始日期",)),
-            Column("end", "date", "last day (YYYY-MM-DD), empty if open-ended",
-                   aliases=("结束日期",)),
-            Column("capacity_affected", "number", "capacity stopped, unit/year",
-                   aliases=("影响产能",)),
-            Column("reason", "choice", "reason category", required=True, mandatory=True,
-                   choices=EVENT_REASONS, aliases=("原因",)),
-            Column("planned", "bool", "planned in advance (yes/no; yes when empty)",
-                   aliases=("计划内",)),
-            Column("description", "text", "free text", aliases=("说明", "描述")),
-        ),
-        key=("producer", "start", "reason"),
-    ),
-    "auxiliary": KindSchema(
-        "auxiliary",
-        "Market series the report quotes (prices, inventories, treatment charges): one row per "
-        "series and date. A new series code needs name and unit.",
-        (
-            Column("series", "text", "series code", required=True, mandatory=True,
-                   aliases=("序列", "序列代码")),
-            Column("date", "date", "observation date (YYYY-MM-DD)", required=True,
-                   mandatory=True, aliases=("日期",)),
-            Column("value", "number", "observed value (may be negative)", required=True,
-                   mandatory=True, negative_ok=True, aliases=("数值", "值")),
-            Column("note", "text", "free text", aliases=("备注",)),
-            Column("name", "text", "series name (for a new series)", aliases=("名称",)),
-            Column("name_zh", "text", "series name in Chinese", aliases=("中文名称",)),
-            Column("unit", "text", "unit, e.g. yuan/mt (for a new series)", aliases=("单位",)),
-            Column("product", "text", "catalog product the series belongs to, if any",
-                   aliases=("产品",)),
-            Column("highlighted", "bool", "quoted in the report's summary (yes/no)",
-                   aliases=("重点",)),
-        ),
-        key=("series", "date"),
-    ),
-}  # fmt: skip
 
 
 def normalize_header(text: str) -> str:
@@ -277,8 +125,6 @@ def _lookup(schema: KindSchema) -> dict[str, Column]:
 
 
 def match_header(schema: KindSchema, header: Sequence[str]) -> HeaderMap:
-    from metalstat.spreadsheets.errors import column_letter
-
     names = _lookup(schema)
     parts = breakdown_columns(tuple(load_catalog())) if schema.breakdowns else {}
     result = HeaderMap()
@@ -446,10 +292,9 @@ def parse_cell(column: Column, value: object) -> object:
     return parse_text(value)
 
 
-def columns_help(kind: str) -> str:
+def columns_help(schema: KindSchema) -> str:
     """The documentation of a kind's columns, as printed by ``metalstat import --columns``."""
-    schema = SCHEMAS[kind]
-    lines = [f"{kind}: {schema.description}", ""]
+    lines = [f"{schema.kind}: {schema.description}", ""]
     width = max(len(c.name) for c in schema.columns)
     for c in schema.columns:
         flags = []

@@ -1,0 +1,191 @@
+"""Reads of the survey: returns in force, confirmations, market series, events, export rows.
+
+Every read loads many producers in a fixed number of queries (ids and codes in chunks under
+every backend's parameter limit), never one query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+
+from metalstat.catalog import load_catalog
+from metalstat.core.periods import month_text
+from metalstat.core.tabular.columns import breakdown_header
+from metalstat.core.tabular.runner import chunks
+from metalstat.engine.calendar import add_months
+from metalstat.survey.models import (
+    AuxiliaryObservation,
+    AuxiliarySeries,
+    MaintenanceEvent,
+    SurveyReturn,
+    ValidationConfirmation,
+)
+
+
+def current_returns(
+    producer_ids: Sequence[int], periods: Sequence[date]
+) -> dict[tuple[int, date], SurveyReturn]:
+    """The return in force of each producer and month, by (producer id, period)."""
+    found: dict[tuple[int, date], SurveyReturn] = {}
+    for chunk in chunks(sorted(set(producer_ids))):
+        for r in SurveyReturn.objects.current().filter(producer_id__in=chunk, period__in=periods):
+            found[(r.producer_id, r.period)] = r
+    return found
+
+
+def confirmed(producer_id: int, period: date, rule: str) -> bool:
+    """Whether an analyst has confirmed the rule's warning on the producer's month."""
+    return ValidationConfirmation.objects.filter(
+        producer_id=producer_id, period=period, rule=rule
+    ).exists()
+
+
+def known_series(codes: Iterable[str]) -> set[str]:
+    """The codes among ``codes`` that name a stored auxiliary (market) series."""
+    known: set[str] = set()
+    for chunk in chunks(sorted(set(codes))):
+        known |= set(AuxiliarySeries.objects.filter(code__in=chunk).values_list("code", flat=True))
+    return known
+
+
+def maintenance_events(first: date, last: date) -> list[dict[str, Any]]:
+    """Events overlapping the days from ``first`` to ``last``, reduced to what the report may
+    say of them: product, region, province, reason, planned, start, end, capacity affected
+    (nothing that names the producer)."""
+    events = (
+        MaintenanceEvent.objects.select_related("producer")
+        .filter(start__lte=last)
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .order_by("start", "pk")
+    )
+    return [
+        {
+            "product": e.producer.product,
+            "region": e.producer.region,
+            "province": e.producer.province,
+            "reason": e.reason,
+            "planned": e.planned,
+            "start": e.start,
+            "end": e.end,
+            "capacity_affected": e.capacity_affected,
+        }
+        for e in events
+    ]
+
+
+def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
+    """The market series quoted in the report, with their observations between two dates."""
+    out = []
+    for s in AuxiliarySeries.objects.filter(highlighted=True).order_by("code"):
+        obs = s.observations.filter(date__gte=first, date__lte=last).order_by("date")
+        out.append(
+            {
+                "code": s.code,
+                "name": s.name,
+                "name_zh": s.name_zh or s.name,
+                "unit": s.unit,
+                "product": s.product,
+                "observations": [(o.date, o.value, o.note) for o in obs],
+            }
+        )
+    return out
+
+
+def product_series(period: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The market series that belong to a product (code, product, unit) and all their
+    observations (series code, date, value), for a release's figures."""
+    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit"))
+    observations = [
+        {"series": o["series__code"], "date": o["date"], "value": o["value"]}
+        for o in AuxiliaryObservation.objects.filter(series__product__gt="").values(
+            "series__code", "date", "value"
+        )
+    ]
+    return series, observations
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows of the survey's kinds for export, in the columns their imports read
+
+
+def return_breakdown_columns(products: Sequence[str]) -> list[tuple[str, str]]:
+    """(dimension, value) of every return breakdown of the products, in catalog order."""
+    out: list[tuple[str, str]] = []
+    for p in load_catalog():
+        if p.code not in products:
+            continue
+        for d in p.dimensions:
+            if d.source == "return":
+                for v in d.value_names():
+                    if (d.name, v) not in out:
+                        out.append((d.name, v))
+    return out
+
+
+def return_rows(
+    base: list[str], product: str | None, period: date | None
+) -> tuple[list[str], list[list[Any]]]:
+    """The returns in force: the ``base`` columns, then one per breakdown value."""
+    qs = (
+        SurveyReturn.objects.current()
+        .select_related("producer")
+        .order_by("producer__product", "period", "producer__code")
+    )
+    if product:
+        qs = qs.filter(producer__product=product)
+    if period:
+        qs = qs.filter(period=period)
+    returns = list(qs)
+    products = sorted({r.producer.product for r in returns} | ({product} if product else set()))
+    parts = return_breakdown_columns(products)
+    header = base + [breakdown_header(d, v) for d, v in parts]
+    rows = []
+    for r in returns:
+        values = {
+            "producer": r.producer.code,
+            "product": r.producer.product,
+            "period": month_text(r.period),
+            "source": r.source,
+        }
+        for name in base:
+            if name not in values:
+                values[name] = getattr(r, name)
+        row = [values[name] for name in base]
+        breakdown = r.breakdown or {}
+        row += [breakdown.get(d, {}).get(v) for d, v in parts]
+        rows.append(row)
+    return header, rows
+
+
+def event_rows(product: str | None, period: date | None) -> list[list[Any]]:
+    qs = MaintenanceEvent.objects.select_related("producer").order_by(
+        "producer__code", "start", "reason"
+    )
+    if product:
+        qs = qs.filter(producer__product=product)
+    if period:
+        qs = qs.filter(start__lt=add_months(period, 1)).filter(
+            Q(end__isnull=True) | Q(end__gte=period)
+        )
+    return [
+        [e.producer.code, e.start, e.end, e.capacity_affected, e.reason, e.planned, e.description]
+        for e in qs
+    ]
+
+
+def auxiliary_rows(product: str | None, period: date | None) -> list[list[Any]]:
+    qs = AuxiliaryObservation.objects.select_related("series").order_by("series__code", "date")
+    if product:
+        qs = qs.filter(series__product=product)
+    if period:
+        qs = qs.filter(date__gte=period, date__lt=add_months(period, 1))
+    rows = []
+    for o in qs:
+        s = o.series
+        rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.product,
+                     s.highlighted])  # fmt: skip
+    return rows
