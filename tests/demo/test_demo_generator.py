@@ -16,7 +16,8 @@ from metalstat.demo.generator import generate, generate_product
 from metalstat.demo.ranges import admitted
 from metalstat.demo.stories import MISSING_IN_JUNE
 from metalstat.demo.targets import Target, load_targets
-from metalstat.releases.exports import auxiliary_dicts, figure_dict
+from metalstat.releases.exports import auxiliary_dicts
+from metalstat.releases.serializers import figure_record
 
 CATALOG = load_catalog()
 TARGETS = load_targets()
@@ -300,6 +301,6 @@ def test_a_suppressed_figure_leaves_without_its_value():
     row = {"product": "copper_cathode", "kind": "actual", "measure": "production",
            "breakdown": "size_class=small", "statistic": "level", "period": "2025-06",
            "value": 12.5, "unit": "mt", "status": "E", "conf_status": "C"}  # fmt: skip
-    assert figure_dict(row, CATALOG)["value"] is None
-    assert figure_dict(row | {"conf_status": "F"}, CATALOG)["value"] == 12.5
-    assert figure_dict(row, CATALOG)["breakdown"] == {"size_class": "small"}
+    assert figure_record(row, CATALOG)["value"] is None
+    assert figure_record(row | {"conf_status": "F"}, CATALOG)["value"] == 12.5
+    assert figure_record(row, CATALOG)["breakdown"] == {"size_class": "small"}

@@ -1,10 +1,7 @@
-"""A release's figures as one JSON document (``figures-YYYY-MM.json``), the shape the demo
-writes and the data API serves:
+"""A release's figures as one JSON document (``figures-YYYY-MM.json``):
 
-``{"period": "2025-06", "vintage": 3, "figures": [...]}``, each figure ``{"product" (the
-report's heading), "product_code", "scope", "period" ("YYYY-MM" or "YYYY-MM..YYYY-MM"),
-"kind" (actual | forecast), "measure", "breakdown" ({dimension: value}, empty for the total),
-"statistic", "value" (unrounded; null when withheld or suppressed), "unit", "status"}``.
+``{"period": "2025-06", "vintage": 3, "figures": [...]}``, each figure in the one shape of
+``releases.serializers``.
 
 Besides the release's estimated figures, the market series the report quotes (measure
 ``auxiliary``, breakdown ``{"series": code}``) are stated from their observations: level,
@@ -20,38 +17,11 @@ from typing import Any
 from metalstat.catalog import Catalog, load_catalog
 from metalstat.engine.auxiliary import is_summable, monthly_values, series_month
 from metalstat.engine.calendar import add_months
-from metalstat.engine.figures import parse_breakdown
+from metalstat.releases.queries import COMMAND_LINE, release_figures
+from metalstat.releases.serializers import FIELDS, figure_record
+from metalstat.survey.queries import product_series
 
-FIELDS = ("product", "product_code", "scope", "period", "kind", "measure", "breakdown",
-          "statistic", "value", "unit", "status")  # fmt: skip
-
-
-def figure_dict(row: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
-    """One stored figure (a FIGURES row or a Figure's fields) in the export shape. A value
-    under disclosure control (CONF_STATUS C or D) is left out: it never leaves the
-    analysts' roles."""
-    code = str(row["product"])
-    try:
-        p = catalog.get(code)
-        name, scope = p.name, p.scope
-    except KeyError:
-        name, scope = code, ""
-    value = row.get("value")
-    if row.get("conf_status", "F") not in (None, "F"):
-        value = None
-    return {
-        "product": name,
-        "product_code": code,
-        "scope": scope,
-        "period": str(row["period"]),
-        "kind": str(row["kind"]),
-        "measure": str(row["measure"]),
-        "breakdown": parse_breakdown(str(row.get("breakdown") or "")),
-        "statistic": str(row["statistic"]),
-        "value": None if value is None else float(value),
-        "unit": str(row.get("unit") or ""),
-        "status": str(row.get("status") or ""),
-    }
+__all__ = ["FIELDS", "auxiliary_dicts", "figure_record", "figures_payload"]
 
 
 def _label(d: date) -> str:
@@ -100,7 +70,7 @@ def auxiliary_dicts(
                 ("ytd_level", f"{_label(date(m.year, 1, 1))}..{label}", sm.ytd, unit),
             ]
             out.extend(
-                figure_dict(
+                figure_record(
                     base | {"statistic": stat, "period": per, "value": v, "unit": u}, catalog
                 )
                 for stat, per, v, u in stats
@@ -109,31 +79,16 @@ def auxiliary_dicts(
     return out
 
 
-def figures_payload(release: Any, *, catalog: Catalog | None = None) -> dict[str, Any]:
-    """The export of one release (a ``releases.models.Release``): its figures and the
-    auxiliary series of its month."""
-    from metalstat.releases.models import Figure
-    from metalstat.survey.models import AuxiliaryObservation, AuxiliarySeries
-
+def figures_payload(
+    release: Any, *, catalog: Catalog | None = None, user: Any = COMMAND_LINE
+) -> dict[str, Any]:
+    """The export of one release (a ``releases.models.Release``) as ``user`` may see it:
+    its figures and the auxiliary series of its month."""
     cat = catalog if catalog is not None else load_catalog()
-    rows = Figure.objects.filter(release=release).order_by(
+    rows = release_figures(release, user=user).sort(
         "product", "kind", "measure", "breakdown", "statistic", "period"
     )
-    columns = ("product", "kind", "measure", "breakdown", "statistic", "period", "value",
-               "unit", "status", "conf_status")  # fmt: skip
-    figures = [figure_dict(dict(zip(columns, r, strict=True)), cat)
-               for r in rows.values_list(*columns)]  # fmt: skip
-    series = AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit")
-    observations = AuxiliaryObservation.objects.filter(series__product__gt="").values(
-        "series__code", "date", "value"
-    )
-    figures.extend(
-        auxiliary_dicts(
-            list(series),
-            [{"series": o["series__code"], "date": o["date"], "value": o["value"]}
-             for o in observations],
-            release.period,
-            cat,
-        )
-    )  # fmt: skip
+    figures = [figure_record(r, cat) for r in rows.iter_rows(named=True)]
+    series, observations = product_series()
+    figures.extend(auxiliary_dicts(series, observations, release.period, cat))
     return {"period": _label(release.period), "vintage": release.vintage, "figures": figures}

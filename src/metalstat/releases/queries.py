@@ -22,10 +22,10 @@ from django.utils import timezone
 from metalstat.engine.figures import FIGURES
 from metalstat.engine.inputs import month_start
 from metalstat.releases.choices import ReleaseStatus
-from metalstat.releases.models import Figure, Release
+from metalstat.releases.models import Commentary, Figure, Release
+from metalstat.releases.serializers import FREE
 
 LIVE_STATUSES = (ReleaseStatus.PUBLISHED.value, ReleaseStatus.SUPERSEDED.value)
-FREE = "F"  # CONF_STATUS of a cell anyone may see
 FIGURE_KEY = ("product", "kind", "measure", "breakdown", "statistic", "period")
 # A selection of figures: a figure period ("2025-05") or filters on the key columns (a list
 # value selects any of its items).
@@ -36,6 +36,29 @@ VINTAGE_COLUMNS: dict[str, Any] = {
     "vintage": pl.Int64,
     "realtime_start": pl.Datetime("us", "UTC"),
 }
+
+
+class _CommandLine:
+    """The viewer of metalstat's own commands: whoever runs them has the database itself, so
+    they see what an analyst sees (drafts, embargoed vintages, suppressed cells)."""
+
+    is_authenticated = True
+    is_active = True
+    is_staff = True
+    is_superuser = False
+
+    def __repr__(self) -> str:
+        return "COMMAND_LINE"
+
+
+COMMAND_LINE: Any = _CommandLine()
+
+
+class NotVisible(LookupError):
+    """No such release for this viewer: it does not exist, or is not theirs to see yet.
+
+    The two cases are one on purpose, so that an embargoed release cannot be told apart from
+    one that does not exist."""
 
 
 def is_analyst(user: Any) -> bool:
@@ -204,4 +227,58 @@ def figures_as_of(
         frame.sort(["realtime_start", "vintage"])
         .unique(subset=list(FIGURE_KEY), keep="last", maintain_order=True)
         .sort(list(FIGURE_KEY))
+    )
+
+
+def find_release(period: date | str, vintage: int | None = None, *, user: Any) -> Release:
+    """The release of a month that ``user`` may see: the given vintage, or the newest one.
+
+    Analysts see every vintage whatever its status (a draft in review too); everyone else
+    only vintages published with their release time passed. Raises NotVisible otherwise.
+    """
+    month = month_start(period)
+    if is_analyst(user):
+        releases = Release.objects.filter(period=month)
+    else:
+        releases = Release.objects.filter(
+            period=month, status__in=LIVE_STATUSES, release_at__lte=timezone.now()
+        )
+    release = (
+        releases.filter(vintage=vintage).first()
+        if vintage is not None
+        else releases.order_by("-vintage").first()
+    )
+    if release is None:
+        raise NotVisible(
+            f"no release of {month:%Y-%m}" + (f" vintage {vintage}" if vintage else "")
+        )
+    return release
+
+
+def release_figures(
+    release: Release, *, user: Any, periods: list[str] | None = None
+) -> pl.DataFrame:
+    """The figures one release holds (FIGURES columns), as ``user`` may see them: the whole
+    vintage for analysts; for everyone else only a live release (NotVisible otherwise), with
+    the value of confidential cells emptied. ``periods`` selects figure periods."""
+    if not is_analyst(user):
+        live = release.status in LIVE_STATUSES and release.release_at is not None
+        if not live or release.release_at > timezone.now():
+            raise NotVisible(f"no release of {release.period:%Y-%m} vintage {release.vintage}")
+    qs = Figure.objects.filter(release=release)
+    if periods is not None:
+        qs = qs.filter(period__in=periods)
+    rows = list(qs.order_by().values_list(*FIGURES))
+    return _mask(pl.DataFrame(rows, schema=FIGURES, orient="row"), user)
+
+
+def commentary_entries(period: date | str, *, user: Any) -> list[dict[str, Any]]:
+    """The analysts' commentary of a month (product, language, slot, mode, text, author):
+    analysts' working text, so only analysts read it before it is drafted into a report."""
+    if not is_analyst(user):
+        raise NotVisible("commentary is the analysts' working text")
+    return list(
+        Commentary.objects.filter(period=month_start(period))
+        .order_by("product", "slot", "mode")
+        .values("product", "language", "slot", "mode", "text", "author")
     )

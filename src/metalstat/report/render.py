@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from metalstat.catalog.vocabulary import OBS_STATUS
-from metalstat.engine.figures import parse_breakdown
+from metalstat.releases.serializers import figure_record
 from metalstat.report.drafting import Report, Table
 from metalstat.report.figureset import FigureSet
 from metalstat.report.inputs import ReportInput
@@ -134,7 +134,7 @@ def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[st
     """The figures the report quotes plus the drafted text, per product.
 
     Suppressed and withheld values are null here too, like everywhere outside the analysts'
-    view; every figure keeps its observation status.
+    view; every figure has the one shape of ``releases.serializers``.
     """
     lang = report.language
     wanted_periods = {figures.period, figures.next, figures.ytd, figures.ytd_next}
@@ -149,18 +149,14 @@ def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[st
             ):
                 continue
             rows.append(
-                {
-                    "kind": kind,
-                    "measure": measure,
-                    "breakdown": parse_breakdown(breakdown),
-                    "statistic": statistic,
-                    "period": period,
-                    "value": fig.shown,
-                    "unit": fig.unit,
-                    "status": fig.status,
-                    "conf_status": fig.conf_status,
-                }
-            )
+                figure_record(
+                    {"product": s.code, "kind": kind, "measure": measure,
+                     "breakdown": breakdown, "statistic": statistic, "period": period,
+                     "value": fig.shown, "unit": fig.unit, "status": fig.status,
+                     "conf_status": fig.conf_status},
+                    inp.catalog,
+                )
+            )  # fmt: skip
         rows.sort(key=lambda r: (r["period"], r["kind"], r["measure"], str(r["breakdown"]),
                                  r["statistic"]))  # fmt: skip
         products.append(

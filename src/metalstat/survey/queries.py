@@ -95,7 +95,7 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
     return out
 
 
-def product_series(period: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def product_series() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The market series that belong to a product (code, product, unit) and all their
     observations (series code, date, value), for a release's figures."""
     series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit"))
