@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from metalstat.core.environment import value
 from metalstat.demo import timeline
 from metalstat.demo.generator import DEFAULT_SEED
 
@@ -23,7 +24,7 @@ def _fresh_database(console) -> str:  # type: ignore[no-untyped-def]
     """Start from an empty embedded database; a previous one with data is kept aside."""
     from django.conf import settings
 
-    if os.environ.get("DATABASE_URL"):
+    if value("DATABASE_URL"):
         return "the database at DATABASE_URL (it must be empty)"
     path = Path(settings.DATABASES["default"]["NAME"])
     if path.exists() and path.stat().st_size > 0:

@@ -1,24 +1,36 @@
-"""Django settings, read from the environment with safe defaults for local use.
-
-- ``DATABASE_URL``: a database URL (``postgres://user@host:5432/name``); by default SQLite
-  in the data folder.
-- ``METALSTAT_DATA_DIR``: where the embedded database and uploads live (default ``./data``).
-- ``SECRET_KEY``: required when ``METALSTAT_DEBUG`` is off.
+"""Django settings, read from the environment (every variable is declared, with its default
+and help, in ``metalstat.core.environment``). Safe by default: debug pages off, a random
+secret key kept in the data folder unless ``SECRET_KEY`` is given.
 """
 
 from __future__ import annotations
 
-import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
 
-DATA_DIR = Path(os.environ.get("METALSTAT_DATA_DIR", "data")).resolve()
-DEBUG = os.environ.get("METALSTAT_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("metalstat-local-development-only" if DEBUG else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when METALSTAT_DEBUG=0")
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
+from metalstat.core.environment import flag, value
+
+DATA_DIR = Path(value("METALSTAT_DATA_DIR")).resolve()
+DEBUG = flag("METALSTAT_DEBUG")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY when given; else a random key made once and kept beside the database."""
+    given = value("SECRET_KEY")
+    if given:
+        return given
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50), "utf-8")
+    return path.read_text("utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h.strip() for h in value("ALLOWED_HOSTS").split(",") if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,7 +76,7 @@ WSGI_APPLICATION = "metalstat.project.wsgi.application"
 
 
 def _database() -> dict[str, object]:
-    url = os.environ.get("DATABASE_URL")
+    url = value("DATABASE_URL")
     if url:
         return dict(dj_database_url.parse(url, conn_max_age=60))
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "metalstat.sqlite3")}
@@ -74,7 +86,7 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = os.environ.get("METALSTAT_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = value("METALSTAT_TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
 
@@ -82,6 +94,6 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
 # Release workflow. Four eyes: when on, a release's creator may not approve it.
-METALSTAT_SEPARATE_APPROVER = os.environ.get("METALSTAT_SEPARATE_APPROVER", "0") == "1"
+METALSTAT_SEPARATE_APPROVER = flag("METALSTAT_SEPARATE_APPROVER")
 # Members of this group (and staff) see releases before their release time and unpublished data.
-METALSTAT_ANALYSTS_GROUP = os.environ.get("METALSTAT_ANALYSTS_GROUP", "analysts")
+METALSTAT_ANALYSTS_GROUP = value("METALSTAT_ANALYSTS_GROUP")

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 
 from metalstat.catalog import Product
+from metalstat.core.environment import value
 from metalstat.report.hedging import describe_change
 
 LANGUAGES_PACKAGE = "metalstat.report.languages"
@@ -36,7 +37,7 @@ def _language_folders() -> dict[str, Traversable]:
     """Language code -> folder: the packaged ones, then any under the folders listed in
     ``METALSTAT_REPORT_LANGUAGES`` (os.pathsep-separated), which may add or override one."""
     roots: list[Traversable] = [resources.files(LANGUAGES_PACKAGE)]
-    extra = os.environ.get(LANGUAGES_ENV, "")
+    extra = value(LANGUAGES_ENV)
     roots += [Path(p) for p in extra.split(os.pathsep) if p]
     found: dict[str, Traversable] = {}
     for root in roots:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from metalstat.core.environment import value
 from metalstat.report.drafting import Report, draft_report
 from metalstat.report.figureset import FigureSet
 from metalstat.report.inputs import ReportInput
@@ -68,7 +69,7 @@ def render_pdfs(htmls: list[str]) -> list[bytes]:
     """Lay out several PDFs, one process per document when there are cores to spare: layout
     is CPU-bound and single-threaded, and two languages take about 11 s each. Processes are
     spawned, not forked (the parent may hold database connections and polars threads)."""
-    workers = min(len(htmls), int(os.environ.get("METALSTAT_REPORT_WORKERS", os.cpu_count() or 1)))
+    workers = min(len(htmls), int(value("METALSTAT_REPORT_WORKERS") or os.cpu_count() or 1))
     if workers < 2:
         return [render_pdf(h) for h in htmls]
     context = multiprocessing.get_context("spawn")

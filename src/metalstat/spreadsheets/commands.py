@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+
+from metalstat.core.environment import value
 
 # The kinds by name, known without starting Django (their columns live in the apps'
 # modules, which need it); a test holds this equal to spreadsheets.kinds.KINDS.
@@ -26,7 +27,7 @@ _IMPORT_EPILOG = (
 
 def _actor_default() -> str:
     try:
-        return os.environ.get("METALSTAT_ACTOR") or getpass.getuser()
+        return value("METALSTAT_ACTOR") or getpass.getuser()
     except Exception:  # no user name on some containers
         return "import"
 

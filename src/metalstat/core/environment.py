@@ -1,0 +1,52 @@
+"""Every setting metalstat reads from the environment, declared once: name, default, help.
+
+Settings, commands and the report read a variable only through :func:`value`, so the table
+in the README (checked by a test) is the whole list. Pure Python: usable before Django starts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str  # as text, the way the environment gives it; "" is unset
+    help: str
+    shown_default: str = ""  # what the README says when the default is computed
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", "", "e.g. `postgres://user@host:5432/metalstat`",
+            "SQLite in the data folder"),
+    Setting("METALSTAT_DATA_DIR", "data", "where the embedded database and the generated "
+            "secret key live", "`./data`"),
+    Setting("METALSTAT_DEBUG", "0", "`1` turns on Django's debug pages; never in production"),
+    Setting("SECRET_KEY", "", "Django's signing key; when unset, a random key is made once and "
+            "kept in the data folder (readable by its owner only)", "generated"),
+    Setting("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver", "host names the site answers "
+            "to, comma-separated"),
+    Setting("METALSTAT_TIME_ZONE", "Asia/Shanghai", "time zone of release times"),
+    Setting("METALSTAT_SEPARATE_APPROVER", "0", "`1`: four eyes, a release's creator may not "
+            "approve it"),
+    Setting("METALSTAT_ANALYSTS_GROUP", "analysts", "members of this group (and staff) see "
+            "releases before their release time and unpublished data"),
+    Setting("METALSTAT_ACTOR", "", "who `metalstat import` records as the actor", "your user name"),
+    Setting("METALSTAT_REPORT_WORKERS", "", "processes laying out the report's PDFs side by side",
+            "the number of cores"),
+    Setting("METALSTAT_REPORT_LANGUAGES", "", "extra folders of report languages "
+            "(path-separated), which may add or override one", "none"),
+)  # fmt: skip
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def value(name: str) -> str:
+    """The variable's value, or its declared default when unset or empty."""
+    return os.environ.get(name) or BY_NAME[name].default
+
+
+def flag(name: str) -> bool:
+    """A yes/no setting: ``1`` is yes."""
+    return value(name) == "1"
