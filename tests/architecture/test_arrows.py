@@ -25,9 +25,11 @@ ALLOWED: dict[str, set[str]] = {
     "releases": {"survey", "registry", "core", "catalog", "engine"},
     "report": {"releases", "survey", "registry", "core", "catalog", "engine"},
     "spreadsheets": {"survey", "registry", "core", "catalog", "engine"},
+    "subscriptions": {"releases", "core", "catalog", "engine"},
+    "api": {"subscriptions", "releases", "core", "catalog", "engine"},
     "demo": {"spreadsheets", "report", "releases", "survey", "registry", "core", "catalog",
              "engine"},
-    "project": {"core", "registry", "survey", "releases"},
+    "project": {"core", "registry", "survey", "releases", "api"},
     "cli": {"core", "catalog", "engine"},  # subcommands are named as strings, imported lazily
 }  # fmt: skip
 PURE = {"catalog", "engine"}  # no Django, no app

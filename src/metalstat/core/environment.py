@@ -36,6 +36,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("METALSTAT_ACTOR", "", "who `metalstat import` records as the actor", "your user name"),
     Setting("METALSTAT_REPORT_WORKERS", "", "processes laying out the report's PDFs side by side",
             "the number of cores"),
+    Setting("METALSTAT_CACHE_URL", "", "a Redis URL (`redis://127.0.0.1:6379/0`) for the cache "
+            "and the API's rate counters", "local memory"),
+    Setting("METALSTAT_API_RATE", "120", "data API requests a minute per key"),
     Setting("METALSTAT_REPORT_LANGUAGES", "", "extra folders of report languages "
             "(path-separated), which may add or override one", "none"),
 )  # fmt: skip

@@ -39,16 +39,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "metalstat.core",
     "metalstat.registry",
     "metalstat.survey",
     "metalstat.releases",
+    "metalstat.subscriptions",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -89,6 +92,13 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = value("METALSTAT_TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": value("METALSTAT_CACHE_URL")}
+    if value("METALSTAT_CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}  # fmt: skip
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -1,4 +1,6 @@
 from django.contrib import admin
 from django.urls import path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from metalstat.api.routes import api
+
+urlpatterns = [path("admin/", admin.site.urls), path("api/v1/", api.urls)]

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from metalstat.engine.figures import FIGURES
@@ -282,3 +282,144 @@ def commentary_entries(period: date | str, *, user: Any) -> list[dict[str, Any]]
         .order_by("product", "slot", "mode")
         .values("product", "language", "slot", "mode", "text", "author")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Series and their observations, for the data API and every other output by series
+
+
+SERIES_KEY = ("product", "kind", "measure", "breakdown", "statistic")
+VIEWS = ("latest", "first", "all", "revisions")
+
+
+def _live_at(at: datetime | None, *, preview: bool) -> QuerySet[Release]:
+    """Releases whose figures were public at ``at`` (now by default, never later than now);
+    with ``preview`` (an analyst's explicit request) also published ones still embargoed."""
+    now = timezone.now()
+    at = min(_now(at), now) if not preview else _now(at)
+    releases = Release.objects.filter(status__in=LIVE_STATUSES)
+    if preview:
+        return releases.filter(published_at__lte=at)
+    return releases.filter(release_at__lte=at)
+
+
+def series_index(*, at: datetime | None = None, preview: bool = False) -> pl.DataFrame:
+    """Every series with a figure in a release public at ``at``: its key columns,
+    ``series_id``, unit, first and last period and number of figures."""
+    from metalstat.releases.series import series_id
+
+    rows = list(
+        Figure.objects.filter(release__in=_live_at(at, preview=preview))
+        .values_list(*SERIES_KEY)
+        .annotate(first=Min("period"), last=Max("period"), unit=Max("unit"), n=Count("id"))
+        .order_by(*SERIES_KEY)
+    )
+    schema = {**{c: pl.Utf8 for c in SERIES_KEY}, "first": pl.Utf8, "last": pl.Utf8,
+              "unit": pl.Utf8, "n": pl.Int64}  # fmt: skip
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    ids = [series_id(*r) for r in frame.select(SERIES_KEY).iter_rows()]
+    return frame.with_columns(
+        series_id=pl.Series(ids, dtype=pl.Utf8),
+        first=_month_of(pl.col("first")),
+        last=_month_of(pl.col("last")),
+    )
+
+
+def _month_of(period: pl.Expr) -> pl.Expr:
+    """A figure period as its month: a span "YYYY-01..YYYY-MM" is its last month."""
+    return period.str.split("..").list.last()
+
+
+def series_observations(
+    keys: pl.DataFrame,
+    *,
+    as_of: datetime | None = None,
+    view: str = "latest",
+    preview: bool = False,
+) -> pl.DataFrame:
+    """The figures of the series in ``keys`` (SERIES_KEY columns) as known at ``as_of``.
+
+    ``view``: ``latest`` one row per series and period, the value of the newest release public
+    at ``as_of``; ``first`` the value each period was first published with; ``all`` every
+    published value with its real-time interval; ``revisions`` only the values that changed
+    a period (its first release and each revision). Rows carry FIGURES columns plus
+    ``release_period``, ``vintage``, ``realtime_start``, ``realtime_end`` (null while current)
+    and ``month`` (the figure's month; a year-to-date span's last month). Confidential cells
+    have an empty value for everyone: this is the disseminated view.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}")
+    if keys.is_empty():
+        return _vintage_frame(Figure.objects.none()).with_columns(
+            realtime_end=pl.lit(None, pl.Datetime("us", "UTC")), month=pl.lit(None, pl.Utf8)
+        )
+    selection = {c: sorted(set(keys[c].to_list())) for c in SERIES_KEY}
+    qs = Figure.objects.filter(
+        _selection_q(selection), release__in=_live_at(as_of, preview=preview)
+    )
+    frame = (
+        _mask(_vintage_frame(qs), None)
+        .join(keys.select(SERIES_KEY).unique(), on=list(SERIES_KEY), how="semi")
+        .sort([*FIGURE_KEY, "realtime_start", "vintage"])
+        .with_columns(month=_month_of(pl.col("period")))
+    )
+    frame = frame.with_columns(
+        pl.col("realtime_start").shift(-1).over(list(FIGURE_KEY)).alias("realtime_end")
+    )
+    if view == "latest":
+        frame = frame.filter(pl.col("realtime_end").is_null())
+    elif view == "first":
+        frame = frame.unique(subset=list(FIGURE_KEY), keep="first", maintain_order=True)
+    elif view == "revisions":
+        previous = pl.col("value").shift(1).over(list(FIGURE_KEY))
+        first = pl.int_range(pl.len()).over(list(FIGURE_KEY)) == 0
+        changed = (
+            first
+            | (pl.col("value").ne_missing(previous))
+            | (pl.col("status") != pl.col("status").shift(1).over(list(FIGURE_KEY)))
+        )
+        frame = frame.filter(changed)
+    return frame
+
+
+def release_calendar(*, preview: bool = False) -> list[dict[str, Any]]:
+    """Releases past and scheduled. A scheduled release (published, its time not come) says
+    when and nothing else: not its month, not its vintage, not its figures."""
+    now = timezone.now()
+    out: list[dict[str, Any]] = []
+    for r in Release.objects.filter(status__in=LIVE_STATUSES).order_by("release_at", "pk"):
+        assert r.release_at is not None
+        if r.release_at > now and not preview:
+            out.append({"id": None, "release_at": r.release_at, "status": "scheduled"})
+            continue
+        out.append(
+            {
+                "id": release_id(r),
+                "period": f"{r.period:%Y-%m}",
+                "vintage": r.vintage,
+                "release_at": r.release_at,
+                "status": "scheduled" if r.release_at > now else "released",
+                "superseded": r.status == ReleaseStatus.SUPERSEDED.value,
+                "note": r.note,
+            }
+        )
+    return out
+
+
+def release_id(release: Release) -> str:
+    """A release's public ID: its month and vintage, ``2025-06.v2``."""
+    return f"{release.period:%Y-%m}.v{release.vintage}"
+
+
+def release_by_id(text: str, *, preview: bool = False) -> Release:
+    """The release with a public ID, if it is public (or previewed); NotVisible otherwise."""
+    period, _, vintage = text.partition(".v")
+    try:
+        month = month_start(period)
+        number = int(vintage)
+    except (ValueError, TypeError):
+        raise NotVisible(f"{text!r} is not a release ID (YYYY-MM.vN)") from None
+    release = _live_at(None, preview=preview).filter(period=month, vintage=number).first()
+    if release is None:
+        raise NotVisible(f"no release {text}")
+    return release

@@ -1,0 +1,37 @@
+"""Requests a key may make: a fixed window per minute, counted in Django's cache (Redis where
+it runs, local memory on the embedded default). Over it: 429 with Retry-After."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+from metalstat.api.problems import Problem
+from metalstat.core.environment import value
+from metalstat.subscriptions.models import ApiKey
+
+
+def per_minute() -> int:
+    return int(value("METALSTAT_API_RATE"))
+
+
+def check_rate(key: ApiKey) -> None:
+    limit = per_minute()
+    now = time.time()
+    window = int(now // 60)
+    name = f"metalstat:rate:{key.pk}:{window}"
+    if cache.add(name, 1, timeout=120):
+        count = 1
+    else:
+        try:
+            count = cache.incr(name)
+        except ValueError:  # expired between add and incr
+            cache.add(name, 1, timeout=120)
+            count = 1
+    if count > limit:
+        retry = max(1, int((window + 1) * 60 - now) + 1)
+        problem = Problem(429, f"more than {limit} requests a minute with key {key.prefix}…; "
+                               f"try again in {retry} s", retry_after=retry)  # fmt: skip
+        problem.headers["Retry-After"] = str(retry)
+        raise problem
