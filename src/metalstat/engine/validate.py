@@ -264,6 +264,21 @@ def check_returns(
     built them already (they must cover the checked months).
     """
     inputs = inputs.checked()
+    ctx = _context(period, inputs, products, cells=cells)
+    if ctx is None:
+        return pl.DataFrame(schema=FINDINGS)
+    return _findings(ctx, inputs.confirmations)
+
+
+def _context(
+    period: str | date | None,
+    inputs: CycleInputs,
+    products: Sequence[Product],
+    *,
+    cells: pl.DataFrame | None = None,
+) -> pl.DataFrame | None:
+    """The checked returns (of ``period`` or of every period) with every column the rules'
+    tests and messages read; None when there is no return to check. ``inputs`` are checked."""
     codes = [p.code for p in products]
     returns = inputs.returns.join(
         inputs.producers.filter(pl.col("product").is_in(codes)).select("producer_id", "product"),
@@ -272,7 +287,7 @@ def check_returns(
     if period is not None:
         returns = returns.filter(pl.col("period") == month_start(period))
     if returns.is_empty():
-        return pl.DataFrame(schema=FINDINGS)
+        return None
     periods = returns.get_column("period")
     first, last = periods.min(), periods.max()
     assert isinstance(first, date) and isinstance(last, date)
@@ -331,9 +346,16 @@ def check_returns(
         swing=_daily_change_pct(),
         gap=(pl.col("output") / pl.col("prev_schedule") - 1.0) * 100.0,
     )
-    confirmed = inputs.confirmations.with_columns(confirmed=pl.lit(True))
+    return ctx
+
+
+def _findings(
+    ctx: pl.DataFrame, confirmations: pl.DataFrame, rules: Sequence[Rule] = RULES
+) -> pl.DataFrame:
+    """One row per rule fired per row of ``ctx``, in ``rules`` order, in the FINDINGS shape."""
+    confirmed = confirmations.with_columns(confirmed=pl.lit(True))
     found = []
-    for rule in RULES:
+    for rule in rules:
         hits = ctx.filter(rule.test().fill_null(False))
         if hits.is_empty():
             continue
