@@ -181,11 +181,20 @@ def test_messages_with_odd_templates_match_format_map(messy: CycleInputs) -> Non
     vectorised path does not handle give what str.format_map gave."""
     ctx = validate._context(None, messy, list(load_catalog()))
     assert ctx is not None
+    # Null integers, NaN and infinite floats, as a context could hold them.
+    k = pl.int_range(pl.len()) % 7
+    ctx = ctx.with_columns(
+        days=pl.when(k == 0).then(None).otherwise("days"),
+        output=pl.when(k == 1).then(float("nan")).otherwise("output"),
+        swing=pl.when(k == 2).then(float("-inf")).when(k == 3).then(None).otherwise("swing"),
+    )
+    assert ctx.get_column("days").dtype.is_integer()
     templates = [
         "{missing} and {missing!r} and {missing:>3}",
         "{missing:,.1f}",  # "?" with a float spec: the template itself
         "{status!r} {status} {reason!r} {reason:>6} {unknown_part!s}",
         "{days} {days:03d} {days!r} {prev_days:,.1f}",
+        "{days} days, {prev_days} before",
         "{output} {output!r} {swing:+.1f} {ratio:,.0f} {usual:.3e} {output_metal:,.2f}",
         "{event_in_month} {event_in_month!r} {period!r} {period:>9} {_value:.2f}",
         "{{literal}} {output:,.1f}%% {{{output:.0f}}}",
