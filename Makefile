@@ -41,6 +41,7 @@ bench: setup
 	$(PY) bench/engine.py
 	$(PY) bench/report.py
 	METALSTAT_DATA_DIR=$$(mktemp -d) $(PY) bench/imports.py
+	env -u DATABASE_URL METALSTAT_DATA_DIR=$$(mktemp -d) $(PY) bench/read_path.py
 
 clean:
 	rm -rf $(VENV) data metalstat-demo .pytest_cache .mypy_cache .ruff_cache

@@ -96,9 +96,9 @@ def world():
 
 
 def test_loader_builds_every_frame_from_the_database(world, django_assert_num_queries):
-    # One query per frame (published history and prior forecasts: one each), whatever the
-    # number of producers and months.
-    with django_assert_num_queries(8):
+    # One query per frame (published history and prior forecasts: two each, the figures and
+    # their releases), whatever the number of producers and months.
+    with django_assert_num_queries(10):
         inputs = load_cycle_inputs([COPPER])
     inputs.checked()  # every frame matches the engine's schema
     for name in SCHEMAS:

@@ -8,6 +8,7 @@ context that is true where the rule fires. ``metalstat rules`` lists them.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -264,6 +265,21 @@ def check_returns(
     built them already (they must cover the checked months).
     """
     inputs = inputs.checked()
+    ctx = _context(period, inputs, products, cells=cells)
+    if ctx is None:
+        return pl.DataFrame(schema=FINDINGS)
+    return _findings(ctx, inputs.confirmations)
+
+
+def _context(
+    period: str | date | None,
+    inputs: CycleInputs,
+    products: Sequence[Product],
+    *,
+    cells: pl.DataFrame | None = None,
+) -> pl.DataFrame | None:
+    """The checked returns (of ``period`` or of every period) with every column the rules'
+    tests and messages read; None when there is no return to check. ``inputs`` are checked."""
     codes = [p.code for p in products]
     returns = inputs.returns.join(
         inputs.producers.filter(pl.col("product").is_in(codes)).select("producer_id", "product"),
@@ -272,7 +288,7 @@ def check_returns(
     if period is not None:
         returns = returns.filter(pl.col("period") == month_start(period))
     if returns.is_empty():
-        return pl.DataFrame(schema=FINDINGS)
+        return None
     periods = returns.get_column("period")
     first, last = periods.min(), periods.max()
     assert isinstance(first, date) and isinstance(last, date)
@@ -331,32 +347,151 @@ def check_returns(
         swing=_daily_change_pct(),
         gap=(pl.col("output") / pl.col("prev_schedule") - 1.0) * 100.0,
     )
-    confirmed = inputs.confirmations.with_columns(confirmed=pl.lit(True))
+    return ctx
+
+
+def _findings(
+    ctx: pl.DataFrame, confirmations: pl.DataFrame, rules: Sequence[Rule] = RULES
+) -> pl.DataFrame:
+    """One row per rule fired per row of ``ctx``, in ``rules`` order, in the FINDINGS shape."""
+    confirmed = confirmations.with_columns(confirmed=pl.lit(True))
     found = []
-    for rule in RULES:
+    for rule in rules:
         hits = ctx.filter(rule.test().fill_null(False))
         if hits.is_empty():
             continue
-        for row in hits.with_columns(_value=rule.value()).iter_rows(named=True):
-            found.append(
-                {
-                    "producer_id": row["producer_id"],
-                    "product": row["product"],
-                    "period": row["period"],
-                    "rule": rule.id,
-                    "severity": rule.severity,
-                    "message": _format(rule.message, row),
-                    "value": row["_value"],
-                }
+        hits = hits.with_columns(_value=rule.value())
+        found.append(
+            hits.select(
+                pl.col("producer_id").cast(pl.Utf8),
+                pl.col("product").cast(pl.Utf8),
+                pl.col("period").cast(pl.Date),
+                rule=pl.lit(rule.id, pl.Utf8),
+                severity=pl.lit(rule.severity, pl.Utf8),
+                message=pl.lit(_messages(rule.message, hits)),
+                value=pl.col("_value").cast(pl.Float64),
             )
+        )
     if not found:
         return pl.DataFrame(schema=FINDINGS)
-    df = pl.DataFrame(found, schema={k: v for k, v in FINDINGS.items() if k != "confirmed"})
     return (
-        df.join(confirmed, on=["producer_id", "period", "rule"], how="left")
+        pl.concat(found)
+        .join(confirmed, on=["producer_id", "period", "rule"], how="left")
         .with_columns(pl.col("confirmed").fill_null(False))
         .select(list(FINDINGS))
     )
+
+
+Field = tuple[str, str | None, str]  # name, conversion, format spec
+
+
+def _template(template: str) -> list[tuple[str, Field | None]] | None:
+    """A message template as (literal text, field) pieces, or None when it has a field the
+    column-wise formatting does not handle (positional, attribute or index, nested spec)."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    pieces: list[tuple[str, Field | None]] = []
+    for literal, name, spec, conversion in parsed:
+        if name is None:
+            pieces.append((literal, None))
+        elif (
+            name.isidentifier() and "{" not in (spec or "") and conversion in (None, "r", "s", "a")
+        ):
+            pieces.append((literal, (name, conversion, spec or "")))
+        else:
+            return None
+    return pieces
+
+
+def _render(value: object, conversion: str | None, spec: str) -> str | None:
+    """One field as str.format_map renders it; None where that raises (see _format)."""
+    try:
+        if conversion == "r":
+            value = repr(value)
+        elif conversion == "s":
+            value = str(value)
+        elif conversion == "a":
+            value = ascii(value)
+        return format(value, spec)
+    except (ValueError, TypeError):
+        return None
+
+
+def _field(rows: pl.DataFrame, name: str, conversion: str | None, spec: str) -> pl.Series:
+    """A field of a message template rendered for every row as _format renders it: None as
+    NaN, the period as YYYY-MM, ``?`` for a key that is not a column; null where the
+    formatting fails. Strings, integers and the period without conversion or spec are
+    rendered by polars; other values (floats with a spec, mostly) by format(), once per
+    distinct value where there are few."""
+    if name == "period":
+        period = rows.get_column("period")
+        if period.dtype == pl.Date and not (period.dt.year() < 1000).any():
+            labels = period.dt.strftime("%Y-%m").fill_null("?")
+            if conversion is None and not spec:
+                return labels
+            return _formatted(labels, conversion, spec)
+        values = [f"{v:%Y-%m}" if isinstance(v, date) else "?" for v in period.to_list()]
+        return _formatted(pl.Series(values, dtype=pl.Utf8), conversion, spec)
+    if name not in rows.columns:
+        return pl.repeat(_render("?", conversion, spec), rows.height, dtype=pl.Utf8, eager=True)
+    column = rows.get_column(name)
+    if conversion is None and not spec:
+        if column.dtype == pl.Utf8:
+            return column.fill_null("nan")
+        if column.dtype.is_integer():
+            return column.cast(pl.Utf8).fill_null("nan")
+    return _formatted(column, conversion, spec)
+
+
+def _formatted(column: pl.Series, conversion: str | None, spec: str) -> pl.Series:
+    """_render of every value of a column (None as NaN)."""
+    # Few distinct values (a threshold, a status): render each once. Not for floats with
+    # zeros or NaNs, which unique() merges (0.0 and -0.0 format differently).
+    distinct = column.unique()
+    if 2 * distinct.len() <= column.len() and not (
+        column.dtype.is_float() and ((column == 0.0).any() or column.is_nan().any())
+    ):
+        rendered = pl.Series(
+            [_render(_nan(v), conversion, spec) for v in distinct.to_list()], dtype=pl.Utf8
+        )
+        lookup = pl.DataFrame({"v": distinct, "text": rendered})
+        return (
+            column.to_frame("v")
+            .join(lookup, on="v", how="left", nulls_equal=True, maintain_order="left")
+            .get_column("text")
+        )
+    if column.dtype.is_float() and conversion is None:
+        values = column.fill_null(float("nan")).to_list()
+        try:  # the common case, without a call per value
+            return pl.Series([format(v, spec) for v in values], dtype=pl.Utf8)
+        except (ValueError, TypeError):
+            pass
+    return pl.Series([_render(_nan(v), conversion, spec) for v in column.to_list()], dtype=pl.Utf8)
+
+
+def _nan(value: object) -> object:
+    return float("nan") if value is None else value
+
+
+def _messages(template: str, rows: pl.DataFrame) -> pl.Series:
+    """``_format(template, row)`` for every row, built a column at a time."""
+    pieces = _template(template)
+    if pieces is None:
+        return pl.Series(
+            [_format(template, row) for row in rows.iter_rows(named=True)], dtype=pl.Utf8
+        )
+    parts: list[pl.Expr] = [pl.lit("", pl.Utf8)]
+    for literal, field in pieces:
+        if literal:
+            parts.append(pl.lit(literal, pl.Utf8))
+        if field is not None:
+            parts.append(pl.lit(_field(rows, *field)))
+    # A field that fails to format makes the whole message the bare template, as in _format.
+    message = pl.concat_str(parts).fill_null(pl.lit(template, pl.Utf8))
+    # with_columns, not select: a template without fields is a literal to spread over the rows
+    return rows.with_columns(_message=message).get_column("_message").alias("message")
 
 
 def _first_bad_partition(row: dict[str, object]) -> dict[str, object]:

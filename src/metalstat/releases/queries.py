@@ -171,15 +171,35 @@ def _selection_q(selection: Selection) -> Q:
 
 
 def _vintage_frame(qs: QuerySet[Figure]) -> pl.DataFrame:
-    columns = [*FIGURES, "release__period", "release__vintage", "release__release_at"]
-    schema = {**FIGURES, **VINTAGE_COLUMNS}
-    rows = list(qs.values_list(*columns))
-    frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
-    return frame.with_columns(
-        pl.col("release_period").map_elements(
-            lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8
-        ),
-        *(pl.col(c).cast(t) for c, t in schema.items() if c != "release_period"),
+    """The figures of ``qs`` with their release's ``release_period``, ``vintage`` and
+    ``realtime_start``, in the order the database returns them.
+
+    The release's period and time are read once per release and joined in polars, not
+    converted (and on SQLite parsed from text) on every figure row; columns are built
+    column-wise with their types. ``release__vintage`` keeps the query's join to releases.
+    """
+    rows = list(qs.values_list(*FIGURES, "release_id", "release__vintage"))
+    types = {**FIGURES, "release_id": pl.Int64, "vintage": pl.Int64}
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(types)
+    frame = pl.DataFrame(
+        [
+            pl.Series(name, values, dtype=t)
+            for (name, t), values in zip(types.items(), columns, strict=True)
+        ]
+    )
+    ids = frame.get_column("release_id").unique().to_list()
+    releases = pl.DataFrame(
+        list(Release.objects.filter(pk__in=ids).values_list("pk", "period", "release_at")),
+        schema=["release_id", "release_period", "realtime_start"],
+        orient="row",
+        infer_schema_length=None,
+    ).with_columns(
+        pl.col("release_id").cast(pl.Int64),
+        pl.col("release_period").cast(pl.Date).dt.strftime("%Y-%m"),
+        pl.col("realtime_start").cast(VINTAGE_COLUMNS["realtime_start"]),
+    )
+    return frame.join(releases, on="release_id", how="left", maintain_order="left").select(
+        pl.col(c).cast(t) for c, t in {**FIGURES, **VINTAGE_COLUMNS}.items()
     )
 
 
