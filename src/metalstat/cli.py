@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "release": "metalstat.releases.commands:release_cmd",
     "demo": "metalstat.demo.commands:demo_cmd",
     "report": "metalstat.report.commands:report_cmd",
+    "serve": "metalstat.project.commands:serve_cmd",
 }
 
 

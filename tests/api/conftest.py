@@ -72,7 +72,7 @@ def world(db: Any) -> World:
         level("2025-05", 1080.0, status="A", flags="A"),  # May revised down
         level("2025-06", 1188.0),
         level("2025-06", 10.0, statistic="mom_pct", unit="%"),
-        level("2025-06", 33.0, measure="share", breakdown="size_class=small", unit="%",
+        level("2025-06", 31.4159, measure="share", breakdown="size_class=small", unit="%",
               conf_status="C"),
         level("2025-06", 520.0, product=NPI),
     ], now - timedelta(days=10))  # fmt: skip

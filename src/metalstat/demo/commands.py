@@ -79,7 +79,7 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
     columns = (TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.completed}/"
                "{task.total}"), TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task("creating the database", total=len(months) + 5)
+        task = progress.add_task("creating the database", total=len(months) + 6)
         setup_django(migrate=True)
         progress.update(task, advance=1, description="generating the panel")
         from metalstat.demo.generator import generate
@@ -103,6 +103,13 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
         except DemoBlocked as exc:
             raise click.ClickException(str(exc)) from exc
         run = done[-1]
+        progress.update(task, description="publishing a correction of May")
+        from metalstat.demo.dissemination import demo_subscriber, publish_correction
+
+        may = next(d.release for d in done if d.period == date(2025, 5, 1))
+        correction = publish_correction(may)
+        user, secret = demo_subscriber()
+        progress.advance(task)
         progress.update(task, description="writing the figures")
         from metalstat.releases.exports import figures_payload
 
@@ -121,6 +128,18 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
     console.print(f"figures: {figures_path} ({len(payload['figures']):,} figures)")
     for p in written:
         console.print(f"report: {p}")
+    if correction is not None:
+        console.print(
+            f"correction: {correction.release.label} (a late return of {correction.producer}: "
+            f"{correction.reported:,.1f} mt where {correction.imputed:,.1f} was imputed)"
+        )
+    console.print(
+        f"data API: metalstat serve, then with the key of {user} (shown once):\n"
+        f"  {secret}\n"
+        "  python -c \"import pandas as pd; print(pd.read_csv('http://127.0.0.1:8000/api/v1/"
+        "series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/observations.csv', "
+        f"storage_options={{'Authorization': 'Bearer {secret}'}}))\""
+    )
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 
 
