@@ -6,15 +6,18 @@ checks its rows against the register, and writes them through ``registry.actions
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+
+from typing_extensions import override
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import CAPACITY_EVENTS, ENTERPRISE_NATURES
 from metalstat.core.tabular.columns import CellError, Column, KindSchema, parse_choice
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, Handler, check_units
+from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_units
 from metalstat.registry.actions import (
     do_add_capacity_record,
     do_set_panel_membership,
@@ -188,7 +191,17 @@ class ProducersHandler(Handler):
                             value=value)
             )  # fmt: skip
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         present = {b.column.name for b in typed.header.bindings if b.column is not None}
 
         def write(row: Row) -> str:
@@ -218,7 +231,17 @@ class CapacityHandler(ProducerRowsHandler):
         for row in rows:
             self.known_producer(typed, row, ctx)
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         def write(row: Row) -> str:
             return do_add_capacity_record(
                 ctx.producers[str(row.get("producer"))],
@@ -282,7 +305,17 @@ class PanelHandler(ProducerRowsHandler):
                     break
             mine.append((first, last, f"row {row.number}"))
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         def write(row: Row) -> str:
             return do_set_panel_membership(
                 ctx.producers[str(row.get("producer"))],

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
 import click
+
+if TYPE_CHECKING:
+    from metalstat.releases.models import Release
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def _fmt(v: float | None, spec: str) -> str:
@@ -75,7 +84,7 @@ def release_cmd() -> None:
     """Review, approve and publish a month's vintage (publication waits for its release time)."""
 
 
-def _release(period: str, vintage: int | None):  # type: ignore[no-untyped-def]
+def _release(period: str, vintage: int | None) -> Release:
     """The month's vintage (the newest when none is given), or a one-line error."""
     from metalstat.engine.inputs import InputError, month_start
     from metalstat.releases.models import Release
@@ -94,7 +103,7 @@ def _release(period: str, vintage: int | None):  # type: ignore[no-untyped-def]
     return found
 
 
-def _step(action, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _step(action: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
     """Run a workflow action; its refusals become one-line errors."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -217,6 +226,6 @@ def release_publish(period: str, vintage: int | None, actor: str, at: str | None
             raise click.ClickException(f"--at {at!r} is not 'YYYY-MM-DD HH:MM'") from exc
         release_at = timezone.make_aware(naive)
     r = _step(do_publish_release, _release(period, vintage), actor=actor, release_at=release_at)
-    when = timezone.localtime(r.release_at)
-    state = "live" if r.release_at <= timezone.now() else "scheduled (embargoed until then)"
+    when = timezone.localtime(r.live_at)
+    state = "live" if r.live_at <= timezone.now() else "scheduled (embargoed until then)"
     click.echo(f"{r.label}: published at {when:%Y-%m-%d %H:%M %Z}, {state}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import polars as pl
 from django.conf import settings
@@ -262,8 +262,8 @@ def release_figures(
     vintage for analysts; for everyone else only a live release (NotVisible otherwise), with
     the value of confidential cells emptied. ``periods`` selects figure periods."""
     if not is_analyst(user):
-        live = release.status in LIVE_STATUSES and release.release_at is not None
-        if not live or release.release_at > timezone.now():
+        release_at = release.release_at
+        if release.status not in LIVE_STATUSES or release_at is None or release_at > timezone.now():
             raise NotVisible(f"no release of {release.period:%Y-%m} vintage {release.vintage}")
     qs = Figure.objects.filter(release=release)
     if periods is not None:
@@ -272,7 +272,18 @@ def release_figures(
     return _mask(pl.DataFrame(rows, schema=FIGURES, orient="row"), user)
 
 
-def commentary_entries(period: date | str, *, user: Any) -> list[dict[str, Any]]:
+class CommentaryRow(TypedDict):
+    """One analyst's commentary entry, as :func:`commentary_entries` gives it."""
+
+    product: str
+    language: str
+    slot: str
+    mode: str
+    text: str
+    author: str
+
+
+def commentary_entries(period: date | str, *, user: Any) -> list[CommentaryRow]:
     """The analysts' commentary of a month (product, language, slot, mode, text, author):
     analysts' working text, so only analysts read it before it is drafted into a report."""
     if not is_analyst(user):

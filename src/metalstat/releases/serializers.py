@@ -33,6 +33,8 @@ def is_hidden(conf_status: str | None, status: str | None) -> bool:
 def figure_record(row: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
     """One figure (a FIGURES row, a Figure's fields, or the same keys) in the one shape."""
     code = str(row["product"])
+    name: str
+    scope: str
     try:
         p = catalog.get(code)
         name, scope = p.name, p.scope

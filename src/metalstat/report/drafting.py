@@ -559,7 +559,7 @@ class _Drafter:
         kw = {"kind": kind, "period": period}
         cells: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(dict)
         for key, parts in self.figs.breakdowns(p.code, "producer_count", **kw).items():
-            axis = next((a for a in ("change", "status") if a in parts), None)
+            axis: str | None = next((a for a in ("change", "status") if a in parts), None)
             if axis is None or len(parts) != 2:
                 continue
             (dim,) = (d for d in parts if d != axis)
@@ -569,7 +569,7 @@ class _Drafter:
             n = self._int(self.v(p, "producer_count", "count", breakdown=key, **kw))
             if n is not None and n > 0:
                 cells[(axis, parts[axis])].setdefault(dim, {})[value] = n
-        statements = []
+        statements: list[dict[str, Any]] = []
         for (axis, what), by_dim in cells.items():
             total = self._int(
                 self.v(p, "producer_count", "count", breakdown=f"{axis}={what}", **kw)

@@ -6,14 +6,18 @@ through ``survey.actions``. Returns, the survey's main kind, are in ``returns_im
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from typing_extensions import override
+
 from metalstat.catalog.vocabulary import EVENT_REASONS
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, Handler, check_units
+from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_units
 from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of, text
 from metalstat.survey.actions import (
     do_record_auxiliary_observation,
@@ -91,7 +95,17 @@ class EventsHandler(ProducerRowsHandler):
                     )
                 )  # fmt: skip
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         def write(row: Row) -> str:
             planned = row.get("planned")
             return do_record_event(
@@ -149,7 +163,17 @@ class AuxiliaryHandler(Handler):
             else:
                 defined.add(code)
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         present = {b.column.name for b in typed.header.bindings if b.column is not None}
         series_done: dict[str, str] = {}
 

@@ -6,7 +6,7 @@ every backend's parameter limit), never one query per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -95,7 +95,7 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
     return out
 
 
-def product_series() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def product_series() -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]:
     """The market series that belong to a product (code, product, unit) and all their
     observations (series code, date, value), for a release's figures."""
     series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit"))

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from typing_extensions import override
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import (
@@ -30,7 +31,7 @@ from metalstat.catalog.vocabulary import (
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.errors import Issue
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, check_units
+from metalstat.core.tabular.runner import Context, ProgressSink, check_units
 from metalstat.engine.inputs import RETURN_PARTS, RETURNS
 from metalstat.engine.validate import check_returns
 from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of
@@ -101,6 +102,14 @@ RULE_COLUMNS: dict[str, str | None] = {
 }
 
 
+
+def _period(row: Row) -> date:
+    """A well-typed row's period (the month column reads it as a date)."""
+    period = row.get("period")
+    if not isinstance(period, date):
+        raise TypeError(f"row {row.number}: period {period!r} is not a date")
+    return period
+
 class ReturnsHandler(ProducerRowsHandler):
     schema = RETURNS_KIND
     changed_word = "revised"
@@ -128,13 +137,13 @@ class ReturnsHandler(ProducerRowsHandler):
                 clean.append(row)
         previous = current_returns(
             [ctx.producers[str(r.get("producer"))].pk for r in clean],
-            sorted({r.get("period") for r in clean}),  # type: ignore[type-var]
+            sorted({_period(r) for r in clean}),
         )
         dims_in_file = {b.breakdown[0] for b in typed.header.bindings if b.breakdown}
         present = {b.column.name for b in typed.header.bindings if b.column is not None}
         for row in clean:
             producer = ctx.producers[str(row.get("producer"))]
-            before = previous.get((producer.pk, row.get("period")))
+            before = previous.get((producer.pk, _period(row)))
             self.answers[row.number] = _answer(row, present, dims_in_file, before)
             self.in_force[row.number] = before
             self.sources[row.number] = str(row.get("source") or "spreadsheet")
@@ -204,8 +213,7 @@ class ReturnsHandler(ProducerRowsHandler):
         spans = panel_spans(ctx.producers[str(r.get("producer"))].pk for r in rows)
         for row in rows:
             producer = ctx.producers[str(row.get("producer"))]
-            period = row.get("period")
-            assert isinstance(period, date)
+            period = _period(row)
             if any(a <= period <= (b or date.max) for a, b, _ in spans.get(producer.pk, ())):
                 continue
             if confirmed(producer.pk, period, "not_in_panel"):
@@ -247,7 +255,17 @@ class ReturnsHandler(ProducerRowsHandler):
 
     # -- write -----------------------------------------------------------------------------
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         by_source: dict[str, list[ReturnValues]] = defaultdict(list)
         counts: Counter[str] = Counter()
         for row in rows:
@@ -261,7 +279,7 @@ class ReturnsHandler(ProducerRowsHandler):
             by_source[self.sources[row.number]].append(
                 ReturnValues(
                     producer=str(row.get("producer")),
-                    period=row.get("period"),  # type: ignore[arg-type]
+                    period=_period(row),
                     collected_by=actor,
                     **answer,
                 )

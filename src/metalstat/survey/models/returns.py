@@ -52,7 +52,7 @@ class SurveyReturn(models.Model):
         null=True, blank=True, help_text="capacity planned to run at next month end, unit/year"
     )
     status = models.CharField(
-        max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.NORMAL
+        max_length=20, choices=ReturnStatus.choices, default=ReturnStatus["NORMAL"]
     )
     breakdown = models.JSONField(
         default=dict,
