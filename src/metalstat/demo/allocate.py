@@ -78,6 +78,8 @@ def allocate(
     notes: list[str] | None = None,
     stated: Sequence[tuple[str, str]] = (),
 ) -> Panel:
+    n: int
+    m: int
     n, m = lay.sample.shape
     y = np.zeros((n, m))
     eff = rng.uniform(0.9, 1.08, n)
@@ -132,8 +134,10 @@ def _limit(product: Product, national: National, lay: Layout) -> np.ndarray:
     cap = lay.cap_avg * timeline.limit_share(product)
     if product.operating_rate == "capacity" and OPCAP in national.paths:
         u = _utilisation(national)
-        return cap * np.minimum(u, 1.0)[None, :] * 0.995
-    return cap * 0.985
+        running: np.ndarray = cap * np.minimum(u, 1.0)[None, :] * 0.995
+        return running
+    most: np.ndarray = cap * 0.985
+    return most
 
 
 def _utilisation(national: National) -> np.ndarray:
@@ -141,7 +145,8 @@ def _utilisation(national: National) -> np.ndarray:
     from metalstat.demo.groups import physical_path
 
     level = physical_path(national)
-    return level / timeline.month_share(national.product) / national.paths[OPCAP]
+    u: np.ndarray = level / timeline.month_share(national.product) / national.paths[OPCAP]
+    return u
 
 
 def _share(total: float, weights: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -407,6 +412,8 @@ def _metal(
     phys = physical_path(national)
     metal = national.total if product.headline_content == "metal" else national.paths["other"]
     grade = metal / phys
+    n: int
+    m: int
     n, m = panel.output.shape
     spread = rng.normal(0.0, 0.06, n)
     panel.metal = np.zeros((n, m))

@@ -12,20 +12,24 @@ import os
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from metalstat.demo import timeline
 from metalstat.demo.generator import DEFAULT_SEED
 
 
-def _fresh_database(console) -> str:  # type: ignore[no-untyped-def]
+def _fresh_database(console: Console) -> str:
     """Start from an empty embedded database; a previous one with data is kept aside."""
     from django.conf import settings
 
     if os.environ.get("DATABASE_URL"):
         return "the database at DATABASE_URL (it must be empty)"
-    path = Path(settings.DATABASES["default"]["NAME"])
+    path = Path(str(settings.DATABASES["default"]["NAME"]))
     if path.exists() and path.stat().st_size > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = path.with_name(f"{path.name}.{stamp}.bak")

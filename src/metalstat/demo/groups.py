@@ -136,9 +136,9 @@ def calibrate(
     output)."""
     g = make_groups(structure, lay)
     running = {k: v.copy() for k, v in g.capacity.items()}
-    for t, stopped in (halted or {}).items():
+    for i, stopped in (halted or {}).items():
         for v in running.values():
-            v[t] *= 1.0 - stopped
+            v[i] *= 1.0 - stopped
     level = physical_path(national)
     share = timeline.month_share(product)
     # A group's output never goes above what its plants can physically make in the month's
@@ -169,10 +169,10 @@ def calibrate(
         upper[k] = np.minimum(hi, g.capacity[k] * most)
         lower[k] = np.minimum(lo, upper[k])
     equalities = []
-    for t in range(timeline.N):
-        coefs = {(k, t): float(g.weight[k][t]) for k in g.names if g.weight[k][t] > 0}
+    for i in range(timeline.N):
+        coefs = {(k, i): float(g.weight[k][i]) for k in g.names if g.weight[k][i] > 0}
         if coefs:
-            equalities.append((coefs, float(level[t])))
+            equalities.append((coefs, float(level[i])))
     conds: list[paths.Condition] = []
     for t in targets:
         if t.product != product.code or not in_months(t):
@@ -243,7 +243,7 @@ def _condition(
     w *= 3.0 if not t.breakdown else 1.0  # the headline figure before its breakdowns
     if t.measure == "production" and dim is not None:
 
-        def lvl(i: int) -> dict:
+        def lvl(i: int) -> dict[tuple[str, int], float]:
             return {(k, i): float(g.weight[k][i]) for k in members if g.weight[k][i] > 0}
 
         return _stat_condition(t, lvl, r.lo, r.hi, r.aim, w)
@@ -254,7 +254,7 @@ def _condition(
         share = timeline.month_share(product)
         u = physical_path(national) / share / national.paths["opcap"]
 
-        def running(i: int) -> dict:
+        def running(i: int) -> dict[tuple[str, int], float]:
             f = 1.0 / (share[i] * u[i])
             return {(k, i): float(g.weight[k][i]) * f for k in members if g.weight[k][i] > 0}
 
@@ -271,7 +271,7 @@ def _condition(
 
         share = timeline.month_share(product)
 
-        def rate(i: int) -> dict:
+        def rate(i: int) -> dict[tuple[str, int], float]:
             cap = sum(float(g.capacity[k][i]) for k in members)
             if cap <= 0:
                 return {}
@@ -292,7 +292,7 @@ def _condition(
 
 def _stat_condition(
     t: Target,
-    lvl: Callable[[int], dict],
+    lvl: Callable[[int], paths.Coefs],
     lo: float,
     hi: float,
     aim: float,

@@ -104,7 +104,8 @@ def prior_path(
     noise = 1.0 + rng.normal(0.0, 0.006, timeline.N)
     daily = trend * season * noise
     daily_jun = daily[timeline.T_LAST]
-    return level * daily / daily_jun * timeline.DAYS / timeline.DAYS[timeline.T_LAST]
+    path: np.ndarray = level * daily / daily_jun * timeline.DAYS / timeline.DAYS[timeline.T_LAST]
+    return path
 
 
 def calibrate(

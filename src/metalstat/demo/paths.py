@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.optimize import linprog
@@ -70,7 +70,9 @@ class Condition:
 # -- building conditions from a statistic ----------------------------------------------------
 
 
-def _sum(series: str, first: int, last: int, weights: np.ndarray | None = None) -> dict:
+def _sum(
+    series: str, first: int, last: int, weights: np.ndarray | None = None
+) -> dict[tuple[str, int], float]:
     return {(series, t): (1.0 if weights is None else float(weights[t]))
             for t in range(first, last + 1)}  # fmt: skip
 
@@ -244,8 +246,10 @@ class _Program:
                 out[j] = out.get(j, 0.0) + v * k
         return out
 
-    def matrices(self) -> tuple:
-        def build(rows: list[dict[int, float]]):
+    def matrices(self) -> tuple[Any, np.ndarray | None, Any, np.ndarray | None]:
+        """A_ub, b_ub, A_eq, b_eq for the solver (sparse matrices, or None without rows)."""
+
+        def build(rows: list[dict[int, float]]) -> Any:  # a scipy sparse matrix (untyped)
             if not rows:
                 return None
             r = [i for i, row in enumerate(rows) for _ in row]
@@ -260,7 +264,8 @@ class _Program:
 def _den_scale(c: Condition, priors: Mapping[str, np.ndarray]) -> float:
     """The prior value of a condition's denominator, to express deviations in % units."""
     den = sum(v * priors[s][t] for (s, t), v in c.b.items())
-    return max(abs(den), 1e-9) / 100.0
+    scale: float = max(abs(den), 1e-9) / 100.0
+    return scale
 
 
 def _condition_rows(
@@ -280,7 +285,9 @@ def _condition_rows(
     return [(upper, 0.0), (lower, 0.0)]
 
 
-def _deviation_row(p: _Program, c: Condition, priors: Mapping[str, np.ndarray]) -> tuple:
+def _deviation_row(
+    p: _Program, c: Condition, priors: Mapping[str, np.ndarray]
+) -> tuple[dict[int, float], float, float]:
     """(row, rhs, scale): row·z - rhs is the condition's distance from its centre, in the
     statistic's units × scale."""
     a = p.lin(c.a)

@@ -173,13 +173,13 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
         month(timeline.index(t.period)).cross[(dim, value, what)] = int(t.value)
     # Many plants at zero in May: they stopped one after another in the months before.
     h = plan.months.get(may, MonthPlan()).counts.get("halted", 0)
-    t = may - 1
-    while h >= 3 and t > 0:
+    back = may - 1
+    while h >= 3 and back > 0:
         h -= 2
-        month(t).counts["halted"] = h
-        t -= 1
-    for t, cats in (fixed or {}).items():
-        month(t).fixed.update(cats)
+        month(back).counts["halted"] = h
+        back -= 1
+    for i, cats in (fixed or {}).items():
+        month(i).fixed.update(cats)
     return plan
 
 
@@ -403,13 +403,13 @@ def _follow_month(
     for k, i in enumerate(idx):
         c = int(np.argmax([x[b(k, c)] for c in range(nc)]))
         mp.category[i] = cats[c].name
-        value = max(float(x[k]), 0.0)
+        amount = max(float(x[k]), 0.0)
         if cats[c].name == "halted":
-            value = 0.0
+            amount = 0.0
         elif cats[c].name == "normal_flat" and matched[k]:
-            value = _same_daily(output[i, t - 1], days[t - 1], days[t],
-                                by_reciprocal=t == timeline.T_FORECAST)  # fmt: skip
-        output[i, t] = value
+            amount = _same_daily(output[i, t - 1], days[t - 1], days[t],
+                                 by_reciprocal=t == timeline.T_FORECAST)  # fmt: skip
+        output[i, t] = amount
     return True
 
 

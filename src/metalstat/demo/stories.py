@@ -127,7 +127,7 @@ def june_missing(
     candidates = [i for i, p in enumerate(structure.plants)
                   if lay.in_panel[i, june] and lay.in_panel[i, june - 1] and not p.role
                   and lay.sample[i, timeline.T_FORECAST]]  # fmt: skip
-    rng.shuffle(candidates)  # type: ignore[arg-type]
+    rng.shuffle(candidates)
     used_strata: set[str] = set()
     for i in candidates:
         s = str(lay.stratum[i, june])
@@ -293,7 +293,8 @@ class CopperStory(Story):
         def output(cap: np.ndarray, k: float, rates: np.ndarray, new: np.ndarray, m: int) -> float:
             j = months.index(m)
             out = float((rates[j] * cap).sum()) + (float(new[j - 1]) * k if m >= june else 0.0)
-            return out * share[m]
+            level: float = out * share[m]
+            return level
 
         def residuals(x: np.ndarray) -> np.ndarray:
             cap, k, rates, new = unpack(x)
@@ -349,7 +350,8 @@ class CopperStory(Story):
         r_may = r_june - targets.get(("pp_mom", "", june), (-3.06, 0.0))[0]
 
         def panel(t: int, r: float) -> float:
-            return structure.coverage * level[t] / share[t] / (r / 100.0)
+            output: float = structure.coverage * level[t] / share[t] / (r / 100.0)
+            return output
 
         set_capacity(structure.plants, may, panel(may, r_may))
         self.new_capacity = panel(june, r_june) - panel(may, r_may)

@@ -21,7 +21,6 @@ from metalstat.releases.actions import (
 from metalstat.releases.choices import ReleaseStatus
 from metalstat.releases.models import Commentary, Figure, Release
 
-
 _AdminAction = Callable[[ModelAdmin[Release], HttpRequest, QuerySet[Release]], None]
 
 

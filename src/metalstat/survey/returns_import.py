@@ -102,13 +102,13 @@ RULE_COLUMNS: dict[str, str | None] = {
 }
 
 
-
 def _period(row: Row) -> date:
     """A well-typed row's period (the month column reads it as a date)."""
     period = row.get("period")
     if not isinstance(period, date):
         raise TypeError(f"row {row.number}: period {period!r} is not a date")
     return period
+
 
 class ReturnsHandler(ProducerRowsHandler):
     schema = RETURNS_KIND
