@@ -80,7 +80,7 @@ class StageTimes:
     def __init__(self) -> None:
         self.marks: list[tuple[str, float]] = []
 
-    def stage(self, name: str, total: int | None) -> None:
+    def stage(self, name: str, total: int | None) -> None:  # noqa: ARG002 (ProgressSink)
         self.marks.append((name, time.perf_counter()))
 
     def advance(self, n: int = 1) -> None:

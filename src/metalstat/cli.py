@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import click
+from typing_extensions import override
 
 # name -> "module:attribute" of a click command.
 COMMANDS: dict[str, str] = {
@@ -29,9 +30,11 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    @override
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    @override
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
@@ -45,7 +48,8 @@ class LazyGroup(click.Group):
             if exc.name and exc.name.split(".")[0] == "metalstat":
                 raise
             return _unavailable(cmd_name, exc)
-        assert isinstance(cmd, click.Command)
+        if not isinstance(cmd, click.Command):
+            raise TypeError(f"{target} is not a click command")
         return cmd
 
 

@@ -173,7 +173,7 @@ def test_template_follows_the_panel_and_the_product(world: None, tmp_path: Path)
 @pytest.fixture
 def cli_runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     # The test database is ready; the commands must not set Django up again.
-    monkeypatch.setattr("metalstat.core.startup.setup_django", lambda migrate=True: None)
+    monkeypatch.setattr("metalstat.core.startup.setup_django", lambda migrate=True: None)  # noqa: ARG005
     return CliRunner()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from typing_extensions import override
 
 from metalstat.catalog.model import Product
 from metalstat.demo import paths, timeline
@@ -58,7 +59,11 @@ class Story:
         freeze = timeline.index("2024-07")
         return np.where(np.arange(timeline.N) >= freeze, cap, cap * 0.98)
 
-    def national_conditions(self, product: Product, own: Sequence[Target]) -> list[paths.Condition]:
+    def national_conditions(
+        self,
+        product: Product,  # noqa: ARG002 (a hook: stories that override it use it)
+        own: Sequence[Target],  # noqa: ARG002
+    ) -> list[paths.Condition]:
         """Conditions on the national paths that the story's statements imply (none)."""
         return []
 
@@ -67,23 +72,35 @@ class Story:
         return int(n) if n is not None else None
 
     def class_capacity(
-        self, product: Product, own: Sequence[Target], national: National, choice: Choice
+        self,
+        product: Product,  # noqa: ARG002 (a hook: stories that override it use it)
+        own: Sequence[Target],  # noqa: ARG002
+        national: National,  # noqa: ARG002
+        choice: Choice,  # noqa: ARG002
     ) -> dict[tuple[str, str], float] | None:
+        """Capacity by size class the story states (none by default)."""
         return None
 
     def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
         """Adjust the structure after it is built (plants the story needs)."""
-        return None
 
     def after_coverage(self, structure: Structure, national: National) -> None:
         """Last touches once every plant is there (default: stated capacity made exact)."""
         if national.capacity is not None:
             exact_capacity(structure, float(national.capacity[timeline.T_LAST]))
 
-    def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def pins(
+        self,
+        structure: Structure,  # noqa: ARG002 (a hook: stories that override it use it)
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Bounds on groups' output paths by role (none by default)."""
         return {}
 
-    def fixed(self, structure: Structure, lay: Layout) -> dict[int, dict[int, str]]:
+    def fixed(
+        self,
+        structure: Structure,  # noqa: ARG002 (a hook: stories that override it use it)
+        lay: Layout,  # noqa: ARG002
+    ) -> dict[int, dict[int, str]]:
         """Categories the story fixes for particular producers: month -> producer -> category
         (see :mod:`metalstat.demo.statusplan`)."""
         return {}
@@ -103,7 +120,7 @@ class Story:
         own: Sequence[Target],
         rng: np.random.Generator,
     ) -> None:
-        return None
+        """Last touches to the panel (none by default)."""
 
 
 def exact_capacity(structure: Structure, capacity: float) -> None:
@@ -334,6 +351,7 @@ class CopperStory(Story):
         self.new_capacity = k * scale
         return {cell: float(cap[c] * scale) for c, cell in enumerate(cells)}
 
+    @override
     def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
         from metalstat.demo.groups import physical_path
         from metalstat.demo.structure import Plant, plant_code, plant_name, set_capacity
@@ -377,6 +395,7 @@ class CopperStory(Story):
             (self.INSPECTED),
         )
 
+    @override
     def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         lo, hi = np.full(timeline.N, 0.6), np.full(timeline.N, 0.97)
         new_lo, new_hi = np.zeros(timeline.N), np.full(timeline.N, 0.9)
@@ -387,6 +406,7 @@ class CopperStory(Story):
         cut_lo[timeline.T_FORECAST] = 0.8
         return {self.NEW: (new_lo, new_hi), self.INSPECTED: (cut_lo, cut_hi)}
 
+    @override
     def fixed(self, structure: Structure, lay: Layout) -> dict[int, dict[int, str]]:
         june, july = timeline.T_LAST, timeline.T_FORECAST
         roles = {p.role: i for i, p in enumerate(structure.plants) if p.role}
@@ -396,6 +416,7 @@ class CopperStory(Story):
         out[july][roles[self.INSPECTED]] = "increased"
         return out
 
+    @override
     def missing(
         self, structure: Structure, lay: Layout, rng: np.random.Generator
     ) -> list[tuple[int, int]]:

@@ -401,8 +401,8 @@ def build(
     _history(structure, choice, level, rate, rng, anchors)
     if not class_capacity:
         _forecast_capacity(structure, own, level, rng)
-    _spread_provinces(structure, own, rng)
-    _class_expansions(structure, own, rng)
+    _spread_provinces(structure, own)
+    _class_expansions(structure, own)
     return structure
 
 
@@ -426,9 +426,7 @@ def _forecast_capacity(
                 _expand(structure, wanted - have, timeline.MONTHS[july], rng, forward=True)
 
 
-def _spread_provinces(
-    structure: Structure, own: Sequence[Target], rng: np.random.Generator
-) -> None:
+def _spread_provinces(structure: Structure, own: Sequence[Target]) -> None:
     """A province the report gives figures for holds three panel producers at least (fewer
     would be suppressed by disclosure control): producers of the same region move there."""
     product = structure.product
@@ -453,9 +451,7 @@ def _spread_provinces(
             p.region = geography.region_for(product, name)
 
 
-def _class_expansions(
-    structure: Structure, own: Sequence[Target], rng: np.random.Generator
-) -> None:
+def _class_expansions(structure: Structure, own: Sequence[Target]) -> None:
     """Capacity the report says a size class added in June: a line added on 1 June at a
     plant of that class (a tenth of its size)."""
     june = timeline.T_LAST

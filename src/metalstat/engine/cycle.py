@@ -94,17 +94,17 @@ def run_cycle(
     levels = _levels(cells, completed, w, inputs.return_parts, products)
     q = quality(cells, completed)
     levels = pl.concat([levels, quality_levels(q)])
-    derived = _derive(levels, t, window, products)
-    derived = _add_like_for_like(derived, levels, completed, t)
+    derived = _derive(levels, t, window)
+    derived = _add_like_for_like(derived, completed, t)
     flags = _flags(q, t, products)
     derived = _apply_flags(derived, flags, _breaks(cells, t))
 
-    fc = _forecast(completed, cells_all, levels, t, nxt, products)
-    fc_rows = _forecast_figures(fc, levels, t, nxt, products, flags)
+    fc = _forecast(completed, cells_all, t, nxt, products)
+    fc_rows = _forecast_figures(fc, levels, t, nxt, flags)
     if with_benchmarks:
         hist = headline_history(levels, inputs.published_history, products)
         bench = benchmarks(hist, t)
-        fc_rows = pl.concat([fc_rows, _benchmark_figures(bench, flags, t)], how="diagonal")
+        fc_rows = pl.concat([fc_rows, _benchmark_figures(bench)], how="diagonal")
     acc = _accuracy_figures(inputs.prior_forecasts, levels, inputs.published_history, t, flags)
 
     rows = pl.concat([derived, fc_rows, acc], how="diagonal")
@@ -141,9 +141,7 @@ def _levels(
 _KEYS = ["product", "measure", "breakdown"]
 
 
-def _derive(
-    levels: pl.DataFrame, t: date, window: list[date], products: Sequence[Product]
-) -> pl.DataFrame:
+def _derive(levels: pl.DataFrame, t: date, window: list[date]) -> pl.DataFrame:
     """Every statistic of every series, then kept by scope: everything for t, levels and MoM
     changes for t-1, the headline's level/MoM/YoY and the overall operating rate for the
     other months."""
@@ -248,9 +246,7 @@ def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
     ).filter(pl.col("value").is_not_null())
 
 
-def _add_like_for_like(
-    derived: pl.DataFrame, levels: pl.DataFrame, completed: pl.DataFrame, t: date
-) -> pl.DataFrame:
+def _add_like_for_like(derived: pl.DataFrame, completed: pl.DataFrame, t: date) -> pl.DataFrame:
     """Like-for-like changes over the matched sample, and the part of the headline change that
     the panel change explains (headline − like-for-like)."""
     rows = []
@@ -409,7 +405,6 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
 def _forecast(
     completed: pl.DataFrame,
     cells_all: pl.DataFrame,
-    levels: pl.DataFrame,
     t: date,
     nxt: date,
     products: Sequence[Product],
@@ -457,7 +452,6 @@ def _forecast_figures(
     levels: pl.DataFrame,
     t: date,
     nxt: date,
-    products: Sequence[Product],
     flags: pl.DataFrame,
 ) -> pl.DataFrame:
     keep = pl.col("measure").is_in(
@@ -513,7 +507,7 @@ def _forecast_figures(
     ).with_columns(bits=pl.col("bits").fill_null(0) & ~P)
 
 
-def _benchmark_figures(bench: pl.DataFrame, flags: pl.DataFrame, t: date) -> pl.DataFrame:
+def _benchmark_figures(bench: pl.DataFrame) -> pl.DataFrame:
     return bench.select(
         "product",
         "period",

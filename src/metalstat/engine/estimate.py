@@ -54,7 +54,7 @@ def weights(cells: pl.DataFrame, completed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _cell(measure: str, dim: str | None, value: pl.Expr) -> list[pl.Expr]:
+def _cell(value: pl.Expr) -> list[pl.Expr]:
     """Aggregations of one estimated cell: its value, producers behind it, dominance."""
     contribution = value
     return [
@@ -114,14 +114,14 @@ def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
         weighted = pl.col("w") * pl.col(column)
         out.append(
             sub.group_by("product", "period")
-            .agg(_cell("production", None, weighted))
+            .agg(_cell(weighted))
             .with_columns(breakdown=_key(prefix, None))
         )
         for dim, dim_codes in by_domain.items():
             d = sub.filter(pl.col("product").is_in(dim_codes) & pl.col(dim).is_not_null())
             out.append(
                 d.group_by("product", "period", dim)
-                .agg(_cell("production", None, weighted))
+                .agg(_cell(weighted))
                 .with_columns(breakdown=_key(prefix, dim))
                 .drop(dim)
             )
@@ -178,7 +178,7 @@ def part_levels(
                 if dim is None
                 else sub.filter(pl.col("product").is_in(by_domain[dim]) & pl.col(dim).is_not_null())
             )
-            cells = g.group_by(cols).agg(_cell("production", None, numerator))
+            cells = g.group_by(cols).agg(_cell(numerator))
             part_key = pl.col("dimension") + "=" + pl.col("part")
             crossed = [prefix] if prefix else []
             label = _join_keys(part_key, crossed, dim)
@@ -216,7 +216,7 @@ def capacity_levels(
     running = w.filter(pl.col("opcap").is_not_null()).with_columns(wo=pl.col("w") * pl.col("opcap"))
     out = [
         panel.group_by("product", "period")
-        .agg(_cell("capacity", None, pl.col("cap_end")))
+        .agg(_cell(pl.col("cap_end")))
         .with_columns(measure=pl.lit("capacity"), breakdown=pl.lit("basis=sample"))
     ]
     for measure, frame, value in (
@@ -225,14 +225,14 @@ def capacity_levels(
     ):
         out.append(
             frame.group_by("product", "period")
-            .agg(_cell(measure, None, value))
+            .agg(_cell(value))
             .with_columns(measure=pl.lit(measure), breakdown=pl.lit(""))
         )
         for dim, codes in domains(products).items():
             out.append(
                 frame.filter(pl.col("product").is_in(codes) & pl.col(dim).is_not_null())
                 .group_by("product", "period", dim)
-                .agg(_cell(measure, None, value))
+                .agg(_cell(value))
                 .with_columns(measure=pl.lit(measure), breakdown=_key("", dim))
                 .drop(dim)
             )

@@ -130,6 +130,7 @@ class ProducersHandler(Handler):
     schema = PRODUCERS
     by_period = False
 
+    @override
     def export(
         self, *, product: str | None, period: date | None
     ) -> tuple[list[str], list[list[Any]]]:
@@ -217,6 +218,7 @@ class CapacityHandler(ProducerRowsHandler):
     schema = CAPACITY
     by_period = False
 
+    @override
     def export(
         self, *, product: str | None, period: date | None
     ) -> tuple[list[str], list[list[Any]]]:
@@ -259,6 +261,7 @@ class CapacityHandler(ProducerRowsHandler):
 class PanelHandler(ProducerRowsHandler):
     schema = PANEL
 
+    @override
     def export(
         self, *, product: str | None, period: date | None
     ) -> tuple[list[str], list[list[Any]]]:

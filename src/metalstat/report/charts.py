@@ -189,7 +189,7 @@ def production_chart(data: ChartData, lang: Language) -> str:
             add(f'<line x1="{lx}" y1="7.5" x2="{lx + 12}" y2="7.5" stroke="{colour}" '
                 'stroke-width="2"/>')  # fmt: skip
         add(f'<text x="{lx + 15}" y="11.5" fill="{INK}">{escape(text)}</text>')
-        lx += 22 + _text_width(text, lang)
+        lx += 22 + _text_width(text)
     # operating rate panel
     if data.rates:
         rate_points = [(i, v) for i, v in enumerate(data.rates) if v is not None]
@@ -229,6 +229,6 @@ def production_chart(data: ChartData, lang: Language) -> str:
     return "".join(parts)
 
 
-def _text_width(text: str, lang: Language) -> float:
+def _text_width(text: str) -> float:
     """A rough width in px at 10px: wide glyphs (CJK) count double."""
     return sum(10.0 if ord(ch) > 0x2E80 else 6.6 for ch in text)

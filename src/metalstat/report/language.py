@@ -278,7 +278,7 @@ class Language:
     def env(self) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.DictLoader({"paragraphs.j2": self._paragraph_source}),
-            autoescape=False,  # paragraphs are text; the document templates escape them
+            autoescape=False,  # noqa: S701 (paragraphs are text; the document templates escape them)
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

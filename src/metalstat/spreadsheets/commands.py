@@ -153,7 +153,7 @@ def export_cmd(kind: str, product: str | None, period: str | None, output: Path)
 @click.option("--period", metavar="YYYY-MM", required=True, help="The month to collect.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False,
               path_type=Path), help="FILE.xlsx")  # fmt: skip
-def template_cmd(kind: str, product: str, period: str, output: Path) -> None:
+def template_cmd(kind: str, product: str, period: str, output: Path) -> None:  # noqa: ARG001 (passed by click)
     """Write the returns workbook of a product and month, prefilled with the month's panel."""
     from metalstat.catalog import load_catalog
 
