@@ -103,9 +103,16 @@ def catalog_cmd(as_json: bool) -> None:
         table.add_column(col)
     for i, p in enumerate(catalog, 1):
         table.add_row(
-            str(i), p.code, p.name, p.name_zh, p.group, p.scope, p.unit, p.content,
+            str(i),
+            p.code,
+            p.name,
+            p.name_zh,
+            p.group,
+            p.scope,
+            p.unit,
+            p.content,
             p.operating_rate,
-        )  # fmt: skip
+        )
     Console().print(table)
 
 

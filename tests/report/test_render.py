@@ -78,9 +78,7 @@ def test_json_has_figures_and_text(docs):
     secret = next(f for f in precursor["figures"] if f["breakdown"] == {"series": "8-series"})
     assert secret["value"] is None and secret["conf_status"] == "C"
     zh = json.loads(docs[("zh", "json")])
-    assert (
-        zh["products"][0]["name"] == "电解铜" and zh["products"][0]["name_en"] == "Copper Cathode"
-    )
+    assert zh["products"][0]["name"] == "电解铜" and zh["products"][0]["name_en"] == "Copper Cathode"
 
 
 def test_write_documents_names_files(tmp_path):

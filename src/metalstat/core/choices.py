@@ -13,9 +13,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", "Delete"
 
 
-def text_choices(
-    module: str, name: str, members: Iterable[tuple[str, tuple[str, str]]]
-) -> type[models.TextChoices]:
+def text_choices(module: str, name: str, members: Iterable[tuple[str, tuple[str, str]]]) -> type[models.TextChoices]:
     """A ``TextChoices`` class named ``name`` with ``(MEMBER, (value, label))`` members.
 
     This is the functional Enum API, so a choice list can follow the shared vocabulary instead of

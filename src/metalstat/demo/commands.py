@@ -58,7 +58,7 @@ def _fmt(v: float | None, spec: str) -> str:
     show_default=True,
     help="Seed of the synthetic panel (the same seed gives the same panel).",
 )
-def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
+def demo_cmd(out_dir: Path, seed: int) -> None:
     """Run metalstat end to end on a synthetic panel calibrated to the June 2025 report.
 
     Every producer, name and return is fictional; the national figures the engine computes
@@ -79,8 +79,12 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     where = _fresh_database(console)
     months = list(timeline.RELEASE_MONTHS)
-    columns = (TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.completed}/"
-               "{task.total}"), TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("creating the database", total=len(months) + 5)
         setup_django(migrate=True)
@@ -119,8 +123,7 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
         written = _write_report(period, run.release.vintage, out_dir, console)
         progress.advance(task)
     _summary(console, run, period)
-    console.print(f"panel: {loaded.producers:,} fictional producers, {loaded.returns:,} returns; "
-                  f"database: {where}")  # fmt: skip
+    console.print(f"panel: {loaded.producers:,} fictional producers, {loaded.returns:,} returns; database: {where}")
     console.print(f"figures: {figures_path} ({len(payload['figures']):,} figures)")
     for p in written:
         console.print(f"report: {p}")
@@ -144,13 +147,17 @@ def _summary(console, run, period: str) -> None:  # type: ignore[no-untyped-def]
 
     catalog = load_catalog()
     table = Table(title=f"{period}: release {run.release.label}, published")
-    for col in ("product", "level", "unit", "MoM %", "YoY %", "coverage %", "response %",
-                "flags"):  # fmt: skip
+    for col in ("product", "level", "unit", "MoM %", "YoY %", "coverage %", "response %", "flags"):
         table.add_column(col, justify="left" if col in ("product", "unit", "flags") else "right")
     for r in summary(run.result.figures, period).iter_rows(named=True):
         table.add_row(
-            catalog.get(r["product"]).name, _fmt(r["level"], ",.0f"), r["unit"],
-            _fmt(r["mom_pct"], "+.2f"), _fmt(r["yoy_pct"], "+.2f"), _fmt(r["coverage"], ".1f"),
-            _fmt(r["response_rate"], ".1f"), r["flags"],
-        )  # fmt: skip
+            catalog.get(r["product"]).name,
+            _fmt(r["level"], ",.0f"),
+            r["unit"],
+            _fmt(r["mom_pct"], "+.2f"),
+            _fmt(r["yoy_pct"], "+.2f"),
+            _fmt(r["coverage"], ".1f"),
+            _fmt(r["response_rate"], ".1f"),
+            r["flags"],
+        )
     console.print(table)

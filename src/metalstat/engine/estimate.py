@@ -81,9 +81,7 @@ def domains(products: Sequence[Product]) -> dict[str, list[str]]:
 def _contents(products: Sequence[Product]) -> list[tuple[list[str], str, str]]:
     """(products, value column, breakdown prefix) for every content a product publishes:
     the headline content without a label, and for content "both" each content labelled."""
-    headline_metal = [
-        p.code for p in products if p.content == "both" and p.headline_content == "metal"
-    ]
+    headline_metal = [p.code for p in products if p.content == "both" and p.headline_content == "metal"]
     both = [p.code for p in products if p.content == "both"]
     others = [p.code for p in products if p.code not in headline_metal]
     out = [(others, "value", ""), (headline_metal, "value_metal", "")]
@@ -112,11 +110,7 @@ def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
     for codes, column, prefix in _contents(products):
         sub = w.filter(pl.col("product").is_in(codes))
         weighted = pl.col("w") * pl.col(column)
-        out.append(
-            sub.group_by("product", "period")
-            .agg(_cell(weighted))
-            .with_columns(breakdown=_key(prefix, None))
-        )
+        out.append(sub.group_by("product", "period").agg(_cell(weighted)).with_columns(breakdown=_key(prefix, None)))
         for dim, dim_codes in by_domain.items():
             d = sub.filter(pl.col("product").is_in(dim_codes) & pl.col(dim).is_not_null())
             out.append(
@@ -125,11 +119,7 @@ def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
                 .with_columns(breakdown=_key(prefix, dim))
                 .drop(dim)
             )
-    return (
-        pl.concat(out, how="diagonal")
-        .with_columns(measure=pl.lit("production"))
-        .select(list(LEVELS))
-    )
+    return pl.concat(out, how="diagonal").with_columns(measure=pl.lit("production")).select(list(LEVELS))
 
 
 def part_levels(
@@ -150,9 +140,14 @@ def part_levels(
         return pl.DataFrame(schema=LEVELS)
     dims = [c for c in ("size_class", *PRODUCER_DIMS) if c in w.columns]
     resp = w.filter(pl.col("responded")).select(
-        "product", "producer_id", "period", "w", "value", *dims,
+        "product",
+        "producer_id",
+        "period",
+        "w",
+        "value",
+        *dims,
         grade=pl.when(pl.col("value") > 0).then(pl.col("value_metal") / pl.col("value")),
-    )  # fmt: skip
+    )
     p = parts.rename({"value": "part"}).join(resp, on=["producer_id", "period"], how="inner")
     by_domain = domains(products)
     out = []
@@ -166,18 +161,12 @@ def part_levels(
             .agg(base=(pl.col("w") * pl.col("value") * factor).sum())
         )
         key = prefix if prefix else ""
-        total = totals.filter(pl.col("breakdown") == key).select(
-            "product", "period", total=pl.col("value")
-        )
+        total = totals.filter(pl.col("breakdown") == key).select("product", "period", total=pl.col("value"))
         numerator = pl.col("w") * pl.col("quantity") * factor
         groupings: list[str | None] = [None, *by_domain]
         for dim in groupings:
             cols = ["product", "period", "dimension", "part"] + ([dim] if dim else [])
-            g = (
-                sub
-                if dim is None
-                else sub.filter(pl.col("product").is_in(by_domain[dim]) & pl.col(dim).is_not_null())
-            )
+            g = sub if dim is None else sub.filter(pl.col("product").is_in(by_domain[dim]) & pl.col(dim).is_not_null())
             cells = g.group_by(cols).agg(_cell(numerator))
             part_key = pl.col("dimension") + "=" + pl.col("part")
             crossed = [prefix] if prefix else []

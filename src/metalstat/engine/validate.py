@@ -45,8 +45,7 @@ class Rule:
     value: Callable[[], pl.Expr]
 
     def describe(self) -> dict[str, str]:
-        return {"id": self.id, "severity": self.severity, "label": self.label,
-                "message": self.message}  # fmt: skip
+        return {"id": self.id, "severity": self.severity, "label": self.label, "message": self.message}
 
 
 def _c(name: str) -> pl.Expr:
@@ -157,8 +156,7 @@ RULES: tuple[Rule, ...] = (
         "unit_mixup",
         "warning",
         "Unit mix-up?",
-        "output {output:,.1f} is {ratio:,.0f}x the producer's usual {usual:,.1f}: "
-        "check the unit (mt vs kt vs kg)",
+        "output {output:,.1f} is {ratio:,.0f}x the producer's usual {usual:,.1f}: check the unit (mt vs kt vs kg)",
         lambda: _c("ratio") >= _c("unit_mixup_factor"),
         lambda: _c("output"),
     ),
@@ -228,9 +226,9 @@ def _parts_checks(inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFr
             "partition": pl.Boolean,
         },
     )
-    parts = inputs.return_parts.join(
-        inputs.producers.select("producer_id", "product"), on="producer_id"
-    ).join(allowed, on=["product", "dimension", "value"], how="left")
+    parts = inputs.return_parts.join(inputs.producers.select("producer_id", "product"), on="producer_id").join(
+        allowed, on=["product", "dimension", "value"], how="left"
+    )
     unknown = (
         parts.filter(pl.col("partition").is_null())
         .group_by("producer_id", "period")
@@ -279,9 +277,9 @@ def check_returns(
     if cells is None:
         cells = build_cells(inputs, products, months_between(add_months(first, -12), last))
     cells = cells.select("producer_id", "period", "days", "cap_avg", "event_in_month")
-    history = inputs.returns.filter(
-        pl.col("period").is_between(add_months(first, -12), last)
-    ).select("producer_id", "period", "output", "schedule")
+    history = inputs.returns.filter(pl.col("period").is_between(add_months(first, -12), last)).select(
+        "producer_id", "period", "output", "schedule"
+    )
     prev = history.select(
         "producer_id",
         period=pl.col("period").dt.offset_by("1mo"),
@@ -324,9 +322,7 @@ def check_returns(
         tolerance_pct=pl.col("capacity_tolerance") * 100.0,
         # A zero (a halt) is no unit mix-up: compare positive values only.
         ratio=pl.when((pl.col("output") > 0) & (pl.col("usual") > 0)).then(
-            pl.max_horizontal(
-                pl.col("output") / pl.col("usual"), pl.col("usual") / pl.col("output")
-            )
+            pl.max_horizontal(pl.col("output") / pl.col("usual"), pl.col("usual") / pl.col("output"))
         ),
         swing=_daily_change_pct(),
         gap=(pl.col("output") / pl.col("prev_schedule") - 1.0) * 100.0,

@@ -56,9 +56,7 @@ class CapacityRecordAdmin(AuditedModelAdmin[CapacityRecord]):
     date_hierarchy = "valid_from"
 
     @override
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: CapacityRecord | None = None
-    ) -> tuple[str, ...]:
+    def get_readonly_fields(self, request: HttpRequest, obj: CapacityRecord | None = None) -> tuple[str, ...]:
         # A stored record is history: only its note can be amended; changes are new records.
         if obj is not None:
             return ("producer", "valid_from", "capacity", "event", "created_at")

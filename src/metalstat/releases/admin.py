@@ -27,9 +27,7 @@ _AdminAction = Callable[[ModelAdmin[Release], HttpRequest, QuerySet[Release]], N
 def _step(label: str, action: Callable[..., Release]) -> _AdminAction:
     """An admin action running ``action(release, actor=...)`` on each selected release."""
 
-    def run(
-        modeladmin: ModelAdmin[Release], request: HttpRequest, queryset: QuerySet[Release]
-    ) -> None:
+    def run(modeladmin: ModelAdmin[Release], request: HttpRequest, queryset: QuerySet[Release]) -> None:
         for release in queryset:
             try:
                 action(release, actor=request.user)
@@ -63,9 +61,7 @@ class ReleaseAdmin(AuditedModelAdmin[Release]):
     )
 
     @override
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: Release | None = None
-    ) -> tuple[str, ...]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Release | None = None) -> tuple[str, ...]:
         return tuple(f.name for f in Release._meta.fields if f.name != "note")
 
     @override

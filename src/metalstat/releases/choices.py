@@ -16,9 +16,7 @@ class ReleaseStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-FigureKind = text_choices(
-    __name__, "FigureKind", [(code.upper(), (code, code.capitalize())) for code in KINDS]
-)
+FigureKind = text_choices(__name__, "FigureKind", [(code.upper(), (code, code.capitalize())) for code in KINDS])
 ObsStatus = text_choices(
     __name__, "ObsStatus", [(code, (code, f"{code}: {text}")) for code, text in OBS_STATUS.items()]
 )

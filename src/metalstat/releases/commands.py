@@ -49,28 +49,34 @@ def run_cmd(period: str, products: tuple[str, ...], actor: str, note: str) -> No
             run = run_month(period, actor=actor, products=list(products) or None, note=note)
     except CycleBlocked as blocked:
         for r in blocked.findings.iter_rows(named=True):
-            console.print(f"[red]error[/] {r['product']} {r['producer_id']} {r['period']:%Y-%m} "
-                          f"{r['rule']}: {r['message']}")  # fmt: skip
+            console.print(
+                f"[red]error[/] {r['product']} {r['producer_id']} {r['period']:%Y-%m} {r['rule']}: {r['message']}"
+            )
         raise click.ClickException(str(blocked)) from blocked
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from exc
     catalog = load_catalog()
     table = Table(title=f"{period}: release {run.release.label} (draft)")
     for col in ("product", "level", "unit", "MoM %", "YoY %", "coverage %", "response %", "flags"):
-        table.add_column(
-            col, justify="right" if col not in ("product", "unit", "flags") else "left"
-        )
+        table.add_column(col, justify="right" if col not in ("product", "unit", "flags") else "left")
     for r in summary(run.result.figures, period).iter_rows(named=True):
         table.add_row(
-            catalog.get(r["product"]).name, _fmt(r["level"], ",.0f"), r["unit"],
-            _fmt(r["mom_pct"], "+.2f"), _fmt(r["yoy_pct"], "+.2f"), _fmt(r["coverage"], ".1f"),
-            _fmt(r["response_rate"], ".1f"), r["flags"],
-        )  # fmt: skip
+            catalog.get(r["product"]).name,
+            _fmt(r["level"], ",.0f"),
+            r["unit"],
+            _fmt(r["mom_pct"], "+.2f"),
+            _fmt(r["yoy_pct"], "+.2f"),
+            _fmt(r["coverage"], ".1f"),
+            _fmt(r["response_rate"], ".1f"),
+            r["flags"],
+        )
     console.print(table)
     warnings = run.warnings
     if warnings.height:
-        console.print(f"[yellow]{warnings.height} warning(s) need an analyst's confirmation "
-                      "before the release can be approved:[/]")  # fmt: skip
+        console.print(
+            f"[yellow]{warnings.height} warning(s) need an analyst's confirmation "
+            "before the release can be approved:[/]"
+        )
         for r in warnings.head(50).iter_rows(named=True):
             console.print(f"  {r['product']} {r['producer_id']} {r['rule']}: {r['message']}")
     console.print(f"stored {run.result.figures.height:,} figures as {run.release.label}")
@@ -143,9 +149,13 @@ def release_list(period: str | None) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r.label, r.status, r.created_by, r.approved_by or "",
-            f"{r.release_at:%Y-%m-%d %H:%M %Z}" if r.release_at else "", f"{r.n:,}",
-        )  # fmt: skip
+            r.label,
+            r.status,
+            r.created_by,
+            r.approved_by or "",
+            f"{r.release_at:%Y-%m-%d %H:%M %Z}" if r.release_at else "",
+            f"{r.n:,}",
+        )
     Console().print(table)
 
 

@@ -88,9 +88,7 @@ def live_releases(at: datetime | None = None) -> QuerySet[Release]:
         status__in=LIVE_STATUSES,
         release_at__lte=at,
     )
-    return Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=at).filter(
-        ~Exists(newer_live)
-    )
+    return Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=at).filter(~Exists(newer_live))
 
 
 def _analyst_releases(at: datetime | None) -> QuerySet[Release]:
@@ -102,9 +100,7 @@ def _analyst_releases(at: datetime | None) -> QuerySet[Release]:
         status__in=LIVE_STATUSES,
         published_at__lte=at,
     )
-    return Release.objects.filter(status__in=LIVE_STATUSES, published_at__lte=at).filter(
-        ~Exists(newer)
-    )
+    return Release.objects.filter(status__in=LIVE_STATUSES, published_at__lte=at).filter(~Exists(newer))
 
 
 def current_releases(*, user: Any = None, at: datetime | None = None) -> QuerySet[Release]:
@@ -137,20 +133,14 @@ def _mask(frame: pl.DataFrame, user: Any) -> pl.DataFrame:
     """Empty the value of confidential cells for users outside the analysts' roles."""
     if is_analyst(user):
         return frame
-    return frame.with_columns(
-        value=pl.when(pl.col("conf_status") == FREE).then(pl.col("value")).otherwise(None)
-    )
+    return frame.with_columns(value=pl.when(pl.col("conf_status") == FREE).then(pl.col("value")).otherwise(None))
 
 
-def visible_figure_frame(
-    selection: Selection = None, *, user: Any = None, at: datetime | None = None
-) -> pl.DataFrame:
+def visible_figure_frame(selection: Selection = None, *, user: Any = None, at: datetime | None = None) -> pl.DataFrame:
     """:func:`visible_figures` as a polars frame (FIGURES columns plus ``release_period``,
     ``vintage``, ``realtime_start``), confidential cells kept with their value emptied for
     non-analysts."""
-    qs = Figure.objects.filter(
-        _selection_q(selection), release__in=current_releases(user=user, at=at)
-    )
+    qs = Figure.objects.filter(_selection_q(selection), release__in=current_releases(user=user, at=at))
     return _mask(_vintage_frame(qs), user)
 
 
@@ -162,12 +152,7 @@ def _selection_q(selection: Selection) -> Q:
     unknown = set(selection) - set(FIGURE_KEY)
     if unknown:
         raise ValueError(f"cannot select figures by {', '.join(sorted(unknown))}")
-    return Q(
-        **{
-            f"{k}__in" if isinstance(v, list | tuple | set | frozenset) else k: v
-            for k, v in selection.items()
-        }
-    )
+    return Q(**{f"{k}__in" if isinstance(v, list | tuple | set | frozenset) else k: v for k, v in selection.items()})
 
 
 def _vintage_frame(qs: QuerySet[Figure]) -> pl.DataFrame:
@@ -176,9 +161,7 @@ def _vintage_frame(qs: QuerySet[Figure]) -> pl.DataFrame:
     rows = list(qs.values_list(*columns))
     frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
     return frame.with_columns(
-        pl.col("release_period").map_elements(
-            lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8
-        ),
+        pl.col("release_period").map_elements(lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8),
         *(pl.col(c).cast(t) for c, t in schema.items() if c != "release_period"),
     )
 
@@ -202,9 +185,7 @@ def figure_vintages(selection: Selection = None, *, user: Any = None) -> pl.Data
     )
 
 
-def figures_as_of(
-    selection: Selection = None, as_of: datetime | None = None, *, user: Any = None
-) -> pl.DataFrame:
+def figures_as_of(selection: Selection = None, as_of: datetime | None = None, *, user: Any = None) -> pl.DataFrame:
     """The selected figures as they were known at ``as_of`` (now by default).
 
     For each figure key the value from the most recent release live at that moment, whatever
@@ -240,24 +221,14 @@ def find_release(period: date | str, vintage: int | None = None, *, user: Any) -
     if is_analyst(user):
         releases = Release.objects.filter(period=month)
     else:
-        releases = Release.objects.filter(
-            period=month, status__in=LIVE_STATUSES, release_at__lte=timezone.now()
-        )
-    release = (
-        releases.filter(vintage=vintage).first()
-        if vintage is not None
-        else releases.order_by("-vintage").first()
-    )
+        releases = Release.objects.filter(period=month, status__in=LIVE_STATUSES, release_at__lte=timezone.now())
+    release = releases.filter(vintage=vintage).first() if vintage is not None else releases.order_by("-vintage").first()
     if release is None:
-        raise NotVisible(
-            f"no release of {month:%Y-%m}" + (f" vintage {vintage}" if vintage else "")
-        )
+        raise NotVisible(f"no release of {month:%Y-%m}" + (f" vintage {vintage}" if vintage else ""))
     return release
 
 
-def release_figures(
-    release: Release, *, user: Any, periods: list[str] | None = None
-) -> pl.DataFrame:
+def release_figures(release: Release, *, user: Any, periods: list[str] | None = None) -> pl.DataFrame:
     """The figures one release holds (FIGURES columns), as ``user`` may see them: the whole
     vintage for analysts; for everyone else only a live release (NotVisible otherwise), with
     the value of confidential cells emptied. ``periods`` selects figure periods."""

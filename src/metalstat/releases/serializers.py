@@ -19,8 +19,20 @@ from typing import Any
 from metalstat.catalog import Catalog
 from metalstat.engine.figures import parse_breakdown
 
-FIELDS = ("product", "product_code", "scope", "period", "kind", "measure", "breakdown",
-          "statistic", "value", "unit", "status", "conf_status")  # fmt: skip
+FIELDS = (
+    "product",
+    "product_code",
+    "scope",
+    "period",
+    "kind",
+    "measure",
+    "breakdown",
+    "statistic",
+    "value",
+    "unit",
+    "status",
+    "conf_status",
+)
 FREE = "F"  # CONF_STATUS of a cell anyone may see
 WITHHELD = "U"  # OBS_STATUS of an estimate not published for low coverage or response
 

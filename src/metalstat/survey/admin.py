@@ -44,9 +44,7 @@ class SurveyReturnForm(_SurveyReturnModelForm):
         producer = data.get("producer")
         if producer is None or data.get("period") is None:
             return data
-        values: dict[str, Any] = {
-            name: data.get(name) for name in RETURN_VALUE_FIELDS if name != "breakdown"
-        }
+        values: dict[str, Any] = {name: data.get(name) for name in RETURN_VALUE_FIELDS if name != "breakdown"}
         row = ReturnValues(
             producer=producer.code,
             period=data["period"],
@@ -95,9 +93,7 @@ class SurveyReturnAdmin(ModelAdmin[SurveyReturn]):
             source=obj.source,
             origin="admin",
         )
-        latest = SurveyReturn.objects.filter(producer=obj.producer, period=obj.period).latest(
-            "revision"
-        )
+        latest = SurveyReturn.objects.filter(producer=obj.producer, period=obj.period).latest("revision")
         # Show the revision in force after the save (the edited one is kept as it was).
         obj.pk, obj.revision = latest.pk, latest.revision
 
@@ -155,8 +151,6 @@ class ValidationConfirmationAdmin(AuditedModelAdmin[ValidationConfirmation]):
     readonly_fields = ("confirmed_by", "confirmed_at")
 
     @override
-    def save_model(
-        self, request: HttpRequest, obj: ValidationConfirmation, form: Any, change: bool
-    ) -> None:
+    def save_model(self, request: HttpRequest, obj: ValidationConfirmation, form: Any, change: bool) -> None:
         obj.confirmed_by = request.user.get_username()
         super().save_model(request, obj, form, change)
