@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 PG_URL ?= postgres://postgres@127.0.0.1:5432/metalstat
 
-.PHONY: setup system-deps demo test lint typecheck test-sqlite test-postgres bench clean
+.PHONY: setup system-deps demo check test lint typecheck test-fast test-sqlite test-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
 	bash scripts/install-system-deps.sh
@@ -27,6 +27,10 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
+# The tests without the slow end-to-end ones, on SQLite only: the quick loop.
+test-fast: setup
+	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow"
+
 test-sqlite: setup
 	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q
 
@@ -34,7 +38,10 @@ test-postgres: setup
 	bash scripts/ensure-postgres.sh
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -q
 
-# The whole check: lint, types, then every test on SQLite and on PostgreSQL.
+# The quick loop before a commit: lint, types, then the fast tests on SQLite.
+check: lint typecheck test-fast
+
+# The whole check: lint, types, then every test (slow ones too) on SQLite and on PostgreSQL.
 test: lint typecheck test-sqlite test-postgres
 
 bench: setup

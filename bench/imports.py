@@ -36,17 +36,13 @@ def main() -> None:
     if Producer.objects.exists():
         sys.exit("run the benchmark on an empty database")
     producers = Producer.objects.bulk_create(
-        Producer(code=f"B{i:05d}", name=f"Bench plant {i}", product="copper_cathode")
-        for i in range(PRODUCERS)
+        Producer(code=f"B{i:05d}", name=f"Bench plant {i}", product="copper_cathode") for i in range(PRODUCERS)
     )
     capacity = {p.code: 36500.0 * (1 + i % 10) for i, p in enumerate(producers)}
     CapacityRecord.objects.bulk_create(
-        CapacityRecord(producer=p, valid_from=date(2020, 1, 1), capacity=capacity[p.code])
-        for p in producers
+        CapacityRecord(producer=p, valid_from=date(2020, 1, 1), capacity=capacity[p.code]) for p in producers
     )
-    PanelMembership.objects.bulk_create(
-        PanelMembership(producer=p, first_period=date(2020, 1, 1)) for p in producers
-    )
+    PanelMembership.objects.bulk_create(PanelMembership(producer=p, first_period=date(2020, 1, 1)) for p in producers)
     months = [add_months(date(2024, 1, 1), k) for k in range(MONTHS + 1)]
 
     def output(code: str, month: date) -> float:
@@ -59,18 +55,19 @@ def main() -> None:
             w.writerow(["producer", "period", "output", "schedule", "status", "reason"])
             for m, month in enumerate(months[:-1]):
                 for p in producers:
-                    w.writerow([p.code, f"{month:%Y-%m}", output(p.code, month),
-                                output(p.code, months[m + 1]), "normal", ""])  # fmt: skip
+                    w.writerow(
+                        [p.code, f"{month:%Y-%m}", output(p.code, month), output(p.code, months[m + 1]), "normal", ""]
+                    )
         rows = PRODUCERS * MONTHS
         for label in ("first import", "same file again"):
             stages = StageTimes()
             t0 = time.perf_counter()
-            result = import_file(
-                "returns", path, actor="bench", display_name=path.name, progress=stages
-            )
+            result = import_file("returns", path, actor="bench", display_name=path.name, progress=stages)
             seconds = time.perf_counter() - t0
-            print(f"{connection.vendor}: {label}: {rows} rows in {seconds:.1f} s "
-                  f"({rows / seconds:,.0f} rows/s): {result.summary()}")  # fmt: skip
+            print(
+                f"{connection.vendor}: {label}: {rows} rows in {seconds:.1f} s "
+                f"({rows / seconds:,.0f} rows/s): {result.summary()}"
+            )
             print("   " + stages.report())
 
 
@@ -80,7 +77,7 @@ class StageTimes:
     def __init__(self) -> None:
         self.marks: list[tuple[str, float]] = []
 
-    def stage(self, name: str, total: int | None) -> None:
+    def stage(self, name: str, total: int | None) -> None:  # noqa: ARG002 (ProgressSink)
         self.marks.append((name, time.perf_counter()))
 
     def advance(self, n: int = 1) -> None:

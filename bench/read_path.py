@@ -122,9 +122,7 @@ def bench_validation(runs: int) -> None:
         conf = inputs.confirmations
         old, new = old_findings(ctx, conf), validate._findings(ctx, conf)
         assert old.equals(new), "the findings differ"
-        hits = [
-            (r, ctx.filter(r.test().fill_null(False)).with_columns(_value=r.value())) for r in RULES
-        ]
+        hits = [(r, ctx.filter(r.test().fill_null(False)).with_columns(_value=r.value())) for r in RULES]
         t_ctx = _median(lambda: validate._context(period, inputs, products), runs)  # noqa: B023
         t = _compare(
             lambda: old_findings(ctx, conf),  # noqa: B023
@@ -154,9 +152,7 @@ def old_vintage_frame(qs: Any) -> pl.DataFrame:
     rows = list(qs.values_list(*columns))
     frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
     return frame.with_columns(
-        pl.col("release_period").map_elements(
-            lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8
-        ),
+        pl.col("release_period").map_elements(lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8),
         *(pl.col(c).cast(t) for c, t in schema.items() if c != "release_period"),
     )
 
@@ -182,9 +178,7 @@ def _figures(n: int, vintage: int) -> pl.DataFrame:
         product=pl.format("product{}", k % 54),
         kind=pl.lit("actual"),
         measure=pl.format("m{}", k // 54 % 4),
-        breakdown=pl.when(k // 216 % 5 == 0)
-        .then(pl.lit(""))
-        .otherwise(pl.format("region=r{}", k // 216 % 5)),
+        breakdown=pl.when(k // 216 % 5 == 0).then(pl.lit("")).otherwise(pl.format("region=r{}", k // 216 % 5)),
         statistic=pl.format("s{}", k // 1080 % 6),
         period=pl.format("p{}", k // 6480),
         value=(k * 1.5 + vintage).cast(pl.Float64),

@@ -50,8 +50,17 @@ def main() -> None:
     source, inp = _input(args)
     load_s = time.perf_counter() - started
     products = len(inp.product_codes())
-    print(json.dumps({"step": "load", "source": source, "products": products,
-                      "figures": inp.figures.height, "seconds": round(load_s, 3)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "step": "load",
+                "source": source,
+                "products": products,
+                "figures": inp.figures.height,
+                "seconds": round(load_s, 3),
+            }
+        )
+    )
     out = Path(args.out or tempfile.mkdtemp(prefix="metalstat-report-bench-"))
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -65,23 +74,49 @@ def main() -> None:
         html_s = time.perf_counter() - t0 + index_s / 2
         (out / f"report-{inp.period}.{lang}.html").write_text(html, "utf-8")
         htmls.append(html)
-        print(json.dumps({"step": "html", "lang": lang, "products": products,
-                          "seconds": round(html_s, 3), "bytes": len(html.encode()),
-                          "target_s": 2}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "step": "html",
+                    "lang": lang,
+                    "products": products,
+                    "seconds": round(html_s, 3),
+                    "bytes": len(html.encode()),
+                    "target_s": 2,
+                }
+            )
+        )
         t0 = time.perf_counter()
         pdf = render_pdf(html)
         pdf_s = time.perf_counter() - t0
         path = out / f"report-{inp.period}.{lang}.pdf"
         path.write_bytes(pdf)
-        print(json.dumps({"step": "pdf", "lang": lang, "products": products,
-                          "seconds": round(pdf_s, 3), "bytes": len(pdf), "target_s": 20,
-                          "path": str(path)}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "step": "pdf",
+                    "lang": lang,
+                    "products": products,
+                    "seconds": round(pdf_s, 3),
+                    "bytes": len(pdf),
+                    "target_s": 20,
+                    "path": str(path),
+                }
+            )
+        )
     # Both PDFs as the report command makes them: one process per language when cores allow.
     t0 = time.perf_counter()
     render_pdfs(htmls)
-    print(json.dumps({"step": "pdf_both_languages", "products": products,
-                      "seconds": round(time.perf_counter() - t0, 3),
-                      "workers": min(2, os.cpu_count() or 1)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "step": "pdf_both_languages",
+                "products": products,
+                "seconds": round(time.perf_counter() - t0, 3),
+                "workers": min(2, os.cpu_count() or 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -12,8 +12,7 @@ from metalstat.engine.calendar import add_months, days_in_month, months_between
 from metalstat.engine.inputs import CycleInputs, empty
 
 
-def synthetic_inputs(producers: int, years: int = 10, end: date = date(2025, 6, 1),
-                     seed: int = 7) -> CycleInputs:  # fmt: skip
+def synthetic_inputs(producers: int, years: int = 10, end: date = date(2025, 6, 1), seed: int = 7) -> CycleInputs:
     rng = np.random.default_rng(seed)
     products = list(load_catalog())
     months = months_between(add_months(end, -(12 * years - 1)), end)
@@ -28,14 +27,24 @@ def synthetic_inputs(producers: int, years: int = 10, end: date = date(2025, 6, 
         p = products[prod_idx[i]]
         dims = [d for d in p.dimensions if d.name == "feedstock"]
         feed.append(dims[0].values[i % len(dims[0].values)].name if dims else None)
-    producers_df = pl.DataFrame({
-        "producer_id": ids, "product": codes, "province": "Jiangxi",
-        "region": regions[np.arange(n) % len(regions)], "nature": "private", "feedstock": feed,
-    })  # fmt: skip
-    capacity = pl.DataFrame({
-        "producer_id": ids, "valid_from": [date(2010, 1, 1)] * n, "capacity": caps,
-        "event": ["commissioning"] * n,
-    })  # fmt: skip
+    producers_df = pl.DataFrame(
+        {
+            "producer_id": ids,
+            "product": codes,
+            "province": "Jiangxi",
+            "region": regions[np.arange(n) % len(regions)],
+            "nature": "private",
+            "feedstock": feed,
+        }
+    )
+    capacity = pl.DataFrame(
+        {
+            "producer_id": ids,
+            "valid_from": [date(2010, 1, 1)] * n,
+            "capacity": caps,
+            "event": ["commissioning"] * n,
+        }
+    )
     in_panel = rng.random(n) < 0.9
     panel = pl.DataFrame(
         {

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import click
+from typing_extensions import override
 
 # name -> "module:attribute" of a click command.
 COMMANDS: dict[str, str] = {
@@ -30,9 +31,11 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    @override
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    @override
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
@@ -46,7 +49,8 @@ class LazyGroup(click.Group):
             if exc.name and exc.name.split(".")[0] == "metalstat":
                 raise
             return _unavailable(cmd_name, exc)
-        assert isinstance(cmd, click.Command)
+        if not isinstance(cmd, click.Command):
+            raise TypeError(f"{target} is not a click command")
         return cmd
 
 
@@ -100,9 +104,16 @@ def catalog_cmd(as_json: bool) -> None:
         table.add_column(col)
     for i, p in enumerate(catalog, 1):
         table.add_row(
-            str(i), p.code, p.name, p.name_zh, p.group, p.scope, p.unit, p.content,
+            str(i),
+            p.code,
+            p.name,
+            p.name_zh,
+            p.group,
+            p.scope,
+            p.unit,
+            p.content,
             p.operating_rate,
-        )  # fmt: skip
+        )
     Console().print(table)
 
 

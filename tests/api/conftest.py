@@ -61,25 +61,36 @@ class World:
 def world(db: Any) -> World:
     cache.clear()
     now = timezone.now()
-    may = publish("2025-05", [
-        level("2025-04", 1000.0, status="A", flags="A"),
-        level("2025-05", 1100.0),
-        level("2025-05", 10.0, statistic="mom_pct", unit="%"),
-        level("2025-05", 500.0, product=NPI),
-    ], now - timedelta(days=40))  # fmt: skip
-    june = publish("2025-06", [
-        level("2025-04", 1000.0, status="A", flags="A"),
-        level("2025-05", 1080.0, status="A", flags="A"),  # May revised down
-        level("2025-06", 1188.0),
-        level("2025-06", 10.0, statistic="mom_pct", unit="%"),
-        level("2025-06", 31.4159, measure="share", breakdown="size_class=small", unit="%",
-              conf_status="C"),
-        level("2025-06", 520.0, product=NPI),
-    ], now - timedelta(days=10))  # fmt: skip
-    july = publish("2025-07", [
-        level("2025-06", 1190.0, status="A", flags="A"),
-        level("2025-07", 7777.0),
-    ], now + timedelta(days=1))  # fmt: skip
+    may = publish(
+        "2025-05",
+        [
+            level("2025-04", 1000.0, status="A", flags="A"),
+            level("2025-05", 1100.0),
+            level("2025-05", 10.0, statistic="mom_pct", unit="%"),
+            level("2025-05", 500.0, product=NPI),
+        ],
+        now - timedelta(days=40),
+    )
+    june = publish(
+        "2025-06",
+        [
+            level("2025-04", 1000.0, status="A", flags="A"),
+            level("2025-05", 1080.0, status="A", flags="A"),  # May revised down
+            level("2025-06", 1188.0),
+            level("2025-06", 10.0, statistic="mom_pct", unit="%"),
+            level("2025-06", 31.4159, measure="share", breakdown="size_class=small", unit="%", conf_status="C"),
+            level("2025-06", 520.0, product=NPI),
+        ],
+        now - timedelta(days=10),
+    )
+    july = publish(
+        "2025-07",
+        [
+            level("2025-06", 1190.0, status="A", flags="A"),
+            level("2025-07", 7777.0),
+        ],
+        now + timedelta(days=1),
+    )
 
     org = do_create_organisation("Desk One", actor="admin")
     do_grant_subscription(org, "Base metals", groups=["base_metals"], actor="admin")

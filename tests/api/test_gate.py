@@ -50,9 +50,7 @@ def content(response: Any) -> bytes:
 
 
 @pytest.mark.parametrize("path", ROUTES)
-def test_nothing_embargoed_a_microsecond_before_release_time_and_all_of_it_at(
-    world: World, path: str
-) -> None:
+def test_nothing_embargoed_a_microsecond_before_release_time_and_all_of_it_at(world: World, path: str) -> None:
     assert world.july.release_at is not None
     with time_machine.travel(world.july.release_at - timedelta(microseconds=1), tick=False):
         for who in ("subscriber", "analyst"):
@@ -87,8 +85,7 @@ def test_the_calendar_says_when_and_nothing_else_before_release_time(world: Worl
     assert world.july.release_at is not None
     with time_machine.travel(world.july.release_at - timedelta(microseconds=1), tick=False):
         calendar = get(world, "subscriber", "/releases").json()["releases"]
-    assert calendar[-1] == {"id": None, "release_at": world.july.release_at.isoformat(),
-                            "status": "scheduled"}  # fmt: skip
+    assert calendar[-1] == {"id": None, "release_at": world.july.release_at.isoformat(), "status": "scheduled"}
     with time_machine.travel(world.july.release_at, tick=False):
         calendar = get(world, "subscriber", "/releases").json()["releases"]
     assert calendar[-1]["id"] == "2025-07.v1" and calendar[-1]["status"] == "released"

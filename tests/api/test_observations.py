@@ -48,17 +48,23 @@ def test_as_of_a_release_and_a_date_before_the_revision(world: World) -> None:
 def test_first_release_all_vintages_and_revisions(world: World) -> None:
     path = f"/series/{COPPER_LEVEL}/observations"
     first = values(get(world, "subscriber", path, view="first"))
-    assert first == [("2025-04", 1000.0, "2025-05.v1"), ("2025-05", 1100.0, "2025-05.v1"),
-                     ("2025-06", 1188.0, "2025-06.v1")]  # fmt: skip
+    assert first == [
+        ("2025-04", 1000.0, "2025-05.v1"),
+        ("2025-05", 1100.0, "2025-05.v1"),
+        ("2025-06", 1188.0, "2025-06.v1"),
+    ]
     every = get(world, "subscriber", path, view="all").json()["rows"]
     may = [r for r in every if r["period"] == "2025-05"]
-    assert [(r["value"], r["realtime_end"] is None) for r in may] == [(1100.0, False),
-                                                                      (1080.0, True)]  # fmt: skip
+    assert [(r["value"], r["realtime_end"] is None) for r in may] == [(1100.0, False), (1080.0, True)]
     assert may[0]["realtime_end"] == may[1]["realtime_start"]
     revisions = values(get(world, "subscriber", path, view="revisions"))
     # April was republished unchanged: not a revision.
-    assert revisions == [("2025-04", 1000.0, "2025-05.v1"), ("2025-05", 1100.0, "2025-05.v1"),
-                         ("2025-05", 1080.0, "2025-06.v1"), ("2025-06", 1188.0, "2025-06.v1")]  # fmt: skip
+    assert revisions == [
+        ("2025-04", 1000.0, "2025-05.v1"),
+        ("2025-05", 1100.0, "2025-05.v1"),
+        ("2025-05", 1080.0, "2025-06.v1"),
+        ("2025-06", 1188.0, "2025-06.v1"),
+    ]
 
 
 def test_csv_has_a_fixed_header_and_reads_into_the_same_rows(world: World) -> None:
@@ -69,8 +75,10 @@ def test_csv_has_a_fixed_header_and_reads_into_the_same_rows(world: World) -> No
     assert text.startswith("\ufeffseries_id,period,value,obs_status,conf_status,unit,release,")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert [(x["period"], float(x["value"])) for x in rows] == [
-        ("2025-04", 1000.0), ("2025-05", 1080.0), ("2025-06", 1188.0)
-    ]  # fmt: skip
+        ("2025-04", 1000.0),
+        ("2025-05", 1080.0),
+        ("2025-06", 1188.0),
+    ]
 
 
 def test_a_transform_is_computed_within_one_vintage_and_agrees_with_the_engine(
@@ -83,8 +91,7 @@ def test_a_transform_is_computed_within_one_vintage_and_agrees_with_the_engine(
     assert rows["2025-06"] == pytest.approx(10.0)
     assert rows["2025-05"] == pytest.approx(8.0)
     assert "2025-04" not in rows or rows["2025-04"] is None
-    r = get(world, "subscriber", f"/series/{COPPER_LEVEL}/observations", transform="mom_pct",
-            as_of="2025-05.v1")  # fmt: skip
+    r = get(world, "subscriber", f"/series/{COPPER_LEVEL}/observations", transform="mom_pct", as_of="2025-05.v1")
     assert {x["period"]: x["value"] for x in r.json()["rows"]}["2025-05"] == pytest.approx(10.0)
 
 

@@ -184,9 +184,7 @@ def test_malformed_size_classes_are_reported() -> None:
         '{ name = "large", name_zh = "大型", min_capacity = 500000 }',
         '{ name = "large", name_zh = "大型", min_capacity = 50000 }',
     )
-    with pytest.raises(
-        CatalogError, match=r"product 'overseas_aluminium' field size_classes.*largest first"
-    ):
+    with pytest.raises(CatalogError, match=r"product 'overseas_aluminium' field size_classes.*largest first"):
         parse_catalog(text)
 
 

@@ -23,13 +23,23 @@ def test_audit_entries_survive_the_move_to_core() -> None:
     executor = _migrate(BEFORE)
     old = executor.loader.project_state(BEFORE[:1]).apps.get_model("registry", "AuditEntry")
     old.objects.create(
-        actor="analyst", action="create", model="registry.producer", object_id="7",
-        object_repr="CU001", before=None, after={"name": "Lakeside"}, source="file.csv",
-    )  # fmt: skip
+        actor="analyst",
+        action="create",
+        model="registry.producer",
+        object_id="7",
+        object_repr="CU001",
+        before=None,
+        after={"name": "Lakeside"},
+        source="file.csv",
+    )
     old.objects.create(
-        actor="import", action="update", model="registry.producer", object_id="7",
-        before={"name": "Lakeside"}, after={"name": "Lakeside Copper"},
-    )  # fmt: skip
+        actor="import",
+        action="update",
+        model="registry.producer",
+        object_id="7",
+        before={"name": "Lakeside"},
+        after={"name": "Lakeside Copper"},
+    )
     tables = connection.introspection.table_names()
     assert "registry_auditentry" in tables and "core_auditentry" not in tables
 

@@ -66,8 +66,14 @@ def test_paths_give_up_the_weaker_of_two_contradicting_statements():
 
 def test_hedged_ranges():
     def target(**kw) -> Target:
-        base = {"product": "refined_zinc", "kind": "actual", "period": "2025-06",
-                "measure": "production", "statistic": "mom_pct", "about": "test"}  # fmt: skip
+        base = {
+            "product": "refined_zinc",
+            "kind": "actual",
+            "period": "2025-06",
+            "measure": "production",
+            "statistic": "mom_pct",
+            "about": "test",
+        }
         return Target.model_validate(base | kw)
 
     r = admitted(target(value=2.0, resolution=1.0, hedge="nearly"))
@@ -81,10 +87,20 @@ def test_hedged_ranges():
 def test_a_stated_share_of_producers_becomes_a_count_it_admits():
     from metalstat.demo.statusplan import _resolve
 
-    nearly_40 = Target.model_validate({
-        "product": "copper_cathode", "kind": "actual", "period": "2025-06",
-        "measure": "producer_share", "breakdown": {"change": "reduced"}, "statistic": "level",
-        "value": 40, "resolution": 5, "hedge": "nearly", "about": "test"})  # fmt: skip
+    nearly_40 = Target.model_validate(
+        {
+            "product": "copper_cathode",
+            "kind": "actual",
+            "period": "2025-06",
+            "measure": "producer_share",
+            "breakdown": {"change": "reduced"},
+            "statistic": "level",
+            "value": 40,
+            "resolution": 5,
+            "hedge": "nearly",
+            "about": "test",
+        }
+    )
     # The aim, 38.75% of 40 producers, is 15.5: 16 would be 40%, which "nearly" excludes.
     assert _resolve(-38750, 40, nearly_40.admits) == 15
     assert _resolve(-38750, 43, nearly_40.admits) == 17  # 39.5%
@@ -99,8 +115,9 @@ def test_same_seed_same_panel_other_seed_other_panel(panels):
     again = generate_product(CATALOG.get("refined_zinc"), TARGETS)
     assert np.array_equal(again.panel.output, panels["refined_zinc"].panel.output)
     other = generate_product(CATALOG.get("refined_zinc"), TARGETS, seed=7)
-    assert not np.array_equal(other.panel.output[:, : timeline.T_LAST],
-                              panels["refined_zinc"].panel.output[:, : timeline.T_LAST])  # fmt: skip
+    assert not np.array_equal(
+        other.panel.output[:, : timeline.T_LAST], panels["refined_zinc"].panel.output[:, : timeline.T_LAST]
+    )
 
 
 # -- the register -------------------------------------------------------------------------------
@@ -137,8 +154,7 @@ def test_capacity_histories_are_valid(data):
 def test_breakdown_parts_add_up_to_output(data):
     parts = data.return_parts.filter(pl.col("dimension") == "form")
     sums = parts.group_by("producer_id", "period").agg(q=pl.col("quantity").sum())
-    joined = sums.join(data.returns.select("producer_id", "period", "output"),
-                       on=["producer_id", "period"])  # fmt: skip
+    joined = sums.join(data.returns.select("producer_id", "period", "output"), on=["producer_id", "period"])
     assert joined.height > 0
     gap = (joined["q"] - joined["output"]).abs() / joined["output"].clip(1e-9)
     assert gap.max() < 1e-9
@@ -165,8 +181,12 @@ def _hand_estimate(demo, t: int) -> float:
         cap = p.capacity(t)
         if cap <= 0:
             continue
-        values = {"size_class": product.size_class_for(cap), "region": p.region,
-                  "province": p.province, "feedstock": p.feedstock}  # fmt: skip
+        values = {
+            "size_class": product.size_class_for(cap),
+            "region": p.region,
+            "province": p.province,
+            "feedstock": p.feedstock,
+        }
         key = tuple(values[s] for s in product.strata)
         frame[key] += cap
         in_sample = i in june_panel if t == timeline.T_FORECAST else p.in_panel(t)
@@ -178,13 +198,10 @@ def _hand_estimate(demo, t: int) -> float:
     return sum(output[k] * frame[k] / sample[k] for k in sample)
 
 
-@pytest.mark.parametrize(
-    "code", ["primary_lead", "refined_zinc", "antimony_ingot", "copper_cathode"]
-)
+@pytest.mark.parametrize("code", ["primary_lead", "refined_zinc", "antimony_ingot", "copper_cathode"])
 def test_the_ratio_estimate_of_the_returns_is_the_calibrated_path(panels, code):
     demo = panels[code]
-    for t in (timeline.index("2024-06"), timeline.index("2025-05"), timeline.T_LAST,
-              timeline.T_FORECAST):  # fmt: skip
+    for t in (timeline.index("2024-06"), timeline.index("2025-05"), timeline.T_LAST, timeline.T_FORECAST):
         assert _hand_estimate(demo, t) == pytest.approx(demo.national.total[t], rel=1e-7)
 
 
@@ -211,16 +228,16 @@ def test_missing_june_returns_were_scheduled_in_may(panels):
 def test_antimony_statuses_are_the_reports_counts(panels):
     demo = panels["antimony_ingot"]
     june = timeline.T_LAST
-    statuses = [demo.panel.status[i, june] for i in range(len(demo.structure.plants))
-                if demo.layout.in_panel[i, june]]  # fmt: skip
+    statuses = [demo.panel.status[i, june] for i in range(len(demo.structure.plants)) if demo.layout.in_panel[i, june]]
     assert len(statuses) == 33
     assert (statuses.count("halted"), statuses.count("cut"), statuses.count("normal")) == (
         15,
         15,
         3,
     )
-    may = [demo.panel.status[i, june - 1] for i in range(len(demo.structure.plants))
-           if demo.layout.in_panel[i, june - 1]]  # fmt: skip
+    may = [
+        demo.panel.status[i, june - 1] for i in range(len(demo.structure.plants)) if demo.layout.in_panel[i, june - 1]
+    ]
     assert (may.count("halted"), may.count("cut"), may.count("normal")) == (11, 19, 3)
 
 
@@ -241,8 +258,7 @@ def test_a_month_is_a_twelfth_of_the_year_or_its_days():
 def _copper_rate(demo, t: int, sample_month: int) -> float:
     """The sample's operating rate by hand: output over capacity / 12, in %."""
     plants = demo.structure.plants
-    rows = [i for i, p in enumerate(plants)
-            if p.in_panel(sample_month) and p.capacity(t) > 0]  # fmt: skip
+    rows = [i for i, p in enumerate(plants) if p.in_panel(sample_month) and p.capacity(t) > 0]
     output = sum(demo.panel.output[i, t] for i in rows)
     return 100.0 * output / (sum(plants[i].capacity(t) for i in rows) / 12.0)
 
@@ -284,8 +300,7 @@ def test_auxiliary_series_state_the_reports_levels(data):
 
 def test_auxiliary_figures_are_computed_by_hand():
     series = [{"code": "imports", "product": "refined_tin", "unit": "mt"}]
-    obs = [{"series": "imports", "date": date(2025, m, 28), "value": float(100 * m)}
-           for m in range(1, 7)]  # fmt: skip
+    obs = [{"series": "imports", "date": date(2025, m, 28), "value": float(100 * m)} for m in range(1, 7)]
     obs.append({"series": "imports", "date": date(2024, 6, 30), "value": 500.0})
     figs = auxiliary_dicts(series, obs, date(2025, 6, 1), CATALOG)
     got = {(f["statistic"], f["period"]): f["value"] for f in figs}
@@ -298,9 +313,18 @@ def test_auxiliary_figures_are_computed_by_hand():
 
 
 def test_a_suppressed_figure_leaves_without_its_value():
-    row = {"product": "copper_cathode", "kind": "actual", "measure": "production",
-           "breakdown": "size_class=small", "statistic": "level", "period": "2025-06",
-           "value": 12.5, "unit": "mt", "status": "E", "conf_status": "C"}  # fmt: skip
+    row = {
+        "product": "copper_cathode",
+        "kind": "actual",
+        "measure": "production",
+        "breakdown": "size_class=small",
+        "statistic": "level",
+        "period": "2025-06",
+        "value": 12.5,
+        "unit": "mt",
+        "status": "E",
+        "conf_status": "C",
+    }
     assert figure_record(row, CATALOG)["value"] is None
     assert figure_record(row | {"conf_status": "F"}, CATALOG)["value"] == 12.5
     assert figure_record(row, CATALOG)["breakdown"] == {"size_class": "small"}

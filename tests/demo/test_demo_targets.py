@@ -89,8 +89,10 @@ def test_the_demo_states_the_reports_figures(capsys):
     assert all(tuple(f) == FIELDS for f in payload["figures"][:100])
     mismatches = check(targets, payload["figures"])
     with capsys.disabled():
-        print(f"\ndemo: {len(targets) - len(mismatches)} of {len(targets)} targets met "
-              f"({len(mismatches)} not, {len(KNOWN)} known)")  # fmt: skip
+        print(
+            f"\ndemo: {len(targets) - len(mismatches)} of {len(targets)} targets met "
+            f"({len(mismatches)} not, {len(KNOWN)} known)"
+        )
     unexpected = [m for m in mismatches if target_key(m.target) not in KNOWN]
     assert not unexpected, "targets missed:\n" + "\n".join(str(m) for m in unexpected)
     # A gap that closes must leave the list, so the list stays the truth.
@@ -107,8 +109,7 @@ def test_the_loaded_panel_is_what_the_engine_is_given():
     assert loaded.returns == data.returns.height
     db = load_cycle_inputs(["refined_zinc", "stainless_steel"])
     mine = data.cycle_inputs()
-    for name in ("producers", "capacity", "panel", "returns", "return_parts", "events",
-                 "confirmations"):  # fmt: skip
+    for name in ("producers", "capacity", "panel", "returns", "return_parts", "events", "confirmations"):
         a, b = getattr(db, name), getattr(mine, name)
         assert a.sort(a.columns).equals(b.sort(b.columns)), name
     with pytest.raises(NotEmpty):

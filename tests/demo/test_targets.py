@@ -121,9 +121,7 @@ def test_packaged_targets_load(targets: tuple[Target, ...]) -> None:
 
 
 def test_first_half_covers_the_headline_statements(targets: tuple[Target, ...]) -> None:
-    by_key = {
-        (t.product, t.kind, t.period, t.measure, t.statistic): t for t in targets if not t.breakdown
-    }
+    by_key = {(t.product, t.kind, t.period, t.measure, t.statistic): t for t in targets if not t.breakdown}
     # written out from the report by hand
     assert by_key[("copper_cathode", "actual", "2025-06", "production", "mom_abs")].value == -3400
     assert by_key[("copper_cathode", "actual", "2025-06", "operating_rate", "level")].value == 85.76
@@ -160,9 +158,7 @@ def test_wrong_figure_is_reported(targets: tuple[Target, ...]) -> None:
             {"region": "Inner Mongolia"},
         ):
             f["value"] = None  # withheld
-    figures = [
-        f for f in figures if not (f["product_code"] == "solar_cell" and f["measure"] == "share")
-    ]
+    figures = [f for f in figures if not (f["product_code"] == "solar_cell" and f["measure"] == "share")]
     found = check(targets, figures)
     reasons = {(m.target.product, m.target.statistic, m.target.measure): m for m in found}
     wrong = reasons[("copper_cathode", "mom_abs", "production")]
@@ -253,9 +249,7 @@ def test_size_words_need_a_relative_statistic() -> None:
 
 
 def test_auxiliary_targets_need_a_series() -> None:
-    body = GOOD.replace('"operating_rate"', '"auxiliary"').replace(
-        'size_class = "large"', 'series = "Port Stocks"'
-    )
+    body = GOOD.replace('"operating_rate"', '"auxiliary"').replace('size_class = "large"', 'series = "Port Stocks"')
     with pytest.raises(TargetsError, match="lower_snake_case"):
         _parse(body)
 

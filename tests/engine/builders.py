@@ -40,9 +40,15 @@ class Panel:
         product: str | None = None,
     ) -> Panel:
         self.producers.append(
-            {"producer_id": pid, "product": product or self.product, "province": province,
-             "region": region, "nature": "private", "feedstock": feedstock}
-        )  # fmt: skip
+            {
+                "producer_id": pid,
+                "product": product or self.product,
+                "province": province,
+                "region": region,
+                "nature": "private",
+                "feedstock": feedstock,
+            }
+        )
         self.capacity.append(
             {
                 "producer_id": pid,
@@ -52,15 +58,11 @@ class Panel:
             }
         )
         if in_panel:
-            self.panel.append(
-                {"producer_id": pid, "first_period": panel_from, "last_period": panel_to}
-            )
+            self.panel.append({"producer_id": pid, "first_period": panel_from, "last_period": panel_to})
         return self
 
     def capacity_change(self, pid: str, valid_from: date, capacity: float, event: str) -> Panel:
-        self.capacity.append(
-            {"producer_id": pid, "valid_from": valid_from, "capacity": capacity, "event": event}
-        )
+        self.capacity.append({"producer_id": pid, "valid_from": valid_from, "capacity": capacity, "event": event})
         return self
 
     def ret(
@@ -79,35 +81,43 @@ class Panel:
         parts: dict[str, dict[str, float]] | None = None,
     ) -> Panel:
         self.returns.append(
-            {"producer_id": pid, "period": period, "output": output, "output_metal": output_metal,
-             "schedule": schedule, "schedule_metal": schedule_metal,
-             "operating_capacity": operating_capacity,
-             "schedule_operating_capacity": schedule_operating_capacity,
-             "status": status, "reason": reason}
-        )  # fmt: skip
+            {
+                "producer_id": pid,
+                "period": period,
+                "output": output,
+                "output_metal": output_metal,
+                "schedule": schedule,
+                "schedule_metal": schedule_metal,
+                "operating_capacity": operating_capacity,
+                "schedule_operating_capacity": schedule_operating_capacity,
+                "status": status,
+                "reason": reason,
+            }
+        )
         for dim, values in (parts or {}).items():
             for value, qty in values.items():
                 self.parts.append(
-                    {"producer_id": pid, "period": period, "dimension": dim, "value": value,
-                     "quantity": qty}
-                )  # fmt: skip
+                    {"producer_id": pid, "period": period, "dimension": dim, "value": value, "quantity": qty}
+                )
         return self
 
-    def steady(
-        self, pid: str, start: date, end: date, output: float, schedule_next: bool = True
-    ) -> Panel:
+    def steady(self, pid: str, start: date, end: date, output: float, schedule_next: bool = True) -> Panel:
         """The same output every month from start to end, each scheduling the same next."""
         for m in months_between(start, end):
             self.ret(pid, m, output, schedule=output if schedule_next else None)
         return self
 
-    def event(
-        self, pid: str, start: date, end: date | None, capacity: float, reason: str = "maintenance"
-    ) -> Panel:
+    def event(self, pid: str, start: date, end: date | None, capacity: float, reason: str = "maintenance") -> Panel:
         self.events.append(
-            {"producer_id": pid, "start": start, "end": end, "capacity_affected": capacity,
-             "reason": reason, "planned": True}
-        )  # fmt: skip
+            {
+                "producer_id": pid,
+                "start": start,
+                "end": end,
+                "capacity_affected": capacity,
+                "reason": reason,
+                "planned": True,
+            }
+        )
         return self
 
     def inputs(self) -> CycleInputs:
@@ -127,15 +137,24 @@ class Panel:
         )
 
 
-def fig(figures: pl.DataFrame, statistic: str, *, measure: str = "production",
-        breakdown: str = "", period: str = "2025-06", kind: str = "actual",
-        product: str | None = None) -> float | None:  # fmt: skip
+def fig(
+    figures: pl.DataFrame,
+    statistic: str,
+    *,
+    measure: str = "production",
+    breakdown: str = "",
+    period: str = "2025-06",
+    kind: str = "actual",
+    product: str | None = None,
+) -> float | None:
     """The value of one figure; fails if it is not there exactly once."""
     f = figures.filter(
-        (pl.col("measure") == measure) & (pl.col("breakdown") == breakdown)
-        & (pl.col("statistic") == statistic) & (pl.col("period") == period)
+        (pl.col("measure") == measure)
+        & (pl.col("breakdown") == breakdown)
+        & (pl.col("statistic") == statistic)
+        & (pl.col("period") == period)
         & (pl.col("kind") == kind)
-    )  # fmt: skip
+    )
     if product is not None:
         f = f.filter(pl.col("product") == product)
     assert f.height == 1, f"expected one figure {measure}/{breakdown}/{statistic}/{period}, got {f}"
@@ -147,10 +166,12 @@ def fig(figures: pl.DataFrame, statistic: str, *, measure: str = "production",
 def row(figures: pl.DataFrame, statistic: str, **kw: str) -> dict[str, object]:
     measure = kw.get("measure", "production")
     f = figures.filter(
-        (pl.col("measure") == measure) & (pl.col("breakdown") == kw.get("breakdown", ""))
-        & (pl.col("statistic") == statistic) & (pl.col("period") == kw.get("period", "2025-06"))
+        (pl.col("measure") == measure)
+        & (pl.col("breakdown") == kw.get("breakdown", ""))
+        & (pl.col("statistic") == statistic)
+        & (pl.col("period") == kw.get("period", "2025-06"))
         & (pl.col("kind") == kw.get("kind", "actual"))
-    )  # fmt: skip
+    )
     assert f.height == 1, f
     return f.row(0, named=True)
 

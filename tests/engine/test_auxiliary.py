@@ -10,8 +10,7 @@ from metalstat.engine.auxiliary import change, is_summable, monthly_values, seri
 
 
 def test_last_observation_of_a_month_counts() -> None:
-    m = monthly_values([(date(2025, 6, 27), 623_500.0), (date(2025, 6, 6), 700_000.0),
-                        (date(2025, 5, 30), 795_900.0)])  # fmt: skip
+    m = monthly_values([(date(2025, 6, 27), 623_500.0), (date(2025, 6, 6), 700_000.0), (date(2025, 5, 30), 795_900.0)])
     assert m == {date(2025, 6, 1): 623_500.0, date(2025, 5, 1): 795_900.0}
     s = series_month(m, date(2025, 6, 1), summable=False)
     assert s is not None

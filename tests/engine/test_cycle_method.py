@@ -26,8 +26,7 @@ def two_strata_panel() -> Panel:
     p.producer("S1", 73_000).producer("S2", 73_000).producer("S3", 146_000, in_panel=False)
     for pid, base in (("L1", 20_000), ("L2", 20_000), ("S1", 4_000), ("S2", 4_000)):
         p.steady(pid, date(2024, 1, 1), date(2025, 4, 1), base)
-    for pid, may, jun in (("L1", 25_000, 24_000), ("L2", 26_000, 27_000),
-                          ("S1", 5_000, 5_000), ("S2", 5_000, 4_000)):  # fmt: skip
+    for pid, may, jun in (("L1", 25_000, 24_000), ("L2", 26_000, 27_000), ("S1", 5_000, 5_000), ("S2", 5_000, 4_000)):
         p.ret(pid, MAY, may, schedule=jun).ret(pid, JUN, jun)
     return p
 
@@ -62,21 +61,15 @@ def test_output_basis_operating_rates_and_pp_changes() -> None:
     # June (30 days): sample output 60,000; potential 876,000 × 30/365 = 72,000.
     assert fig(f, "level", measure="operating_rate") == pytest.approx(60_000 / 72_000 * 100)
     # Large: 51,000 / (730,000 × 30/365 = 60,000) = 85%; small: 9,000 / 12,000 = 75%.
-    assert fig(f, "level", measure="operating_rate", breakdown="size_class=large") == pytest.approx(
-        85.0
-    )
-    assert fig(f, "level", measure="operating_rate", breakdown="size_class=small") == pytest.approx(
-        75.0
-    )
+    assert fig(f, "level", measure="operating_rate", breakdown="size_class=large") == pytest.approx(85.0)
+    assert fig(f, "level", measure="operating_rate", breakdown="size_class=small") == pytest.approx(75.0)
     # May (31 days): 61,000 / (876,000 × 31/365 = 74,400).
     may_rate = 61_000 / 74_400 * 100
-    assert fig(f, "pp_mom", measure="operating_rate") == pytest.approx(
-        60_000 / 72_000 * 100 - may_rate
-    )
+    assert fig(f, "pp_mom", measure="operating_rate") == pytest.approx(60_000 / 72_000 * 100 - may_rate)
     # Feedstock route rate: every producer is on concentrate, so it equals the overall rate.
-    assert fig(
-        f, "level", measure="operating_rate", breakdown="feedstock=copper concentrate"
-    ) == pytest.approx(60_000 / 72_000 * 100)
+    assert fig(f, "level", measure="operating_rate", breakdown="feedstock=copper concentrate") == pytest.approx(
+        60_000 / 72_000 * 100
+    )
 
 
 def test_full_coverage_and_response_is_the_plain_sum() -> None:
@@ -117,8 +110,9 @@ def test_capacity_replacement_within_month_is_day_weighted() -> None:
     # Existing capacity at month end: 730,000 + 365,000 + 365,000.
     assert fig(f, "level", measure="capacity", period="2025-02") == pytest.approx(1_460_000)
     # A is classed by the largest capacity in force during the month (730,000 -> large).
-    assert fig(f, "level", measure="production", breakdown="size_class=large",
-               period="2025-02") == pytest.approx(42_000)  # fmt: skip
+    assert fig(f, "level", measure="production", breakdown="size_class=large", period="2025-02") == pytest.approx(
+        42_000
+    )
 
 
 def imputation_panel() -> Panel:
@@ -209,17 +203,14 @@ def test_metal_and_physical_content() -> None:
             p.ret(pid, m, phys, output_metal=metal)
     p.ret("A", JUN, 11_000, output_metal=1_320).ret("B", JUN, 20_000, output_metal=2_000)
     p.ret("C", MAY, 5_000, output_metal=400, schedule=6_000)  # C silent in June
-    p.returns = [r for r in p.returns if not (r["producer_id"] == "C" and r["period"] == MAY
-                                               and r["schedule"] is None)]  # fmt: skip
+    p.returns = [r for r in p.returns if not (r["producer_id"] == "C" and r["period"] == MAY and r["schedule"] is None)]
     r = run_cycle("2025-06", p.inputs(), [NPI], with_benchmarks=False)
     # C is imputed from its schedule, 6,000 physical, at its own May grade 400/5,000 = 8%.
     assert fig(r.figures, "level") == pytest.approx(37_000)
     assert fig(r.figures, "level", breakdown="content=physical") == pytest.approx(37_000)
     assert fig(r.figures, "level", breakdown="content=metal") == pytest.approx(1_320 + 2_000 + 480)
     # May: metal 3,600, physical 35,000.
-    assert fig(r.figures, "mom_pct", breakdown="content=metal") == pytest.approx(
-        (3_800 / 3_600 - 1) * 100
-    )
+    assert fig(r.figures, "mom_pct", breakdown="content=metal") == pytest.approx((3_800 / 3_600 - 1) * 100)
 
 
 def test_producer_entering_the_panel_breaks_the_series_and_like_for_like_explains_it() -> None:
@@ -238,9 +229,7 @@ def test_producer_entering_the_panel_breaks_the_series_and_like_for_like_explain
     matched = 52_000 / 60_000 * 100 - may
     assert fig(f, "pp_mom", measure="operating_rate") == pytest.approx(june - may)
     assert fig(f, "lfl_pp_mom", measure="operating_rate") == pytest.approx(matched)
-    assert fig(f, "panel_effect_pp", measure="operating_rate") == pytest.approx(
-        june - may - matched
-    )
+    assert fig(f, "panel_effect_pp", measure="operating_rate") == pytest.approx(june - may - matched)
     r = row(f, "mom_pct")
     assert r["status"] == "B" and "P" in r["flags"]
     assert row(f, "level")["status"] == "P"  # the level itself is not a break
@@ -282,9 +271,7 @@ def test_shares_and_parts_use_the_respondents_composition() -> None:
     assert fig(f, "level", measure="share", breakdown="series=6-series") == pytest.approx(50.0)
     assert fig(f, "level", measure="share", breakdown="series=8-series") == pytest.approx(37.5)
     # May (all three reported): 8-series 2,000 / 6,000.
-    assert fig(f, "pp_mom", measure="share", breakdown="series=8-series") == pytest.approx(
-        37.5 - 2_000 / 6_000 * 100
-    )
+    assert fig(f, "pp_mom", measure="share", breakdown="series=8-series") == pytest.approx(37.5 - 2_000 / 6_000 * 100)
 
 
 def test_capacity_basis_operating_rate() -> None:
@@ -321,12 +308,8 @@ def test_status_counts_and_the_share_that_reduced_output() -> None:
     assert fig(f, "count", measure="producer_count", breakdown="status=cut") == 2
     assert fig(f, "count", measure="producer_count") == 5
     # Daily output: A 1,000 -> 1,000 (same), B, C, D lower, E 0 -> 0: 3 of 5 reduced.
-    assert fig(f, "level", measure="producer_share", breakdown="change=reduced") == pytest.approx(
-        60.0
-    )
-    assert fig(f, "level", measure="producer_share", breakdown="change=increased") == pytest.approx(
-        0.0
-    )
+    assert fig(f, "level", measure="producer_share", breakdown="change=reduced") == pytest.approx(60.0)
+    assert fig(f, "level", measure="producer_share", breakdown="change=increased") == pytest.approx(0.0)
 
 
 def test_forecast_from_schedules_with_a_missing_schedule_imputed_by_ratio() -> None:
@@ -339,19 +322,13 @@ def test_forecast_from_schedules_with_a_missing_schedule_imputed_by_ratio() -> N
     july = 2 * (26_000 + 27_000 * 1.04) + 2 * (5_500 + 4_400)
     june = 2 * (25_000 + 27_000) + 2 * (5_000 + 4_000)
     assert fig(f, "level", period="2025-07", kind="forecast") == pytest.approx(july)
-    assert fig(f, "mom_pct", period="2025-07", kind="forecast") == pytest.approx(
-        (july / june - 1) * 100
-    )
+    assert fig(f, "mom_pct", period="2025-07", kind="forecast") == pytest.approx((july / june - 1) * 100)
     # July 2024 = 96,000.
-    assert fig(f, "yoy_pct", period="2025-07", kind="forecast") == pytest.approx(
-        (july / 96_000 - 1) * 100
-    )
+    assert fig(f, "yoy_pct", period="2025-07", kind="forecast") == pytest.approx((july / 96_000 - 1) * 100)
     ytd = 4 * 96_000 + 122_000 + june + july
     assert fig(f, "ytd_level", period="2025-01..2025-07", kind="forecast") == pytest.approx(ytd)
     rate = (26_000 + 27_000 * 1.04 + 5_500 + 4_400) / (876_000 * 31 / 365) * 100
-    assert fig(
-        f, "level", measure="operating_rate", period="2025-07", kind="forecast"
-    ) == pytest.approx(rate)
+    assert fig(f, "level", measure="operating_rate", period="2025-07", kind="forecast") == pytest.approx(rate)
     assert row(f, "level", period="2025-07", kind="forecast")["status"] == "F"
 
 
@@ -364,9 +341,7 @@ def test_forecast_accuracy_and_rolling_mape() -> None:
     f = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False).figures
     assert fig(f, "abs", measure="forecast_error") == pytest.approx(5_000)
     assert fig(f, "pct", measure="forecast_error") == pytest.approx(5_000 / 120_000 * 100)
-    assert fig(f, "mape", measure="forecast_error") == pytest.approx(
-        (5_000 / 120_000 * 100 + 10) / 2
-    )
+    assert fig(f, "mape", measure="forecast_error") == pytest.approx((5_000 / 120_000 * 100 + 10) / 2)
 
 
 def test_low_response_withholds_the_estimate() -> None:
@@ -405,10 +380,7 @@ def test_disclosure_control_primary_and_secondary() -> None:
     assert row(f, "level", breakdown="size_class=small")["conf_status"] == "D"  # secondary
     assert row(f, "level", breakdown="feedstock=copper scrap or anode")["conf_status"] == "C"
     assert row(f, "level", breakdown="feedstock=copper concentrate")["conf_status"] == "D"
-    assert (
-        row(f, "level", measure="operating_rate", breakdown="size_class=large")["conf_status"]
-        == "C"
-    )
+    assert row(f, "level", measure="operating_rate", breakdown="size_class=large")["conf_status"] == "C"
     assert row(f, "level")["conf_status"] == "F"
 
 
@@ -425,10 +397,8 @@ def test_forecast_counts_stops_already_known_and_breaks_down_by_domain() -> None
     assert fig(f, "count", measure="producer_count", breakdown="status=maintenance") == 0
     # July by size class: every producer schedules its June output, S2 is halted (0), and
     # the weights stay 2: large 2 × (24,000 + 27,000), small 2 × (5,000 + 0).
-    assert fig(f, "level", breakdown="size_class=large", period="2025-07",
-               kind="forecast") == pytest.approx(102_000)  # fmt: skip
-    assert fig(f, "level", breakdown="size_class=small", period="2025-07",
-               kind="forecast") == pytest.approx(10_000)  # fmt: skip
+    assert fig(f, "level", breakdown="size_class=large", period="2025-07", kind="forecast") == pytest.approx(102_000)
+    assert fig(f, "level", breakdown="size_class=small", period="2025-07", kind="forecast") == pytest.approx(10_000)
 
 
 def test_a_product_can_count_a_month_as_a_twelfth_of_its_capacity() -> None:
@@ -441,9 +411,7 @@ def test_a_product_can_count_a_month_as_a_twelfth_of_its_capacity() -> None:
     for period in ("2025-02", "2025-07"):
         r = run_cycle(period, p.inputs(), [twelfth], with_benchmarks=False)
         # 3 × 8,000 / (3 × 120,000 / 12) whatever the month's length.
-        assert fig(r.figures, "level", measure="operating_rate", period=period) == pytest.approx(
-            80.0
-        )
+        assert fig(r.figures, "level", measure="operating_rate", period=period) == pytest.approx(80.0)
         # D's first month is imputed at the stratum's rate: 120,000 / 12 × 80%.
         first = r.imputations.filter(pl.col("producer_id") == "D").sort("period").row(0, named=True)
         assert (first["method"], first["value"]) == ("stratum_rate", pytest.approx(8_000))

@@ -22,13 +22,23 @@ def _statsmodels_forecast(y: np.ndarray, hw) -> float:  # type: ignore[no-untype
 
     seasonal = bool(hw.season0)
     model = ExponentialSmoothing(
-        y, trend="add", damped_trend=True, seasonal="add" if seasonal else None,
-        seasonal_periods=12 if seasonal else None, initialization_method="known",
-        initial_level=hw.level0, initial_trend=hw.trend0,
+        y,
+        trend="add",
+        damped_trend=True,
+        seasonal="add" if seasonal else None,
+        seasonal_periods=12 if seasonal else None,
+        initialization_method="known",
+        initial_level=hw.level0,
+        initial_trend=hw.trend0,
         initial_seasonal=np.array(hw.season0) if seasonal else None,
-    )  # fmt: skip
-    fit = model.fit(optimized=False, smoothing_level=hw.alpha, smoothing_trend=hw.beta,
-                    smoothing_seasonal=hw.gamma if seasonal else None, damping_trend=hw.phi)  # fmt: skip
+    )
+    fit = model.fit(
+        optimized=False,
+        smoothing_level=hw.alpha,
+        smoothing_trend=hw.beta,
+        smoothing_seasonal=hw.gamma if seasonal else None,
+        damping_trend=hw.phi,
+    )
     return float(fit.forecast(1)[0])
 
 
@@ -67,9 +77,7 @@ def test_too_short_or_broken_series_get_no_forecast() -> None:
 
 def test_seasonal_naive_and_gaps() -> None:
     months = months_between(date(2023, 1, 1), date(2025, 6, 1))
-    history = pl.DataFrame(
-        {"product": "x", "period": months, "value": [float(i) for i in range(len(months))]}
-    )
+    history = pl.DataFrame({"product": "x", "period": months, "value": [float(i) for i in range(len(months))]})
     b = benchmarks(history, date(2025, 6, 1))
     # Seasonal naive for July 2025 is July 2024, the 19th month (index 18).
     snaive = b.filter(pl.col("method") == "seasonal_naive").item(0, "value")

@@ -32,8 +32,12 @@ def panels(draw: st.DrawFn, full: bool = False) -> Panel:
     for i in range(n):
         cap = draw(st.sampled_from([50_000.0, 120_000.0, 365_000.0, 500_000.0]))
         in_panel = full or i < 2 or draw(st.booleans())
-        p.producer(f"P{i}", cap, in_panel=in_panel,
-                   feedstock=draw(st.sampled_from(["copper concentrate", "copper scrap or anode"])))  # fmt: skip
+        p.producer(
+            f"P{i}",
+            cap,
+            in_panel=in_panel,
+            feedstock=draw(st.sampled_from(["copper concentrate", "copper scrap or anode"])),
+        )
         if not in_panel:
             continue
         rates = draw(st.lists(st.floats(0.1, 1.0), min_size=len(MONTHS), max_size=len(MONTHS)))
@@ -56,8 +60,9 @@ def _by_key(f: pl.DataFrame) -> dict[tuple[str, ...], float | None]:
     }
 
 
-SETTINGS = settings(max_examples=12, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+SETTINGS = settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @SETTINGS
@@ -69,9 +74,7 @@ def test_row_order_changes_nothing(p: Panel, rnd) -> None:  # type: ignore[no-un
     after = _by_key(_figures(p))
     assert before.keys() == after.keys()
     for k, v in before.items():
-        assert (
-            after[k] == pytest.approx(v, rel=1e-9, abs=1e-9) if v is not None else after[k] is None
-        )
+        assert after[k] == pytest.approx(v, rel=1e-9, abs=1e-9) if v is not None else after[k] is None
 
 
 SCALES_WITH_OUTPUT = {
@@ -103,8 +106,12 @@ def test_scaling_outputs_scales_levels_and_keeps_percentages(p: Panel, k: float)
 def test_full_coverage_and_response_equals_the_plain_sum(p: Panel) -> None:
     f = _figures(p)
     june = sum(r["output"] for r in p.returns if r["period"] == JUN)
-    level = f.filter((pl.col("measure") == "production") & (pl.col("breakdown") == "")
-                     & (pl.col("statistic") == "level") & (pl.col("period") == "2025-06"))  # fmt: skip
+    level = f.filter(
+        (pl.col("measure") == "production")
+        & (pl.col("breakdown") == "")
+        & (pl.col("statistic") == "level")
+        & (pl.col("period") == "2025-06")
+    )
     assert level.item(0, "value") == pytest.approx(june, rel=1e-12)
 
 
@@ -128,9 +135,11 @@ def test_published_percentages_match_the_levels_arithmetic(p: Panel) -> None:
 def test_partitions_add_up_to_the_total(p: Panel) -> None:
     f = _by_key(_figures(p))
     total = f[("actual", "production", "", "level", "2025-06")]
-    parts = [v for (k, m, b, s, per), v in f.items()
-             if m == "production" and b.startswith("size_class=") and s == "level"
-             and per == "2025-06" and k == "actual"]  # fmt: skip
+    parts = [
+        v
+        for (k, m, b, s, per), v in f.items()
+        if m == "production" and b.startswith("size_class=") and s == "level" and per == "2025-06" and k == "actual"
+    ]
     assert total is not None and sum(v for v in parts if v is not None) == pytest.approx(total)
 
 

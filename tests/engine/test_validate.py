@@ -17,9 +17,7 @@ def base(product: str = "copper_cathode") -> Panel:
     """Three producers of 365,000/year (potential 30,000 in June), steady at 20,000."""
     p = Panel(product=product)
     for pid in ("A", "B", "C"):
-        p.producer(
-            pid, 365_000, feedstock=None if product != "copper_cathode" else "copper concentrate"
-        )
+        p.producer(pid, 365_000, feedstock=None if product != "copper_cathode" else "copper concentrate")
         p.steady(pid, date(2024, 6, 1), MAY, 20_000)
     p.ret("B", JUN, 20_000).ret("C", JUN, 20_000)
     return p
@@ -79,9 +77,7 @@ def test_metal_above_physical() -> None:
 
 
 def test_breakdown_must_add_up_and_use_known_values() -> None:
-    p = base("ternary_precursor").ret(
-        "A", JUN, 20_000, parts={"series": {"5-series": 5_000, "6-series": 10_000}}
-    )
+    p = base("ternary_precursor").ret("A", JUN, 20_000, parts={"series": {"5-series": 5_000, "6-series": 10_000}})
     assert ("A", "breakdown_sum") in fired(p, PRECURSOR)
     p = base("ternary_precursor").ret("A", JUN, 20_000, parts={"series": {"7-series": 20_000}})
     assert ("A", "unknown_breakdown") in fired(p, PRECURSOR)
@@ -106,17 +102,14 @@ def test_confirmed_warning_no_longer_holds_the_cycle_but_an_error_does() -> None
     inputs = p.inputs()
     f = check_returns("2025-06", inputs, [COPPER])
     # 20 instead of 20,000: a unit mix-up, a swing and a gap to the schedule, all warnings.
-    assert set(unconfirmed_warnings(f).get_column("rule")) == {
-        "unit_mixup", "unexplained_swing", "far_from_schedule"
-    }  # fmt: skip
+    assert set(unconfirmed_warnings(f).get_column("rule")) == {"unit_mixup", "unexplained_swing", "far_from_schedule"}
     assert errors(f).is_empty()
     confirmed = f.select("producer_id", "period", "rule")
     from dataclasses import replace
 
     f2 = check_returns("2025-06", replace(inputs, confirmations=confirmed), [COPPER])
     assert unconfirmed_warnings(f2).is_empty()
-    blocked = run_cycle("2025-06", base().ret("A", JUN, -1.0).inputs(), [COPPER],
-                        with_benchmarks=False)  # fmt: skip
+    blocked = run_cycle("2025-06", base().ret("A", JUN, -1.0).inputs(), [COPPER], with_benchmarks=False)
     assert blocked.blocked
 
 

@@ -42,9 +42,7 @@ def reference_format(template: str, row: dict[str, object]) -> str:
         return template
 
 
-def reference_findings(
-    ctx: pl.DataFrame, confirmations: pl.DataFrame, rules: Sequence[Rule] = RULES
-) -> pl.DataFrame:
+def reference_findings(ctx: pl.DataFrame, confirmations: pl.DataFrame, rules: Sequence[Rule] = RULES) -> pl.DataFrame:
     """The findings loop as it was: one dict per rule and hit row, messages by format_map."""
     confirmed = confirmations.with_columns(confirmed=pl.lit(True))
     found = []
@@ -92,8 +90,7 @@ def messy_inputs(seed: int = 11) -> CycleInputs:
     output[(pick >= 0.12) & (pick < 0.13)] = -0.04  # formats as -0.0
     statuses = np.array(["normal", "halted", "closed", "it's", 'say "no"', "cut", "停产"])
     status: list[str | None] = [
-        None if u < 0.01 else "normal" if u < 0.8 else str(rng.choice(statuses))
-        for u in rng.random(n)
+        None if u < 0.01 else "normal" if u < 0.8 else str(rng.choice(statuses)) for u in rng.random(n)
     ]
     reasons = ["new line", "  ", "", "检修"]
     reason = [str(rng.choice(reasons)) if u < 0.15 else None for u in rng.random(n)]

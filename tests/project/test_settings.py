@@ -51,9 +51,7 @@ def _settings_in_a_fresh_process(tmp_path: Path, **env: str) -> str:
         "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY)"
     )
     base = {"PATH": "/usr/bin:/bin", "METALSTAT_DATA_DIR": str(tmp_path)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=base | env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], env=base | env, capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
 

@@ -93,9 +93,7 @@ def test_capacity_records_are_never_rewritten():
     assert outcome == "unchanged"
     with pytest.raises(ValidationError, match="never rewritten"):
         do_add_capacity_record(producer, date(2024, 1, 1), 120.0, actor="ana")
-    record, outcome = do_add_capacity_record(
-        producer, date(2024, 1, 1), 100.0, note="confirmed by phone", actor="ana"
-    )
+    record, outcome = do_add_capacity_record(producer, date(2024, 1, 1), 100.0, note="confirmed by phone", actor="ana")
     assert outcome == "updated" and record.note == "confirmed by phone"
     assert CapacityRecord.objects.get().capacity == 100.0
     with pytest.raises(ValidationError):

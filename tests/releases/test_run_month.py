@@ -24,14 +24,20 @@ pytestmark = pytest.mark.django_db
 def _panel() -> None:
     """Four copper smelters of 365,000 t/year, steady at 20,000 t a month since 2024."""
     for code in ("CU-A", "CU-B", "CU-C", "CU-D"):
-        do_upsert_producer(code, actor="test", name=f"Smelter {code}", product="copper_cathode",
-                           province="Jiangxi", region="east China", nature="private",
-                           feedstock="copper concentrate")  # fmt: skip
+        do_upsert_producer(
+            code,
+            actor="test",
+            name=f"Smelter {code}",
+            product="copper_cathode",
+            province="Jiangxi",
+            region="east China",
+            nature="private",
+            feedstock="copper concentrate",
+        )
         do_add_capacity_record(code, date(2020, 1, 1), 365_000, event="commissioning", actor="test")
         do_set_panel_membership(code, date(2020, 1, 1), actor="test")
         for m in months_between(date(2024, 1, 1), date(2025, 5, 1)):
-            do_record_return(code, m, output=20_000, schedule=20_000, status="normal",
-                             actor="test", source="phone")  # fmt: skip
+            do_record_return(code, m, output=20_000, schedule=20_000, status="normal", actor="test", source="phone")
 
 
 def test_run_month_stores_a_draft_vintage_with_the_engines_figures() -> None:
@@ -41,9 +47,15 @@ def test_run_month_stores_a_draft_vintage_with_the_engines_figures() -> None:
     do_record_return("CU-D", "2025-06", output=20_000, status="normal", actor="t", source="phone")
     run = run_month("2025-06", actor="analyst", products=["copper_cathode"])
     assert run.release.vintage == 1 and run.release.status == "draft"
-    level = Figure.objects.get(release=run.release, product="copper_cathode", kind="actual",
-                               measure="production", breakdown="", statistic="level",
-                               period="2025-06")  # fmt: skip
+    level = Figure.objects.get(
+        release=run.release,
+        product="copper_cathode",
+        kind="actual",
+        measure="production",
+        breakdown="",
+        statistic="level",
+        period="2025-06",
+    )
     # CU-C imputed from its May schedule (20,000): 21,000 + 19,000 + 20,000 + 20,000.
     # Response 3 of 4 is above copper's minimum (70%), so the estimate is published.
     assert level.value == pytest.approx(80_000)
@@ -67,9 +79,7 @@ def test_run_command_prints_the_summary(settings) -> None:  # type: ignore[no-un
     from metalstat.cli import cli
 
     _panel()
-    result = CliRunner(env={"COLUMNS": "160"}).invoke(
-        cli, ["run", "2025-05", "--product", "copper_cathode"]
-    )
+    result = CliRunner(env={"COLUMNS": "160"}).invoke(cli, ["run", "2025-05", "--product", "copper_cathode"])
     assert result.exit_code == 0, result.output
     assert "Copper Cathode" in result.output and "80,000" in result.output
     bad = CliRunner().invoke(cli, ["run", "2025-13"])

@@ -36,9 +36,7 @@ def reference_vintage_frame(qs):  # type: ignore[no-untyped-def]
     rows = list(qs.values_list(*columns))
     frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
     return frame.with_columns(
-        pl.col("release_period").map_elements(
-            lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8
-        ),
+        pl.col("release_period").map_elements(lambda d: f"{d.year:04d}-{d.month:02d}", return_dtype=pl.Utf8),
         *(pl.col(c).cast(t) for c, t in schema.items() if c != "release_period"),
     )
 

@@ -69,9 +69,7 @@ def test_embargoed_release_is_seen_by_analysts_only_until_its_time(users):
     for name in ("analyst", "staff"):
         assert list(visible_figures(user=users[name]).values_list("value", flat=True)) == [1234.5]
     later = now + timedelta(hours=2, seconds=1)
-    assert list(
-        visible_figures(user=users["subscriber"], at=later).values_list("value", flat=True)
-    ) == [1234.5]
+    assert list(visible_figures(user=users["subscriber"], at=later).values_list("value", flat=True)) == [1234.5]
     assert latest_published("2025-06", at=later) == release
     # A non-analyst cannot look into the future with figures_as_of.
     assert figures_as_of("2025-06", later, user=users["subscriber"]).height == 0
@@ -114,9 +112,7 @@ def test_figures_as_of_follow_revisions_across_releases():
         t_june,
     )
     before = figures_as_of(series, t_may + timedelta(days=1))
-    assert before.select("period", "value", "release_period").rows() == [
-        ("2025-05", 100.0, "2025-05")
-    ]
+    assert before.select("period", "value", "release_period").rows() == [("2025-05", 100.0, "2025-05")]
     after = figures_as_of(series)
     assert after.select("period", "value", "release_period").rows() == [
         ("2025-05", 104.0, "2025-06"),

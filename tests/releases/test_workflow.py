@@ -147,13 +147,9 @@ def test_no_other_vintage_while_one_is_scheduled_and_no_going_back():
 
 
 def test_commentary_is_set_replaced_and_logged():
-    c, outcome = do_set_commentary(
-        "2025-06", COPPER, "drivers", "Smelters kept running.", actor="ana"
-    )
+    c, outcome = do_set_commentary("2025-06", COPPER, "drivers", "Smelters kept running.", actor="ana")
     assert outcome == "created" and c.author == "ana" and c.mode == "replace"
-    _, outcome = do_set_commentary(
-        "2025-06", COPPER, "drivers", "Smelters kept running.", actor="ana"
-    )
+    _, outcome = do_set_commentary("2025-06", COPPER, "drivers", "Smelters kept running.", actor="ana")
     assert outcome == "unchanged"
     c, outcome = do_set_commentary("2025-06", COPPER, "drivers", "Output held up.", actor="bo")
     assert outcome == "updated" and c.author == "bo"

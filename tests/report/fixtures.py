@@ -177,8 +177,7 @@ def production_rows(
         if ago:
             add += [("yoy_abs", level - ago), ("yoy_pct", (level - ago) / ago * 100)]
         rows += [
-            fig(product, "production", s, period, v, breakdown=breakdown, kind=kind, status=status)
-            for s, v in add
+            fig(product, "production", s, period, v, breakdown=breakdown, kind=kind, status=status) for s, v in add
         ]
     return rows
 
@@ -247,8 +246,9 @@ def copper_rows() -> list[dict[str, Any]]:
     # operating rates, output basis, 13 months for the chart
     for i, period in enumerate(sorted(COPPER_LEVELS)[-13:]):
         rows.append(fig(p, "operating_rate", "level", period, 80.0 + i * 0.5, unit="%"))
-    rows = [r for r in rows if not (r["measure"] == "operating_rate" and r["period"] == PERIOD
-                                    and r["kind"] == "actual")]  # fmt: skip
+    rows = [
+        r for r in rows if not (r["measure"] == "operating_rate" and r["period"] == PERIOD and r["kind"] == "actual")
+    ]
     rows += [
         fig(p, "operating_rate", "level", PERIOD, 85.76, unit="%", status="B"),
         fig(p, "operating_rate", "pp_mom", PERIOD, -3.06, unit="pp", status="B"),
@@ -261,12 +261,8 @@ def copper_rows() -> list[dict[str, Any]]:
         ("small", 69.37, 6.48),
     ):
         rows += [
-            fig(
-                p, "operating_rate", "level", PERIOD, level, unit="%", breakdown=f"size_class={cls}"
-            ),
-            fig(
-                p, "operating_rate", "pp_mom", PERIOD, pp, unit="pp", breakdown=f"size_class={cls}"
-            ),
+            fig(p, "operating_rate", "level", PERIOD, level, unit="%", breakdown=f"size_class={cls}"),
+            fig(p, "operating_rate", "pp_mom", PERIOD, pp, unit="pp", breakdown=f"size_class={cls}"),
         ]
     for route, level, pp in (
         ("copper concentrate", 89.1, -4.2),
@@ -388,11 +384,9 @@ def precursor_rows() -> list[dict[str, Any]]:
             fig(p, "share", "pp_mom", PERIOD, pp, unit="pp", breakdown=key),
         ]
     rows += [
-        fig(p, "share", "level", "2025-07", 43.0, unit="%", breakdown="series=6-series",
-            kind="forecast", status="F"),
-        fig(p, "share", "pp_mom", "2025-07", 0.67, unit="pp", breakdown="series=6-series",
-            kind="forecast", status="F"),
-    ]  # fmt: skip
+        fig(p, "share", "level", "2025-07", 43.0, unit="%", breakdown="series=6-series", kind="forecast", status="F"),
+        fig(p, "share", "pp_mom", "2025-07", 0.67, unit="pp", breakdown="series=6-series", kind="forecast", status="F"),
+    ]
     rows.append(
         fig(
             p,
@@ -485,5 +479,4 @@ def report_input(**overrides: Any) -> ReportInput:
 
 
 def commentary(product: str, slot: str, mode: str, text: str, lang: str = "en") -> CommentaryEntry:
-    return CommentaryEntry(product=product, language=lang, slot=slot, mode=mode, text=text,
-                           author="A. Analyst")  # fmt: skip
+    return CommentaryEntry(product=product, language=lang, slot=slot, mode=mode, text=text, author="A. Analyst")

@@ -41,38 +41,61 @@ def synthetic_figures(catalog: Catalog, period: str = "2025-06", seed: int = 7) 
     months = [_shift(period, -k) for k in range(23, -1, -1)]
     nxt = _shift(period, 1)
 
-    def add(product: str, measure: str, statistic: str, per: str, value: float | None,
-            breakdown: str = "", kind: str = "actual", unit: str = "mt", status: str = "A",
-            conf: str = "F") -> None:  # fmt: skip
+    def add(
+        product: str,
+        measure: str,
+        statistic: str,
+        per: str,
+        value: float | None,
+        breakdown: str = "",
+        kind: str = "actual",
+        unit: str = "mt",
+        status: str = "A",
+        conf: str = "F",
+    ) -> None:
         rows.append(
-            {"product": product, "kind": kind, "measure": measure, "breakdown": breakdown,
-             "statistic": statistic, "period": per, "value": value, "unit": unit,
-             "status": status, "flags": status, "conf_status": conf, "coverage": 0.9,
-             "response_rate": 0.9, "imputed_share": 0.05, "n_producers": 20}
-        )  # fmt: skip
+            {
+                "product": product,
+                "kind": kind,
+                "measure": measure,
+                "breakdown": breakdown,
+                "statistic": statistic,
+                "period": per,
+                "value": value,
+                "unit": unit,
+                "status": status,
+                "flags": status,
+                "conf_status": conf,
+                "coverage": 0.9,
+                "response_rate": 0.9,
+                "imputed_share": 0.05,
+                "n_producers": 20,
+            }
+        )
 
-    def series(product: str, levels: dict[str, float], breakdown: str = "", unit: str = "mt",
-               kind: str = "actual", daily: bool = True) -> None:  # fmt: skip
+    def series(
+        product: str,
+        levels: dict[str, float],
+        breakdown: str = "",
+        unit: str = "mt",
+        kind: str = "actual",
+        daily: bool = True,
+    ) -> None:
         for per, level in levels.items():
             status = "F" if kind == "forecast" else ("P" if per == period else "A")
             y, m = (int(x) for x in per.split("-"))
             add(product, "production", "level", per, level, breakdown, kind, unit, status)
             if daily:
                 days = calendar.monthrange(y, m)[1]
-                add(product, "production", "daily_avg", per, level / days, breakdown, kind, unit,
-                    status)  # fmt: skip
+                add(product, "production", "daily_avg", per, level / days, breakdown, kind, unit, status)
             prev = levels.get(_shift(per, -1)) or base.get(_shift(per, -1))
             if prev:
-                add(product, "production", "mom_abs", per, level - prev, breakdown, kind, unit,
-                    status)  # fmt: skip
-                add(product, "production", "mom_pct", per, (level / prev - 1) * 100, breakdown,
-                    kind, "%", status)  # fmt: skip
+                add(product, "production", "mom_abs", per, level - prev, breakdown, kind, unit, status)
+                add(product, "production", "mom_pct", per, (level / prev - 1) * 100, breakdown, kind, "%", status)
             ago = levels.get(_shift(per, -12)) or base.get(_shift(per, -12))
             if ago:
-                add(product, "production", "yoy_abs", per, level - ago, breakdown, kind, unit,
-                    status)  # fmt: skip
-                add(product, "production", "yoy_pct", per, (level / ago - 1) * 100, breakdown,
-                    kind, "%", status)  # fmt: skip
+                add(product, "production", "yoy_abs", per, level - ago, breakdown, kind, unit, status)
+                add(product, "production", "yoy_pct", per, (level / ago - 1) * 100, breakdown, kind, "%", status)
 
     for p in catalog:
         unit = p.unit
@@ -95,15 +118,10 @@ def synthetic_figures(catalog: Catalog, period: str = "2025-06", seed: int = 7) 
             ago = sum(v for k, v in base_fc.items() if k[:4] == ago_y and k[5:] <= end[5:])
             status = "F" if kind == "forecast" else "P"
             add(p.code, "production", "ytd_level", span, cur, kind=kind, unit=unit, status=status)
-            add(p.code, "production", "ytd_abs", span, cur - ago, kind=kind, unit=unit,
-                status=status)  # fmt: skip
-            add(p.code, "production", "ytd_pct", span, (cur / ago - 1) * 100, kind=kind,
-                unit="%", status=status)  # fmt: skip
-        add(p.code, "production", "level", nxt, fc_level * 0.98, "method=seasonal_naive",
-            "forecast", unit, "F")  # fmt: skip
-        add(
-            p.code, "production", "level", nxt, fc_level * 1.01, "method=ets", "forecast", unit, "F"
-        )
+            add(p.code, "production", "ytd_abs", span, cur - ago, kind=kind, unit=unit, status=status)
+            add(p.code, "production", "ytd_pct", span, (cur / ago - 1) * 100, kind=kind, unit="%", status=status)
+        add(p.code, "production", "level", nxt, fc_level * 0.98, "method=seasonal_naive", "forecast", unit, "F")
+        add(p.code, "production", "level", nxt, fc_level * 1.01, "method=ets", "forecast", unit, "F")
         if p.content == "both":
             factor = p.metal_factor or 0.1
             other = "physical" if p.headline_content == "metal" else "metal"
@@ -114,14 +132,10 @@ def synthetic_figures(catalog: Catalog, period: str = "2025-06", seed: int = 7) 
             rate = {per: float(np.clip(rng.normal(75, 6), 30, 99)) for per in months}
             for per in months[-13:]:
                 add(p.code, "operating_rate", "level", per, rate[per], unit="%")
-            add(p.code, "operating_rate", "pp_mom", period,
-                rate[period] - rate[_shift(period, -1)], unit="pp")  # fmt: skip
-            add(p.code, "operating_rate", "pp_yoy", period,
-                rate[period] - rate[_shift(period, -12)], unit="pp")  # fmt: skip
-            add(p.code, "operating_rate", "level", nxt, rate[period] + 0.8, kind="forecast",
-                unit="%", status="F")  # fmt: skip
-            add(p.code, "operating_rate", "pp_mom", nxt, 0.8, kind="forecast", unit="pp",
-                status="F")  # fmt: skip
+            add(p.code, "operating_rate", "pp_mom", period, rate[period] - rate[_shift(period, -1)], unit="pp")
+            add(p.code, "operating_rate", "pp_yoy", period, rate[period] - rate[_shift(period, -12)], unit="pp")
+            add(p.code, "operating_rate", "level", nxt, rate[period] + 0.8, kind="forecast", unit="%", status="F")
+            add(p.code, "operating_rate", "pp_mom", nxt, 0.8, kind="forecast", unit="pp", status="F")
             keys = [f"size_class={s.name}" for s in p.size_classes]
             for d in p.dimensions:
                 if d.operating_rate:
@@ -133,8 +147,7 @@ def synthetic_figures(catalog: Catalog, period: str = "2025-06", seed: int = 7) 
             add(p.code, "capacity", "level", period, cap, unit=f"{unit}/year")
             add(p.code, "capacity", "mom_abs", period, 0.0, unit=f"{unit}/year")
             if p.operating_rate == "capacity":
-                add(p.code, "operating_capacity", "level", period, cap * rate[period] / 100,
-                    unit=f"{unit}/year")  # fmt: skip
+                add(p.code, "operating_capacity", "level", period, cap * rate[period] / 100, unit=f"{unit}/year")
                 add(p.code, "operating_capacity", "mom_pct", period, rng.normal(0, 1.5), unit="%")
         for d in p.dimensions:
             weights = rng.dirichlet(np.ones(len(d.values)))
@@ -143,15 +156,29 @@ def synthetic_figures(catalog: Catalog, period: str = "2025-06", seed: int = 7) 
                 level = base[period] * w
                 small = w < 0.04  # a thin cell: confidential
                 conf = "C" if small else "F"
-                add(p.code, "production", "level", period, None if small else level, key,
-                    unit=unit, conf=conf)  # fmt: skip
-                add(p.code, "production", "mom_pct", period, None if small else rng.normal(0, 4),
-                    key, unit="%", conf=conf)  # fmt: skip
+                add(p.code, "production", "level", period, None if small else level, key, unit=unit, conf=conf)
+                add(
+                    p.code,
+                    "production",
+                    "mom_pct",
+                    period,
+                    None if small else rng.normal(0, 4),
+                    key,
+                    unit="%",
+                    conf=conf,
+                )
                 if d.kind == "partition":
-                    add(p.code, "share", "level", period, None if small else w * 100, key,
-                        unit="%", conf=conf)  # fmt: skip
-                    add(p.code, "share", "pp_mom", period, None if small else rng.normal(0, 1),
-                        key, unit="pp", conf=conf)  # fmt: skip
+                    add(p.code, "share", "level", period, None if small else w * 100, key, unit="%", conf=conf)
+                    add(
+                        p.code,
+                        "share",
+                        "pp_mom",
+                        period,
+                        None if small else rng.normal(0, 1),
+                        key,
+                        unit="pp",
+                        conf=conf,
+                    )
         n = int(rng.integers(8, 60))
         add(p.code, "producer_count", "count", period, n, unit="count")
         left = n
@@ -160,12 +187,17 @@ def synthetic_figures(catalog: Catalog, period: str = "2025-06", seed: int = 7) 
             left -= c
             if c:
                 add(p.code, "producer_count", "count", period, c, f"status={status}", unit="count")
-                add(p.code, "producer_count", "count_change", period, int(rng.integers(-3, 4)),
-                    f"status={status}", unit="count")  # fmt: skip
-        add(p.code, "producer_share", "level", period, rng.uniform(5, 45), "change=reduced",
-            unit="%")  # fmt: skip
-        add(p.code, "producer_share", "level", _shift(period, -1), rng.uniform(5, 45),
-            "change=reduced", unit="%")  # fmt: skip
+                add(
+                    p.code,
+                    "producer_count",
+                    "count_change",
+                    period,
+                    int(rng.integers(-3, 4)),
+                    f"status={status}",
+                    unit="count",
+                )
+        add(p.code, "producer_share", "level", period, rng.uniform(5, 45), "change=reduced", unit="%")
+        add(p.code, "producer_share", "level", _shift(period, -1), rng.uniform(5, 45), "change=reduced", unit="%")
         add(p.code, "province_count", "count", period, int(rng.integers(2, 20)), unit="count")
         add(p.code, "capacity", "level", period, scale * 13, "basis=sample", unit=f"{unit}/year")
         add(p.code, "coverage", "level", period, rng.uniform(60, 99.5), unit="%")

@@ -42,8 +42,9 @@ def out(tmp_path_factory) -> Path:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["METALSTAT_DATA_DIR"] = str(work / "data")
     exe = Path(sys.executable).with_name("metalstat")
-    subprocess.run([str(exe), "demo", "--out", str(work / "out")], env=env, cwd=work,
-                   check=True, capture_output=True, timeout=900)  # fmt: skip
+    subprocess.run(
+        [str(exe), "demo", "--out", str(work / "out")], env=env, cwd=work, check=True, capture_output=True, timeout=900
+    )
     return work / "out"
 
 
@@ -84,8 +85,7 @@ def test_pdfs_read_like_the_report(out):
     catalog = load_catalog()
     for lang in ("en", "zh"):
         pdf = out / f"report-{PERIOD}.{lang}.pdf"
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout  # fmt: skip
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
         # cover, overview, contents, a page or more per product, accuracy, methodology
@@ -100,30 +100,22 @@ def test_every_reproduced_figure_is_stated_in_both_languages(out):
     figures = json.loads((out / f"figures-{PERIOD}.json").read_text("utf-8"))["figures"]
     # the seed's statements about June and July 2025 (a span counts by its last month);
     # figures it quotes for May, such as an end-May inventory, are context, not the month
-    targets = [
-        t
-        for t in load_targets()
-        if t.value is not None and t.period.split("..")[-1] in (PERIOD, "2025-07")
-    ]
+    targets = [t for t in load_targets() if t.value is not None and t.period.split("..")[-1] in (PERIOD, "2025-07")]
     failing = {id(m.target) for m in check(targets, figures)}
     index = {
-        (f["product_code"], f["kind"], f["measure"], frozenset(f["breakdown"].items()),
-         f["statistic"], f["period"]): f["value"]
+        (f["product_code"], f["kind"], f["measure"], frozenset(f["breakdown"].items()), f["statistic"], f["period"]): f[
+            "value"
+        ]
         for f in figures
-    }  # fmt: skip
+    }
     reproduced = [t for t in targets if id(t) not in failing]
     assert reproduced, "the demo reproduces no target with a value"
     for lang in ("en", "zh"):
         report = json.loads((out / f"report-{PERIOD}.{lang}.json").read_text("utf-8"))
-        text = {
-            p["code"]: " ".join([x["text"] for x in p["paragraphs"]] + p["notes"])
-            for p in report["products"]
-        }
-        unstated = [
-            t.describe()
-            for t in reproduced
-            if not states(text.get(t.product, ""), t, index[t.key()])
-        ]
-        print(f"{lang}: {len(reproduced) - len(unstated)} of {len(reproduced)} reproduced "
-              f"targets with a value stated ({len(targets)} targets with a value)")  # fmt: skip
+        text = {p["code"]: " ".join([x["text"] for x in p["paragraphs"]] + p["notes"]) for p in report["products"]}
+        unstated = [t.describe() for t in reproduced if not states(text.get(t.product, ""), t, index[t.key()])]
+        print(
+            f"{lang}: {len(reproduced) - len(unstated)} of {len(reproduced)} reproduced "
+            f"targets with a value stated ({len(targets)} targets with a value)"
+        )
         assert not unstated, f"{lang}: figures not stated in the text:\n" + "\n".join(unstated)

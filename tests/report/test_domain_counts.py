@@ -50,8 +50,9 @@ SILICON = Product(
 def count(key: str, n: int, *, kind: str = "actual") -> dict:
     period = PERIOD if kind == "actual" else NEXT
     status = "A" if kind == "actual" else "F"
-    return fig("silicon_metal", "producer_count", "count", period, n, breakdown=key,
-               kind=kind, unit="count", status=status)  # fmt: skip
+    return fig(
+        "silicon_metal", "producer_count", "count", period, n, breakdown=key, kind=kind, unit="count", status=status
+    )
 
 
 def silicon_rows() -> list[dict]:
@@ -75,10 +76,8 @@ def silicon_rows() -> list[dict]:
         # against May, 5 lowered daily output and 4 raised it
         count("change=reduced", 5),
         count("change=increased", 4),
-        fig("silicon_metal", "producer_share", "level", PERIOD, 25.0, unit="%",
-            breakdown="change=reduced"),
-        fig("silicon_metal", "producer_share", "level", PERIOD, 20.0, unit="%",
-            breakdown="change=increased"),
+        fig("silicon_metal", "producer_share", "level", PERIOD, 25.0, unit="%", breakdown="change=reduced"),
+        fig("silicon_metal", "producer_share", "level", PERIOD, 20.0, unit="%", breakdown="change=increased"),
         count("change=reduced;province=Sichuan", 2),  # a tie of two places, named together
         count("change=reduced;province=Shaanxi", 2),
         count("change=reduced;province=Inner Mongolia", 1),
@@ -98,7 +97,7 @@ def silicon_rows() -> list[dict]:
         count("province=Sichuan;status=maintenance", 1, kind="forecast"),
         count("status=halted", 1, kind="forecast"),
         count("province=Inner Mongolia;status=halted", 1, kind="forecast"),
-    ]  # fmt: skip
+    ]
     return rows
 
 
@@ -124,8 +123,7 @@ def silicon():
 def test_where_statuses_are_in_english(silicon):
     text = silicon["en"]["drivers"]
     assert (
-        "3 producers in Sichuan cut output and both producers that were commissioning new "
-        "lines are in Yunnan." in text
+        "3 producers in Sichuan cut output and both producers that were commissioning new lines are in Yunnan." in text
     )
     # the fifth and sixth statements (1 producer each) are past the limit of four
     assert "Inner Mongolia" not in text
@@ -184,10 +182,18 @@ def test_statuses_in_the_same_place_are_said_together():
     ]
     # the 4 producers planning higher output in July all use concentrate
     rows.append(
-        fig("copper_cathode", "producer_count", "count", "2025-07", 4, unit="count",
-            breakdown="change=increased;feedstock=copper concentrate", kind="forecast",
-            status="F")
-    )  # fmt: skip
+        fig(
+            "copper_cathode",
+            "producer_count",
+            "count",
+            "2025-07",
+            4,
+            unit="count",
+            breakdown="change=increased;feedstock=copper concentrate",
+            kind="forecast",
+            status="F",
+        )
+    )
     en = drafted("en", rows, CATALOG, "copper_cathode")["drivers"]
     assert "Among copper scrap or anode producers, 9 cut output and 1 was under maintenance." in en
     assert (
@@ -211,10 +217,7 @@ def test_statuses_in_the_same_place_are_said_together():
 def test_no_crossed_counts_no_places():
     # the fixture's copper figures hold overall counts only: the sentences are as before
     en = drafted("en", copper_rows(), CATALOG, "copper_cathode")["drivers"]
-    assert (
-        "15 surveyed producers (37.50%) reduced output in June, against 18.75% in May, while "
-        "none raised it." in en
-    )
+    assert "15 surveyed producers (37.50%) reduced output in June, against 18.75% in May, while none raised it." in en
     assert "of them" not in en and "among them" not in en
 
 

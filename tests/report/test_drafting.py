@@ -57,9 +57,7 @@ def test_copper_operating_rates(en):
     assert "The sample operating rate was 85.76% in June, down 3.06 percentage points MoM" in text
     assert "−2.50 percentage points" in text
     assert "like for like, the rate was down 0.56 percentage points" in text
-    assert (
-        "large 87.52% (down 5.21 pp); medium 84.87% (up 0.19 pp); small 69.37% (up 6.48 pp)" in text
-    )
+    assert "large 87.52% (down 5.21 pp); medium 84.87% (up 0.19 pp); small 69.37% (up 6.48 pp)" in text
     assert "copper concentrate 89.10% (down 4.20 pp)" in text
 
 
@@ -88,8 +86,7 @@ def test_drivers_counts_events_and_market(en):
     assert "Of the 40 producers in the sample, 15 cut output (7 more than in May)" in drivers
     assert "1 was under maintenance (as many as in May)" in drivers
     assert (
-        "15 surveyed producers (37.50%) reduced output in June, against 18.75% in May, while "
-        "none raised it." in drivers
+        "15 surveyed producers (37.50%) reduced output in June, against 18.75% in May, while none raised it." in drivers
     )
     assert "environmental inspections in north China (1 producer, unplanned)" in drivers
     # one producer's affected capacity is not given away
@@ -106,15 +103,9 @@ def test_drivers_counts_events_and_market(en):
 
 def test_capacity_by_region_and_forecast_structure(en, zh):
     drafted = paragraphs(en, "copper_cathode")[0]
-    assert (
-        "Operating capacity by region: east China 5,000,000 mt/year (up 400,000 mt/year MoM)"
-        in drafted["capacity"]
-    )
+    assert "Operating capacity by region: east China 5,000,000 mt/year (up 400,000 mt/year MoM)" in drafted["capacity"]
     # 15,300,000 expected for July, +1.50 % (226,100) on June's 15,073,900
-    assert (
-        "Operating capacity is expected at 15.30 million mt/year at the end of July"
-        in (drafted["forecast"])
-    )
+    assert "Operating capacity is expected at 15.30 million mt/year at the end of July" in (drafted["forecast"])
     forecast = paragraphs(en, "ternary_precursor")[0]["forecast"]
     assert "By product series: 6-series 43.00% of output (up 0.67 pp)" in forecast
     zh_forecast = paragraphs(zh, "ternary_precursor")[0]["forecast"]
@@ -128,9 +119,7 @@ def test_capacity_by_region_and_forecast_structure(en, zh):
 def test_hedge_words_follow_the_numbers(en):
     # nickel sulphate -1.4257 % and precursor +2.3118 %: "slightly" by the hedge rules
     assert "edged down by 350 mt (1.43%) MoM" in paragraphs(en, "nickel_sulphate")[0]["production"]
-    assert (
-        "edged up by 1,800 mt (2.31%) MoM" in paragraphs(en, "ternary_precursor")[0]["production"]
-    )
+    assert "edged up by 1,800 mt (2.31%) MoM" in paragraphs(en, "ternary_precursor")[0]["production"]
 
 
 def test_metal_and_physical_content(en):
@@ -157,10 +146,7 @@ def test_chinese_conventions(zh):
     assert "大型87.52%（下降5.21个百分点）" in drafted["operating_rate"]
     assert "预计2025年7月产量为115.41万吨，环比小幅增长1.36%（增加1.55万吨）" in drafted["forecast"]
     assert "华北地区环保检查（1家，计划外）" in drafted["drivers"]
-    assert (
-        "6月样本中15家企业（占37.50%）减产（5月减产企业占18.75%），样本中没有企业增产。"
-        in (drafted["drivers"])
-    )
+    assert "6月样本中15家企业（占37.50%）减产（5月减产企业占18.75%），样本中没有企业增产。" in (drafted["drivers"])
     assert "7月样本中占55.00%的企业计划减产，样本中4家企业计划增产。" in drafted["forecast"]
     assert " " not in text  # Chinese lines are joined without spaces
 
@@ -221,8 +207,14 @@ def test_methodology_sample_note(en):
     ]
     row = en.methodology.rows[0]
     assert [c.text for c in row] == [
-        "Copper Cathode", "40", "14", "15.30 million mt/year", "96.4%", "92.5%", "3.1%",
-    ]  # fmt: skip
+        "Copper Cathode",
+        "40",
+        "14",
+        "15.30 million mt/year",
+        "96.4%",
+        "92.5%",
+        "3.1%",
+    ]
 
 
 def test_commentary_placed_where_the_analyst_puts_it():

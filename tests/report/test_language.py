@@ -126,9 +126,7 @@ def test_a_new_language_is_a_folder_not_code(tmp_path, monkeypatch):
     shutil.copytree(str(src), dest)
     toml = (dest / "language.toml").read_text("utf-8")
     toml = toml.replace('title = "China Metal Production"', 'title = "Production de métaux"')
-    toml = toml.replace('code = "en"', 'code = "xx"').replace(
-        'html_lang = "en"', 'html_lang = "fr"'
-    )
+    toml = toml.replace('code = "en"', 'code = "xx"').replace('html_lang = "en"', 'html_lang = "fr"')
     (dest / "language.toml").write_text(toml, "utf-8")
     monkeypatch.setenv("METALSTAT_REPORT_LANGUAGES", str(tmp_path))
     assert "xx" in available_languages()

@@ -34,23 +34,41 @@ PRODUCERS = ("CU-A", "CU-B", "CU-C", "CU-D")
 def _month() -> None:
     """Four copper smelters of 365,000 t/year making 20,000 t a month; June 2025: 81,000 t."""
     for code in PRODUCERS:
-        do_upsert_producer(code, actor="test", name=f"Secret Smelter {code}",
-                           name_zh=f"保密冶炼厂{code}", product="copper_cathode",
-                           province="Jiangxi", region="east China", nature="private",
-                           feedstock="copper concentrate")  # fmt: skip
+        do_upsert_producer(
+            code,
+            actor="test",
+            name=f"Secret Smelter {code}",
+            name_zh=f"保密冶炼厂{code}",
+            product="copper_cathode",
+            province="Jiangxi",
+            region="east China",
+            nature="private",
+            feedstock="copper concentrate",
+        )
         do_add_capacity_record(code, date(2020, 1, 1), 365_000, event="commissioning", actor="test")
         do_set_panel_membership(code, date(2020, 1, 1), actor="test")
         for m in months_between(date(2024, 6, 1), date(2025, 5, 1)):
-            do_record_return(code, m, output=20_000, schedule=20_000, status="normal",
-                             actor="test", source="phone")  # fmt: skip
+            do_record_return(code, m, output=20_000, schedule=20_000, status="normal", actor="test", source="phone")
     for code, output in zip(PRODUCERS, (21_000, 20_000, 20_000, 20_000), strict=True):
-        do_record_return(code, "2025-06", output=output, schedule=20_500, status="normal",
-                         actor="test", source="phone")  # fmt: skip
-    do_record_event("CU-B", date(2025, 6, 3), end=date(2025, 6, 12), reason="maintenance",
-                    capacity_affected=100_000, planned=True, actor="test")  # fmt: skip
-    do_upsert_auxiliary_series("port_cu_conc", actor="test", name="Port concentrate stocks",
-                               name_zh="港口铜精矿库存", unit="mt", product="copper_cathode",
-                               highlighted=True)  # fmt: skip
+        do_record_return(code, "2025-06", output=output, schedule=20_500, status="normal", actor="test", source="phone")
+    do_record_event(
+        "CU-B",
+        date(2025, 6, 3),
+        end=date(2025, 6, 12),
+        reason="maintenance",
+        capacity_affected=100_000,
+        planned=True,
+        actor="test",
+    )
+    do_upsert_auxiliary_series(
+        "port_cu_conc",
+        actor="test",
+        name="Port concentrate stocks",
+        name_zh="港口铜精矿库存",
+        unit="mt",
+        product="copper_cathode",
+        highlighted=True,
+    )
     do_record_auxiliary_observation("port_cu_conc", date(2025, 5, 30), 795_900, actor="test")
     do_record_auxiliary_observation("port_cu_conc", date(2025, 6, 27), 623_500, actor="test")
     run_month("2025-06", actor="analyst", products=["copper_cathode"])
@@ -71,10 +89,12 @@ def test_report_from_the_database_and_commentary_in_the_next_render(tmp_path):
     assert "623,500 mt on 27 June 2025" in text
     assert "Secret Smelter" not in text and "CU-B" not in text
 
-    do_set_commentary("2025-06", "copper_cathode", "drivers", "Acid prices kept margins up.",
-                      mode="after", actor="analyst")  # fmt: skip
-    do_set_commentary("2025-06", "copper_cathode", "production", "铜产量小幅回升。",
-                      language="zh", mode="replace", actor="analyst")  # fmt: skip
+    do_set_commentary(
+        "2025-06", "copper_cathode", "drivers", "Acid prices kept margins up.", mode="after", actor="analyst"
+    )
+    do_set_commentary(
+        "2025-06", "copper_cathode", "production", "铜产量小幅回升。", language="zh", mode="replace", actor="analyst"
+    )
     paths = write_report("2025-06", langs=["en", "zh"], formats=["html", "json"], out_dir=tmp_path)
     assert sorted(p.name for p in paths) == [
         "report-2025-06.en.html",
@@ -86,9 +106,7 @@ def test_report_from_the_database_and_commentary_in_the_next_render(tmp_path):
     assert "Acid prices kept margins up." in en_html
     zh = json.loads((tmp_path / "report-2025-06.zh.json").read_text("utf-8"))
     production = [p for p in zh["products"][0]["paragraphs"] if p["slot"] == "production"]
-    assert production == [
-        {"slot": "production", "source": "analyst", "author": "analyst", "text": "铜产量小幅回升。"}
-    ]
+    assert production == [{"slot": "production", "source": "analyst", "author": "analyst", "text": "铜产量小幅回升。"}]
     for path in tmp_path.iterdir():
         body = path.read_text("utf-8")
         assert "Secret Smelter" not in body and "保密冶炼厂" not in body
@@ -106,9 +124,7 @@ def test_report_command(tmp_path):
 
     _month()
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        cli, ["report", "2025-06", "--lang", "en", "--format", "md", "--out", str(out)]
-    )
+    result = CliRunner().invoke(cli, ["report", "2025-06", "--lang", "en", "--format", "md", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "report-2025-06.en.md").is_file()
     assert "81,000 mt" in (out / "report-2025-06.en.md").read_text("utf-8")

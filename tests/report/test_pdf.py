@@ -21,9 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def pdf_text(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_pages(path) -> int:

@@ -56,31 +56,61 @@ def db_state() -> dict[str, Any]:
         return sorted(str(t) for t in qs.values_list(*fields))
 
     return {
-        "producers": rows(Producer.objects, "code", "name", "name_zh", "product", "province",
-                          "region", "nature", "feedstock", "country"),
-        "capacity": rows(CapacityRecord.objects, "producer__code", "valid_from", "capacity",
-                         "event", "note"),
+        "producers": rows(
+            Producer.objects,
+            "code",
+            "name",
+            "name_zh",
+            "product",
+            "province",
+            "region",
+            "nature",
+            "feedstock",
+            "country",
+        ),
+        "capacity": rows(CapacityRecord.objects, "producer__code", "valid_from", "capacity", "event", "note"),
         "panel": rows(PanelMembership.objects, "producer__code", "first_period", "last_period"),
-        "returns": rows(SurveyReturn.objects, "producer__code", "period", "revision", "output",
-                        "output_metal", "schedule", "schedule_metal", "operating_capacity",
-                        "status", "reason", "breakdown", "source"),
-        "events": rows(MaintenanceEvent.objects, "producer__code", "start", "end",
-                       "capacity_affected", "reason", "planned", "description"),
-        "series": rows(AuxiliarySeries.objects, "code", "name", "name_zh", "unit", "product",
-                       "highlighted"),
-        "observations": rows(AuxiliaryObservation.objects, "series__code", "date", "value",
-                             "note"),
-        "confirmations": rows(ValidationConfirmation.objects, "producer__code", "period", "rule",
-                              "reason"),
+        "returns": rows(
+            SurveyReturn.objects,
+            "producer__code",
+            "period",
+            "revision",
+            "output",
+            "output_metal",
+            "schedule",
+            "schedule_metal",
+            "operating_capacity",
+            "status",
+            "reason",
+            "breakdown",
+            "source",
+        ),
+        "events": rows(
+            MaintenanceEvent.objects,
+            "producer__code",
+            "start",
+            "end",
+            "capacity_affected",
+            "reason",
+            "planned",
+            "description",
+        ),
+        "series": rows(AuxiliarySeries.objects, "code", "name", "name_zh", "unit", "product", "highlighted"),
+        "observations": rows(AuxiliaryObservation.objects, "series__code", "date", "value", "note"),
+        "confirmations": rows(ValidationConfirmation.objects, "producer__code", "period", "rule", "reason"),
         "audit": AuditEntry.objects.count(),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
 def world() -> None:
     """Three copper producers with capacity, panel and returns for January to May 2025."""
-    for kind, name in (("producers", "producers.csv"), ("capacity", "capacity.csv"),
-                       ("panel", "panel.csv"), ("returns", "returns_history.csv")):  # fmt: skip
+    for kind, name in (
+        ("producers", "producers.csv"),
+        ("capacity", "capacity.csv"),
+        ("panel", "panel.csv"),
+        ("returns", "returns_history.csv"),
+    ):
         run(kind, CORPUS / name)
 
 
@@ -89,31 +119,50 @@ def world() -> None:
 
 def test_valid_files_write_what_they_say(world: None) -> None:
     cu001 = Producer.objects.get(code="CU001")
-    assert (cu001.name, cu001.name_zh, cu001.product, cu001.province, cu001.region,
-            cu001.nature, cu001.feedstock, cu001.country) == (
-        "Eastern Copper Smelter", "东方铜冶炼厂", "copper_cathode", "Jiangxi", "east China",
-        "state_owned", "copper concentrate", "China",
-    )  # fmt: skip
+    assert (
+        cu001.name,
+        cu001.name_zh,
+        cu001.product,
+        cu001.province,
+        cu001.region,
+        cu001.nature,
+        cu001.feedstock,
+        cu001.country,
+    ) == (
+        "Eastern Copper Smelter",
+        "东方铜冶炼厂",
+        "copper_cathode",
+        "Jiangxi",
+        "east China",
+        "state_owned",
+        "copper concentrate",
+        "China",
+    )
     assert list(
-        CapacityRecord.objects.filter(producer__code="CU003").values_list(
-            "valid_from", "capacity", "event", "note"
-        )
-    ) == [(date(2020, 1, 1), 36500.0, "", ""), (date(2025, 7, 1), 73000.0, "expansion",
-                                                 "second line")]  # fmt: skip
+        CapacityRecord.objects.filter(producer__code="CU003").values_list("valid_from", "capacity", "event", "note")
+    ) == [(date(2020, 1, 1), 36500.0, "", ""), (date(2025, 7, 1), 73000.0, "expansion", "second line")]
     assert PanelMembership.objects.get(producer__code="CU003").last_period == date(2025, 12, 1)
     assert SurveyReturn.objects.count() == 15
     march = SurveyReturn.objects.get(producer__code="CU002", period=date(2025, 3, 1))
     assert (march.output, march.schedule, march.status, march.revision, march.source) == (
-        9000.0, 9000.0, "normal", 1, "spreadsheet",
-    )  # fmt: skip
+        9000.0,
+        9000.0,
+        "normal",
+        1,
+        "spreadsheet",
+    )
     assert march.collected_by == "tester"
 
     events = run("events", CORPUS / "events.csv")
     assert counts(events) == (2, 0, 0)
     stop = MaintenanceEvent.objects.get(producer__code="CU002")
     assert (stop.start, stop.end, stop.capacity_affected, stop.reason, stop.planned) == (
-        date(2025, 6, 10), date(2025, 6, 25), 40000.0, "maintenance", True,
-    )  # fmt: skip
+        date(2025, 6, 10),
+        date(2025, 6, 25),
+        40000.0,
+        "maintenance",
+        True,
+    )
     late = MaintenanceEvent.objects.get(producer__code="CU003")
     assert (late.end, late.planned, late.reason) == (None, False, "raw_material_shortage")
 
@@ -121,11 +170,15 @@ def test_valid_files_write_what_they_say(world: None) -> None:
     assert counts(aux) == (2, 0, 0)
     series = AuxiliarySeries.objects.get(code="copper_tc_spot")
     assert (series.name, series.unit, series.product, series.highlighted) == (
-        "Copper concentrate spot TC", "USD/dmt", "copper_cathode", True,
-    )  # fmt: skip
+        "Copper concentrate spot TC",
+        "USD/dmt",
+        "copper_cathode",
+        True,
+    )
     assert list(series.observations.order_by("date").values_list("value", "note")) == [
-        (-44.1, ""), (-43.5, "weekly"),
-    ]  # fmt: skip
+        (-44.1, ""),
+        (-43.5, "weekly"),
+    ]
 
 
 def test_reimporting_the_same_file_changes_nothing(world: None) -> None:
@@ -133,12 +186,9 @@ def test_reimporting_the_same_file_changes_nothing(world: None) -> None:
     assert counts(first) == (3, 0, 0)
     before = db_state()
     again = run("returns", CORPUS / "returns_2025_06.csv")
-    assert again.summary() == (
-        "returns_2025_06.csv: 3 returns rows: 0 created, 0 revised, 3 unchanged"
-    )
+    assert again.summary() == ("returns_2025_06.csv: 3 returns rows: 0 created, 0 revised, 3 unchanged")
     assert db_state() == before
-    for kind, name in (("producers", "producers.csv"), ("capacity", "capacity.csv"),
-                       ("panel", "panel.csv")):  # fmt: skip
+    for kind, name in (("producers", "producers.csv"), ("capacity", "capacity.csv"), ("panel", "panel.csv")):
         result = run(kind, CORPUS / name)
         assert result.counts["created"] == 0 and result.counts["updated"] == 0
     assert db_state() == before
@@ -147,15 +197,14 @@ def test_reimporting_the_same_file_changes_nothing(world: None) -> None:
 def test_a_changed_value_is_a_new_revision_with_an_audit_entry(world: None, tmp_path: Path) -> None:
     run("returns", CORPUS / "returns_2025_06.csv")
     changed = tmp_path / "june_corrected.csv"
-    changed.write_text(
-        (CORPUS / "returns_2025_06.csv").read_text("utf-8").replace("28500", "28600"), "utf-8"
-    )
+    changed.write_text((CORPUS / "returns_2025_06.csv").read_text("utf-8").replace("28500", "28600"), "utf-8")
     result = run("returns", changed)
     assert counts(result) == (0, 1, 2)
     revisions = SurveyReturn.objects.filter(producer__code="CU001", period=JUNE)
     assert list(revisions.order_by("revision").values_list("revision", "output")) == [
-        (1, 28500.0), (2, 28600.0),
-    ]  # fmt: skip
+        (1, 28500.0),
+        (2, 28600.0),
+    ]
     entry = AuditEntry.objects.filter(object_id="CU001/2025-06").order_by("-id").first()
     assert entry is not None
     assert (entry.action, entry.actor, entry.source) == ("update", "tester", "june_corrected.csv")
@@ -207,9 +256,7 @@ CORPUS_ERRORS: dict[str, tuple[str, list[tuple[int | None, str | None, str]]]] =
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS_ERRORS))
-def test_malformed_file_is_refused_with_its_errors_and_nothing_written(
-    world: None, name: str
-) -> None:
+def test_malformed_file_is_refused_with_its_errors_and_nothing_written(world: None, name: str) -> None:
     kind, expected = CORPUS_ERRORS[name]
     before = db_state()
     err = refused(kind, CORPUS / name)
@@ -244,12 +291,14 @@ def test_xlsx_with_formulas_and_merged_cells_is_refused(world: None, make_xlsx: 
     before = db_state()
     path = make_xlsx(
         "june.xlsx",
-        [["producer", "period", "output", "schedule"],
-         ["CU001", "2025-06", "=28000+500", 29000],
-         ["CU002", "2025-06", 8800, 9000],
-         ["CU003", None, 2750, 2800]],
+        [
+            ["producer", "period", "output", "schedule"],
+            ["CU001", "2025-06", "=28000+500", 29000],
+            ["CU002", "2025-06", 8800, 9000],
+            ["CU003", None, 2750, 2800],
+        ],
         merge=["B3:B4"],
-    )  # fmt: skip
+    )
     err = refused("returns", path)
     assert [(i.sheet, i.row, i.letter, i.code) for i in err.issues] == [
         ("returns", 2, "C", "formula"),
@@ -263,9 +312,7 @@ def test_unit_mixup_needs_confirmation_then_is_stored_with_it(world: None) -> No
     before = db_state()
     err = refused("returns", path)
     assert err.needs_confirmation
-    assert [(i.row, i.letter, i.code, i.severity) for i in err.issues] == [
-        (2, "C", "unit_mixup", "warning")
-    ]
+    assert [(i.row, i.letter, i.code, i.severity) for i in err.issues] == [(2, "C", "unit_mixup", "warning")]
     # 2.8 against a usual 2,800: a factor of 1,000.
     assert "1,000x the producer's usual 2,800.0" in err.issues[0].reason
     assert '--confirm "reason"' in err.summary()
@@ -278,8 +325,12 @@ def test_unit_mixup_needs_confirmation_then_is_stored_with_it(world: None) -> No
     assert ret.output == 2.8
     conf = ValidationConfirmation.objects.get()
     assert (conf.producer.code, conf.period, conf.rule, conf.reason, conf.confirmed_by) == (
-        "CU003", JUNE, "unit_mixup", "the plant confirmed on the phone", "tester",
-    )  # fmt: skip
+        "CU003",
+        JUNE,
+        "unit_mixup",
+        "the plant confirmed on the phone",
+        "tester",
+    )
     # Confirmed once, the same file imports without asking again.
     assert counts(run("returns", path)) == (0, 0, 1)
 
@@ -288,14 +339,10 @@ def test_a_return_outside_the_panel_is_a_warning(world: None, tmp_path: Path) ->
     path = tmp_path / "jan26.csv"
     path.write_text("producer,period,output,schedule\nCU003,2026-01,2700,2700\n", "utf-8")
     err = refused("returns", path)
-    assert [(i.row, i.letter, i.code, i.severity) for i in err.issues] == [
-        (2, "A", "not_in_panel", "warning")
-    ]
+    assert [(i.row, i.letter, i.code, i.severity) for i in err.issues] == [(2, "A", "not_in_panel", "warning")]
 
 
-def test_all_or_nothing_when_a_write_fails_midway(
-    world: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_all_or_nothing_when_a_write_fails_midway(world: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from metalstat.survey import actions
 
     real = actions.do_record_returns
@@ -310,8 +357,7 @@ def test_all_or_nothing_when_a_write_fails_midway(
     monkeypatch.setattr(actions, "do_record_returns", flaky)
     path = tmp_path / "two_sources.csv"
     path.write_text(
-        "producer,period,output,schedule,source\n"
-        "CU001,2025-06,28500,29000,phone\nCU002,2025-06,8800,9000,field\n",
+        "producer,period,output,schedule,source\nCU001,2025-06,28500,29000,phone\nCU002,2025-06,8800,9000,field\n",
         "utf-8",
     )
     before = db_state()
@@ -370,8 +416,7 @@ def test_producer_values_are_checked_and_canonicalised(world: None, tmp_path: Pa
         (4, "C", "product_change"),
     ]
     path.write_text(
-        "code,name,product,region,feedstock\n"
-        "CU005,Lakeside Copper,copper_cathode,East China,Copper Concentrate\n",
+        "code,name,product,region,feedstock\nCU005,Lakeside Copper,copper_cathode,East China,Copper Concentrate\n",
         "utf-8",
     )
     assert counts(run("producers", path)) == (1, 0, 0)
@@ -390,9 +435,7 @@ def test_capacity_history_is_not_rewritten(world: None, tmp_path: Path) -> None:
 
 def test_overlapping_panel_membership_is_refused(world: None, tmp_path: Path) -> None:
     path = tmp_path / "panel.csv"
-    path.write_text(
-        "producer,first_period,last_period\nCU003,2025-06,\nCU001,2024-01,2025-12\n", "utf-8"
-    )
+    path.write_text("producer,first_period,last_period\nCU003,2025-06,\nCU001,2024-01,2025-12\n", "utf-8")
     err = refused("panel", path)
     # CU003 is in from 2024-01 to 2025-12; CU001's own membership may get an end.
     assert [(i.row, i.letter, i.code) for i in err.issues] == [(2, "B", "panel_overlap")]
@@ -444,8 +487,7 @@ def test_breakdown_columns_are_read_and_checked(npi_producer: None, tmp_path: Pa
 
     bad = tmp_path / "npi_bad.csv"
     bad.write_text(
-        "producer,period,output,output_metal,grade=high-grade,grade=low-grade\n"
-        "NI001,2025-06,9000,9500,6000,2000\n",
+        "producer,period,output,output_metal,grade=high-grade,grade=low-grade\nNI001,2025-06,9000,9500,6000,2000\n",
         "utf-8",
     )
     err = refused("returns", bad)
@@ -512,14 +554,10 @@ def test_rich_progress_only_for_large_files() -> None:
 
 def test_units_in_headers_must_be_the_products(world: None, tmp_path: Path) -> None:
     path = tmp_path / "units.csv"
-    path.write_text(
-        "producer,period,Output (kt),Schedule (mt)\nCU001,2025-06,28.5,29000\n", "utf-8"
-    )
+    path.write_text("producer,period,Output (kt),Schedule (mt)\nCU001,2025-06,28.5,29000\n", "utf-8")
     err = refused("returns", path)
     assert [(i.row, i.letter, i.code) for i in err.issues] == [(1, "C", "wrong_unit")]
-    assert "the header gives the unit 'kt' but copper_cathode is reported in mt" in (
-        err.issues[0].reason
-    )
+    assert "the header gives the unit 'kt' but copper_cathode is reported in mt" in (err.issues[0].reason)
     path.write_text("企业代码,月份,产量（吨）,排产 (mt)\nCU001,2025-06,28500,29000\n", "utf-8")
     assert counts(run("returns", path)) == (1, 0, 0)
     cap = tmp_path / "cap.csv"
@@ -538,20 +576,18 @@ def test_one_confirmation_per_warning(world: None, tmp_path: Path) -> None:
     result = run("returns", path, confirm="smelter overhaul, confirmed by phone")
     assert counts(result) == (1, 0, 0)
     assert sorted(ValidationConfirmation.objects.values_list("rule", flat=True)) == [
-        "far_from_schedule", "unexplained_swing",
-    ]  # fmt: skip
+        "far_from_schedule",
+        "unexplained_swing",
+    ]
 
 
 def test_breakdown_value_of_another_product(npi_producer: None, tmp_path: Path) -> None:
     path = tmp_path / "npi.csv"
     # "battery grade" is a grade of Mn3O4, not of NPI.
     path.write_text(
-        "producer,period,output,grade=high-grade,grade=battery grade\n"
-        "NI001,2025-06,9000,6000,3000\n",
+        "producer,period,output,grade=high-grade,grade=battery grade\nNI001,2025-06,9000,6000,3000\n",
         "utf-8",
     )
     err = refused("returns", path)
-    assert [(i.row, i.letter, i.value, i.code) for i in err.issues] == [
-        (2, "E", "3000", "not_a_breakdown")
-    ]
+    assert [(i.row, i.letter, i.value, i.code) for i in err.issues] == [(2, "E", "3000", "not_a_breakdown")]
     assert err.issues[0].reason == "'battery grade' is not a grade of npi: high-grade, low-grade"

@@ -30,8 +30,16 @@ def found(path: Path, kind: str = "returns") -> list[tuple[int | None, str | Non
 
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
-        "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA",
-    ]  # fmt: skip
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]
 
 
 def test_header_matching_ignores_case_spaces_and_units() -> None:
@@ -41,9 +49,15 @@ def test_header_matching_ignores_case_spaces_and_units() -> None:
 
 def test_issue_message_names_every_place() -> None:
     issue = Issue(
-        file="june.xlsx", sheet="returns", row=5, column="Output", letter="D", value="12a",
-        code="not_a_number", reason="not a number",
-    )  # fmt: skip
+        file="june.xlsx",
+        sheet="returns",
+        row=5,
+        column="Output",
+        letter="D",
+        value="12a",
+        code="not_a_number",
+        reason="not a number",
+    )
     assert issue.message() == (
         'june.xlsx, sheet "returns", row 5, column "Output" (D), value "12a": error: not a number'
     )
@@ -84,8 +98,11 @@ def test_utf8_with_bom_and_chinese_headers(corpus: Path) -> None:
     assert typed.issues == []
     values = typed.rows[0].values
     assert (values["producer"], values["period"], values["output"], values["reason"]) == (
-        "CU001", date(2025, 6, 1), Decimal(28500), "检修结束",
-    )  # fmt: skip
+        "CU001",
+        date(2025, 6, 1),
+        Decimal(28500),
+        "检修结束",
+    )
 
 
 def test_gbk_csv_is_refused_as_not_utf8(corpus: Path) -> None:
@@ -156,23 +173,19 @@ def test_ragged_row_value_beyond_the_header(tmp_path: Path) -> None:
 def test_xlsx_formula_is_refused_naming_the_cell(make_xlsx: XlsxMaker) -> None:
     path = make_xlsx(
         "formula.xlsx",
-        [["producer", "period", "output"], ["CU001", "2025-06", "=28000+500"],
-         ["CU002", "2025-06", 8800]],
-    )  # fmt: skip
+        [["producer", "period", "output"], ["CU001", "2025-06", "=28000+500"], ["CU002", "2025-06", 8800]],
+    )
     err = rejected(path)
-    assert [(i.sheet, i.row, i.letter, i.code) for i in err.issues] == [
-        ("returns", 2, "C", "formula")
-    ]
+    assert [(i.sheet, i.row, i.letter, i.code) for i in err.issues] == [("returns", 2, "C", "formula")]
     assert "cell C2 holds a formula" in err.issues[0].message()
 
 
 def test_xlsx_merged_cells_are_refused_naming_the_range(make_xlsx: XlsxMaker) -> None:
     path = make_xlsx(
         "merged.xlsx",
-        [["producer", "period", "output"], ["CU001", "2025-06", 1], ["CU002", "2025-06", 2],
-         [None, None, 3]],
+        [["producer", "period", "output"], ["CU001", "2025-06", 1], ["CU002", "2025-06", 2], [None, None, 3]],
         merge=["B3:B4"],
-    )  # fmt: skip
+    )
     err = rejected(path)
     assert [(i.row, i.letter, i.code) for i in err.issues] == [(3, "B", "merged_cells")]
     assert "cells B3:B4 are merged" in err.issues[0].reason
@@ -181,10 +194,9 @@ def test_xlsx_merged_cells_are_refused_naming_the_range(make_xlsx: XlsxMaker) ->
 def test_xlsx_cells_as_excel_types_them(make_xlsx: XlsxMaker) -> None:
     path = make_xlsx(
         "typed.xlsx",
-        [["Producer", "Period", "Output (mt)", "Status"],
-         [1001, datetime(2025, 6, 1), 28500.25, "Normal"]],
+        [["Producer", "Period", "Output (mt)", "Status"], [1001, datetime(2025, 6, 1), 28500.25, "Normal"]],
         extra_sheets=["instructions"],
-    )  # fmt: skip
+    )
     typed = type_rows(read_table(path, "returns"), SCHEMAS["returns"])
     assert typed.issues == []
     values = typed.rows[0].values
@@ -197,10 +209,12 @@ def test_xlsx_cells_as_excel_types_them(make_xlsx: XlsxMaker) -> None:
 def test_template_rows_left_empty_are_no_returns(make_xlsx: XlsxMaker) -> None:
     path = make_xlsx(
         "filled.xlsx",
-        [["producer", "producer_name", "period", "output", "status"],
-         ["CU001", "Eastern", "2025-06", 1, None],
-         ["CU002", "River", "2025-06", None, None]],
-    )  # fmt: skip
+        [
+            ["producer", "producer_name", "period", "output", "status"],
+            ["CU001", "Eastern", "2025-06", 1, None],
+            ["CU002", "River", "2025-06", None, None],
+        ],
+    )
     typed = type_rows(read_table(path, "returns"), SCHEMAS["returns"])
     assert typed.issues == []
     assert [r.number for r in typed.rows] == [2]

@@ -53,9 +53,7 @@ def test_the_same_answer_again_writes_nothing():
     make_producer("CU01")
     do_record_return("CU01", JUNE, output=1200.0, reason="steady", actor="ana", source="phone")
     for _ in range(2):
-        outcome = do_record_return(
-            "CU01", JUNE, output=1200.0, reason="steady", actor="bo", source="spreadsheet"
-        )
+        outcome = do_record_return("CU01", JUNE, output=1200.0, reason="steady", actor="bo", source="spreadsheet")
         assert outcome == "unchanged"
     assert SurveyReturn.objects.count() == 1
     assert AuditEntry.objects.filter(model="survey.surveyreturn").count() == 1
@@ -64,9 +62,7 @@ def test_the_same_answer_again_writes_nothing():
 def test_a_changed_answer_is_a_new_revision_and_the_old_one_stays():
     producer = make_producer("CU01")
     do_record_return(producer, JUNE, output=1200.0, actor="ana", source="phone")
-    outcome = do_record_return(
-        producer, JUNE, output=1250.0, status="increased", actor="bo", source="spreadsheet"
-    )
+    outcome = do_record_return(producer, JUNE, output=1250.0, status="increased", actor="bo", source="spreadsheet")
     assert outcome == "revised"
     revisions = list(SurveyReturn.objects.order_by("revision").values_list("revision", "output"))
     assert revisions == [(1, 1200.0), (2, 1250.0)]
@@ -79,9 +75,7 @@ def test_a_changed_answer_is_a_new_revision_and_the_old_one_stays():
     assert (change.before["revision"], change.after["revision"]) == (1, 2)
     # A third answer equal to the second changes nothing; equal to the first is a revision.
     assert (
-        do_record_return(
-            producer, JUNE, output=1250.0, status="increased", actor="bo", source="spreadsheet"
-        )
+        do_record_return(producer, JUNE, output=1250.0, status="increased", actor="bo", source="spreadsheet")
         == "unchanged"
     )
     assert do_record_return(producer, JUNE, output=1200.0, actor="ana", source="phone") == "revised"
@@ -120,10 +114,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_written():
     assert "no producer with code 'NOPE'" in text
     assert "2025-13" in text
     assert "CU01 2025-06: given twice" in text
-    assert (
-        not SurveyReturn.objects.exists()
-        and not AuditEntry.objects.filter(model="survey.surveyreturn").exists()
-    )
+    assert not SurveyReturn.objects.exists() and not AuditEntry.objects.filter(model="survey.surveyreturn").exists()
 
 
 def test_source_is_the_collection_channel():
@@ -138,10 +129,7 @@ def test_breakdown_is_checked_against_the_catalog():
     values = dim.value_names()
     make_producer("P1", product=product.code)
     parts = {dim.name: {values[0]: 600.0}}
-    assert (
-        do_record_return("P1", JUNE, output=600.0, breakdown=parts, actor="a", source="field")
-        == "created"
-    )
+    assert do_record_return("P1", JUNE, output=600.0, breakdown=parts, actor="a", source="field") == "created"
     assert SurveyReturn.objects.get().breakdown == parts
     assert (
         do_record_return(
@@ -164,16 +152,12 @@ def test_breakdown_is_checked_against_the_catalog():
             source="field",
         )
     with pytest.raises(ValidationError, match="no reported dimension"):
-        do_record_return(
-            "P1", JUNE, output=1.0, breakdown={"colour": {"red": 1.0}}, actor="a", source="field"
-        )
+        do_record_return("P1", JUNE, output=1.0, breakdown={"colour": {"red": 1.0}}, actor="a", source="field")
 
 
 def test_events_are_upserted_by_producer_start_and_reason():
     make_producer("CU01")
-    event, outcome = do_record_event(
-        "CU01", "2025-06-10", reason="maintenance", capacity_affected=50_000, actor="ana"
-    )
+    event, outcome = do_record_event("CU01", "2025-06-10", reason="maintenance", capacity_affected=50_000, actor="ana")
     assert outcome == "created" and event.end is None and event.planned
     event, outcome = do_record_event(
         "CU01",
@@ -225,17 +209,11 @@ def test_auxiliary_series_and_observations():
 
 def test_confirming_a_warning():
     make_producer("CU01")
-    conf, outcome = do_confirm_warning(
-        "CU01", "2025-06", "mom_change", reason="new line started", actor="ana"
-    )
+    conf, outcome = do_confirm_warning("CU01", "2025-06", "mom_change", reason="new line started", actor="ana")
     assert outcome == "created" and conf.confirmed_by == "ana"
-    _, outcome = do_confirm_warning(
-        "CU01", JUNE, "mom_change", reason="new line started", actor="bo"
-    )
+    _, outcome = do_confirm_warning("CU01", JUNE, "mom_change", reason="new line started", actor="bo")
     assert outcome == "unchanged"
-    conf, outcome = do_confirm_warning(
-        "CU01", JUNE, "mom_change", reason="confirmed on site", actor="bo"
-    )
+    conf, outcome = do_confirm_warning("CU01", JUNE, "mom_change", reason="confirmed on site", actor="bo")
     assert outcome == "updated" and conf.confirmed_by == "bo"
     with pytest.raises(ValidationError, match="reason"):
         do_confirm_warning("CU01", JUNE, "capacity", reason="  ", actor="ana")

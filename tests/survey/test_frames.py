@@ -44,9 +44,7 @@ def world():
     do_set_panel_membership("OT01", "2024-01", actor="a")
     do_record_return("CU01", MAY, output=100.0, schedule=115.0, actor="a", source="phone")
     do_record_return("CU01", MAY, output=110.0, schedule=115.0, actor="a", source="phone")
-    do_record_return(
-        "CU02", MAY, output=50.0, status="cut", reason="power", actor="a", source="field"
-    )
+    do_record_return("CU02", MAY, output=50.0, status="cut", reason="power", actor="a", source="field")
     do_record_return("OT01", JUNE, output=7.0, actor="a", source="api")
     # Stored directly: the loader hands over whatever breakdown a return holds.
     cu01 = SurveyReturn.objects.filter(producer__code="CU01").first().producer
@@ -132,9 +130,7 @@ def test_loader_builds_every_frame_from_the_database(world, django_assert_num_qu
         ("CU01", JUNE, "grade", "A", 70.0),
         ("CU01", JUNE, "grade", "B", 50.0),
     ]
-    assert inputs.events.rows() == [
-        ("CU01", date(2025, 6, 10), None, 50_000.0, "maintenance", False)
-    ]
+    assert inputs.events.rows() == [("CU01", date(2025, 6, 10), None, 50_000.0, "maintenance", False)]
     assert inputs.confirmations.rows() == [("CU01", JUNE, "mom_change")]
     # The month's latest published vintage wins (165 replaced 160); drafts are not history.
     assert inputs.published_history.rows() == [(COPPER, MAY, 165.0)]
@@ -159,9 +155,7 @@ def test_loader_reads_all_products_by_default_and_history_as_of_a_time(world):
     inputs = load_cycle_inputs(as_of=datetime(2025, 6, 1, tzinfo=UTC))
     assert sorted(inputs.producers["producer_id"].to_list()) == ["CU01", "CU02", "OT01"]
     # Before the second vintage went live, the first one's values were the history.
-    assert sorted(inputs.published_history.rows()) == sorted(
-        [(COPPER, MAY, 160.0), (other, MAY, 3.0)]
-    )
+    assert sorted(inputs.published_history.rows()) == sorted([(COPPER, MAY, 160.0), (other, MAY, 3.0)])
 
 
 def test_loader_on_an_empty_database():

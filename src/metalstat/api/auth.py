@@ -28,14 +28,14 @@ def _unauthorized(detail: str) -> Problem:
 
 
 def key_from(request: Any) -> str | None:
-    header = request.headers.get("Authorization", "")
+    header = str(request.headers.get("Authorization", ""))
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("send the key as: Authorization: Bearer <key>")
         return token.strip()
     token = request.GET.get("api_key")
-    return token.strip() if token else None
+    return str(token).strip() if token else None
 
 
 def authenticate(request: Any) -> Caller:

@@ -90,9 +90,7 @@ def parse_as_of(text: str | None, *, preview: bool) -> AsOf:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime.combine(day + timedelta(days=1), time.min, zone) - timedelta(
-                microseconds=1
-            )
+            moment = datetime.combine(day + timedelta(days=1), time.min, zone) - timedelta(microseconds=1)
         else:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             if timezone.is_naive(moment):
@@ -127,15 +125,14 @@ def index(preview: bool) -> pl.DataFrame:
     signature = f"{live['n']}|{live['last']}|{live['published']}"
     key = "metalstat:series-index:" + hashlib.sha256(signature.encode()).hexdigest()[:24]
     cached = cache.get(key)
-    if cached is None:
-        cached = series_index()
-        cache.set(key, cached, timeout=3600)
-    return cached
+    if isinstance(cached, pl.DataFrame):
+        return cached
+    fresh = series_index()
+    cache.set(key, fresh, timeout=3600)
+    return fresh
 
 
-def resolve(
-    key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", single: bool = False
-) -> Resolved:
+def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", single: bool = False) -> Resolved:
     """The series of ``key`` (an ID or a pattern) the caller may read.
 
     A series not yet public is not found, exactly as one that does not exist. One the caller
@@ -214,18 +211,14 @@ def _is_month(text: str) -> bool:
     return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()
 
 
-def _transformed(
-    keys: pl.DataFrame, name: str, as_of: AsOf, view: str, preview: bool
-) -> pl.DataFrame:
+def _transformed(keys: pl.DataFrame, name: str, as_of: AsOf, view: str, preview: bool) -> pl.DataFrame:
     statistic = TRANSFORMS[name][0]
     levels = series_observations(keys, as_of=as_of.moment, view="all", preview=preview)
     engine_keys = keys.with_columns(statistic=pl.lit(statistic))
     published = series_observations(engine_keys, as_of=as_of.moment, view="all", preview=preview)
     computed = prefer_published(transform(levels, name), published)
     # back to the level's key so the answer joins its series; the view as for any series
-    frame = computed.with_columns(statistic=pl.lit("level")).sort(
-        [*SERIES_KEY, "month", "realtime_start", "vintage"]
-    )
+    frame = computed.with_columns(statistic=pl.lit("level")).sort([*SERIES_KEY, "month", "realtime_start", "vintage"])
     group = [*SERIES_KEY, "month"]
     if view == "latest":
         return frame.filter(pl.col("realtime_end").is_null())

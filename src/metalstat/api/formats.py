@@ -25,8 +25,17 @@ FORMATS = ("json", "csv", "xlsx", "sdmx.csv")
 SUFFIX_FORMAT = {"json": "json", "csv": "csv", "xlsx": "xlsx", "sdmx.csv": "sdmx-csv"}
 # The columns of a long data answer, in every tabular format. Never renamed or reordered;
 # new columns are only ever added at the end.
-COLUMNS = ("series_id", "period", "value", "obs_status", "conf_status", "unit", "release",
-           "realtime_start", "realtime_end")  # fmt: skip
+COLUMNS = (
+    "series_id",
+    "period",
+    "value",
+    "obs_status",
+    "conf_status",
+    "unit",
+    "release",
+    "realtime_start",
+    "realtime_end",
+)
 CONTENT_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -60,21 +69,29 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]], *, bom: bool
 
 
 def sdmx_csv_rows(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    header = ["STRUCTURE", "STRUCTURE_ID", "ACTION", *DIMENSIONS[:5], "TIME_PERIOD", "OBS_VALUE",
-              "OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE"]  # fmt: skip
+    header = [
+        "STRUCTURE",
+        "STRUCTURE_ID",
+        "ACTION",
+        *DIMENSIONS[:5],
+        "TIME_PERIOD",
+        "OBS_VALUE",
+        "OBS_STATUS",
+        "CONF_STATUS",
+        "UNIT_MEASURE",
+    ]
     # DIMENSIONS[:5] is FREQ..BREAKDOWN: STATISTIC is the sixth, added below.
     header.insert(8, DIMENSIONS[5])
     body = []
     for r in rows:
         dims = str(r["series_id"]).split(".")
-        body.append(["dataflow", DATAFLOW, "I", *dims, r["period"], r["value"], r["obs_status"],
-                     r["conf_status"], r["unit"]])  # fmt: skip
+        body.append(
+            ["dataflow", DATAFLOW, "I", *dims, r["period"], r["value"], r["obs_status"], r["conf_status"], r["unit"]]
+        )
     return header, body
 
 
-def xlsx_bytes(
-    header: Sequence[str], rows: Sequence[Sequence[Any]], meta: Sequence[tuple[str, Any]]
-) -> bytes:
+def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]], meta: Sequence[tuple[str, Any]]) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
 

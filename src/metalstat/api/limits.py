@@ -31,7 +31,10 @@ def check_rate(key: ApiKey) -> None:
             count = 1
     if count > limit:
         retry = max(1, int((window + 1) * 60 - now) + 1)
-        problem = Problem(429, f"more than {limit} requests a minute with key {key.prefix}…; "
-                               f"try again in {retry} s", retry_after=retry)  # fmt: skip
+        problem = Problem(
+            429,
+            f"more than {limit} requests a minute with key {key.prefix}…; try again in {retry} s",
+            retry_after=retry,
+        )
         problem.headers["Retry-After"] = str(retry)
         raise problem

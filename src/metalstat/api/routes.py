@@ -63,8 +63,7 @@ def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    params = [{"name": ".".join(str(x) for x in e.get("loc", ())[1:]), "reason": e.get("msg")}
-              for e in exc.errors]  # fmt: skip
+    params = [{"name": ".".join(str(x) for x in e.get("loc", ())[1:]), "reason": e.get("msg")} for e in exc.errors]
     return problem_response(Problem(400, "invalid parameters", invalid_params=params), request.path)
 
 
@@ -85,19 +84,25 @@ class Context:
         self.entitlements: Entitlements = entitlements_of(self.caller.user)
         self.preview = request.GET.get("preview") in ("1", "true")
         if self.preview and not (
-            is_analyst(self.caller.user)
-            and self.caller.user.has_perm("subscriptions.preview_embargoed")
+            is_analyst(self.caller.user) and self.caller.user.has_perm("subscriptions.preview_embargoed")
         ):
             raise Problem(403, "previewing embargoed vintages needs the analysts' permission")
 
-    def log(self, response: HttpResponse, *, series: str = "", vintage: str = "", rows: int = 0,
-            fmt: str = "json") -> HttpResponse:  # fmt: skip
+    def log(
+        self, response: HttpResponse, *, series: str = "", vintage: str = "", rows: int = 0, fmt: str = "json"
+    ) -> HttpResponse:
         AccessLog.objects.create(
-            user=self.caller.user.get_username(), key=self.caller.key, path=self.request.path,
-            series=series[:2000], vintage=vintage[:100], rows=rows, format=fmt,
-            status=response.status_code, preview=self.preview,
+            user=self.caller.user.get_username(),
+            key=self.caller.key,
+            path=self.request.path,
+            series=series[:2000],
+            vintage=vintage[:100],
+            rows=rows,
+            format=fmt,
+            status=response.status_code,
+            preview=self.preview,
             duration_ms=(time.perf_counter() - self.started) * 1000.0,
-        )  # fmt: skip
+        )
         return response
 
 
@@ -125,17 +130,20 @@ def _etag(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _data_answer(
-    ctx: Context, key: str, fmt: str, *, single: bool, shape: str = "long"
-) -> HttpResponse:
+def _data_answer(ctx: Context, key: str, fmt: str, *, single: bool, shape: str = "long") -> HttpResponse:
     q = ctx.request.GET
     resolved = data.resolve(key, ctx.entitlements, preview=ctx.preview, fmt=fmt, single=single)
     as_of = data.parse_as_of(q.get("as_of"), preview=ctx.preview)
     frame = data.observations(
-        resolved, ctx.entitlements, as_of=as_of, view=q.get("view", "latest"),
-        transform_name=q.get("transform"), start=q.get("start"), end=q.get("end"),
+        resolved,
+        ctx.entitlements,
+        as_of=as_of,
+        view=q.get("view", "latest"),
+        transform_name=q.get("transform"),
+        start=q.get("start"),
+        end=q.get("end"),
         preview=ctx.preview,
-    )  # fmt: skip
+    )
     rows = data.output_rows(frame)
     answering = data.releases_answering(frame)
     catalog = load_catalog()
@@ -169,13 +177,20 @@ def _data_answer(
         header, table = (list(COLUMNS), [[r[c] for c in COLUMNS] for r in rows])
         if shape == "wide":
             header, table = _wide_table(rows)
-        citation = (f"metalstat, {', '.join(m['title'] for m in meta[:3])}"
-                    f"{' …' if len(meta) > 3 else ''}, as of {as_of.label}, "
-                    f"releases {', '.join(answering)}, retrieved {timezone.now():%Y-%m-%d}.")  # fmt: skip
-        about = [("request", ctx.request.path), ("as_of", as_of.label),
-                 ("view", q.get("view", "latest")), ("releases", ", ".join(answering)),
-                 ("times", "UTC"), ("citation", citation),
-                 *((m["id"], f"{m['title']} [{m['unit']}]") for m in meta)]  # fmt: skip
+        citation = (
+            f"metalstat, {', '.join(m['title'] for m in meta[:3])}"
+            f"{' …' if len(meta) > 3 else ''}, as of {as_of.label}, "
+            f"releases {', '.join(answering)}, retrieved {timezone.now():%Y-%m-%d}."
+        )
+        about = [
+            ("request", ctx.request.path),
+            ("as_of", as_of.label),
+            ("view", q.get("view", "latest")),
+            ("releases", ", ".join(answering)),
+            ("times", "UTC"),
+            ("citation", citation),
+            *((m["id"], f"{m['title']} [{m['unit']}]") for m in meta),
+        ]
         response = HttpResponse(xlsx_bytes(header, table, about), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{_filename(key)}.xlsx"'
     response["X-Metalstat-As-Of"] = as_of.label
@@ -210,19 +225,26 @@ def _wide_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]
 
 @api.get("/series", summary="Search series", tags=["series"])
 def list_series(
-    request: HttpRequest, q: str = "", product: str = "", measure: str = "", kind: str = "",
-    statistic: str = "", breakdown: str = "", entitled: str = "", limit: int = 100,
+    request: HttpRequest,
+    q: str = "",
+    product: str = "",
+    measure: str = "",
+    kind: str = "",
+    statistic: str = "",
+    breakdown: str = "",
+    entitled: str = "",
+    limit: int = 100,
     offset: int = 0,
-) -> HttpResponse:  # fmt: skip
+) -> HttpResponse:
     """Series by product, measure, kind, statistic, breakdown dimension or text; each says
     whether the caller is entitled to it."""
-    ctx = Context(request, ("q", "product", "measure", "kind", "statistic", "breakdown",
-                            "entitled", "limit", "offset", "preview"))  # fmt: skip
+    ctx = Context(
+        request, ("q", "product", "measure", "kind", "statistic", "breakdown", "entitled", "limit", "offset", "preview")
+    )
     if not 1 <= limit <= 1000 or offset < 0:
         raise Problem(400, "limit is 1 to 1000 and offset 0 or more")
     idx = data.index(ctx.preview)
-    for column, value in (("product", product), ("measure", measure), ("kind", kind),
-                          ("statistic", statistic)):  # fmt: skip
+    for column, value in (("product", product), ("measure", measure), ("kind", kind), ("statistic", statistic)):
         if value:
             idx = idx.filter(pl.col(column) == value.lower())
     if breakdown:
@@ -239,8 +261,14 @@ def list_series(
             continue
         items.append(meta)
     page = items[offset : offset + limit]
-    body = {"ok": True, "count": len(items), "offset": offset, "limit": limit, "series": page,
-            "next": offset + limit if offset + limit < len(items) else None}  # fmt: skip
+    body = {
+        "ok": True,
+        "count": len(items),
+        "offset": offset,
+        "limit": limit,
+        "series": page,
+        "next": offset + limit if offset + limit < len(items) else None,
+    }
     response = _cache_headers(json_response(body), preview=ctx.preview, pinned=False)
     return ctx.log(_etag(response), series=q or product, rows=len(page))
 
@@ -255,13 +283,11 @@ def series_metadata(request: HttpRequest, series_id: str) -> HttpResponse:
     meta["history_months"] = ctx.entitlements.history_months(row["series_id"], row["product"])
     upcoming = [r["release_at"] for r in release_calendar() if r["release_at"] > timezone.now()]
     meta["next_release_at"] = min(upcoming) if upcoming else None
-    response = _cache_headers(json_response({"ok": True, "series": meta}), preview=ctx.preview,
-                              pinned=False)  # fmt: skip
+    response = _cache_headers(json_response({"ok": True, "series": meta}), preview=ctx.preview, pinned=False)
     return ctx.log(_etag(response), series=series_id, rows=1)
 
 
-@api.get("/series/{series_id}/observations", summary="Observations of one series",
-         tags=["data"])  # fmt: skip
+@api.get("/series/{series_id}/observations", summary="Observations of one series", tags=["data"])
 def series_observations_json(request: HttpRequest, series_id: str) -> HttpResponse:
     """One series as known at ``as_of`` (a timestamp, a date or a release ID; default now).
     ``view``: latest | first | all | revisions. ``transform``: mom, mom_pct, yoy, yoy_pct,
@@ -299,53 +325,68 @@ def _shape(request: HttpRequest) -> str:
     return shape
 
 
-@api.get("/series/{series_id}/vintages", summary="Releases that changed a series",
-         tags=["vintages"])  # fmt: skip
+@api.get("/series/{series_id}/vintages", summary="Releases that changed a series", tags=["vintages"])
 def series_vintages(request: HttpRequest, series_id: str) -> HttpResponse:
     ctx = Context(request, ("preview",))
     resolved = data.resolve(series_id, ctx.entitlements, preview=ctx.preview, single=True)
-    frame = data.observations(resolved, ctx.entitlements, as_of=data.AsOf(None, "latest"),
-                              view="revisions", transform_name=None, start=None, end=None,
-                              preview=ctx.preview)  # fmt: skip
+    frame = data.observations(
+        resolved,
+        ctx.entitlements,
+        as_of=data.AsOf(None, "latest"),
+        view="revisions",
+        transform_name=None,
+        start=None,
+        end=None,
+        preview=ctx.preview,
+    )
     by_release: dict[str, dict[str, Any]] = {}
     for r in frame.iter_rows(named=True):
         rid = f"{r['release_period']}.v{r['vintage']}"
-        entry = by_release.setdefault(rid, {"release": rid, "released_at": r["realtime_start"],
-                                            "periods_changed": []})  # fmt: skip
+        entry = by_release.setdefault(rid, {"release": rid, "released_at": r["realtime_start"], "periods_changed": []})
         entry["periods_changed"].append(r["month"])
     vintages = sorted(by_release.values(), key=lambda v: (v["released_at"], v["release"]))
-    response = _cache_headers(json_response({"ok": True, "series_id": series_id,
-                                             "vintages": vintages}),
-                              preview=ctx.preview, pinned=False)  # fmt: skip
+    response = _cache_headers(
+        json_response({"ok": True, "series_id": series_id, "vintages": vintages}), preview=ctx.preview, pinned=False
+    )
     return ctx.log(_etag(response), series=series_id, rows=len(vintages))
 
 
-@api.get("/series/{series_id}/revisions", summary="Revisions of a period, or the triangle",
-         tags=["vintages"])  # fmt: skip
+@api.get("/series/{series_id}/revisions", summary="Revisions of a period, or the triangle", tags=["vintages"])
 def series_revisions(request: HttpRequest, series_id: str, period: str = "") -> HttpResponse:
     """With ``period``: its first release, each revision and the latest, with the change
     from the first. Without: the revision triangle (one row per period, one column per
     release that published it)."""
     ctx = Context(request, ("period", "preview"))
     resolved = data.resolve(series_id, ctx.entitlements, preview=ctx.preview, single=True)
-    frame = data.observations(resolved, ctx.entitlements, as_of=data.AsOf(None, "latest"),
-                              view="all", transform_name=None,
-                              start=period or None, end=period or None,
-                              preview=ctx.preview)  # fmt: skip
+    frame = data.observations(
+        resolved,
+        ctx.entitlements,
+        as_of=data.AsOf(None, "latest"),
+        view="all",
+        transform_name=None,
+        start=period or None,
+        end=period or None,
+        preview=ctx.preview,
+    )
     rows = data.output_rows(frame)
     if period:
         first = rows[0]["value"] if rows else None
-        path = [{**r, "change_from_first": (None if r["value"] is None or first is None
-                                            else r["value"] - first)} for r in rows]  # fmt: skip
-        body: dict[str, Any] = {"ok": True, "series_id": series_id, "period": period,
-                                "path": path}  # fmt: skip
+        path = [
+            {**r, "change_from_first": (None if r["value"] is None or first is None else r["value"] - first)}
+            for r in rows
+        ]
+        body: dict[str, Any] = {"ok": True, "series_id": series_id, "period": period, "path": path}
     else:
         releases = sorted({r["release"] for r in rows})
         triangle: dict[str, dict[str, Any]] = {}
         for r in rows:
             triangle.setdefault(r["period"], {"period": r["period"]})[r["release"]] = r["value"]
-        body = {"ok": True, "series_id": series_id, "releases": releases,
-                "triangle": [triangle[p] for p in sorted(triangle)]}  # fmt: skip
+        body = {
+            "ok": True,
+            "series_id": series_id,
+            "releases": releases,
+            "triangle": [triangle[p] for p in sorted(triangle)],
+        }
     response = _cache_headers(json_response(body), preview=ctx.preview, pinned=False)
     return ctx.log(_etag(response), series=series_id, rows=len(rows))
 
@@ -355,9 +396,9 @@ def releases(request: HttpRequest) -> HttpResponse:
     """Past and scheduled releases with their times (ISO 8601 with the zone). A scheduled
     release says when, never what."""
     ctx = Context(request, ("preview",))
-    body = {"ok": True, "releases": release_calendar(preview=ctx.preview)}
-    response = _cache_headers(json_response(body), preview=ctx.preview, pinned=False)
-    return ctx.log(_etag(response), rows=len(body["releases"]))
+    calendar = release_calendar(preview=ctx.preview)
+    response = _cache_headers(json_response({"ok": True, "releases": calendar}), preview=ctx.preview, pinned=False)
+    return ctx.log(_etag(response), rows=len(calendar))
 
 
 @api.get("/releases/{release}", summary="One release and its figures", tags=["releases"])
@@ -369,9 +410,17 @@ def release_detail(request: HttpRequest, release: str) -> HttpResponse:
         found = release_by_id(release, preview=ctx.preview)
     except NotVisible:
         raise not_found(f"release {release}") from None
-    body = {"ok": True, "release": {"id": release_id(found), "period": f"{found.period:%Y-%m}",
-            "vintage": found.vintage, "release_at": found.release_at,
-            "superseded": found.status == "superseded", "note": found.note}}  # fmt: skip
+    body = {
+        "ok": True,
+        "release": {
+            "id": release_id(found),
+            "period": f"{found.period:%Y-%m}",
+            "vintage": found.vintage,
+            "release_at": found.release_at,
+            "superseded": found.status == "superseded",
+            "note": found.note,
+        },
+    }
     response = _cache_headers(json_response(body), preview=ctx.preview, pinned=True)
     return ctx.log(_etag(response), vintage=release)
 
@@ -387,11 +436,16 @@ def me(request: HttpRequest) -> HttpResponse:
         "user": ctx.caller.user.get_username(),
         "organisation": ctx.entitlements.organisation,
         "analyst": ctx.entitlements.analyst,
-        "key": {"name": key.name, "prefix": key.prefix, "created_at": key.created_at,
-                "expires_at": key.expires_at, "last_used_at": key.last_used_at},
+        "key": {
+            "name": key.name,
+            "prefix": key.prefix,
+            "created_at": key.created_at,
+            "expires_at": key.expires_at,
+            "last_used_at": key.last_used_at,
+        },
         "subscriptions": ctx.entitlements.describe(),
         "usage": {"requests_today": used_today},
-    }  # fmt: skip
+    }
     response = json_response(body)
     response["Cache-Control"] = "private, no-cache"
     return ctx.log(response)

@@ -61,9 +61,7 @@ class Dimension(_Strict):
     source: Literal["producer", "return"]
     kind: Literal["partition", "component"] = "partition"
     values: tuple[Label, ...] = Field(min_length=1)
-    operating_rate: bool = Field(
-        default=False, description="publish the operating rate per value (producer dims only)"
-    )
+    operating_rate: bool = Field(default=False, description="publish the operating rate per value (producer dims only)")
 
     @model_validator(mode="after")
     def _check(self) -> Dimension:

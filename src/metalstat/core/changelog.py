@@ -97,9 +97,7 @@ def record_change(
     origin: str = "",
     object_id: str | None = None,
 ) -> AuditEntry:
-    entry = audit_entry(
-        obj, action, before=before, after=after, actor=actor, origin=origin, object_id=object_id
-    )
+    entry = audit_entry(obj, action, before=before, after=after, actor=actor, origin=origin, object_id=object_id)
     entry.save()
     return entry
 

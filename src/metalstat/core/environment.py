@@ -19,29 +19,42 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATABASE_URL", "", "e.g. `postgres://user@host:5432/metalstat`",
-            "SQLite in the data folder"),
-    Setting("METALSTAT_DATA_DIR", "data", "where the embedded database and the generated "
-            "secret key live", "`./data`"),
+    Setting("DATABASE_URL", "", "e.g. `postgres://user@host:5432/metalstat`", "SQLite in the data folder"),
+    Setting("METALSTAT_DATA_DIR", "data", "where the embedded database and the generated secret key live", "`./data`"),
     Setting("METALSTAT_DEBUG", "0", "`1` turns on Django's debug pages; never in production"),
-    Setting("SECRET_KEY", "", "Django's signing key; when unset, a random key is made once and "
-            "kept in the data folder (readable by its owner only)", "generated"),
-    Setting("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver", "host names the site answers "
-            "to, comma-separated"),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Django's signing key; when unset, a random key is made once and "
+        "kept in the data folder (readable by its owner only)",
+        "generated",
+    ),
+    Setting("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver", "host names the site answers to, comma-separated"),
     Setting("METALSTAT_TIME_ZONE", "Asia/Shanghai", "time zone of release times"),
-    Setting("METALSTAT_SEPARATE_APPROVER", "0", "`1`: four eyes, a release's creator may not "
-            "approve it"),
-    Setting("METALSTAT_ANALYSTS_GROUP", "analysts", "members of this group (and staff) see "
-            "releases before their release time and unpublished data"),
+    Setting("METALSTAT_SEPARATE_APPROVER", "0", "`1`: four eyes, a release's creator may not approve it"),
+    Setting(
+        "METALSTAT_ANALYSTS_GROUP",
+        "analysts",
+        "members of this group (and staff) see releases before their release time and unpublished data",
+    ),
     Setting("METALSTAT_ACTOR", "", "who `metalstat import` records as the actor", "your user name"),
-    Setting("METALSTAT_REPORT_WORKERS", "", "processes laying out the report's PDFs side by side",
-            "the number of cores"),
-    Setting("METALSTAT_CACHE_URL", "", "a Redis URL (`redis://127.0.0.1:6379/0`) for the cache "
-            "and the API's rate counters", "local memory"),
+    Setting(
+        "METALSTAT_REPORT_WORKERS", "", "processes laying out the report's PDFs side by side", "the number of cores"
+    ),
+    Setting(
+        "METALSTAT_CACHE_URL",
+        "",
+        "a Redis URL (`redis://127.0.0.1:6379/0`) for the cache and the API's rate counters",
+        "local memory",
+    ),
     Setting("METALSTAT_API_RATE", "120", "data API requests a minute per key"),
-    Setting("METALSTAT_REPORT_LANGUAGES", "", "extra folders of report languages "
-            "(path-separated), which may add or override one", "none"),
-)  # fmt: skip
+    Setting(
+        "METALSTAT_REPORT_LANGUAGES",
+        "",
+        "extra folders of report languages (path-separated), which may add or override one",
+        "none",
+    ),
+)
 BY_NAME = {s.name: s for s in SETTINGS}
 
 

@@ -25,9 +25,7 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(max_length=200, blank=True)
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    source = models.CharField(
-        max_length=255, blank=True, help_text="where the change came from, e.g. an import file"
-    )
+    source = models.CharField(max_length=255, blank=True, help_text="where the change came from, e.g. an import file")
 
     class Meta:
         ordering = ("-at", "-id")
@@ -35,9 +33,7 @@ class AuditEntry(models.Model):
         indexes = (models.Index(fields=["model", "object_id"], name="audit_object_idx"),)
 
     def __str__(self) -> str:
-        return (
-            f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.model} {self.object_repr}"
-        )
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.model} {self.object_repr}"
 
     def changed_fields(self) -> list[str]:
         """Fields whose value differs between before and after."""

@@ -12,9 +12,7 @@ from metalstat.catalog import Product, load_catalog
 def validate_product_code(code: str) -> None:
     """The code must name a product of the catalog."""
     if code not in load_catalog().codes():
-        raise ValidationError(
-            "%(code)r is not a product code of the catalog", params={"code": code}, code="product"
-        )
+        raise ValidationError("%(code)r is not a product code of the catalog", params={"code": code}, code="product")
 
 
 def catalog_product(code: str) -> Product:

@@ -27,9 +27,12 @@ from metalstat.demo.structure import Structure
 CUT, INCREASE = -0.06, 0.06  # daily output change that makes a status cut / increased
 
 REASONS_CUT = (
-    "raw-material shortage", "losses at current prices", "weak orders",
-    "equipment problems", "power rationing",
-)  # fmt: skip
+    "raw-material shortage",
+    "losses at current prices",
+    "weak orders",
+    "equipment problems",
+    "power rationing",
+)
 REASONS_UP = ("restarted after maintenance", "more orders", "better margins", "ramping up")
 
 
@@ -78,6 +81,8 @@ def allocate(
     notes: list[str] | None = None,
     stated: Sequence[tuple[str, str]] = (),
 ) -> Panel:
+    n: int
+    m: int
     n, m = lay.sample.shape
     y = np.zeros((n, m))
     eff = rng.uniform(0.9, 1.08, n)
@@ -91,8 +96,9 @@ def allocate(
             members = np.nonzero(groups.label[:, t] == key)[0]
             if len(members) == 0 or total[t] <= 0:
                 continue
-            y[members, t] = _share(total[t], lay.cap_avg[members, t] * eff[members]
-                                   * noise[members, t], limit[members, t])  # fmt: skip
+            y[members, t] = _share(
+                total[t], lay.cap_avg[members, t] * eff[members] * noise[members, t], limit[members, t]
+            )
     panel = Panel(
         output=y,
         metal=None,
@@ -108,10 +114,10 @@ def allocate(
         panel.missing[i, t] = True
     if plan is not None and plan.months:
         keep = _kept_sums(structure, lay, stated)
-        attrs = [{"region": p.region, "province": p.province, "feedstock": p.feedstock}
-                 for p in structure.plants]  # fmt: skip
-        problems = follow(plan, panel.output, keep, lay.weight, limit, lay.sample,
-                          [p.role for p in structure.plants], attrs)  # fmt: skip
+        attrs = [{"region": p.region, "province": p.province, "feedstock": p.feedstock} for p in structure.plants]
+        problems = follow(
+            plan, panel.output, keep, lay.weight, limit, lay.sample, [p.role for p in structure.plants], attrs
+        )
         if notes is not None:
             notes.extend(problems)
         _planned_statuses(structure, plan, panel, rng)
@@ -132,8 +138,10 @@ def _limit(product: Product, national: National, lay: Layout) -> np.ndarray:
     cap = lay.cap_avg * timeline.limit_share(product)
     if product.operating_rate == "capacity" and OPCAP in national.paths:
         u = _utilisation(national)
-        return cap * np.minimum(u, 1.0)[None, :] * 0.995
-    return cap * 0.985
+        running: np.ndarray = cap * np.minimum(u, 1.0)[None, :] * 0.995
+        return running
+    most: np.ndarray = cap * 0.985
+    return most
 
 
 def _utilisation(national: National) -> np.ndarray:
@@ -141,7 +149,8 @@ def _utilisation(national: National) -> np.ndarray:
     from metalstat.demo.groups import physical_path
 
     level = physical_path(national)
-    return level / timeline.month_share(national.product) / national.paths[OPCAP]
+    u: np.ndarray = level / timeline.month_share(national.product) / national.paths[OPCAP]
+    return u
 
 
 def _share(total: float, weights: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -164,9 +173,7 @@ def _share(total: float, weights: np.ndarray, limit: np.ndarray) -> np.ndarray:
     return out
 
 
-def _kept_sums(
-    structure: Structure, lay: Layout, stated: Sequence[tuple[str, str]]
-) -> list[tuple[np.ndarray, bool]]:
+def _kept_sums(structure: Structure, lay: Layout, stated: Sequence[tuple[str, str]]) -> list[tuple[np.ndarray, bool]]:
     """The producer sets whose output the report's statements rest on, as (mask, weighted):
     the national total (weighted) always; for each (dimension, measure) stated, each value's
     weighted output (production, shares, operating capacity) or sample output (operating
@@ -200,9 +207,7 @@ _PLANNED_REASONS = {
 }
 
 
-def _planned_statuses(
-    structure: Structure, plan: Plan, panel: Panel, rng: np.random.Generator
-) -> None:
+def _planned_statuses(structure: Structure, plan: Plan, panel: Panel, rng: np.random.Generator) -> None:
     """Statuses and reasons of the planned months; a maintenance stop gets its event, within
     the month. For the forecast month there are no returns, only the stops already known:
     maintenance within July, or a plant stopped all July (its plan is zero)."""
@@ -219,11 +224,11 @@ def _planned_statuses(
             if status == "maintenance":
                 start = month + timedelta(days=int(rng.integers(2, 12)))
                 end = min(start + timedelta(days=int(rng.integers(6, 14))), last)
-                panel.events.append(Event(code, start, end, cap, "maintenance", True,
-                                          "planned maintenance"))  # fmt: skip
+                panel.events.append(Event(code, start, end, cap, "maintenance", True, "planned maintenance"))
             elif status == "halted" and t == timeline.T_FORECAST:
-                panel.events.append(Event(code, month, last, cap, "maintenance", True,
-                                          "stop planned for the whole month"))  # fmt: skip
+                panel.events.append(
+                    Event(code, month, last, cap, "maintenance", True, "stop planned for the whole month")
+                )
 
 
 def _forecast_of_missing(lay: Layout, groups: Groups, panel: Panel) -> None:
@@ -237,14 +242,14 @@ def _forecast_of_missing(lay: Layout, groups: Groups, panel: Panel) -> None:
         worst = 0.0
         for m in lost:
             stratum = lay.stratum[m, june]
-            resp = (lay.in_panel[:, june] & ~panel.missing[:, june]
-                    & (lay.stratum[:, june] == stratum) & (y[:, june] > 0))  # fmt: skip
+            resp = (
+                lay.in_panel[:, june] & ~panel.missing[:, june] & (lay.stratum[:, june] == stratum) & (y[:, june] > 0)
+            )
             sched = np.where(lay.sample[:, july], y[:, july], 0.0)
             ratio = sched[resp].sum() / y[resp, june].sum()
             engine_value = y[m, june] * ratio
             delta = y[m, july] - engine_value
-            mates = np.nonzero((groups.label[:, july] == groups.label[m, july])
-                               & ~panel.missing[:, june])[0]  # fmt: skip
+            mates = np.nonzero((groups.label[:, july] == groups.label[m, july]) & ~panel.missing[:, june])[0]
             if len(mates) == 0 or abs(delta) < 1e-9:
                 continue
             y[m, july] = engine_value
@@ -283,26 +288,30 @@ def _maintenance(
                 continue
             frac = float(rng.uniform(0.25, 0.6))
             cut = panel.output[i, t] * frac
-            room = np.maximum(lay.cap_avg[others, t] * share[t] * 0.985
-                              - panel.output[others, t], 0.0)  # fmt: skip
+            room = np.maximum(lay.cap_avg[others, t] * share[t] * 0.985 - panel.output[others, t], 0.0)
             if room.sum() < cut:
                 continue
             panel.output[i, t] -= cut
             panel.output[others, t] += cut * room / room.sum()
             start = timeline.MONTHS[t] + timedelta(days=int(rng.integers(0, 10)))
             length = max(3, round(frac * timeline.DAYS[t]))
-            end = min(start + timedelta(days=length), timeline.MONTHS[t] + timedelta(
-                days=int(timeline.DAYS[t]) - 1))  # fmt: skip
-            panel.events.append(Event(structure.plants[i].code, start, end,
-                                      float(lay.cap_end[i, t]), "maintenance", True,
-                                      "scheduled maintenance"))  # fmt: skip
+            end = min(start + timedelta(days=length), timeline.MONTHS[t] + timedelta(days=int(timeline.DAYS[t]) - 1))
+            panel.events.append(
+                Event(
+                    structure.plants[i].code,
+                    start,
+                    end,
+                    float(lay.cap_end[i, t]),
+                    "maintenance",
+                    True,
+                    "scheduled maintenance",
+                )
+            )
             panel.status[i, t] = "maintenance"
             panel.reason[i, t] = "scheduled maintenance"
 
 
-def _schedules(
-    structure: Structure, lay: Layout, groups: Groups, panel: Panel, rng: np.random.Generator
-) -> None:
+def _schedules(structure: Structure, lay: Layout, groups: Groups, panel: Panel, rng: np.random.Generator) -> None:
     """Each return's plan for next month: next month's output give or take a little; June's
     plans are the forecast itself; a producer whose June return is missing had planned June
     exactly (so imputation by its schedule restores it)."""
@@ -325,9 +334,7 @@ def _schedules(
     del structure, groups
 
 
-def _statuses(
-    product: Product, structure: Structure, lay: Layout, panel: Panel, rng: np.random.Generator
-) -> None:
+def _statuses(product: Product, structure: Structure, lay: Layout, panel: Panel, rng: np.random.Generator) -> None:
     _n, _m = lay.sample.shape
     days = timeline.DAYS
     for i, p in enumerate(structure.plants):
@@ -336,9 +343,7 @@ def _statuses(
             if not lay.in_panel[i, t] or panel.status[i, t]:
                 continue
             y = panel.output[i, t]
-            prev = (
-                panel.output[i, t - 1] / days[t - 1] if t > 0 and lay.in_panel[i, t - 1] else None
-            )
+            prev = panel.output[i, t - 1] / days[t - 1] if t > 0 and lay.in_panel[i, t - 1] else None
             if y <= 0:
                 panel.status[i, t] = "halted"
                 panel.reason[i, t] = "production halted"
@@ -389,14 +394,10 @@ def _operating_capacity(product: Product, national: National, lay: Layout, panel
     panel.opcap = np.minimum(annual / u[None, :], lay.cap_end)
     panel.opcap[~lay.in_panel] = 0.0
     june, july = timeline.T_LAST, timeline.T_FORECAST
-    panel.schedule_opcap[:, june] = np.minimum(
-        panel.output[:, july] / share[july] / u[july], lay.cap_end[:, july]
-    )
+    panel.schedule_opcap[:, june] = np.minimum(panel.output[:, july] / share[july] / u[july], lay.cap_end[:, july])
 
 
-def _metal(
-    product: Product, national: National, lay: Layout, panel: Panel, rng: np.random.Generator
-) -> None:
+def _metal(product: Product, national: National, lay: Layout, panel: Panel, rng: np.random.Generator) -> None:
     """Metal content at each plant's grade, the grades averaging (weighted as the engine
     weights) to the calibrated national grade of the month."""
     other = other_content(product)
@@ -407,6 +408,8 @@ def _metal(
     phys = physical_path(national)
     metal = national.total if product.headline_content == "metal" else national.paths["other"]
     grade = metal / phys
+    n: int
+    m: int
     n, m = panel.output.shape
     spread = rng.normal(0.0, 0.06, n)
     panel.metal = np.zeros((n, m))
@@ -423,9 +426,7 @@ def _metal(
     panel.schedule_metal[:, june] = panel.metal[:, july]
 
 
-def _parts(
-    product: Product, national: National, lay: Layout, panel: Panel, rng: np.random.Generator
-) -> None:
+def _parts(product: Product, national: National, lay: Layout, panel: Panel, rng: np.random.Generator) -> None:
     """Breakdown quantities of the return-reported dimensions: each plant its own mix, the
     respondents' weighted mix equal to the calibrated composition of the month."""
     n, m = panel.output.shape

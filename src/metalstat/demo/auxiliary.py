@@ -56,15 +56,20 @@ def _unit(about: str, code: str = "") -> str:
 
 def _name(code: str) -> str:
     words = code.replace("_", " ")
-    for short, full in (("tc", "TC"), ("shfe", "SHFE"), ("npi", "NPI"), ("map", "MAP"),
-                        ("ndfeb", "NdFeB"), ("hc", "HC"), ("avg", "average")):  # fmt: skip
+    for short, full in (
+        ("tc", "TC"),
+        ("shfe", "SHFE"),
+        ("npi", "NPI"),
+        ("map", "MAP"),
+        ("ndfeb", "NdFeB"),
+        ("hc", "HC"),
+        ("avg", "average"),
+    ):
         words = re.sub(rf"\b{short}\b", full, words)
     return words[:1].upper() + words[1:]
 
 
-def series_and_observations(
-    targets: Sequence[Target], seed: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     by_code: dict[str, list[Target]] = {}
     for t in targets:
         if t.measure == "auxiliary" and t.kind == "actual" and in_months(t):
@@ -81,11 +86,22 @@ def series_and_observations(
             if m > timeline.LAST and not any(timeline.span(t.period)[1] == i for t in ts):
                 continue
             obs_rows.append((code, month_end(m), float(values[i]), ""))
-    series = pl.DataFrame(series_rows, orient="row", schema={
-        "code": pl.Utf8, "name": pl.Utf8, "name_zh": pl.Utf8, "unit": pl.Utf8,
-        "product": pl.Utf8, "description": pl.Utf8, "highlighted": pl.Boolean})  # fmt: skip
-    observations = pl.DataFrame(obs_rows, orient="row", schema={
-        "series": pl.Utf8, "date": pl.Date, "value": pl.Float64, "note": pl.Utf8})  # fmt: skip
+    series = pl.DataFrame(
+        series_rows,
+        orient="row",
+        schema={
+            "code": pl.Utf8,
+            "name": pl.Utf8,
+            "name_zh": pl.Utf8,
+            "unit": pl.Utf8,
+            "product": pl.Utf8,
+            "description": pl.Utf8,
+            "highlighted": pl.Boolean,
+        },
+    )
+    observations = pl.DataFrame(
+        obs_rows, orient="row", schema={"series": pl.Utf8, "date": pl.Date, "value": pl.Float64, "note": pl.Utf8}
+    )
     return series, observations
 
 
@@ -104,8 +120,7 @@ def _solve(ts: Sequence[Target], rng: np.random.Generator) -> np.ndarray:
         r = admitted(t)
         lo, hi, aim = r.lo, r.hi, r.aim
         if t.statistic in ("level", "ytd_level"):
-            k = 1 if t.statistic == "level" else (timeline.span(t.period)[1]
-                                                   - timeline.span(t.period)[0] + 1)  # fmt: skip
+            k = 1 if t.statistic == "level" else (timeline.span(t.period)[1] - timeline.span(t.period)[0] + 1)
             lo, hi, aim = lo + shift * k, hi + shift * k, aim + shift * k
         elif shift and t.statistic in ("mom_pct", "yoy_pct", "ytd_pct"):
             continue

@@ -31,9 +31,10 @@ def structure_frames(s: Structure) -> dict[str, pl.DataFrame]:
     )
     cap_rows = [(p.code, r[0], float(r[1]), r[2] or None) for p in s.plants for r in p.records]
     capacity = pl.DataFrame(
-        cap_rows, schema={"producer_id": pl.Utf8, "valid_from": pl.Date, "capacity": pl.Float64,
-                          "event": pl.Utf8}, orient="row",
-    )  # fmt: skip
+        cap_rows,
+        schema={"producer_id": pl.Utf8, "valid_from": pl.Date, "capacity": pl.Float64, "event": pl.Utf8},
+        orient="row",
+    )
     panel_rows = [(p.code, p.panel_from, p.panel_to) for p in s.plants if p.panel_from]
     panel = pl.DataFrame(
         panel_rows,
@@ -80,8 +81,9 @@ def layout(s: Structure) -> Layout:
     in_panel = np.zeros(shape, dtype=bool)
     stratum = np.full(shape, "", dtype=object)
     size = np.full(shape, "", dtype=object)
-    for r in cells.select("producer_id", "period", "cap_avg", "cap_end", "in_panel", "stratum",
-                          "size_class").iter_rows():  # fmt: skip
+    for r in cells.select(
+        "producer_id", "period", "cap_avg", "cap_end", "in_panel", "stratum", "size_class"
+    ).iter_rows():
         i, j = row[r[0]], col[r[1]]
         cap_avg[i, j], cap_end[i, j], in_frame[i, j] = r[2], r[3], True
         in_panel[i, j], stratum[i, j], size[i, j] = bool(r[4]), r[5], r[6]
@@ -89,11 +91,16 @@ def layout(s: Structure) -> Layout:
     june, july = timeline.T_LAST, timeline.T_FORECAST
     sample[:, july] = in_panel[:, june] & in_frame[:, july]
     completed = cells.join(
-        pl.DataFrame({"producer_id": [ids[i] for i, j in zip(*np.nonzero(sample), strict=True)],
-                      "period": [months[j] for i, j in zip(*np.nonzero(sample), strict=True)]},
-                     schema={"producer_id": pl.Utf8, "period": pl.Date}),
-        on=["producer_id", "period"], how="semi",
-    ).with_columns(value=pl.lit(1.0))  # fmt: skip
+        pl.DataFrame(
+            {
+                "producer_id": [ids[i] for i, j in zip(*np.nonzero(sample), strict=True)],
+                "period": [months[j] for i, j in zip(*np.nonzero(sample), strict=True)],
+            },
+            schema={"producer_id": pl.Utf8, "period": pl.Date},
+        ),
+        on=["producer_id", "period"],
+        how="semi",
+    ).with_columns(value=pl.lit(1.0))
     w = weights(cells, completed)
     weight = np.zeros(shape)
     for r in w.select("producer_id", "period", "w").iter_rows():

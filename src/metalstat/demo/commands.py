@@ -12,21 +12,26 @@ import os
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from metalstat.core.environment import value
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
 from metalstat.demo import timeline
 from metalstat.demo.generator import DEFAULT_SEED
 
 
-def _fresh_database(console) -> str:  # type: ignore[no-untyped-def]
+def _fresh_database(console: Console) -> str:
     """Start from an empty embedded database; a previous one with data is kept aside."""
     from django.conf import settings
 
     if value("DATABASE_URL"):
         return "the database at DATABASE_URL (it must be empty)"
-    path = Path(settings.DATABASES["default"]["NAME"])
+    path = Path(str(settings.DATABASES["default"]["NAME"]))
     if path.exists() and path.stat().st_size > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = path.with_name(f"{path.name}.{stamp}.bak")
@@ -55,7 +60,7 @@ def _fmt(v: float | None, spec: str) -> str:
     show_default=True,
     help="Seed of the synthetic panel (the same seed gives the same panel).",
 )
-def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
+def demo_cmd(out_dir: Path, seed: int) -> None:
     """Run metalstat end to end on a synthetic panel calibrated to the June 2025 report.
 
     Every producer, name and return is fictional; the national figures the engine computes
@@ -76,8 +81,12 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     where = _fresh_database(console)
     months = list(timeline.RELEASE_MONTHS)
-    columns = (TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.completed}/"
-               "{task.total}"), TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("creating the database", total=len(months) + 6)
         setup_django(migrate=True)
@@ -123,8 +132,7 @@ def demo_cmd(out_dir: Path, seed: int) -> None:  # fmt: skip
         written = _write_report(period, run.release.vintage, out_dir, console)
         progress.advance(task)
     _summary(console, run, period)
-    console.print(f"panel: {loaded.producers:,} fictional producers, {loaded.returns:,} returns; "
-                  f"database: {where}")  # fmt: skip
+    console.print(f"panel: {loaded.producers:,} fictional producers, {loaded.returns:,} returns; database: {where}")
     console.print(f"figures: {figures_path} ({len(payload['figures']):,} figures)")
     for p in written:
         console.print(f"report: {p}")
@@ -160,13 +168,17 @@ def _summary(console, run, period: str) -> None:  # type: ignore[no-untyped-def]
 
     catalog = load_catalog()
     table = Table(title=f"{period}: release {run.release.label}, published")
-    for col in ("product", "level", "unit", "MoM %", "YoY %", "coverage %", "response %",
-                "flags"):  # fmt: skip
+    for col in ("product", "level", "unit", "MoM %", "YoY %", "coverage %", "response %", "flags"):
         table.add_column(col, justify="left" if col in ("product", "unit", "flags") else "right")
     for r in summary(run.result.figures, period).iter_rows(named=True):
         table.add_row(
-            catalog.get(r["product"]).name, _fmt(r["level"], ",.0f"), r["unit"],
-            _fmt(r["mom_pct"], "+.2f"), _fmt(r["yoy_pct"], "+.2f"), _fmt(r["coverage"], ".1f"),
-            _fmt(r["response_rate"], ".1f"), r["flags"],
-        )  # fmt: skip
+            catalog.get(r["product"]).name,
+            _fmt(r["level"], ",.0f"),
+            r["unit"],
+            _fmt(r["mom_pct"], "+.2f"),
+            _fmt(r["yoy_pct"], "+.2f"),
+            _fmt(r["coverage"], ".1f"),
+            _fmt(r["response_rate"], ".1f"),
+            r["flags"],
+        )
     console.print(table)

@@ -42,26 +42,30 @@ def publish_correction(may_release: Any) -> Correction | None:
     from metalstat.survey.models import SurveyReturn
 
     imputed = sorted(
-        (i for i in may_release.metadata.get("imputations", [])
-         if i["product"] == CORRECTED_PRODUCT and i["value"]),
+        (i for i in may_release.metadata.get("imputations", []) if i["product"] == CORRECTED_PRODUCT and i["value"]),
         key=lambda i: i["producer"],
-    )  # fmt: skip
+    )
     if not imputed:
         return None
     first = imputed[0]
     reported = round(float(first["value"]) * LATE_FACTOR, 1)
-    before = SurveyReturn.objects.filter(producer__code=first["producer"],
-                                         period=CORRECTED_MONTH).exists()  # fmt: skip
+    before = SurveyReturn.objects.filter(producer__code=first["producer"], period=CORRECTED_MONTH).exists()
     do_record_return(
-        first["producer"], CORRECTED_MONTH, output=reported, actor=ACTOR, source="phone",
+        first["producer"],
+        CORRECTED_MONTH,
+        output=reported,
+        actor=ACTOR,
+        source="phone",
         reason="late return: the plant answered after the May release",
         origin="metalstat demo (late return)",
-    )  # fmt: skip
+    )
     assert not before, "an imputed producer had a return"
     run = run_month(
-        f"{CORRECTED_MONTH:%Y-%m}", actor=ACTOR, products=[CORRECTED_PRODUCT],
+        f"{CORRECTED_MONTH:%Y-%m}",
+        actor=ACTOR,
+        products=[CORRECTED_PRODUCT],
         note=f"correction: late return of {first['producer']} replaces its imputed value",
-    )  # fmt: skip
+    )
     do_submit_for_review(run.release, actor=ACTOR)
     do_approve_release(run.release, actor=REVIEWER)
     june_out = release_time(date(2025, 6, 1))

@@ -86,32 +86,47 @@ def product_seed(seed: int, code: str) -> int:
     return (seed * 1_000_003 + zlib.crc32(code.encode())) % (2**32)
 
 
-def generate_product(
-    product: Product, targets: Sequence[Target], seed: int = DEFAULT_SEED
-) -> ProductDemo:
+def generate_product(product: Product, targets: Sequence[Target], seed: int = DEFAULT_SEED) -> ProductDemo:
     choice = load_choices()[product.code]
     rng = np.random.default_rng(product_seed(seed, product.code))
     own = [t for t in targets if t.product == product.code]
     story = stories.story_for(product.code)
     capacity_path = story.capacity_path(product, own, choice)
-    national = calibrate_national(product, own, choice, rng, capacity=capacity_path,
-                                  extra=story.national_conditions(product, own))  # fmt: skip
-    structure = build(product, own, choice, national.total if product.headline_content ==
-                      "physical" or product.content != "both" else national.paths["other"], rng,
-                      capacity_path=capacity_path, panel_size=story.panel_size(own),
-                      class_capacity=story.class_capacity(product, own, national, choice))  # fmt: skip
+    national = calibrate_national(
+        product, own, choice, rng, capacity=capacity_path, extra=story.national_conditions(product, own)
+    )
+    structure = build(
+        product,
+        own,
+        choice,
+        national.total
+        if product.headline_content == "physical" or product.content != "both"
+        else national.paths["other"],
+        rng,
+        capacity_path=capacity_path,
+        panel_size=story.panel_size(own),
+        class_capacity=story.class_capacity(product, own, national, choice),
+    )
     story.shape(structure, national, rng)
     uniform_coverage(structure, choice, rng)
     story.after_coverage(structure, national)
     lay = layout(structure)
     plan = build_plan(own, story.fixed(structure, lay))
-    halted = {t: min(0.8, k / max(int(lay.sample[:, t].sum()), 1) * 0.8)
-              for t, k in plan.halted_share().items() if k}  # fmt: skip
-    groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure),
-                              halted=halted)  # fmt: skip
+    halted = {t: min(0.8, k / max(int(lay.sample[:, t].sum()), 1) * 0.8) for t, k in plan.halted_share().items() if k}
+    groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure), halted=halted)
     missing = story.missing(structure, lay, rng)
-    panel = allocate(product, national, structure, lay, groups, rng, missing=missing, plan=plan,
-                     notes=structure.notes, stated=stated_sums(own))  # fmt: skip
+    panel = allocate(
+        product,
+        national,
+        structure,
+        lay,
+        groups,
+        rng,
+        missing=missing,
+        plan=plan,
+        notes=structure.notes,
+        stated=stated_sums(own),
+    )
     story.finish(structure, lay, groups, panel, own, rng)
     return ProductDemo(product, national, structure, lay, groups, panel)
 
@@ -158,20 +173,23 @@ def confirm_warnings(data: DemoData, products: Sequence[Product]) -> DemoData:
     errs = findings.filter(pl.col("severity") == "error")
     if errs.height:
         first = errs.row(0, named=True)
-        raise GeneratorError(f"{errs.height} generated return(s) break an error rule, e.g. "
-                             f"{first['producer_id']} {first['period']}: {first['message']}")  # fmt: skip
+        raise GeneratorError(
+            f"{errs.height} generated return(s) break an error rule, e.g. "
+            f"{first['producer_id']} {first['period']}: {first['message']}"
+        )
     warned = findings.filter(pl.col("severity") == "warning")
     if warned.is_empty():
         return data
     reasons = data.returns.select("producer_id", "period", "status", "reason")
     rows = warned.join(reasons, on=["producer_id", "period"], how="left").select(
-        "producer_id", "period", "rule",
+        "producer_id",
+        "period",
+        "rule",
         reason=pl.when(pl.col("status") == "halted")
         .then(pl.lit("plant halted this month: zero output confirmed with the producer"))
-        .otherwise(pl.concat_str(pl.lit("confirmed with the producer: "),
-                                 pl.col("reason").fill_null("value checked"))),
+        .otherwise(pl.concat_str(pl.lit("confirmed with the producer: "), pl.col("reason").fill_null("value checked"))),
         confirmed_by=pl.lit("demo analyst"),
-    )  # fmt: skip
+    )
     return replace(data, confirmations=rows)
 
 
@@ -195,8 +213,9 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
         ]
         rng = np.random.default_rng(product_seed(seed, code + "/returns"))
         for p in d.structure.plants:
-            prod_rows.append((p.code, code, p.province, p.region, p.nature, p.feedstock or None,
-                              p.name, p.name_zh, p.country))  # fmt: skip
+            prod_rows.append(
+                (p.code, code, p.province, p.region, p.nature, p.feedstock or None, p.name, p.name_zh, p.country)
+            )
             for valid_from, cap, event, note in p.records:
                 cap_rows.append((p.code, valid_from, float(cap), event or None, note))
             if p.panel_from is not None:
@@ -209,38 +228,78 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
                     continue
                 period = timeline.MONTHS[t]
                 sched = pan.schedule[i, t]
-                ret_rows.append((
-                    p.code, period, float(pan.output[i, t]),
-                    None if pan.metal is None else float(pan.metal[i, t]),
-                    None if np.isnan(sched) else float(sched),
-                    None if pan.schedule_metal is None or np.isnan(pan.schedule_metal[i, t])
-                    else float(pan.schedule_metal[i, t]),
-                    float(pan.opcap[i, t]),
-                    None if np.isnan(pan.schedule_opcap[i, t]) else float(pan.schedule_opcap[i, t]),
-                    str(pan.status[i, t] or "normal"), str(pan.reason[i, t]) or None,
-                    source, _collected_at(period), "demo analyst",
-                ))  # fmt: skip
+                ret_rows.append(
+                    (
+                        p.code,
+                        period,
+                        float(pan.output[i, t]),
+                        None if pan.metal is None else float(pan.metal[i, t]),
+                        None if np.isnan(sched) else float(sched),
+                        None
+                        if pan.schedule_metal is None or np.isnan(pan.schedule_metal[i, t])
+                        else float(pan.schedule_metal[i, t]),
+                        float(pan.opcap[i, t]),
+                        None if np.isnan(pan.schedule_opcap[i, t]) else float(pan.schedule_opcap[i, t]),
+                        str(pan.status[i, t] or "normal"),
+                        str(pan.reason[i, t]) or None,
+                        source,
+                        _collected_at(period),
+                        "demo analyst",
+                    )
+                )
                 for key, arr in pan.parts.items():
                     dim, value = key.split("=", 1)
                     part_rows.append((p.code, period, dim, value, float(arr[i, t])))
         for e in pan.events:
-            ev_rows.append((e.producer, e.start, e.end, e.capacity_affected, e.reason, e.planned,
-                            e.description))  # fmt: skip
-    producers = pl.DataFrame(prod_rows, orient="row", schema={
-        "producer_id": pl.Utf8, "product": pl.Utf8, "province": pl.Utf8, "region": pl.Utf8,
-        "nature": pl.Utf8, "feedstock": pl.Utf8, "name": pl.Utf8, "name_zh": pl.Utf8,
-        "country": pl.Utf8})  # fmt: skip
-    capacity = pl.DataFrame(cap_rows, orient="row", schema={
-        "producer_id": pl.Utf8, "valid_from": pl.Date, "capacity": pl.Float64, "event": pl.Utf8,
-        "note": pl.Utf8})  # fmt: skip
-    panel = pl.DataFrame(panel_rows, orient="row", schema={
-        "producer_id": pl.Utf8, "first_period": pl.Date, "last_period": pl.Date})  # fmt: skip
-    returns = pl.DataFrame(ret_rows, orient="row", schema={
-        "producer_id": pl.Utf8, "period": pl.Date, "output": pl.Float64,
-        "output_metal": pl.Float64, "schedule": pl.Float64, "schedule_metal": pl.Float64,
-        "operating_capacity": pl.Float64, "schedule_operating_capacity": pl.Float64,
-        "status": pl.Utf8, "reason": pl.Utf8, "source": pl.Utf8,
-        "collected_at": pl.Datetime("us", "UTC"), "collected_by": pl.Utf8})  # fmt: skip
+            ev_rows.append((e.producer, e.start, e.end, e.capacity_affected, e.reason, e.planned, e.description))
+    producers = pl.DataFrame(
+        prod_rows,
+        orient="row",
+        schema={
+            "producer_id": pl.Utf8,
+            "product": pl.Utf8,
+            "province": pl.Utf8,
+            "region": pl.Utf8,
+            "nature": pl.Utf8,
+            "feedstock": pl.Utf8,
+            "name": pl.Utf8,
+            "name_zh": pl.Utf8,
+            "country": pl.Utf8,
+        },
+    )
+    capacity = pl.DataFrame(
+        cap_rows,
+        orient="row",
+        schema={
+            "producer_id": pl.Utf8,
+            "valid_from": pl.Date,
+            "capacity": pl.Float64,
+            "event": pl.Utf8,
+            "note": pl.Utf8,
+        },
+    )
+    panel = pl.DataFrame(
+        panel_rows, orient="row", schema={"producer_id": pl.Utf8, "first_period": pl.Date, "last_period": pl.Date}
+    )
+    returns = pl.DataFrame(
+        ret_rows,
+        orient="row",
+        schema={
+            "producer_id": pl.Utf8,
+            "period": pl.Date,
+            "output": pl.Float64,
+            "output_metal": pl.Float64,
+            "schedule": pl.Float64,
+            "schedule_metal": pl.Float64,
+            "operating_capacity": pl.Float64,
+            "schedule_operating_capacity": pl.Float64,
+            "status": pl.Utf8,
+            "reason": pl.Utf8,
+            "source": pl.Utf8,
+            "collected_at": pl.Datetime("us", "UTC"),
+            "collected_by": pl.Utf8,
+        },
+    )
     return_parts = (
         pl.DataFrame(
             part_rows,
@@ -256,9 +315,18 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
         if part_rows
         else empty("return_parts")
     )
-    events = pl.DataFrame(ev_rows, orient="row", schema={
-        "producer_id": pl.Utf8, "start": pl.Date, "end": pl.Date, "capacity_affected": pl.Float64,
-        "reason": pl.Utf8, "planned": pl.Boolean, "description": pl.Utf8})  # fmt: skip
+    events = pl.DataFrame(
+        ev_rows,
+        orient="row",
+        schema={
+            "producer_id": pl.Utf8,
+            "start": pl.Date,
+            "end": pl.Date,
+            "capacity_affected": pl.Float64,
+            "reason": pl.Utf8,
+            "planned": pl.Boolean,
+            "description": pl.Utf8,
+        },
+    )
     series, observations = auxiliary.series_and_observations(targets, seed)
-    return DemoData(seed, producers, capacity, panel, returns, return_parts, events, series,
-                    observations, notes=notes)  # fmt: skip
+    return DemoData(seed, producers, capacity, panel, returns, return_parts, events, series, observations, notes=notes)

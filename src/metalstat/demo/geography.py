@@ -66,9 +66,7 @@ _CUSTOM_REGIONS: dict[str, dict[str, str]] = {
     },
     "simn_alloy": {
         "Inner Mongolia": "Inner Mongolia",
-        **dict.fromkeys(
-            ["Guangxi", "Guizhou", "Yunnan", "Sichuan", "Hunan", "Chongqing"], "southern regions"
-        ),
+        **dict.fromkeys(["Guangxi", "Guizhou", "Yunnan", "Sichuan", "Hunan", "Chongqing"], "southern regions"),
     },
     "refined_tin": {"Yunnan": "Yunnan", "Jiangxi": "Jiangxi"},
 }

@@ -33,8 +33,7 @@ ATTRIBUTES = ("size_class", "region", "province", "feedstock")
 HYDRO_PROVINCES = {"Sichuan", "Yunnan"}
 # Daily output of hydropower-based plants by month, relative to the year: dry winter, wet
 # summer (June to October).
-HYDRO_SEASON = {1: 0.62, 2: 0.55, 3: 0.6, 4: 0.72, 5: 0.9, 6: 1.2, 7: 1.35, 8: 1.4, 9: 1.38,
-                10: 1.25, 11: 0.9, 12: 0.7}  # fmt: skip
+HYDRO_SEASON = {1: 0.62, 2: 0.55, 3: 0.6, 4: 0.72, 5: 0.9, 6: 1.2, 7: 1.35, 8: 1.4, 9: 1.38, 10: 1.25, 11: 0.9, 12: 0.7}
 HYDRO_PRODUCTS = {"silicon_metal", "polysilicon", "simn_alloy", "hc_ferrochrome"}
 
 
@@ -70,8 +69,13 @@ def make_groups(structure: Structure, lay: Layout) -> Groups:
         for t in range(m):
             if not lay.sample[i, t]:
                 continue
-            a = {"size_class": str(lay.size_class[i, t]), "region": p.region,
-                 "province": p.province, "feedstock": p.feedstock, "role": p.role}  # fmt: skip
+            a = {
+                "size_class": str(lay.size_class[i, t]),
+                "region": p.region,
+                "province": p.province,
+                "feedstock": p.feedstock,
+                "role": p.role,
+            }
             key = "|".join([str(lay.stratum[i, t])] + [a[k] for k in (*ATTRIBUTES, "role")])
             label[i, t] = key
             if key not in attrs:
@@ -91,8 +95,13 @@ def _rate_tilt(product: Product, targets: Sequence[Target]) -> dict[tuple[str, s
     levels: dict[tuple[str, str], float] = {}
     overall = None
     for t in targets:
-        if (t.product != product.code or t.measure != "operating_rate" or t.kind != "actual"
-                or t.period != june or t.statistic != "level"):  # fmt: skip
+        if (
+            t.product != product.code
+            or t.measure != "operating_rate"
+            or t.kind != "actual"
+            or t.period != june
+            or t.statistic != "level"
+        ):
             continue
         if not t.breakdown:
             overall = admitted(t).aim
@@ -136,9 +145,9 @@ def calibrate(
     output)."""
     g = make_groups(structure, lay)
     running = {k: v.copy() for k, v in g.capacity.items()}
-    for t, stopped in (halted or {}).items():
+    for i, stopped in (halted or {}).items():
         for v in running.values():
-            v[t] *= 1.0 - stopped
+            v[i] *= 1.0 - stopped
     level = physical_path(national)
     share = timeline.month_share(product)
     # A group's output never goes above what its plants can physically make in the month's
@@ -158,8 +167,7 @@ def calibrate(
     for k in g.names:
         potential = g.capacity[k] * share
         priors[k] = rho * season[k] * potential
-        hi = (np.maximum(max_rate, np.minimum(rho * season[k] * 1.05, 1.04))
-              * running[k] * share)  # fmt: skip
+        hi = np.maximum(max_rate, np.minimum(rho * season[k] * 1.05, 1.04)) * running[k] * share
         lo = 0.02 * priors[k]
         if pins and g.attrs[k]["role"] in pins:
             r_lo, r_hi = pins[g.attrs[k]["role"]]
@@ -169,10 +177,10 @@ def calibrate(
         upper[k] = np.minimum(hi, g.capacity[k] * most)
         lower[k] = np.minimum(lo, upper[k])
     equalities = []
-    for t in range(timeline.N):
-        coefs = {(k, t): float(g.weight[k][t]) for k in g.names if g.weight[k][t] > 0}
+    for i in range(timeline.N):
+        coefs = {(k, i): float(g.weight[k][i]) for k in g.names if g.weight[k][i] > 0}
         if coefs:
-            equalities.append((coefs, float(level[t])))
+            equalities.append((coefs, float(level[i])))
     conds: list[paths.Condition] = []
     for t in targets:
         if t.product != product.code or not in_months(t):
@@ -181,8 +189,13 @@ def calibrate(
         if c is not None:
             # The report's own month first, then May, then the forecast; within each, the
             # headline before size classes before other breakdowns.
-            month = (2 if t.period == timeline.LABELS[timeline.T_LAST] and t.kind == "actual"
-                     else 1 if t.kind == "actual" else 0)  # fmt: skip
+            month = (
+                2
+                if t.period == timeline.LABELS[timeline.T_LAST] and t.kind == "actual"
+                else 1
+                if t.kind == "actual"
+                else 0
+            )
             depth = 2 if not t.breakdown else 1 if "size_class" in t.breakdown else 0
             c = replace(c, priority=month * 10 + depth)
             conds.append(c)
@@ -190,8 +203,7 @@ def calibrate(
     sol = paths.solve(priors, conds, equalities=equalities, upper=upper, lower=lower)
     g.output = sol.paths
     dropped = {c.key for c in sol.dropped}
-    g.given_up = [(t, "contradicts other statements or the frame") for t in g.used
-                  if t.where in dropped]  # fmt: skip
+    g.given_up = [(t, "contradicts other statements or the frame") for t in g.used if t.where in dropped]
     return g
 
 
@@ -221,15 +233,12 @@ def _single_key(product: Product, t: Target) -> tuple[str, str] | bool | None:
     ((dim, value),) = bd.items()
     if dim not in ATTRIBUTES:
         return False
-    if dim != "size_class" and not any(d.name == dim and d.source == "producer"
-                                       for d in product.dimensions):  # fmt: skip
+    if dim != "size_class" and not any(d.name == dim and d.source == "producer" for d in product.dimensions):
         return False
     return dim, value
 
 
-def _condition(
-    product: Product, t: Target, g: Groups, level: np.ndarray, national: National
-) -> paths.Condition | None:
+def _condition(product: Product, t: Target, g: Groups, level: np.ndarray, national: National) -> paths.Condition | None:
     key = _single_key(product, t)
     if key is False:
         return None
@@ -243,18 +252,22 @@ def _condition(
     w *= 3.0 if not t.breakdown else 1.0  # the headline figure before its breakdowns
     if t.measure == "production" and dim is not None:
 
-        def lvl(i: int) -> dict:
+        def lvl(i: int) -> dict[tuple[str, int], float]:
             return {(k, i): float(g.weight[k][i]) for k in members if g.weight[k][i] > 0}
 
         return _stat_condition(t, lvl, r.lo, r.hi, r.aim, w)
-    if (t.measure == "operating_capacity" and dim is not None and national.capacity is not None
-            and "opcap" in national.paths):  # fmt: skip
+    if (
+        t.measure == "operating_capacity"
+        and dim is not None
+        and national.capacity is not None
+        and "opcap" in national.paths
+    ):
         # Running capacity moves with output: output / the month's share of a year / the
         # national utilisation.
         share = timeline.month_share(product)
         u = physical_path(national) / share / national.paths["opcap"]
 
-        def running(i: int) -> dict:
+        def running(i: int) -> dict[tuple[str, int], float]:
             f = 1.0 / (share[i] * u[i])
             return {(k, i): float(g.weight[k][i]) * f for k in members if g.weight[k][i] > 0}
 
@@ -271,7 +284,7 @@ def _condition(
 
         share = timeline.month_share(product)
 
-        def rate(i: int) -> dict:
+        def rate(i: int) -> dict[tuple[str, int], float]:
             cap = sum(float(g.capacity[k][i]) for k in members)
             if cap <= 0:
                 return {}
@@ -292,7 +305,7 @@ def _condition(
 
 def _stat_condition(
     t: Target,
-    lvl: Callable[[int], dict],
+    lvl: Callable[[int], paths.Coefs],
     lo: float,
     hi: float,
     aim: float,

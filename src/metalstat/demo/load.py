@@ -61,7 +61,10 @@ def _insert(model: Any, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared())
+            # Quoted names from the model's metadata; the values are parameters.
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+            # django-stubs ask for a Sequence; Django and sqlite3 take any iterable of rows.
+            cursor.executemany(sql, prepared())  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -88,35 +91,47 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
     source = f"metalstat demo (seed {data.seed})"
     Producer.objects.bulk_create(
         [
-            Producer(code=r["producer_id"], name=r["name"], name_zh=r["name_zh"],
-                     product=r["product"], province=_blank(r["province"]),
-                     region=_blank(r["region"]), nature=_blank(r["nature"]),
-                     feedstock=_blank(r["feedstock"]), country=r["country"],
-                     notes="Fictional producer of the metalstat demo.")
+            Producer(
+                code=r["producer_id"],
+                name=r["name"],
+                name_zh=r["name_zh"],
+                product=r["product"],
+                province=_blank(r["province"]),
+                region=_blank(r["region"]),
+                nature=_blank(r["nature"]),
+                feedstock=_blank(r["feedstock"]),
+                country=r["country"],
+                notes="Fictional producer of the metalstat demo.",
+            )
             for r in data.producers.iter_rows(named=True)
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     step("producers", data.producers.height)
     ids = dict(Producer.objects.values_list("code", "pk"))
     CapacityRecord.objects.bulk_create(
         [
-            CapacityRecord(producer_id=ids[r["producer_id"]], valid_from=r["valid_from"],
-                           capacity=r["capacity"], event=_blank(r["event"]),
-                           note=_blank(r["note"]))
+            CapacityRecord(
+                producer_id=ids[r["producer_id"]],
+                valid_from=r["valid_from"],
+                capacity=r["capacity"],
+                event=_blank(r["event"]),
+                note=_blank(r["note"]),
+            )
             for r in data.capacity.iter_rows(named=True)
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     step("capacity records", data.capacity.height)
     PanelMembership.objects.bulk_create(
         [
-            PanelMembership(producer_id=ids[r["producer_id"]], first_period=r["first_period"],
-                            last_period=r["last_period"])
+            PanelMembership(
+                producer_id=ids[r["producer_id"]], first_period=r["first_period"], last_period=r["last_period"]
+            )
             for r in data.panel.iter_rows(named=True)
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     step("panel memberships", data.panel.height)
     parts: dict[tuple[str, Any], dict[str, dict[str, float]]] = defaultdict(dict)
     for pid, period, dim, value, qty in data.return_parts.iter_rows():
@@ -124,56 +139,102 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
     now = timezone.now()
     _insert(
         SurveyReturn,
-        ("producer", "period", "revision", "output", "output_metal", "schedule",
-         "schedule_metal", "operating_capacity", "schedule_operating_capacity", "status",
-         "breakdown", "reason", "source", "collected_at", "collected_by", "created_at"),
         (
-            (ids[r["producer_id"]], r["period"], 1, r["output"], r["output_metal"], r["schedule"],
-             r["schedule_metal"], r["operating_capacity"], r["schedule_operating_capacity"],
-             r["status"], parts.get((r["producer_id"], r["period"]), {}), _blank(r["reason"]),
-             r["source"], r["collected_at"], r["collected_by"], now)
+            "producer",
+            "period",
+            "revision",
+            "output",
+            "output_metal",
+            "schedule",
+            "schedule_metal",
+            "operating_capacity",
+            "schedule_operating_capacity",
+            "status",
+            "breakdown",
+            "reason",
+            "source",
+            "collected_at",
+            "collected_by",
+            "created_at",
+        ),
+        (
+            (
+                ids[r["producer_id"]],
+                r["period"],
+                1,
+                r["output"],
+                r["output_metal"],
+                r["schedule"],
+                r["schedule_metal"],
+                r["operating_capacity"],
+                r["schedule_operating_capacity"],
+                r["status"],
+                parts.get((r["producer_id"], r["period"]), {}),
+                _blank(r["reason"]),
+                r["source"],
+                r["collected_at"],
+                r["collected_by"],
+                now,
+            )
             for r in data.returns.iter_rows(named=True)
         ),
-    )  # fmt: skip
+    )
     step("returns", data.returns.height)
     MaintenanceEvent.objects.bulk_create(
         [
-            MaintenanceEvent(producer_id=ids[r["producer_id"]], start=r["start"], end=r["end"],
-                             capacity_affected=r["capacity_affected"], reason=r["reason"],
-                             planned=r["planned"], description=_blank(r["description"]))
+            MaintenanceEvent(
+                producer_id=ids[r["producer_id"]],
+                start=r["start"],
+                end=r["end"],
+                capacity_affected=r["capacity_affected"],
+                reason=r["reason"],
+                planned=r["planned"],
+                description=_blank(r["description"]),
+            )
             for r in data.events.iter_rows(named=True)
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     step("maintenance events", data.events.height)
     AuxiliarySeries.objects.bulk_create(
         [
-            AuxiliarySeries(code=r["code"], name=r["name"], name_zh=_blank(r["name_zh"]),
-                            unit=r["unit"], product=_blank(r["product"]),
-                            description=_blank(r["description"]), highlighted=r["highlighted"])
+            AuxiliarySeries(
+                code=r["code"],
+                name=r["name"],
+                name_zh=_blank(r["name_zh"]),
+                unit=r["unit"],
+                product=_blank(r["product"]),
+                description=_blank(r["description"]),
+                highlighted=r["highlighted"],
+            )
             for r in data.auxiliary_series.iter_rows(named=True)
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     series_ids = dict(AuxiliarySeries.objects.values_list("code", "pk"))
     AuxiliaryObservation.objects.bulk_create(
         [
-            AuxiliaryObservation(series_id=series_ids[r["series"]], date=r["date"],
-                                 value=r["value"], note=_blank(r["note"]))
+            AuxiliaryObservation(
+                series_id=series_ids[r["series"]], date=r["date"], value=r["value"], note=_blank(r["note"])
+            )
             for r in data.auxiliary_observations.iter_rows(named=True)
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     step("auxiliary series", data.auxiliary_series.height)
     ValidationConfirmation.objects.bulk_create(
         [
-            ValidationConfirmation(producer_id=ids[r["producer_id"]], period=r["period"],
-                                   rule=r["rule"], reason=r["reason"],
-                                   confirmed_by=r["confirmed_by"])
+            ValidationConfirmation(
+                producer_id=ids[r["producer_id"]],
+                period=r["period"],
+                rule=r["rule"],
+                reason=r["reason"],
+                confirmed_by=r["confirmed_by"],
+            )
             for r in data.confirmations.iter_rows(named=True)
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     counts = Loaded(
         producers=data.producers.height,
         capacity_records=data.capacity.height,

@@ -22,8 +22,7 @@ from metalstat.demo.choices import Choice
 from metalstat.demo.ranges import admitted
 from metalstat.demo.targets import Target
 
-PATH_STATISTICS = ("level", "daily_avg", "mom_abs", "mom_pct", "yoy_abs", "yoy_pct",
-                   "ytd_level", "ytd_abs", "ytd_pct")  # fmt: skip
+PATH_STATISTICS = ("level", "daily_avg", "mom_abs", "mom_pct", "yoy_abs", "yoy_pct", "ytd_level", "ytd_abs", "ytd_pct")
 TOTAL, OTHER, OPCAP = "total", "other", "opcap"
 
 
@@ -79,8 +78,9 @@ def in_months(t: Target) -> bool:
 def _condition(t: Target, series: str, *, of: str | None = None) -> paths.Condition:
     r = admitted(t)
     stat = t.statistic
-    return paths.condition(t.where or t.describe(), series, stat, t.period, r.lo, r.hi, of=of,
-                           aim=r.aim, weight=_weight(t))  # fmt: skip
+    return paths.condition(
+        t.where or t.describe(), series, stat, t.period, r.lo, r.hi, of=of, aim=r.aim, weight=_weight(t)
+    )
 
 
 def _weight(t: Target) -> float:
@@ -88,9 +88,7 @@ def _weight(t: Target) -> float:
     return 10.0 if t.value is not None else 1.0
 
 
-def prior_path(
-    level: float, choice: Choice, yoy: float | None, rng: np.random.Generator
-) -> np.ndarray:
+def prior_path(level: float, choice: Choice, yoy: float | None, rng: np.random.Generator) -> np.ndarray:
     """A plausible path through ``level`` in June 2025: trend, festival dip, days, noise."""
     growth = (yoy if yoy is not None else choice.trend) / 100.0
     t = np.arange(timeline.N) - timeline.T_LAST
@@ -104,7 +102,8 @@ def prior_path(
     noise = 1.0 + rng.normal(0.0, 0.006, timeline.N)
     daily = trend * season * noise
     daily_jun = daily[timeline.T_LAST]
-    return level * daily / daily_jun * timeline.DAYS / timeline.DAYS[timeline.T_LAST]
+    path: np.ndarray = level * daily / daily_jun * timeline.DAYS / timeline.DAYS[timeline.T_LAST]
+    return path
 
 
 def calibrate(
@@ -145,8 +144,9 @@ def calibrate(
             series.add(s)
             if t.statistic == "level":
                 r = admitted(t)
-                conds.append(paths.condition(t.where, s, "share", t.period, r.lo, r.hi, of=TOTAL,
-                                             aim=r.aim, weight=_weight(t)))  # fmt: skip
+                conds.append(
+                    paths.condition(t.where, s, "share", t.period, r.lo, r.hi, of=TOTAL, aim=r.aim, weight=_weight(t))
+                )
                 used.append(t)
             elif t.statistic == "pp_mom":
                 share_pp.append((t, s))
@@ -174,8 +174,14 @@ def calibrate(
         if d.kind == "partition":
             sums.append((TOTAL, names))
     level = choice.level
-    yoy = next((admitted(t).aim for t in own if t.measure == "production" and not t.breakdown
-                and t.statistic == "yoy_pct" and t.kind == "actual"), None)  # fmt: skip
+    yoy = next(
+        (
+            admitted(t).aim
+            for t in own
+            if t.measure == "production" and not t.breakdown and t.statistic == "yoy_pct" and t.kind == "actual"
+        ),
+        None,
+    )
     base = prior_path(level, choice, yoy, rng)
     priors = {s: _prior_for(product, s, base, choice, capacity, own) for s in sorted(series)}
     conds.extend(_component_bounds(product, series))
@@ -188,10 +194,16 @@ def calibrate(
             extra.append(_share_pp_condition(t, s, sol.paths))
             used.append(t)
         sol = paths.solve(priors, conds + extra, sums=sums)
-    given_up = [(t, "the report's statements about this series contradict each other")
-                for t in used if any(c.key == t.where for c in sol.dropped)]  # fmt: skip
-    given_up += [(t, "the output it implies contradicts the report's production statements")
-                 for t in own if t not in used and any(c.key == t.where for c in sol.dropped)]  # fmt: skip
+    given_up = [
+        (t, "the report's statements about this series contradict each other")
+        for t in used
+        if any(c.key == t.where for c in sol.dropped)
+    ]
+    given_up += [
+        (t, "the output it implies contradicts the report's production statements")
+        for t in own
+        if t not in used and any(c.key == t.where for c in sol.dropped)
+    ]
     return National(product, sol.paths, capacity, used, given_up)
 
 
@@ -213,20 +225,27 @@ def _prior_for(
         return capacity * choice.rate / 100.0
     dim, value = s.split("=", 1)
     d = product.dimension(dim)
-    stated = [t for t in targets if t.measure == "share" and t.breakdown.get(dim) == value
-              and t.statistic == "level" and t.value is not None]  # fmt: skip
+    stated = [
+        t
+        for t in targets
+        if t.measure == "share" and t.breakdown.get(dim) == value and t.statistic == "level" and t.value is not None
+    ]
     if stated:
         return base * float(stated[0].value or 0.0) / 100.0
     if d.kind == "component":
-        return base * (1.0 if value == d.values[0].name and product.code == "light_rare_earths"
-                       else 0.3)  # fmt: skip
+        return base * (1.0 if value == d.values[0].name and product.code == "light_rare_earths" else 0.3)
     # Values without a stated share split what the stated ones leave, equally.
     names = d.value_names()
-    left = 100.0 - sum(float(t.value or 0.0) for t in targets if t.measure == "share"
-                       and t.statistic == "level" and t.kind == "actual"
-                       and t.breakdown.get(dim) in names and t.value is not None)  # fmt: skip
-    unstated = [v for v in names if not any(t.measure == "share" and t.breakdown.get(dim) == v
-                                            for t in targets)]  # fmt: skip
+    left = 100.0 - sum(
+        float(t.value or 0.0)
+        for t in targets
+        if t.measure == "share"
+        and t.statistic == "level"
+        and t.kind == "actual"
+        and t.breakdown.get(dim) in names
+        and t.value is not None
+    )
+    unstated = [v for v in names if not any(t.measure == "share" and t.breakdown.get(dim) == v for t in targets)]
     return base * max(left, 5.0) / 100.0 / max(len(unstated), 1)
 
 
@@ -244,8 +263,11 @@ def _component_bounds(product: Product, series: set[str]) -> list[paths.Conditio
             same = product.code == "light_rare_earths" and v == d.values[0].name
             lo, hi, aim = (99.999, 100.001, 100.0) if same else (1.0, 99.0, 30.0)
             for label in timeline.LABELS:
-                out.append(paths.condition(f"{s} within total {label}", s, "share", label, lo, hi,
-                                           of=TOTAL, aim=aim, weight=0.01))  # fmt: skip
+                out.append(
+                    paths.condition(
+                        f"{s} within total {label}", s, "share", label, lo, hi, of=TOTAL, aim=aim, weight=0.01
+                    )
+                )
     return out
 
 
@@ -263,8 +285,7 @@ def _opcap_condition(t: Target, capacity: np.ndarray) -> paths.Condition:
     r = admitted(t)
     i = timeline.index(t.period)
     if t.measure == "operating_capacity":
-        return paths.condition(t.where, OPCAP, t.statistic, t.period, r.lo, r.hi, aim=r.aim,
-                               weight=_weight(t))  # fmt: skip
+        return paths.condition(t.where, OPCAP, t.statistic, t.period, r.lo, r.hi, aim=r.aim, weight=_weight(t))
     # operating rate = 100 opcap / capacity: linear in opcap with the capacity path given.
     if t.statistic == "level":
         a = {(OPCAP, i): 100.0 / capacity[i]}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.optimize import linprog
@@ -70,9 +70,8 @@ class Condition:
 # -- building conditions from a statistic ----------------------------------------------------
 
 
-def _sum(series: str, first: int, last: int, weights: np.ndarray | None = None) -> dict:
-    return {(series, t): (1.0 if weights is None else float(weights[t]))
-            for t in range(first, last + 1)}  # fmt: skip
+def _sum(series: str, first: int, last: int, weights: np.ndarray | None = None) -> dict[tuple[str, int], float]:
+    return {(series, t): (1.0 if weights is None else float(weights[t])) for t in range(first, last + 1)}
 
 
 def condition(
@@ -108,9 +107,15 @@ def condition(
     if statistic in ("mom_pct", "yoy_pct"):
         lag = 1 if statistic == "mom_pct" else 12
         return Condition(
-            key, "growth", {(series, t): 1.0}, lo, hi, b={(series, t - lag): 1.0}, aim=aim,
+            key,
+            "growth",
+            {(series, t): 1.0},
+            lo,
+            hi,
+            b={(series, t - lag): 1.0},
+            aim=aim,
             weight=weight,
-        )  # fmt: skip
+        )
     if statistic in ("ytd_level", "ytd_abs", "ytd_pct"):
         cur = _sum(series, first, t)
         prev = _sum(series, first - 12, t - 12)
@@ -125,9 +130,7 @@ def condition(
     if statistic == "share":
         if of is None:
             raise ValueError(f"{key}: a share needs the total it is a share of")
-        return Condition(
-            key, "ratio", {(series, t): 1.0}, lo, hi, b={(of, t): 1.0}, aim=aim, weight=weight
-        )
+        return Condition(key, "ratio", {(series, t): 1.0}, lo, hi, b={(of, t): 1.0}, aim=aim, weight=weight)
     raise ValueError(f"{key}: statistic {statistic!r} is not a condition on a path")
 
 
@@ -180,17 +183,16 @@ def solve(
             if _feasible(priors, active, sums, fixed, equalities, box):
                 kept = active
                 break
-            worst = _elastic(priors, active, sums, fixed, equalities, box,
-                             soft={id(c) for c in trial})  # fmt: skip
+            worst = _elastic(priors, active, sums, fixed, equalities, box, soft={id(c) for c in trial})
             if not worst:
-                raise PathError("the conditions cannot hold together, and no single one is "
-                                "to blame")  # fmt: skip
+                raise PathError("the conditions cannot hold together, and no single one is to blame")
             dropped.extend(worst)
             gone = {id(c) for c in worst}
             trial = [c for c in trial if id(c) not in gone]
     for shrink in (0.6, 0.9, 0.99):
-        paths = _solve_once(priors, kept, sums, fixed, equalities, box, prior_weight,
-                            centre_weight, shrink, given_up=dropped)  # fmt: skip
+        paths = _solve_once(
+            priors, kept, sums, fixed, equalities, box, prior_weight, centre_weight, shrink, given_up=dropped
+        )
         if paths is not None:
             return Solution(paths, dropped, shrink)
     raise PathError("no paths satisfy the conditions")
@@ -244,8 +246,10 @@ class _Program:
                 out[j] = out.get(j, 0.0) + v * k
         return out
 
-    def matrices(self) -> tuple:
-        def build(rows: list[dict[int, float]]):
+    def matrices(self) -> tuple[Any, np.ndarray | None, Any, np.ndarray | None]:
+        """A_ub, b_ub, A_eq, b_eq for the solver (sparse matrices, or None without rows)."""
+
+        def build(rows: list[dict[int, float]]) -> Any:  # a scipy sparse matrix (untyped)
             if not rows:
                 return None
             r = [i for i, row in enumerate(rows) for _ in row]
@@ -253,19 +257,22 @@ class _Program:
             v = [x for row in rows for x in row.values()]
             return coo_matrix((v, (r, c)), shape=(len(rows), self.n)).tocsr()
 
-        return (build(self.rows_ub), np.array(self.rhs_ub) if self.rows_ub else None,
-                build(self.rows_eq), np.array(self.rhs_eq) if self.rows_eq else None)  # fmt: skip
+        return (
+            build(self.rows_ub),
+            np.array(self.rhs_ub) if self.rows_ub else None,
+            build(self.rows_eq),
+            np.array(self.rhs_eq) if self.rows_eq else None,
+        )
 
 
 def _den_scale(c: Condition, priors: Mapping[str, np.ndarray]) -> float:
     """The prior value of a condition's denominator, to express deviations in % units."""
     den = sum(v * priors[s][t] for (s, t), v in c.b.items())
-    return max(abs(den), 1e-9) / 100.0
+    scale: float = max(abs(den), 1e-9) / 100.0
+    return scale
 
 
-def _condition_rows(
-    p: _Program, c: Condition, lo: float, hi: float
-) -> list[tuple[dict[int, float], float]]:
+def _condition_rows(p: _Program, c: Condition, lo: float, hi: float) -> list[tuple[dict[int, float], float]]:
     """Rows ``row·z <= rhs`` stating lo <= stat <= hi."""
     a = p.lin(c.a)
     if c.form == "linear":
@@ -280,7 +287,9 @@ def _condition_rows(
     return [(upper, 0.0), (lower, 0.0)]
 
 
-def _deviation_row(p: _Program, c: Condition, priors: Mapping[str, np.ndarray]) -> tuple:
+def _deviation_row(
+    p: _Program, c: Condition, priors: Mapping[str, np.ndarray]
+) -> tuple[dict[int, float], float, float]:
     """(row, rhs, scale): row·z - rhs is the condition's distance from its centre, in the
     statistic's units × scale."""
     a = p.lin(c.a)
@@ -302,8 +311,11 @@ class _Box:
     def bounds(self, p: _Program) -> list[tuple[float | None, float | None]]:
         out: list[tuple[float | None, float | None]] = []
         for s in p.series:
-            lo = (self.lower[s] if self.lower is not None and s in self.lower
-                  else self.floor * np.maximum(self.priors[s], 0.0))  # fmt: skip
+            lo = (
+                self.lower[s]
+                if self.lower is not None and s in self.lower
+                else self.floor * np.maximum(self.priors[s], 0.0)
+            )
             hi = self.upper.get(s) if self.upper is not None else None
             for t in range(timeline.N):
                 out.append((float(lo[t]), None if hi is None else float(hi[t])))
@@ -381,8 +393,7 @@ def _solve_once(
         p.le(p.combine((row, 1.0), ({e: 1.0}, -1.0)), rhs)
         p.le(p.combine((row, -1.0), ({e: 1.0}, -1.0)), -rhs)
     a_ub, b_ub, a_eq, b_eq = p.matrices()
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                  bounds=box.bounds(p), method="highs")  # fmt: skip
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=box.bounds(p), method="highs")
     if res.status != 0:
         return None
     z = res.x
@@ -415,8 +426,7 @@ def _elastic(
             cost[v] = c.weight / (half * scale)
             p.le(p.combine((row, 1.0), ({v: 1.0}, -1.0)), rhs)
     a_ub, b_ub, a_eq, b_eq = p.matrices()
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                  bounds=box.bounds(p), method="highs")  # fmt: skip
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=box.bounds(p), method="highs")
     if res.status != 0:
         return []
     z = res.x

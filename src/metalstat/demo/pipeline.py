@@ -44,17 +44,21 @@ class MonthDone:
 
 def _published(frame: dict[tuple[str, date], float], name: str) -> pl.DataFrame:
     rows = [(p, d, v) for (p, d), v in sorted(frame.items())]
-    return conform(name, pl.DataFrame(rows, schema={"product": pl.Utf8, "period": pl.Date,
-                                                    "value": pl.Float64}, orient="row"))  # fmt: skip
+    return conform(
+        name, pl.DataFrame(rows, schema={"product": pl.Utf8, "period": pl.Date, "value": pl.Float64}, orient="row")
+    )
 
 
 def _remember(figures: pl.DataFrame, kind: str, into: dict[tuple[str, date], float]) -> None:
     """Headline production levels of one kind, as the frames loader reads them back."""
     rows = figures.filter(
-        (pl.col("kind") == kind) & (pl.col("measure") == "production")
-        & (pl.col("statistic") == "level") & (pl.col("breakdown") == "")
-        & pl.col("period").str.contains(r"^\d{4}-\d{2}$") & pl.col("value").is_not_null()
-    ).select("product", "period", "value")  # fmt: skip
+        (pl.col("kind") == kind)
+        & (pl.col("measure") == "production")
+        & (pl.col("statistic") == "level")
+        & (pl.col("breakdown") == "")
+        & pl.col("period").str.contains(r"^\d{4}-\d{2}$")
+        & pl.col("value").is_not_null()
+    ).select("product", "period", "value")
     for product, period, value in rows.iter_rows():
         y, m = period.split("-")
         into[(product, date(int(y), int(m), 1))] = float(value)
@@ -85,17 +89,18 @@ def run_and_publish(
             base,
             returns=base.returns.filter(pl.col("period") <= m),
             return_parts=base.return_parts.filter(pl.col("period") <= m),
-            published_history=_published({k: v for k, v in history.items() if k[1] <= m},
-                                         "published_history"),
-            prior_forecasts=_published({k: v for k, v in forecasts.items() if k[1] <= m},
-                                       "prior_forecasts"),
-        )  # fmt: skip
+            published_history=_published({k: v for k, v in history.items() if k[1] <= m}, "published_history"),
+            prior_forecasts=_published({k: v for k, v in forecasts.items() if k[1] <= m}, "prior_forecasts"),
+        )
         result = run_cycle(m, inputs, chosen)
         try:
             release = store_result(
-                result, chosen, actor=ACTOR, note="metalstat demo",
+                result,
+                chosen,
+                actor=ACTOR,
+                note="metalstat demo",
                 metadata={"source": f"metalstat demo (seed {data.seed})"},
-            )  # fmt: skip
+            )
         except CycleBlocked as blocked:
             raise DemoBlocked(f"{period_label(m)}: {blocked.findings.height} error(s)") from blocked
         do_submit_for_review(release, actor=ACTOR)

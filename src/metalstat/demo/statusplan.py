@@ -87,12 +87,15 @@ class Plan:
         return {t: mp.counts.get("halted", 0) for t, mp in self.months.items()}
 
 
-def _count(
-    own: Sequence[Target], key: dict[str, str], period: str, stat: str, kind: str = "actual"
-) -> Target | None:
+def _count(own: Sequence[Target], key: dict[str, str], period: str, stat: str, kind: str = "actual") -> Target | None:
     for t in own:
-        if (t.measure == "producer_count" and t.breakdown == key and t.period == period
-                and t.statistic == stat and t.kind == kind):  # fmt: skip
+        if (
+            t.measure == "producer_count"
+            and t.breakdown == key
+            and t.period == period
+            and t.statistic == stat
+            and t.kind == kind
+        ):
             return t
     return None
 
@@ -108,8 +111,13 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
         return plan.months.setdefault(t, MonthPlan())
 
     def counted(kind: str) -> list[str]:
-        return sorted({t.breakdown["status"] for t in own if t.measure == "producer_count"
-                       and set(t.breakdown) == {"status"} and t.kind == kind})  # fmt: skip
+        return sorted(
+            {
+                t.breakdown["status"]
+                for t in own
+                if t.measure == "producer_count" and set(t.breakdown) == {"status"} and t.kind == kind
+            }
+        )
 
     for s in counted("actual"):
         label = timeline.LABELS[june]
@@ -173,13 +181,13 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
         month(timeline.index(t.period)).cross[(dim, value, what)] = int(t.value)
     # Many plants at zero in May: they stopped one after another in the months before.
     h = plan.months.get(may, MonthPlan()).counts.get("halted", 0)
-    t = may - 1
-    while h >= 3 and t > 0:
+    back = may - 1
+    while h >= 3 and back > 0:
         h -= 2
-        month(t).counts["halted"] = h
-        t -= 1
-    for t, cats in (fixed or {}).items():
-        month(t).fixed.update(cats)
+        month(back).counts["halted"] = h
+        back -= 1
+    for i, cats in (fixed or {}).items():
+        month(i).fixed.update(cats)
     return plan
 
 
@@ -225,7 +233,8 @@ def follow(
     """Choose every planned month's categories and re-split output to match, keeping every
     sum the report's statements rest on: for each (mask, weighted) of ``keep`` (mask
     [producer, month]: the whole sample, a size class, a region ...) its weighted (national)
-    output or its sample output (what a rate is computed from). Months go in order, so May's outcome is June's starting point.
+    output or its sample output (what a rate is computed from). Months go in order, so May's
+    outcome is June's starting point.
     Returns what could not be followed (nothing, when the plan holds)."""
     problems: list[str] = []
     for t in sorted(plan.months):
@@ -236,17 +245,17 @@ def follow(
                 before = _moved(output, sample, t - 1, flag)
                 setattr(mp, attr.replace("_step", ""), max(before + step, 0))
         guess = None if mp.cross else _guess(t, mp, output, limit, sample, roles, plan)
-        if guess is not None and _follow_month(t, mp, output, keep, weight, limit, sample,
-                                               roles, plan, guess):  # fmt: skip
+        if guess is not None and _follow_month(t, mp, output, keep, weight, limit, sample, roles, plan, guess):
             continue
         # The categories from a feasibility search, then the outputs closest to the unplanned
         # ones for those categories (much faster than optimising both at once).
-        found = _follow_month(t, mp, output.copy(), keep, weight, limit, sample, roles, plan,
-                              feasibility=True, attrs=attrs)  # fmt: skip
-        if found is None or not _follow_month(t, mp, output, keep, weight, limit, sample, roles,
-                                              plan, found, attrs=attrs):  # fmt: skip
-            problems.append(f"{timeline.LABELS[t]}: the producers' moves could not all follow "
-                            "the report's counts")  # fmt: skip
+        found = _follow_month(
+            t, mp, output.copy(), keep, weight, limit, sample, roles, plan, feasibility=True, attrs=attrs
+        )
+        if found is None or not _follow_month(
+            t, mp, output, keep, weight, limit, sample, roles, plan, found, attrs=attrs
+        ):
+            problems.append(f"{timeline.LABELS[t]}: the producers' moves could not all follow the report's counts")
     return problems
 
 
@@ -274,8 +283,7 @@ def _follow_month(
     n = len(idx)
     if n == 0:
         return True
-    prev = np.array([output[i, t - 1] / days[t - 1] * days[t] if sample[i, t - 1] else 0.0
-                     for i in idx])  # fmt: skip
+    prev = np.array([output[i, t - 1] / days[t - 1] * days[t] if sample[i, t - 1] else 0.0 for i in idx])
     matched = prev > 0  # made something last month: its move has a direction
     stayed = np.array([bool(sample[i, t - 1]) for i in idx])  # the engine compares these
     prior = output[idx, t].copy()
@@ -314,18 +322,20 @@ def _follow_month(
             allowed = fixed is None or fixed == cat.name
             # A stop, a start-up or maintenance only where the report counts them (or the
             # plant was already stopped).
-            if (fixed is None and cat.status in ("halted", "commissioning", "maintenance")
-                    and cat.status not in mp.counts
-                    and not any(w == cat.status for _, _, w in mp.cross)
-                    and not (cat.name == "halted" and stayed[k] and not matched[k])):  # fmt: skip
+            if (
+                fixed is None
+                and cat.status in ("halted", "commissioning", "maintenance")
+                and cat.status not in mp.counts
+                and not any(w == cat.status for _, _, w in mp.cross)
+                and not (cat.name == "halted" and stayed[k] and not matched[k])
+            ):
                 allowed = False
             if stayed[k] and not matched[k]:
                 # At zero last month: stays halted, or restarts (an increase).
                 allowed = allowed and cat.name in ("halted", "increased")
             elif not matched[k] and cat.name not in ("halted", "normal_flat", "commissioning"):
                 allowed = allowed and fixed == cat.name
-            if roles[i] and fixed is None and cat.status in ("halted", "maintenance",
-                                                              "commissioning"):  # fmt: skip
+            if roles[i] and fixed is None and cat.status in ("halted", "maintenance", "commissioning"):
                 allowed = False
             if not allowed:
                 hi[b(k, c)] = 0.0
@@ -346,34 +356,48 @@ def _follow_month(
             row({k: 1.0, b(k, c): cap - top}, -np.inf, cap)  # y <= hi p if b
             row({k: 1.0, b(k, c): -cat.lo * p}, 0.0, np.inf)  # y >= lo p if b
         # A producer halted last planned month stays halted unless the count falls.
-        if (previous is not None and previous.category.get(i) == "halted"
-                and mp.counts.get("halted", 0) >= previous.counts.get("halted", 0)):  # fmt: skip
+        if (
+            previous is not None
+            and previous.category.get(i) == "halted"
+            and mp.counts.get("halted", 0) >= previous.counts.get("halted", 0)
+        ):
             lo[b(k, cats.index(BY_NAME["halted"]))] = 1.0
     # Counts by reported status.
     for status, count in mp.counts.items():
-        coefs = {b(k, c): 1.0 for k in range(n) for c, cat in enumerate(cats)
-                 if cat.status == status}  # fmt: skip
+        coefs = {b(k, c): 1.0 for k in range(n) for c, cat in enumerate(cats) if cat.status == status}
         row(coefs, count, count)
     # Counts within a breakdown value (a region's plants under maintenance ...).
     for (dim, value, what), count in mp.cross.items():
         inside = [k for k, i in enumerate(idx) if attrs and attrs[i].get(dim) == value]
         if what in ("reduced", "increased"):
-            coefs = {b(k, c): 1.0 for k in inside if stayed[k] for c, cat in enumerate(cats)
-                     if (what == "reduced" and matched[k] and (cat.down or cat.name == "halted"))
-                     or (what == "increased" and cat.up)}  # fmt: skip
+            coefs = {
+                b(k, c): 1.0
+                for k in inside
+                if stayed[k]
+                for c, cat in enumerate(cats)
+                if (what == "reduced" and matched[k] and (cat.down or cat.name == "halted"))
+                or (what == "increased" and cat.up)
+            }
         else:
-            coefs = {b(k, c): 1.0 for k in inside for c, cat in enumerate(cats)
-                     if cat.status == what}  # fmt: skip
+            coefs = {b(k, c): 1.0 for k in inside for c, cat in enumerate(cats) if cat.status == what}
         row(coefs, count, count)
     # Producers whose daily output fell (or rose), among the matched.
     n_down = _resolve(mp.n_down, int(stayed.sum()), mp.share_ok.get("down"))
     n_up = _resolve(mp.n_up, int(stayed.sum()), mp.share_ok.get("up"))
     if n_down is not None:
-        row({b(k, c): 1.0 for k in range(n) if matched[k] for c, cat in enumerate(cats)
-             if cat.down or cat.name == "halted"}, n_down, n_down)  # fmt: skip
+        row(
+            {
+                b(k, c): 1.0
+                for k in range(n)
+                if matched[k]
+                for c, cat in enumerate(cats)
+                if cat.down or cat.name == "halted"
+            },
+            n_down,
+            n_down,
+        )
     if n_up is not None:
-        row({b(k, c): 1.0 for k in range(n) if stayed[k] for c, cat in enumerate(cats)
-             if cat.up}, n_up, n_up)  # fmt: skip
+        row({b(k, c): 1.0 for k in range(n) if stayed[k] for c, cat in enumerate(cats) if cat.up}, n_up, n_up)
     # The sums the statements rest on stay as calibrated.
     for mask, weighted in keep:
         members = [k for k, i in enumerate(idx) if mask[i, t]]
@@ -391,25 +415,27 @@ def _follow_month(
         row({k: 1.0, e: -1.0}, -np.inf, prior[k])
         row({k: 1.0, e: 1.0}, prior[k], np.inf)
         cost[e] = 0.0 if feasibility else 1.0 / max(prior[k], 1e-9 + 1e-6 * prior.max())
-    res = milp(cost, constraints=LinearConstraint(np.array(rows), rlo, rhi),
-               integrality=integrality, bounds=Bounds(lo, hi),
-               options={"time_limit": 60.0, "mip_rel_gap": 0.25})  # fmt: skip
+    res = milp(
+        cost,
+        constraints=LinearConstraint(np.array(rows), rlo, rhi),
+        integrality=integrality,
+        bounds=Bounds(lo, hi),
+        options={"time_limit": 60.0, "mip_rel_gap": 0.25},
+    )
     if res.x is None:
         return None if feasibility else False
     x = res.x
     if feasibility:
-        return {i: cats[int(np.argmax([x[b(k, c)] for c in range(nc)]))].name
-                for k, i in enumerate(idx)}  # fmt: skip
+        return {i: cats[int(np.argmax([x[b(k, c)] for c in range(nc)]))].name for k, i in enumerate(idx)}
     for k, i in enumerate(idx):
         c = int(np.argmax([x[b(k, c)] for c in range(nc)]))
         mp.category[i] = cats[c].name
-        value = max(float(x[k]), 0.0)
+        amount = max(float(x[k]), 0.0)
         if cats[c].name == "halted":
-            value = 0.0
+            amount = 0.0
         elif cats[c].name == "normal_flat" and matched[k]:
-            value = _same_daily(output[i, t - 1], days[t - 1], days[t],
-                                by_reciprocal=t == timeline.T_FORECAST)  # fmt: skip
-        output[i, t] = value
+            amount = _same_daily(output[i, t - 1], days[t - 1], days[t], by_reciprocal=t == timeline.T_FORECAST)
+        output[i, t] = amount
     return True
 
 
@@ -426,8 +452,7 @@ def _guess(
     first), for the linear fast path; None when the rule cannot meet the counts."""
     days = timeline.DAYS
     idx = [int(i) for i in np.nonzero(sample[:, t])[0]]
-    prev = {i: (output[i, t - 1] / days[t - 1] * days[t] if sample[i, t - 1] else 0.0)
-            for i in idx}  # fmt: skip
+    prev = {i: (output[i, t - 1] / days[t - 1] * days[t] if sample[i, t - 1] else 0.0) for i in idx}
     ratio = {i: output[i, t] / prev[i] if prev[i] > 0 else np.inf for i in idx}
     out: dict[int, str] = {i: c for i, c in mp.fixed.items() if i in prev}
     if any(sample[i, t - 1] and prev[i] <= 0 and i not in out for i in idx):
@@ -491,15 +516,27 @@ def _guess(
 
         have = [i for i in matched if is_(i)]
         if len(have) < k:
-            pool = sorted((i for i in matched if not is_(i) and i in free
-                           and BY_NAME[out[i]].status in ("normal", "increased", "cut")),
-                          key=lambda i: order * ratio[i])  # fmt: skip
+            pool = sorted(
+                (
+                    i
+                    for i in matched
+                    if not is_(i) and i in free and BY_NAME[out[i]].status in ("normal", "increased", "cut")
+                ),
+                key=lambda i: order * ratio[i],
+            )
             for i in pool[: k - len(have)]:
                 out[i] = "normal_down" if flag == "down" else "normal_up"
         elif len(have) > k:
-            pool = sorted((i for i in have if out[i] in ("normal_down", "normal_up", "cut_down")
-                           and i in free and out[i].split("_")[0] not in counted),
-                          key=lambda i: -order * ratio[i])  # fmt: skip
+            pool = sorted(
+                (
+                    i
+                    for i in have
+                    if out[i] in ("normal_down", "normal_up", "cut_down")
+                    and i in free
+                    and out[i].split("_")[0] not in counted
+                ),
+                key=lambda i: -order * ratio[i],
+            )
             for i in pool[: len(have) - k]:
                 out[i] = (
                     "normal_up"
@@ -520,9 +557,7 @@ def _category(status: str, ratio: float) -> str:
     return f"{status}_flat"
 
 
-def _same_daily(
-    previous: float, days_before: float, days_now: float, *, by_reciprocal: bool = False
-) -> float:
+def _same_daily(previous: float, days_before: float, days_now: float, *, by_reciprocal: bool = False) -> float:
     """An output whose daily average equals last month's exactly in floating point, so the
     engine counts the producer as neither reducing nor increasing. The engine divides last
     month's output for the forecast by a constant, which polars does by multiplying with its

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from typing_extensions import override
 
 from metalstat.catalog.model import Product
 from metalstat.demo import paths, timeline
@@ -33,8 +34,14 @@ MISSING_IN_JUNE = {
 
 def _stated(own: Sequence[Target], measure: str, statistic: str, period: str) -> float | None:
     for t in own:
-        if (t.measure == measure and not t.breakdown and t.statistic == statistic
-                and t.period == period and t.kind == "actual" and t.value is not None):  # fmt: skip
+        if (
+            t.measure == measure
+            and not t.breakdown
+            and t.statistic == statistic
+            and t.period == period
+            and t.kind == "actual"
+            and t.value is not None
+        ):
             return float(t.value)
     return None
 
@@ -42,23 +49,21 @@ def _stated(own: Sequence[Target], measure: str, statistic: str, period: str) ->
 class Story:
     """The default: no particular plants."""
 
-    def capacity_path(
-        self, product: Product, own: Sequence[Target], choice: Choice
-    ) -> np.ndarray | None:
+    def capacity_path(self, product: Product, own: Sequence[Target], choice: Choice) -> np.ndarray | None:
         """Frame capacity by month for capacity-basis products (constant over the last year)."""
         if product.operating_rate != "capacity":
             return None
         cap = _stated(own, "capacity", "level", timeline.LABELS[timeline.T_LAST])
         if cap is None:
-            cap = (
-                choice.level
-                / timeline.month_share(product)[timeline.T_LAST]
-                / (choice.rate / 100.0)
-            )
+            cap = choice.level / timeline.month_share(product)[timeline.T_LAST] / (choice.rate / 100.0)
         freeze = timeline.index("2024-07")
         return np.where(np.arange(timeline.N) >= freeze, cap, cap * 0.98)
 
-    def national_conditions(self, product: Product, own: Sequence[Target]) -> list[paths.Condition]:
+    def national_conditions(
+        self,
+        product: Product,  # noqa: ARG002 (a hook: stories that override it use it)
+        own: Sequence[Target],  # noqa: ARG002
+    ) -> list[paths.Condition]:
         """Conditions on the national paths that the story's statements imply (none)."""
         return []
 
@@ -67,30 +72,40 @@ class Story:
         return int(n) if n is not None else None
 
     def class_capacity(
-        self, product: Product, own: Sequence[Target], national: National, choice: Choice
+        self,
+        product: Product,  # noqa: ARG002 (a hook: stories that override it use it)
+        own: Sequence[Target],  # noqa: ARG002
+        national: National,  # noqa: ARG002
+        choice: Choice,  # noqa: ARG002
     ) -> dict[tuple[str, str], float] | None:
+        """Capacity by size class the story states (none by default)."""
         return None
 
     def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
         """Adjust the structure after it is built (plants the story needs)."""
-        return None
 
     def after_coverage(self, structure: Structure, national: National) -> None:
         """Last touches once every plant is there (default: stated capacity made exact)."""
         if national.capacity is not None:
             exact_capacity(structure, float(national.capacity[timeline.T_LAST]))
 
-    def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def pins(
+        self,
+        structure: Structure,  # noqa: ARG002 (a hook: stories that override it use it)
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Bounds on groups' output paths by role (none by default)."""
         return {}
 
-    def fixed(self, structure: Structure, lay: Layout) -> dict[int, dict[int, str]]:
+    def fixed(
+        self,
+        structure: Structure,  # noqa: ARG002 (a hook: stories that override it use it)
+        lay: Layout,  # noqa: ARG002
+    ) -> dict[int, dict[int, str]]:
         """Categories the story fixes for particular producers: month -> producer -> category
         (see :mod:`metalstat.demo.statusplan`)."""
         return {}
 
-    def missing(
-        self, structure: Structure, lay: Layout, rng: np.random.Generator
-    ) -> list[tuple[int, int]]:
+    def missing(self, structure: Structure, lay: Layout, rng: np.random.Generator) -> list[tuple[int, int]]:
         k = MISSING_IN_JUNE.get(structure.product.code, 0)
         return june_missing(structure, lay, k, rng)
 
@@ -103,7 +118,7 @@ class Story:
         own: Sequence[Target],
         rng: np.random.Generator,
     ) -> None:
-        return None
+        """Last touches to the panel (none by default)."""
 
 
 def exact_capacity(structure: Structure, capacity: float) -> None:
@@ -115,24 +130,23 @@ def exact_capacity(structure: Structure, capacity: float) -> None:
     biggest.records = [(d, c + delta if c > 0 else c, e, n) for d, c, e, n in biggest.records]
 
 
-def june_missing(
-    structure: Structure, lay: Layout, k: int, rng: np.random.Generator
-) -> list[tuple[int, int]]:
+def june_missing(structure: Structure, lay: Layout, k: int, rng: np.random.Generator) -> list[tuple[int, int]]:
     """``k`` June returns kept back: producers with a return in May, in a stratum with at
     least three other respondents, not part of any story."""
     june = timeline.T_LAST
     out: list[tuple[int, int]] = []
     if k <= 0:
         return out
-    candidates = [i for i, p in enumerate(structure.plants)
-                  if lay.in_panel[i, june] and lay.in_panel[i, june - 1] and not p.role
-                  and lay.sample[i, timeline.T_FORECAST]]  # fmt: skip
-    rng.shuffle(candidates)  # type: ignore[arg-type]
+    candidates = [
+        i
+        for i, p in enumerate(structure.plants)
+        if lay.in_panel[i, june] and lay.in_panel[i, june - 1] and not p.role and lay.sample[i, timeline.T_FORECAST]
+    ]
+    rng.shuffle(candidates)
     used_strata: set[str] = set()
     for i in candidates:
         s = str(lay.stratum[i, june])
-        peers = sum(1 for j in range(len(structure.plants))
-                    if lay.in_panel[j, june] and str(lay.stratum[j, june]) == s)  # fmt: skip
+        peers = sum(1 for j in range(len(structure.plants)) if lay.in_panel[j, june] and str(lay.stratum[j, june]) == s)
         if s in used_strata or peers < 4:
             continue
         out.append((i, june))
@@ -166,12 +180,13 @@ class CopperStory(Story):
     @staticmethod
     def _overall(own: Sequence[Target]) -> dict[tuple[str, str], Target]:
         """The overall rate statements, by (statistic, period)."""
-        return {(t.statistic, t.period): t for t in own
-                if t.measure == "operating_rate" and not t.breakdown and t.value is not None}  # fmt: skip
+        return {
+            (t.statistic, t.period): t
+            for t in own
+            if t.measure == "operating_rate" and not t.breakdown and t.value is not None
+        }
 
-    def _june_window(
-        self, own: Sequence[Target], growth: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _june_window(self, own: Sequence[Target], growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The overall June rates (lowest, highest) that make June's level and July's level
         and change hold when the sample's capacity is the same in both months, so that the
         July rate is the June rate × ``growth`` (July's output over June's, each over its
@@ -215,8 +230,7 @@ class CopperStory(Story):
         if not len(fits):
             return []
         low, high = 100.0 * (fits.min() * per_share - 1.0), 100.0 * (fits.max() * per_share - 1.0)
-        return [paths.condition(pp.where, "total", "mom_pct", july, low, high,
-                                aim=(low + high) / 2.0, weight=10.0)]  # fmt: skip
+        return [paths.condition(pp.where, "total", "mom_pct", july, low, high, aim=(low + high) / 2.0, weight=10.0)]
 
     def june_rate(self, own: Sequence[Target], national: National, default: float) -> float:
         """The overall June rate the sample is sized at: the middle of what June's and July's
@@ -268,8 +282,7 @@ class CopperStory(Story):
             new = 1.0 / (1.0 + np.exp(-x[nc + 1 + nc * 3 :]))
             return cap, k, rates, new
 
-        def rate(cap: np.ndarray, k: float, rates: np.ndarray, new: np.ndarray, m: int,
-                 key: str) -> float:  # fmt: skip
+        def rate(cap: np.ndarray, k: float, rates: np.ndarray, new: np.ndarray, m: int, key: str) -> float:
             j = months.index(m)
             num = den = 0.0
             for c, (h, f) in enumerate(cells):
@@ -293,7 +306,8 @@ class CopperStory(Story):
         def output(cap: np.ndarray, k: float, rates: np.ndarray, new: np.ndarray, m: int) -> float:
             j = months.index(m)
             out = float((rates[j] * cap).sum()) + (float(new[j - 1]) * k if m >= june else 0.0)
-            return out * share[m]
+            level: float = out * share[m]
+            return level
 
         def residuals(x: np.ndarray) -> np.ndarray:
             cap, k, rates, new = unpack(x)
@@ -306,8 +320,7 @@ class CopperStory(Story):
                     value -= rate(cap, k, rates, new, m - 1, key)
                 # June's figures outrank July's forecast, and levels their changes, when
                 # both cannot hold.
-                weight = ((0.2 if m == july else 1.0) * (3.0 if key == "" else 1.0)
-                          * (0.25 if stat == "pp_mom" else 1.0))  # fmt: skip
+                weight = (0.2 if m == july else 1.0) * (3.0 if key == "" else 1.0) * (0.25 if stat == "pp_mom" else 1.0)
                 out.append((value - aim) / max(hw, 1e-6) * weight)
             # The sample's output moves month to month as the national output does.
             for a, z in ((may, june),):
@@ -322,8 +335,9 @@ class CopperStory(Story):
             out.extend([0.05 * (new[0] - 0.3), 0.05 * (new[1] - 0.55)])
             return np.array(out)
 
-        x0 = np.concatenate([np.log([prior_share[c] for c in cells]), [np.log(0.04)],
-                             np.full(nc * 3, 1.5), [-0.8, 0.2]])  # fmt: skip
+        x0 = np.concatenate(
+            [np.log([prior_share[c] for c in cells]), [np.log(0.04)], np.full(nc * 3, 1.5), [-0.8, 0.2]]
+        )
         fit = least_squares(residuals, x0, method="trf", max_nfev=4000)
         cap, k, _, _ = unpack(fit.x)
         self.r_june = rate_june = self.june_rate(own, national, choice.rate)
@@ -333,6 +347,7 @@ class CopperStory(Story):
         self.new_capacity = k * scale
         return {cell: float(cap[c] * scale) for c, cell in enumerate(cells)}
 
+    @override
     def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
         from metalstat.demo.groups import physical_path
         from metalstat.demo.structure import Plant, plant_code, plant_name, set_capacity
@@ -349,7 +364,8 @@ class CopperStory(Story):
         r_may = r_june - targets.get(("pp_mom", "", june), (-3.06, 0.0))[0]
 
         def panel(t: int, r: float) -> float:
-            return structure.coverage * level[t] / share[t] / (r / 100.0)
+            output: float = structure.coverage * level[t] / share[t] / (r / 100.0)
+            return output
 
         set_capacity(structure.plants, may, panel(may, r_may))
         self.new_capacity = panel(june, r_june) - panel(may, r_may)
@@ -357,17 +373,31 @@ class CopperStory(Story):
         name, name_zh = plant_name(product, "Smelter", n)
         route = product.dimension("feedstock").value_names()[0]
         when = timeline.LAST
-        structure.plants.append(Plant(
-            code=plant_code(product, n), name=name, name_zh=name_zh, province="Jiangsu",
-            region="east China", country="China", nature="private", feedstock=route,
-            records=[(when, float(self.new_capacity), "commissioning",
-                      "new smelter commissioned")],
-            panel_from=when, role=self.NEW,
-        ))  # fmt: skip
+        structure.plants.append(
+            Plant(
+                code=plant_code(product, n),
+                name=name,
+                name_zh=name_zh,
+                province="Jiangsu",
+                region="east China",
+                country="China",
+                nature="private",
+                feedstock=route,
+                records=[(when, float(self.new_capacity), "commissioning", "new smelter commissioned")],
+                panel_from=when,
+                role=self.NEW,
+            )
+        )
         # A concentrate smelter in north China is the one inspected.
-        north = [p for p in structure.plants if p.panel_from is not None and not p.role
-                 and p.feedstock == route and p.first == timeline.FIRST
-                 and len(p.records) == 1]  # fmt: skip
+        north = [
+            p
+            for p in structure.plants
+            if p.panel_from is not None
+            and not p.role
+            and p.feedstock == route
+            and p.first == timeline.FIRST
+            and len(p.records) == 1
+        ]
         inspected = sorted(north, key=lambda p: -p.records[0][1])[len(north) // 3]
         inspected.province, inspected.region, inspected.role = (
             "Inner Mongolia",
@@ -375,6 +405,7 @@ class CopperStory(Story):
             (self.INSPECTED),
         )
 
+    @override
     def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         lo, hi = np.full(timeline.N, 0.6), np.full(timeline.N, 0.97)
         new_lo, new_hi = np.zeros(timeline.N), np.full(timeline.N, 0.9)
@@ -385,6 +416,7 @@ class CopperStory(Story):
         cut_lo[timeline.T_FORECAST] = 0.8
         return {self.NEW: (new_lo, new_hi), self.INSPECTED: (cut_lo, cut_hi)}
 
+    @override
     def fixed(self, structure: Structure, lay: Layout) -> dict[int, dict[int, str]]:
         june, july = timeline.T_LAST, timeline.T_FORECAST
         roles = {p.role: i for i, p in enumerate(structure.plants) if p.role}
@@ -394,9 +426,8 @@ class CopperStory(Story):
         out[july][roles[self.INSPECTED]] = "increased"
         return out
 
-    def missing(
-        self, structure: Structure, lay: Layout, rng: np.random.Generator
-    ) -> list[tuple[int, int]]:
+    @override
+    def missing(self, structure: Structure, lay: Layout, rng: np.random.Generator) -> list[tuple[int, int]]:
         return []
 
 

@@ -99,15 +99,21 @@ _NATURE_WEIGHTS = {
     "precious": (0.45, 0.45, 0.02, 0.08),
 }
 
-_NOUN_ZH = {"Smelter": "冶炼厂", "Refinery": "精炼厂", "Plant": "工厂", "Mill": "钢厂",
-            "Factory": "工厂", "Mine": "矿山", "Separation Plant": "分离厂",
-            "Magnet Plant": "磁材厂"}  # fmt: skip
+_NOUN_ZH = {
+    "Smelter": "冶炼厂",
+    "Refinery": "精炼厂",
+    "Plant": "工厂",
+    "Mill": "钢厂",
+    "Factory": "工厂",
+    "Mine": "矿山",
+    "Separation Plant": "分离厂",
+    "Magnet Plant": "磁材厂",
+}
 
 
 def plant_name(product: Product, noun: str, n: int) -> tuple[str, str]:
     """An obviously fictional name: "Demo Copper Cathode Smelter 07"."""
-    return (f"Demo {product.name} {noun} {n:02d}",
-            f"演示{product.name_zh}{_NOUN_ZH.get(noun, '企业')}{n:02d}")  # fmt: skip
+    return (f"Demo {product.name} {noun} {n:02d}", f"演示{product.name_zh}{_NOUN_ZH.get(noun, '企业')}{n:02d}")
 
 
 def plant_code(product: Product, n: int) -> str:
@@ -137,8 +143,13 @@ def _mentioned(targets: Sequence[Target], dim: str) -> list[str]:
 def _stated_shares(targets: Sequence[Target], dim: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for t in targets:
-        if (t.measure == "share" and t.statistic == "level" and t.kind == "actual"
-                and set(t.breakdown) == {dim} and t.value is not None):  # fmt: skip
+        if (
+            t.measure == "share"
+            and t.statistic == "level"
+            and t.kind == "actual"
+            and set(t.breakdown) == {dim}
+            and t.value is not None
+        ):
             out[t.breakdown[dim]] = float(t.value)
     return out
 
@@ -181,8 +192,7 @@ def geography_weights(
     return dim, {v: w / total for v, w in weights.items()}
 
 
-_FEEDSTOCK_FIRST_SHARE = {"copper_cathode": 0.83, "lithium_carbonate": 0.45,
-                          "medium_heavy_rare_earth": 0.7}  # fmt: skip
+_FEEDSTOCK_FIRST_SHARE = {"copper_cathode": 0.83, "lithium_carbonate": 0.45, "medium_heavy_rare_earth": 0.7}
 
 
 def feedstock_weights(product: Product) -> dict[str, float]:
@@ -260,11 +270,7 @@ def draw_sizes(
             break
         below = [i for i in neighbours if sizes[i] < lo]
         above = [i for i in neighbours if sizes[i] >= hi]
-        pool = (
-            below[: 3 - len(members)]
-            if len(below) >= 3 - len(members)
-            else above[-(3 - len(members)) :]
-        )
+        pool = below[: 3 - len(members)] if len(below) >= 3 - len(members) else above[-(3 - len(members)) :]
         target = lo * 1.15 if hi == float("inf") else (lo + hi) / 2 if lo > 0 else hi * 0.5
         for i in pool:
             sizes[i] = target
@@ -293,8 +299,13 @@ def frame_capacity_june(
         return cap, 100.0 * annual / cap
     june = timeline.LABELS[timeline.T_LAST]
     for t in targets:
-        if (t.measure == "capacity" and t.breakdown == {"basis": "sample"} and t.period == june
-                and t.statistic == "level" and t.kind == "actual"):  # fmt: skip
+        if (
+            t.measure == "capacity"
+            and t.breakdown == {"basis": "sample"}
+            and t.period == june
+            and t.statistic == "level"
+            and t.kind == "actual"
+        ):
             cap = admitted(t).aim / choice.coverage
             return cap, 100.0 * annual / cap
     rate = june_rate(targets) or choice.rate
@@ -304,15 +315,18 @@ def frame_capacity_june(
 def june_rate(targets: Sequence[Target]) -> float | None:
     """The overall operating rate the report states for June, if it does (its aim)."""
     for t in targets:
-        if (t.measure == "operating_rate" and not t.breakdown and t.kind == "actual"
-                and t.period == timeline.LABELS[timeline.T_LAST] and t.statistic == "level"):  # fmt: skip
+        if (
+            t.measure == "operating_rate"
+            and not t.breakdown
+            and t.kind == "actual"
+            and t.period == timeline.LABELS[timeline.T_LAST]
+            and t.statistic == "level"
+        ):
             return admitted(t).aim
     return None
 
 
-def rate_anchors(
-    product: Product, targets: Sequence[Target], level: np.ndarray, rate: float
-) -> dict[int, float]:
+def rate_anchors(product: Product, targets: Sequence[Target], level: np.ndarray, rate: float) -> dict[int, float]:
     """Frame capacity the report's rate changes call for in earlier months (output basis).
 
     With the June rate r and a change of x pp against month t, the rate in t is r - x, so
@@ -326,8 +340,13 @@ def rate_anchors(
     cap_june = annual[june] / (rate / 100.0)
     out: dict[int, float] = {}
     for t in targets:
-        if (t.measure != "operating_rate" or t.breakdown or t.kind != "actual"
-                or t.period != timeline.LABELS[june] or t.statistic not in ("pp_mom", "pp_yoy")):  # fmt: skip
+        if (
+            t.measure != "operating_rate"
+            or t.breakdown
+            or t.kind != "actual"
+            or t.period != timeline.LABELS[june]
+            or t.statistic not in ("pp_mom", "pp_yoy")
+        ):
             continue
         lag = 1 if t.statistic == "pp_mom" else 12
         i = june - lag
@@ -335,8 +354,7 @@ def rate_anchors(
         held = rate - 100.0 * annual[i] / cap_june
         if r.lo + 0.2 * (r.hi - r.lo) <= held <= r.hi - 0.2 * (r.hi - r.lo) and t.value is None:
             continue
-        aim = r.aim if t.value is not None else min(max(held, r.lo + 0.3 * (r.hi - r.lo)),
-                                                     r.hi - 0.3 * (r.hi - r.lo))  # fmt: skip
+        aim = r.aim if t.value is not None else min(max(held, r.lo + 0.3 * (r.hi - r.lo)), r.hi - 0.3 * (r.hi - r.lo))
         out[i] = annual[i] / ((rate - aim) / 100.0)
     return out
 
@@ -367,8 +385,7 @@ def build(
     """
     own = [t for t in targets if t.product == product.code]
     n_panel = panel_size or choice.producers
-    c_june, rate = frame_capacity_june(product, float(level[timeline.T_LAST]), own, choice,
-                                       capacity_path)  # fmt: skip
+    c_june, rate = frame_capacity_june(product, float(level[timeline.T_LAST]), own, choice, capacity_path)
     coverage = choice.coverage
     geo_dim, geo_w = geography_weights(product, own, n_panel)
     feed_w = feedstock_weights(product)
@@ -378,9 +395,16 @@ def build(
     if class_capacity:
         specs = _specs_from_classes(product, class_capacity, geo_w, rng)
     else:
-        specs = _specs_from_geography(product, c_june * coverage, n_panel, geo_w, feed_w, rng,
-                                      per_value=3 if geo_dim else 1,
-                                      required=_mentioned(own, "size_class"))  # fmt: skip
+        specs = _specs_from_geography(
+            product,
+            c_june * coverage,
+            n_panel,
+            geo_w,
+            feed_w,
+            rng,
+            per_value=3 if geo_dim else 1,
+            required=_mentioned(own, "size_class"),
+        )
     for i, (cap, geo, feed) in enumerate(specs, 1):
         plants.append(_plant(product, choice, i, cap, geo, geo_dim, feed, rng, panel=june))
     rates_stated = any(t.measure == "operating_rate" for t in own)
@@ -401,8 +425,8 @@ def build(
     _history(structure, choice, level, rate, rng, anchors)
     if not class_capacity:
         _forecast_capacity(structure, own, level, rng)
-    _spread_provinces(structure, own, rng)
-    _class_expansions(structure, own, rng)
+    _spread_provinces(structure, own)
+    _class_expansions(structure, own)
     return structure
 
 
@@ -415,20 +439,21 @@ def _forecast_capacity(
     product = structure.product
     july, june = timeline.T_FORECAST, timeline.T_LAST
     for t in own:
-        if (product.operating_rate == "output" and t.measure == "operating_rate"
-                and not t.breakdown and t.kind == "forecast" and t.statistic == "level"
-                and t.value is not None):  # fmt: skip
-            wanted = (structure.coverage * level[july] / timeline.month_share(product)[july]
-                      / (admitted(t).aim / 100.0))  # fmt: skip
-            have = sum(p.capacity(july) for p in structure.plants if p.panel_from is not None
-                       and p.in_panel(june))  # fmt: skip
+        if (
+            product.operating_rate == "output"
+            and t.measure == "operating_rate"
+            and not t.breakdown
+            and t.kind == "forecast"
+            and t.statistic == "level"
+            and t.value is not None
+        ):
+            wanted = structure.coverage * level[july] / timeline.month_share(product)[july] / (admitted(t).aim / 100.0)
+            have = sum(p.capacity(july) for p in structure.plants if p.panel_from is not None and p.in_panel(june))
             if abs(wanted / have - 1.0) > 0.0005:
                 _expand(structure, wanted - have, timeline.MONTHS[july], rng, forward=True)
 
 
-def _spread_provinces(
-    structure: Structure, own: Sequence[Target], rng: np.random.Generator
-) -> None:
+def _spread_provinces(structure: Structure, own: Sequence[Target]) -> None:
     """A province the report gives figures for holds three panel producers at least (fewer
     would be suppressed by disclosure control): producers of the same region move there."""
     product = structure.product
@@ -437,8 +462,7 @@ def _spread_provinces(
     mentioned = _mentioned(own, "province")
     june = timeline.T_LAST
     for name in mentioned:
-        panel = [p for p in structure.plants if p.in_panel(june) and p.capacity(june) > 0
-                 and not p.role]  # fmt: skip
+        panel = [p for p in structure.plants if p.in_panel(june) and p.capacity(june) > 0 and not p.role]
         there = [p for p in panel if p.province == name]
         region = geography.region_for(product, name) if product.scope == "China" else None
 
@@ -446,35 +470,49 @@ def _spread_provinces(
             left = sum(1 for q in panel if q.province == p.province)
             return p.province != name and (left > 3 or p.province not in mentioned)
 
-        movers = sorted((p for p in panel if can_move(p)),
-                        key=lambda p: (p.region != region, p.records[0][1]))  # fmt: skip
+        movers = sorted((p for p in panel if can_move(p)), key=lambda p: (p.region != region, p.records[0][1]))
         for p in movers[: max(3 - len(there), 0)]:
             p.province = name
             p.region = geography.region_for(product, name)
 
 
-def _class_expansions(
-    structure: Structure, own: Sequence[Target], rng: np.random.Generator
-) -> None:
+def _class_expansions(structure: Structure, own: Sequence[Target]) -> None:
     """Capacity the report says a size class added in June: a line added on 1 June at a
     plant of that class (a tenth of its size)."""
     june = timeline.T_LAST
     for t in own:
-        if (t.measure == "capacity" and set(t.breakdown) == {"size_class"} and t.kind == "actual"
-                and t.statistic == "mom_abs" and t.period == timeline.LABELS[june]):  # fmt: skip
+        if (
+            t.measure == "capacity"
+            and set(t.breakdown) == {"size_class"}
+            and t.kind == "actual"
+            and t.statistic == "mom_abs"
+            and t.period == timeline.LABELS[june]
+        ):
             cls = t.breakdown["size_class"]
-            same = [p for p in structure.plants if p.panel_from is not None and not p.role
-                    and len(p.records) == 1 and p.first < timeline.LAST
-                    and size_class(structure.product, p.capacity(june)) == cls
-                    and size_class(structure.product, p.capacity(june) * 0.9) == cls]  # fmt: skip
+            same = [
+                p
+                for p in structure.plants
+                if p.panel_from is not None
+                and not p.role
+                and len(p.records) == 1
+                and p.first < timeline.LAST
+                and size_class(structure.product, p.capacity(june)) == cls
+                and size_class(structure.product, p.capacity(june) * 0.9) == cls
+            ]
             if not same:
                 continue
             p = max(same, key=lambda p: p.capacity(june))
             cap = p.records[0][1]
             step = cap * 0.1 * (1 if t.direction != "down" else -1)
-            p.records = [(p.records[0][0], cap - step, "", ""),
-                         (timeline.LAST, cap, "expansion" if step > 0 else "reduction",
-                          "line added" if step > 0 else "line shut")]  # fmt: skip
+            p.records = [
+                (p.records[0][0], cap - step, "", ""),
+                (
+                    timeline.LAST,
+                    cap,
+                    "expansion" if step > 0 else "reduction",
+                    "line added" if step > 0 else "line shut",
+                ),
+            ]
 
 
 def _specs_from_geography(
@@ -498,8 +536,14 @@ def _specs_from_geography(
     geo_of: list[str] = []
     for s in sizes:
         open_values = [v for v in geo_w if remaining[v] > 0]
-        v = max(open_values, key=lambda v: geo_w[v] * panel_capacity - assigned[v]
-                if remaining[v] > 1 or len(open_values) == 1 else -1e18 + geo_w[v])  # fmt: skip
+        v = max(
+            open_values,
+            key=lambda v: (
+                geo_w[v] * panel_capacity - assigned[v]
+                if remaining[v] > 1 or len(open_values) == 1
+                else -1e18 + geo_w[v]
+            ),
+        )
         # Keep room for the last producers of every value.
         if sum(remaining.values()) <= sum(1 for x in geo_w if remaining[x] > 0):
             v = open_values[0]
@@ -629,9 +673,17 @@ def _outside_panel(
             size = lo * 1.06
         n += 1
         ex = example[key]
-        p = _plant(product, choice, n, size, ex.region if _geo_dimension(product) == "region"
-                   else ex.province, _geo_dimension(product) or "province", ex.feedstock, rng,
-                   panel=None)  # fmt: skip
+        p = _plant(
+            product,
+            choice,
+            n,
+            size,
+            ex.region if _geo_dimension(product) == "region" else ex.province,
+            _geo_dimension(product) or "province",
+            ex.feedstock,
+            rng,
+            panel=None,
+        )
         p.province, p.region, p.country = ex.province, ex.region, ex.country
         out.append(p)
         left -= p.records[0][1]
@@ -641,12 +693,12 @@ def _outside_panel(
 def set_capacity(plants: Sequence[Plant], t: int, total: float) -> None:
     """Make the panel capacity of month t exactly ``total`` by resizing its largest plant
     (every record of it, so its history keeps its shape)."""
-    present = [p for p in plants if p.panel_from is not None and p.in_panel(t) and not p.role
-               and p.capacity(t) > 0]  # fmt: skip
+    present = [p for p in plants if p.panel_from is not None and p.in_panel(t) and not p.role and p.capacity(t) > 0]
     if not present:
         return
-    delta = total - sum(p.capacity(t) for p in plants if p.panel_from is not None
-                        and p.in_panel(t) and p.capacity(t) > 0)  # fmt: skip
+    delta = total - sum(
+        p.capacity(t) for p in plants if p.panel_from is not None and p.in_panel(t) and p.capacity(t) > 0
+    )
     biggest = max(present, key=lambda p: p.capacity(t))
     biggest.records = [(d, c + delta if c > 0 else c, e, n) for d, c, e, n in biggest.records]
 
@@ -705,10 +757,7 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
         # As many plants as the class ceiling needs, each carrying an equal part, each part
         # inside the stratum's class (months where it cannot be are left uncovered).
         k = max(1, int(np.ceil(want.max() / (0.95 * hi)))) if np.isfinite(hi) else 1
-        if "size_class" in product.strata:
-            fits = (want / k >= lo * 1.001) & (want / k < hi * 0.999)
-        else:
-            fits = want > 0
+        fits = (want / k >= lo * 1.001) & (want / k < hi * 0.999) if "size_class" in product.strata else want > 0
         if not fits.any():
             top_up += float(panel[key][timeline.T_LAST] * factor)
             continue
@@ -725,16 +774,27 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
                 if current < 0 and part <= 0:
                     continue
                 if current < 0 or abs(part - current) > 1e-9 * max(current, 1.0):
-                    event = "" if current < 0 else (
-                        "closure" if part <= 0 else "expansion" if part > current
-                        else "reduction")  # fmt: skip
+                    event = (
+                        ""
+                        if current < 0
+                        else ("closure" if part <= 0 else "expansion" if part > current else "reduction")
+                    )
                     records.append((timeline.MONTHS[t], float(part), event, ""))
                     current = float(part)
-            structure.plants.append(Plant(
-                code=plant_code(product, n), name=name, name_zh=name_zh, province=ex.province,
-                region=ex.region, country=ex.country, nature=_nature(product, rng),
-                feedstock=ex.feedstock, records=records, panel_from=None,
-            ))  # fmt: skip
+            structure.plants.append(
+                Plant(
+                    code=plant_code(product, n),
+                    name=name,
+                    name_zh=name_zh,
+                    province=ex.province,
+                    region=ex.region,
+                    country=ex.country,
+                    nature=_nature(product, rng),
+                    feedstock=ex.feedstock,
+                    records=records,
+                    panel_from=None,
+                )
+            )
     # What strata of big plants could not hide goes to one small plant, so the product's
     # coverage is as chosen (near-census panels: a few small plants stay outside).
     small = [key for key in panel if bounds[key[0]][0] <= top_up < bounds[key[0]][1]]
@@ -743,17 +803,30 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
         ex = example[key]
         n += 1
         name, name_zh = plant_name(product, choice.noun, n)
-        structure.plants.append(Plant(
-            code=plant_code(product, n), name=name, name_zh=name_zh, province=ex.province,
-            region=ex.region, country=ex.country, nature=_nature(product, rng),
-            feedstock=ex.feedstock, records=[(timeline.FIRST, top_up, "", "")], panel_from=None,
-        ))  # fmt: skip
+        structure.plants.append(
+            Plant(
+                code=plant_code(product, n),
+                name=name,
+                name_zh=name_zh,
+                province=ex.province,
+                region=ex.region,
+                country=ex.country,
+                nature=_nature(product, rng),
+                feedstock=ex.feedstock,
+                records=[(timeline.FIRST, top_up, "", "")],
+                panel_from=None,
+            )
+        )
 
 
 def _stratum_key(product: Product, p: Plant, capacity: float) -> tuple[str, ...]:
     """The size class, then the product's strata values (a shadow must match both)."""
-    values = {"size_class": size_class(product, capacity), "region": p.region,
-              "province": p.province, "feedstock": p.feedstock}  # fmt: skip
+    values = {
+        "size_class": size_class(product, capacity),
+        "region": p.region,
+        "province": p.province,
+        "feedstock": p.feedstock,
+    }
     return (values["size_class"], *(values.get(s, "") for s in product.strata))
 
 
@@ -800,13 +873,10 @@ def _history(
             steps.append((start + 6, current))
     for boundary, before in sorted(steps, key=lambda s: -s[0]):
         after = sum(p.capacity(boundary) for p in plants) / kappa
-        _change_capacity(structure, choice, (after - before) * kappa, timeline.MONTHS[boundary],
-                         rng)  # fmt: skip
+        _change_capacity(structure, choice, (after - before) * kappa, timeline.MONTHS[boundary], rng)
 
 
-def _change_capacity(
-    structure: Structure, choice: Choice, delta: float, when: date, rng: np.random.Generator
-) -> None:
+def _change_capacity(structure: Structure, choice: Choice, delta: float, when: date, rng: np.random.Generator) -> None:
     """Capacity grew by ``delta`` (or shrank, if negative) on ``when``: whole plants are
     commissioned (or close) then, and one plant's expansion (or reduction) makes up the rest
     exactly."""
@@ -853,18 +923,19 @@ def _expand(
     p = cands[int(rng.integers(len(cands)))]
     cap = p.records[0][1]
     before, after = (cap, cap + delta) if forward else (cap - delta, cap)
-    p.records = [(p.records[0][0], before, "", ""),
-                 (when, after, "expansion" if delta > 0 else "reduction",
-                  "line added" if delta > 0 else "line shut")]  # fmt: skip
+    p.records = [
+        (p.records[0][0], before, "", ""),
+        (when, after, "expansion" if delta > 0 else "reduction", "line added" if delta > 0 else "line shut"),
+    ]
 
 
-def _commission_some(
-    structure: Structure, delta: float, when: date, rng: np.random.Generator
-) -> float:
+def _commission_some(structure: Structure, delta: float, when: date, rng: np.random.Generator) -> float:
     """Commission panel plants on ``when`` adding up to at most ``delta``; their total."""
-    candidates = [p for p in structure.plants
-                  if p.panel_from is not None and not p.role and p.first == timeline.FIRST
-                  and len(p.records) == 1]  # fmt: skip
+    candidates = [
+        p
+        for p in structure.plants
+        if p.panel_from is not None and not p.role and p.first == timeline.FIRST and len(p.records) == 1
+    ]
     order = [candidates[i] for i in rng.permutation(len(candidates))]
     got = 0.0
     for p in order:
@@ -895,12 +966,19 @@ def _closed_producers(
     for j in range(k):
         like = panel[int(rng.integers(len(panel)))]
         name, name_zh = plant_name(product, choice.noun, n + j + 1)
-        out.append(Plant(
-            code=plant_code(product, n + j + 1), name=name, name_zh=name_zh,
-            province=like.province, region=like.region, country=like.country,
-            nature=like.nature, feedstock=like.feedstock,
-            records=[(timeline.FIRST, _round_capacity(size / k), "", ""),
-                     (when, 0.0, "closure", "plant closed")],
-            panel_from=timeline.FIRST, panel_to=last_month,
-        ))  # fmt: skip
+        out.append(
+            Plant(
+                code=plant_code(product, n + j + 1),
+                name=name,
+                name_zh=name_zh,
+                province=like.province,
+                region=like.region,
+                country=like.country,
+                nature=like.nature,
+                feedstock=like.feedstock,
+                records=[(timeline.FIRST, _round_capacity(size / k), "", ""), (when, 0.0, "closure", "plant closed")],
+                panel_from=timeline.FIRST,
+                panel_to=last_month,
+            )
+        )
     return out

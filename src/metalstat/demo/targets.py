@@ -126,9 +126,7 @@ class Target(BaseModel):
 
     def admits(self, actual: float) -> bool:
         """Whether a figure value satisfies this target's wording."""
-        return hedge_words.admits(
-            self.hedge, self.value, self.resolution, actual, direction=self.direction
-        )
+        return hedge_words.admits(self.hedge, self.value, self.resolution, actual, direction=self.direction)
 
 
 def _span_ok(period: str) -> str | None:
@@ -183,10 +181,7 @@ def _problems(t: Target, product: Product | None) -> list[str]:
         if t.direction is not None and t.direction not in h.directions:
             out.append(f"hedge {t.hedge!r} describes {' or '.join(h.directions)} changes")
         if t.hedge != "direction" and t.statistic not in RELATIVE_STATISTICS:
-            out.append(
-                f"size word {t.hedge!r} is measured in % or pp: use a % or pp statistic, "
-                f"not {t.statistic!r}"
-            )
+            out.append(f"size word {t.hedge!r} is measured in % or pp: use a % or pp statistic, not {t.statistic!r}")
     if t.value is not None and t.direction in ("up", "down") and t.statistic in CHANGE_STATISTICS:
         sign_ok = t.value > 0 if t.direction == "up" else t.value < 0
         if not sign_ok:
@@ -263,9 +258,7 @@ def parse_targets(text: str, source: str, catalog: Catalog) -> tuple[Target, ...
     return tuple(out)
 
 
-def load_targets(
-    paths: Sequence[str | Path] | None = None, catalog: Catalog | None = None
-) -> tuple[Target, ...]:
+def load_targets(paths: Sequence[str | Path] | None = None, catalog: Catalog | None = None) -> tuple[Target, ...]:
     """All targets: the packaged files unless paths are given, checked against the catalog."""
     cat = catalog if catalog is not None else load_catalog()
     out: list[Target] = []

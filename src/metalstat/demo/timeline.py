@@ -42,7 +42,8 @@ def limit_share(product: Product) -> np.ndarray:
     """The share of a year's capacity a plant may run at in each month: the product's own
     count, never above the month's days (a twelfth of the year is more than a month of 30 days
     or fewer holds)."""
-    return np.minimum(month_share(product), DAY_SHARE)
+    share: np.ndarray = np.minimum(month_share(product), DAY_SHARE)
+    return share
 
 
 def index(period: str | date) -> int:

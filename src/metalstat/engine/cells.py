@@ -31,18 +31,15 @@ def months_frame(months: Sequence[date]) -> pl.DataFrame:
 
 def capacity_by_month(capacity: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
     """Capacity of each producer in each month: day-weighted average (the month's potential
-    output is cap_avg × days / 365, or / 12 for products that count months so), in force at month end, and the largest in force on any day
+    output is cap_avg × days / 365, or / 12 for products that count months so), in force at
+    month end, and the largest in force on any day
     (which decides the size class, so a plant commissioned mid-month is classed by nameplate)."""
     recs = (
         capacity.sort("producer_id", "valid_from")
-        .with_columns(
-            valid_to=pl.col("valid_from").shift(-1).over("producer_id").fill_null(FAR_FUTURE)
-        )
+        .with_columns(valid_to=pl.col("valid_from").shift(-1).over("producer_id").fill_null(FAR_FUTURE))
         .join(months, how="cross")
         .with_columns(
-            overlap=(
-                pl.min_horizontal("valid_to", "m_next") - pl.max_horizontal("valid_from", "m_start")
-            )
+            overlap=(pl.min_horizontal("valid_to", "m_next") - pl.max_horizontal("valid_from", "m_start"))
             .dt.total_days()
             .clip(lower_bound=0)
         )
@@ -71,18 +68,13 @@ def panel_by_month(panel: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
 def halts_by_month(events: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
     """Per producer and month: whether a stop covers the whole month (the capacity it affects is
     compared later) and whether any event touches the month (it explains a swing)."""
-    ev = events.join(months, how="cross").with_columns(
-        end_or_far=pl.col("end").fill_null(FAR_FUTURE)
-    )
-    touching = ev.filter(
-        (pl.col("start") < pl.col("m_next")) & (pl.col("end_or_far") >= pl.col("m_start"))
-    )
+    ev = events.join(months, how="cross").with_columns(end_or_far=pl.col("end").fill_null(FAR_FUTURE))
+    touching = ev.filter((pl.col("start") < pl.col("m_next")) & (pl.col("end_or_far") >= pl.col("m_start")))
     return touching.group_by("producer_id", "period").agg(
         event_in_month=pl.lit(True),
         halt_capacity=pl.col("capacity_affected")
         .filter(
-            (pl.col("start") <= pl.col("m_start"))
-            & (pl.col("end_or_far") >= pl.col("m_next") - pl.duration(days=1))
+            (pl.col("start") <= pl.col("m_start")) & (pl.col("end_or_far") >= pl.col("m_next") - pl.duration(days=1))
         )
         .sum(),
     )
@@ -125,9 +117,7 @@ def month_share_expr(products: Sequence[Product]) -> pl.Expr:
     return pl.when(pl.col("product").is_in(twelfth)).then(pl.lit(1.0 / 12.0)).otherwise(days)
 
 
-def build_cells(
-    inputs: CycleInputs, products: Sequence[Product], months: Sequence[date]
-) -> pl.DataFrame:
+def build_cells(inputs: CycleInputs, products: Sequence[Product], months: Sequence[date]) -> pl.DataFrame:
     """One row per (producer, month) for producers in the frame (capacity in force on some day
     of the month) of the given products and months."""
     codes = [p.code for p in products]
@@ -153,9 +143,7 @@ def build_cells(
         )
         .drop("min_capacity")
     )
-    cells = cells.with_columns(
-        stratum=stratum_expr(products), month_share=month_share_expr(products)
-    )
+    cells = cells.with_columns(stratum=stratum_expr(products), month_share=month_share_expr(products))
     panel = panel_by_month(inputs.panel.join(ids, on="producer_id", how="semi"), mf)
     cells = cells.join(panel, on=["producer_id", "period"], how="left").with_columns(
         pl.col("in_panel").fill_null(False)

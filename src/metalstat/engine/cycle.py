@@ -85,26 +85,24 @@ def run_cycle(
     findings = check_returns(t, inputs, products, cells=cells_all)
 
     cells_ext = cells_all.filter(pl.col("period") <= t)
-    completed = complete_panel(cells_ext, [context, *window], products).filter(
-        pl.col("period") >= window[0]
-    )
+    completed = complete_panel(cells_ext, [context, *window], products).filter(pl.col("period") >= window[0])
     cells = cells_ext.filter(pl.col("period") >= window[0])
     w = weights(cells, completed)
 
     levels = _levels(cells, completed, w, inputs.return_parts, products)
     q = quality(cells, completed)
     levels = pl.concat([levels, quality_levels(q)])
-    derived = _derive(levels, t, window, products)
-    derived = _add_like_for_like(derived, levels, completed, t)
+    derived = _derive(levels, t, window)
+    derived = _add_like_for_like(derived, completed, t)
     flags = _flags(q, t, products)
     derived = _apply_flags(derived, flags, _breaks(cells, t))
 
-    fc = _forecast(completed, cells_all, levels, t, nxt, products)
-    fc_rows = _forecast_figures(fc, levels, t, nxt, products, flags)
+    fc = _forecast(completed, cells_all, t, nxt, products)
+    fc_rows = _forecast_figures(fc, levels, t, nxt, flags)
     if with_benchmarks:
         hist = headline_history(levels, inputs.published_history, products)
         bench = benchmarks(hist, t)
-        fc_rows = pl.concat([fc_rows, _benchmark_figures(bench, flags, t)], how="diagonal")
+        fc_rows = pl.concat([fc_rows, _benchmark_figures(bench)], how="diagonal")
     acc = _accuracy_figures(inputs.prior_forecasts, levels, inputs.published_history, t, flags)
 
     rows = pl.concat([derived, fc_rows, acc], how="diagonal")
@@ -129,9 +127,7 @@ def _levels(
 ) -> pl.DataFrame:
     prod = production_levels(w, products)
     caps = capacity_levels(cells, w, completed, products)
-    lv = pl.concat(
-        [prod, part_levels(w, parts, prod, products), caps, output_rate_levels(w, products)]
-    )
+    lv = pl.concat([prod, part_levels(w, parts, prod, products), caps, output_rate_levels(w, products)])
     lv = pl.concat([lv, capacity_rate_levels(lv, products), count_levels(completed, products)])
     return pl.concat([lv, share_levels(lv, products)])
 
@@ -141,21 +137,15 @@ def _levels(
 _KEYS = ["product", "measure", "breakdown"]
 
 
-def _derive(
-    levels: pl.DataFrame, t: date, window: list[date], products: Sequence[Product]
-) -> pl.DataFrame:
+def _derive(levels: pl.DataFrame, t: date, window: list[date]) -> pl.DataFrame:
     """Every statistic of every series, then kept by scope: everything for t, levels and MoM
     changes for t-1, the headline's level/MoM/YoY and the overall operating rate for the
     other months."""
     lv = levels.select(*_KEYS, "period", "value")
     prev = lv.select(*_KEYS, period=pl.col("period").dt.offset_by("1mo"), v_m=pl.col("value"))
     yago = lv.select(*_KEYS, period=pl.col("period").dt.offset_by("12mo"), v_y=pl.col("value"))
-    j = lv.join(prev, on=[*_KEYS, "period"], how="left").join(
-        yago, on=[*_KEYS, "period"], how="left"
-    )
-    j = j.with_columns(
-        p_m=pl.col("period").dt.offset_by("-1mo"), p_y=pl.col("period").dt.offset_by("-12mo")
-    )
+    j = lv.join(prev, on=[*_KEYS, "period"], how="left").join(yago, on=[*_KEYS, "period"], how="left")
+    j = j.with_columns(p_m=pl.col("period").dt.offset_by("-1mo"), p_y=pl.col("period").dt.offset_by("-12mo"))
     v, vm, vy = pl.col("value"), pl.col("v_m"), pl.col("v_y")
     days = pl.col("period").dt.month_end().dt.day().cast(pl.Float64)
 
@@ -196,9 +186,7 @@ def _derive(
         (pl.col("breakdown") == "") | pl.col("breakdown").str.starts_with("content=")
     )
     history = (headline & pl.col("statistic").is_in(["level", "mom_pct", "yoy_pct"])) | (
-        (pl.col("measure") == "operating_rate")
-        & (pl.col("breakdown") == "")
-        & (pl.col("statistic") == "level")
+        (pl.col("measure") == "operating_rate") & (pl.col("breakdown") == "") & (pl.col("statistic") == "level")
     )
     d = d.filter(
         is_t
@@ -219,16 +207,13 @@ def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
     prev = lv.filter((pl.col("period") >= jan_prev) & (pl.col("period") <= add_months(t, -12)))
 
     def span(df: pl.DataFrame, name: str) -> pl.DataFrame:
-        return df.group_by(_KEYS).agg(
-            pl.col("value").sum().alias(name), pl.len().alias(name + "_n")
-        )
+        return df.group_by(_KEYS).agg(pl.col("value").sum().alias(name), pl.len().alias(name + "_n"))
 
     j = span(cur, "ytd").join(span(prev, "ytd_prev"), on=_KEYS, how="left")
     j = j.filter(pl.col("ytd_n") == months).with_columns(
         pl.when(pl.col("ytd_prev_n") == months).then(pl.col("ytd_prev")).alias("ytd_prev")
     )
-    base = dict(period=pl.lit(t), base=pl.lit(add_months(t, -12)), span_start=pl.lit(jan),
-                kind=pl.lit(kind))  # fmt: skip
+    base = dict(period=pl.lit(t), base=pl.lit(add_months(t, -12)), span_start=pl.lit(jan), kind=pl.lit(kind))
     return pl.concat(
         [
             j.select(*_KEYS, statistic=pl.lit("ytd_level"), value="ytd", **base),
@@ -248,9 +233,7 @@ def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
     ).filter(pl.col("value").is_not_null())
 
 
-def _add_like_for_like(
-    derived: pl.DataFrame, levels: pl.DataFrame, completed: pl.DataFrame, t: date
-) -> pl.DataFrame:
+def _add_like_for_like(derived: pl.DataFrame, completed: pl.DataFrame, t: date) -> pl.DataFrame:
     """Like-for-like changes over the matched sample, and the part of the headline change that
     the panel change explains (headline − like-for-like)."""
     rows = []
@@ -269,19 +252,21 @@ def _add_like_for_like(
         )
         if suffix == "mom":
             rows.append(
-                lfl.select("product", "breakdown", measure=pl.lit("operating_rate"),
-                           statistic=pl.lit("lfl_pp_mom"), value="lfl_pp", base=pl.lit(base))
-            )  # fmt: skip
-    lfl_rows = pl.concat(rows).with_columns(
-        period=pl.lit(t), kind=pl.lit("actual"), span_start=pl.lit(None, pl.Date)
-    )
+                lfl.select(
+                    "product",
+                    "breakdown",
+                    measure=pl.lit("operating_rate"),
+                    statistic=pl.lit("lfl_pp_mom"),
+                    value="lfl_pp",
+                    base=pl.lit(base),
+                )
+            )
+    lfl_rows = pl.concat(rows).with_columns(period=pl.lit(t), kind=pl.lit("actual"), span_start=pl.lit(None, pl.Date))
     # Keep like-for-like only where the headline series exists (output-basis rates).
-    lfl_rows = lfl_rows.join(
-        derived.filter(pl.col("period") == t).select(_KEYS).unique(), on=_KEYS, how="semi"
+    lfl_rows = lfl_rows.join(derived.filter(pl.col("period") == t).select(_KEYS).unique(), on=_KEYS, how="semi")
+    head = derived.filter((pl.col("period") == t) & pl.col("statistic").is_in(["mom_pct", "pp_mom"])).select(
+        *_KEYS, "statistic", "value"
     )
-    head = derived.filter(
-        (pl.col("period") == t) & pl.col("statistic").is_in(["mom_pct", "pp_mom"])
-    ).select(*_KEYS, "statistic", "value")
     effects = (
         lfl_rows.filter(pl.col("statistic").is_in(["lfl_mom_pct", "lfl_pp_mom"]))
         .with_columns(
@@ -328,7 +313,7 @@ def _flags(q: pl.DataFrame, t: date, products: Sequence[Product]) -> pl.DataFram
         .then(U)
         .otherwise(0)
         | pl.when(pl.col("period") == t).then(P).otherwise(0)
-    )  # fmt: skip
+    )
     return j.select("product", "period", bits=bits.cast(pl.Int64))
 
 
@@ -383,10 +368,7 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
             .unique()
             .join(withheld, on="product", suffix="_w")
             .filter(
-                (
-                    (pl.col("period_w") >= pl.col("span_start"))
-                    & (pl.col("period_w") <= pl.col("period"))
-                )
+                ((pl.col("period_w") >= pl.col("span_start")) & (pl.col("period_w") <= pl.col("period")))
                 | (
                     (pl.col("period_w") >= pl.col("span_start").dt.offset_by("-12mo"))
                     & (pl.col("period_w") <= pl.col("period").dt.offset_by("-12mo"))
@@ -409,7 +391,6 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
 def _forecast(
     completed: pl.DataFrame,
     cells_all: pl.DataFrame,
-    levels: pl.DataFrame,
     t: date,
     nxt: date,
     products: Sequence[Product],
@@ -442,9 +423,7 @@ def _forecast(
     )
     # Producers scheduling lower / higher daily output than they made in t.
     planned = change_counts(
-        sched.filter(pl.col("value").is_not_null() & pl.col("out_t").is_not_null()).with_columns(
-            period=pl.lit(nxt)
-        ),
+        sched.filter(pl.col("value").is_not_null() & pl.col("out_t").is_not_null()).with_columns(period=pl.lit(nxt)),
         pl.col("value") / pl.col("days"),
         pl.col("out_t") / days_in_month(t),
         products,
@@ -457,13 +436,11 @@ def _forecast_figures(
     levels: pl.DataFrame,
     t: date,
     nxt: date,
-    products: Sequence[Product],
     flags: pl.DataFrame,
 ) -> pl.DataFrame:
     keep = pl.col("measure").is_in(
-        ["production", "operating_rate", "operating_capacity", "capacity", "producer_count",
-         "producer_share"]
-    )  # fmt: skip
+        ["production", "operating_rate", "operating_capacity", "capacity", "producer_count", "producer_share"]
+    )
     f = fc.filter(keep).select(*_KEYS, "value")
     cur = levels.filter(pl.col("period") == t).select(*_KEYS, v_m="value")
     yago = levels.filter(pl.col("period") == add_months(nxt, -12)).select(*_KEYS, v_y="value")
@@ -513,7 +490,7 @@ def _forecast_figures(
     ).with_columns(bits=pl.col("bits").fill_null(0) & ~P)
 
 
-def _benchmark_figures(bench: pl.DataFrame, flags: pl.DataFrame, t: date) -> pl.DataFrame:
+def _benchmark_figures(bench: pl.DataFrame) -> pl.DataFrame:
     return bench.select(
         "product",
         "period",
@@ -569,19 +546,20 @@ def _disclosure(rows: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
         & ~pl.col("breakdown").str.starts_with("method=")
         & pl.col("n_producers").is_not_null()
     )
-    primary = (pl.col("n_producers") < MIN_CELL_PRODUCERS) | (
-        pl.col("top_share").fill_null(0.0) > DOMINANCE_SHARE
-    )
+    primary = (pl.col("n_producers") < MIN_CELL_PRODUCERS) | (pl.col("top_share").fill_null(0.0) > DOMINANCE_SHARE)
     cells = (
         sensitive.group_by("product", "period", "breakdown")
         .agg(primary=primary.any(), size=pl.col("value").filter(pl.col("measure") == "production").first())
         .with_columns(dim=pl.col("breakdown").str.split("=").list.first())
-    )  # fmt: skip
+    )
     n_primary = pl.col("primary").sum().over("product", "period", "dim")
     rank = (
-        pl.when(~pl.col("primary")).then(pl.col("size").fill_null(float("inf"))).otherwise(None)
-        .rank("ordinal").over("product", "period", "dim")
-    )  # fmt: skip
+        pl.when(~pl.col("primary"))
+        .then(pl.col("size").fill_null(float("inf")))
+        .otherwise(None)
+        .rank("ordinal")
+        .over("product", "period", "dim")
+    )
     cells = cells.with_columns(
         conf=pl.when(pl.col("primary"))
         .then(pl.lit("C"))
@@ -612,16 +590,22 @@ def _unit(products: Sequence[Product]) -> pl.Expr:
         unit = pl.when(pl.col("product") == p.code).then(pl.lit(p.unit)).otherwise(unit)
     m, s = pl.col("measure"), pl.col("statistic")
     return (
-        pl.when(s.is_in(["mom_pct", "yoy_pct", "ytd_pct", "lfl_mom_pct", "lfl_yoy_pct",
-                         "panel_effect_pct", "pct", "mape"]))
+        pl.when(
+            s.is_in(["mom_pct", "yoy_pct", "ytd_pct", "lfl_mom_pct", "lfl_yoy_pct", "panel_effect_pct", "pct", "mape"])
+        )
         .then(pl.lit("%"))
-        .when(s.is_in(["pp_mom", "pp_yoy", "lfl_pp_mom", "panel_effect_pp"])).then(pl.lit("pp"))
-        .when(m.is_in(list(COUNT_MEASURES))).then(pl.lit("count"))
-        .when(m.is_in(list(RATE_MEASURES))).then(pl.lit("%"))
-        .when(s == "daily_avg").then(unit + "/day")
-        .when(m.is_in(["capacity", "operating_capacity"])).then(unit + "/year")
+        .when(s.is_in(["pp_mom", "pp_yoy", "lfl_pp_mom", "panel_effect_pp"]))
+        .then(pl.lit("pp"))
+        .when(m.is_in(list(COUNT_MEASURES)))
+        .then(pl.lit("count"))
+        .when(m.is_in(list(RATE_MEASURES)))
+        .then(pl.lit("%"))
+        .when(s == "daily_avg")
+        .then(unit + "/day")
+        .when(m.is_in(["capacity", "operating_capacity"]))
+        .then(unit + "/year")
         .otherwise(unit)
-    )  # fmt: skip
+    )
 
 
 def _status_exprs() -> tuple[pl.Expr, pl.Expr]:
@@ -640,13 +624,12 @@ def _status_exprs() -> tuple[pl.Expr, pl.Expr]:
     return status, flags
 
 
-def _assemble(
-    rows: pl.DataFrame, q: pl.DataFrame, levels: pl.DataFrame, products: Sequence[Product]
-) -> pl.DataFrame:
+def _assemble(rows: pl.DataFrame, q: pl.DataFrame, levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
     status, flags = _status_exprs()
     # A forecast's quality is that of the month its schedules were given in.
-    qa = q.select("product", q_period="period", coverage="coverage",
-                  response_rate="response_rate", imputed_share="imputed_share")  # fmt: skip
+    qa = q.select(
+        "product", q_period="period", coverage="coverage", response_rate="response_rate", imputed_share="imputed_share"
+    )
     rows = rows.with_columns(
         q_period=pl.when(pl.col("kind") == "forecast")
         .then(pl.col("period").dt.offset_by("-1mo"))

@@ -54,7 +54,7 @@ def weights(cells: pl.DataFrame, completed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _cell(measure: str, dim: str | None, value: pl.Expr) -> list[pl.Expr]:
+def _cell(value: pl.Expr) -> list[pl.Expr]:
     """Aggregations of one estimated cell: its value, producers behind it, dominance."""
     contribution = value
     return [
@@ -81,9 +81,7 @@ def domains(products: Sequence[Product]) -> dict[str, list[str]]:
 def _contents(products: Sequence[Product]) -> list[tuple[list[str], str, str]]:
     """(products, value column, breakdown prefix) for every content a product publishes:
     the headline content without a label, and for content "both" each content labelled."""
-    headline_metal = [
-        p.code for p in products if p.content == "both" and p.headline_content == "metal"
-    ]
+    headline_metal = [p.code for p in products if p.content == "both" and p.headline_content == "metal"]
     both = [p.code for p in products if p.content == "both"]
     others = [p.code for p in products if p.code not in headline_metal]
     out = [(others, "value", ""), (headline_metal, "value_metal", "")]
@@ -112,24 +110,16 @@ def production_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
     for codes, column, prefix in _contents(products):
         sub = w.filter(pl.col("product").is_in(codes))
         weighted = pl.col("w") * pl.col(column)
-        out.append(
-            sub.group_by("product", "period")
-            .agg(_cell("production", None, weighted))
-            .with_columns(breakdown=_key(prefix, None))
-        )
+        out.append(sub.group_by("product", "period").agg(_cell(weighted)).with_columns(breakdown=_key(prefix, None)))
         for dim, dim_codes in by_domain.items():
             d = sub.filter(pl.col("product").is_in(dim_codes) & pl.col(dim).is_not_null())
             out.append(
                 d.group_by("product", "period", dim)
-                .agg(_cell("production", None, weighted))
+                .agg(_cell(weighted))
                 .with_columns(breakdown=_key(prefix, dim))
                 .drop(dim)
             )
-    return (
-        pl.concat(out, how="diagonal")
-        .with_columns(measure=pl.lit("production"))
-        .select(list(LEVELS))
-    )
+    return pl.concat(out, how="diagonal").with_columns(measure=pl.lit("production")).select(list(LEVELS))
 
 
 def part_levels(
@@ -150,9 +140,14 @@ def part_levels(
         return pl.DataFrame(schema=LEVELS)
     dims = [c for c in ("size_class", *PRODUCER_DIMS) if c in w.columns]
     resp = w.filter(pl.col("responded")).select(
-        "product", "producer_id", "period", "w", "value", *dims,
+        "product",
+        "producer_id",
+        "period",
+        "w",
+        "value",
+        *dims,
         grade=pl.when(pl.col("value") > 0).then(pl.col("value_metal") / pl.col("value")),
-    )  # fmt: skip
+    )
     p = parts.rename({"value": "part"}).join(resp, on=["producer_id", "period"], how="inner")
     by_domain = domains(products)
     out = []
@@ -166,19 +161,13 @@ def part_levels(
             .agg(base=(pl.col("w") * pl.col("value") * factor).sum())
         )
         key = prefix if prefix else ""
-        total = totals.filter(pl.col("breakdown") == key).select(
-            "product", "period", total=pl.col("value")
-        )
+        total = totals.filter(pl.col("breakdown") == key).select("product", "period", total=pl.col("value"))
         numerator = pl.col("w") * pl.col("quantity") * factor
         groupings: list[str | None] = [None, *by_domain]
         for dim in groupings:
             cols = ["product", "period", "dimension", "part"] + ([dim] if dim else [])
-            g = (
-                sub
-                if dim is None
-                else sub.filter(pl.col("product").is_in(by_domain[dim]) & pl.col(dim).is_not_null())
-            )
-            cells = g.group_by(cols).agg(_cell("production", None, numerator))
+            g = sub if dim is None else sub.filter(pl.col("product").is_in(by_domain[dim]) & pl.col(dim).is_not_null())
+            cells = g.group_by(cols).agg(_cell(numerator))
             part_key = pl.col("dimension") + "=" + pl.col("part")
             crossed = [prefix] if prefix else []
             label = _join_keys(part_key, crossed, dim)
@@ -216,7 +205,7 @@ def capacity_levels(
     running = w.filter(pl.col("opcap").is_not_null()).with_columns(wo=pl.col("w") * pl.col("opcap"))
     out = [
         panel.group_by("product", "period")
-        .agg(_cell("capacity", None, pl.col("cap_end")))
+        .agg(_cell(pl.col("cap_end")))
         .with_columns(measure=pl.lit("capacity"), breakdown=pl.lit("basis=sample"))
     ]
     for measure, frame, value in (
@@ -225,14 +214,14 @@ def capacity_levels(
     ):
         out.append(
             frame.group_by("product", "period")
-            .agg(_cell(measure, None, value))
+            .agg(_cell(value))
             .with_columns(measure=pl.lit(measure), breakdown=pl.lit(""))
         )
         for dim, codes in domains(products).items():
             out.append(
                 frame.filter(pl.col("product").is_in(codes) & pl.col(dim).is_not_null())
                 .group_by("product", "period", dim)
-                .agg(_cell(measure, None, value))
+                .agg(_cell(value))
                 .with_columns(measure=pl.lit(measure), breakdown=_key("", dim))
                 .drop(dim)
             )

@@ -79,20 +79,27 @@ def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.D
         .join(ratio_p, on="product", how="left")
     )
     method = (
-        pl.when(pl.col("halt_known")).then(pl.lit("halted"))
-        .when(pl.col("sched").is_not_null()).then(pl.lit("scheduled"))
-        .when(pl.col("s_ratio").is_finite()).then(pl.lit("schedule_ratio"))
-        .when(pl.col("p_ratio").is_finite()).then(pl.lit("product_schedule_ratio"))
+        pl.when(pl.col("halt_known"))
+        .then(pl.lit("halted"))
+        .when(pl.col("sched").is_not_null())
+        .then(pl.lit("scheduled"))
+        .when(pl.col("s_ratio").is_finite())
+        .then(pl.lit("schedule_ratio"))
+        .when(pl.col("p_ratio").is_finite())
+        .then(pl.lit("product_schedule_ratio"))
         .otherwise(pl.lit("carried_forward"))
-    )  # fmt: skip
+    )
     value = (
-        pl.when(pl.col("method") == "halted").then(0.0)
-        .when(pl.col("method") == "scheduled").then(pl.col("sched"))
-        .when(pl.col("method") == "schedule_ratio").then(pl.col("out_t") * pl.col("s_ratio"))
+        pl.when(pl.col("method") == "halted")
+        .then(0.0)
+        .when(pl.col("method") == "scheduled")
+        .then(pl.col("sched"))
+        .when(pl.col("method") == "schedule_ratio")
+        .then(pl.col("out_t") * pl.col("s_ratio"))
         .when(pl.col("method") == "product_schedule_ratio")
         .then(pl.col("out_t") * pl.col("p_ratio"))
         .otherwise(pl.col("out_t"))
-    )  # fmt: skip
+    )
     df = df.with_columns(method=method).with_columns(value=value)
     return df.with_columns(
         value_metal=pl.when(pl.col("method") == "scheduled")
@@ -175,10 +182,15 @@ def holt_winters(y: np.ndarray) -> HoltWinters | None:
     nxt = len(y) % SEASON
     fc = level[best] + phi[best] * trend[best] + (season[best, nxt] if seasonal else 0.0)
     return HoltWinters(
-        alpha=float(alpha[best]), beta=float(beta[best]), gamma=float(gamma[best]),
-        phi=float(phi[best]), level0=level0, trend0=trend0,
-        season0=tuple(float(v) for v in season0), forecast=float(fc),
-    )  # fmt: skip
+        alpha=float(alpha[best]),
+        beta=float(beta[best]),
+        gamma=float(gamma[best]),
+        phi=float(phi[best]),
+        level0=level0,
+        trend0=trend0,
+        season0=tuple(float(v) for v in season0),
+        forecast=float(fc),
+    )
 
 
 def benchmarks(history: pl.DataFrame, t: date, with_ets: bool = True) -> pl.DataFrame:
@@ -207,9 +219,7 @@ def benchmarks(history: pl.DataFrame, t: date, with_ets: bool = True) -> pl.Data
     ).with_columns(period=pl.lit(target))
 
 
-def accuracy(
-    prior_forecasts: pl.DataFrame, actuals: pl.DataFrame, t: date, window: int = 12
-) -> pl.DataFrame:
+def accuracy(prior_forecasts: pl.DataFrame, actuals: pl.DataFrame, t: date, window: int = 12) -> pl.DataFrame:
     """Forecast errors: for t, (F − A) and (F − A)/A in %; and the mean absolute % error over
     the last ``window`` months with both a forecast and an actual."""
     start = add_months(t, -(window - 1))

@@ -46,9 +46,7 @@ METHODS: tuple[Method, ...] = (
 KEY = ["producer_id", "period"]
 
 
-def complete_month(
-    cur: pl.DataFrame, prev: pl.DataFrame | None, products: Sequence[Product]
-) -> pl.DataFrame:
+def complete_month(cur: pl.DataFrame, prev: pl.DataFrame | None, products: Sequence[Product]) -> pl.DataFrame:
     """Complete one month's panel. ``cur``: the month's panel cells. ``prev``: the previous
     month's completed panel (producer_id, value, responded, output, schedule) or None."""
     if prev is None:
@@ -74,8 +72,7 @@ def complete_month(
     both = resp & (pl.col("prev_reported") > 0)
     by_stratum = df.group_by("product", "stratum").agg(
         trend_n=both.sum(),
-        trend_ratio=pl.col("output").filter(both).sum()
-        / pl.col("prev_reported").filter(both).sum(),
+        trend_ratio=pl.col("output").filter(both).sum() / pl.col("prev_reported").filter(both).sum(),
         rate_n=resp.sum(),
         stratum_rate=pl.col("output").filter(resp).sum() / pl.col("potential").filter(resp).sum(),
     )
@@ -83,9 +80,7 @@ def complete_month(
         product_n=resp.sum(),
         product_rate=pl.col("output").filter(resp).sum() / pl.col("potential").filter(resp).sum(),
     )
-    df = df.join(by_stratum, on=["product", "stratum"], how="left").join(
-        by_product, on="product", how="left"
-    )
+    df = df.join(by_stratum, on=["product", "stratum"], how="left").join(by_product, on="product", how="left")
     m = {x.name: x.min_respondents for x in METHODS}
     candidates: list[tuple[str, pl.Expr, pl.Expr]] = [
         ("halted", pl.col("halt_known"), pl.lit(0.0)),
@@ -110,9 +105,7 @@ def complete_month(
     method: Any = pl.when(resp).then(pl.lit("reported"))
     value: Any = pl.when(resp).then(pl.col("output"))
     for name, cond, val in candidates:
-        method = method.when(cond.fill_null(False) & val.is_finite().fill_null(False)).then(
-            pl.lit(name)
-        )
+        method = method.when(cond.fill_null(False) & val.is_finite().fill_null(False)).then(pl.lit(name))
         value = value.when(cond.fill_null(False) & val.is_finite().fill_null(False)).then(val)
     df = df.with_columns(method=method.otherwise(pl.lit("none")), value=value.otherwise(None))
     return _complete_metal_and_capacity(df, products)
@@ -123,21 +116,22 @@ def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) 
     the grade it had last month, else the product's factor) and operating capacity of non-respondents (its capacity at
     month end × the stratum respondents' running share)."""
     factor = pl.DataFrame(
-        {"product": [p.code for p in products],
-         "metal_factor": [p.metal_factor if p.metal_factor is not None else
-                          (1.0 if p.content == "metal" else None) for p in products]},
+        {
+            "product": [p.code for p in products],
+            "metal_factor": [
+                p.metal_factor if p.metal_factor is not None else (1.0 if p.content == "metal" else None)
+                for p in products
+            ],
+        },
         schema={"product": pl.Utf8, "metal_factor": pl.Float64},
-    )  # fmt: skip
-    own_grade = pl.when(pl.col("responded") & (pl.col("output") > 0)).then(
-        pl.col("output_metal") / pl.col("output")
     )
+    own_grade = pl.when(pl.col("responded") & (pl.col("output") > 0)).then(pl.col("output_metal") / pl.col("output"))
     df = df.join(factor, on="product", how="left").with_columns(
         grade=pl.coalesce(own_grade, pl.col("prev_grade"), pl.col("metal_factor"))
     )
     running = pl.col("responded") & pl.col("operating_capacity").is_not_null()
     share = df.group_by("product", "stratum").agg(
-        run_share=pl.col("operating_capacity").filter(running).sum()
-        / pl.col("cap_end").filter(running).sum()
+        run_share=pl.col("operating_capacity").filter(running).sum() / pl.col("cap_end").filter(running).sum()
     )
     df = df.join(share, on=["product", "stratum"], how="left")
     return df.with_columns(
@@ -153,9 +147,7 @@ def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) 
     )
 
 
-def complete_panel(
-    cells: pl.DataFrame, months: Sequence[date], products: Sequence[Product]
-) -> pl.DataFrame:
+def complete_panel(cells: pl.DataFrame, months: Sequence[date], products: Sequence[Product]) -> pl.DataFrame:
     """Complete every month in order. ``months[0]`` serves only as context for ``months[1]``
     (its non-respondents are imputed without a prior month)."""
     panel = cells.filter(pl.col("in_panel"))

@@ -16,8 +16,7 @@ from metalstat.catalog.vocabulary import RETURN_STATUSES
 from metalstat.engine.cells import potential
 from metalstat.engine.estimate import LEVELS, domains
 
-RATE_MEASURES = ("operating_rate", "share", "producer_share", "coverage", "response_rate",
-                 "imputed_share")  # fmt: skip
+RATE_MEASURES = ("operating_rate", "share", "producer_share", "coverage", "response_rate", "imputed_share")
 COUNT_MEASURES = ("producer_count", "province_count")
 LEVEL_MEASURES = ("production", "capacity", "operating_capacity")
 
@@ -37,9 +36,11 @@ def output_rate_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataF
 
     out = [s.group_by("product", "period").agg(agg()).with_columns(breakdown=pl.lit(""))]
     out.append(
-        s.group_by("product", "period", "size_class").agg(agg())
-        .with_columns(breakdown=pl.lit("size_class=") + pl.col("size_class")).drop("size_class")
-    )  # fmt: skip
+        s.group_by("product", "period", "size_class")
+        .agg(agg())
+        .with_columns(breakdown=pl.lit("size_class=") + pl.col("size_class"))
+        .drop("size_class")
+    )
     for p in products:
         for d in p.dimensions:
             if d.operating_rate and p.code in codes:
@@ -50,11 +51,7 @@ def output_rate_levels(w: pl.DataFrame, products: Sequence[Product]) -> pl.DataF
                     .with_columns(breakdown=pl.lit(d.name + "=") + pl.col(d.name))
                     .drop(d.name)
                 )
-    return (
-        pl.concat(out, how="diagonal")
-        .with_columns(measure=pl.lit("operating_rate"))
-        .select(list(LEVELS))
-    )
+    return pl.concat(out, how="diagonal").with_columns(measure=pl.lit("operating_rate")).select(list(LEVELS))
 
 
 def capacity_rate_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
@@ -84,9 +81,7 @@ def share_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
     dims = pl.DataFrame(partitions, schema={"product": pl.Utf8, "dim": pl.Utf8}, orient="row")
     prod = levels.filter(pl.col("measure") == "production")
     total = prod.filter(pl.col("breakdown") == "").select("product", "period", total="value")
-    parts = prod.filter(pl.col("breakdown") != "").with_columns(
-        dim=pl.col("breakdown").str.split("=").list.first()
-    )
+    parts = prod.filter(pl.col("breakdown") != "").with_columns(dim=pl.col("breakdown").str.split("=").list.first())
     return (
         parts.join(dims, on=["product", "dim"], how="semi")
         .join(total, on=["product", "period"])
@@ -115,17 +110,23 @@ def change_counts(
         reduced=(pl.col("change") == "reduced").sum(),
         increased=(pl.col("change") == "increased").sum(),
     )
-    long = totals.unpivot(
-        index=["product", "period", "n"], on=["reduced", "increased"], variable_name="change"
-    )
+    long = totals.unpivot(index=["product", "period", "n"], on=["reduced", "increased"], variable_name="change")
     out = [
-        long.select("product", "period", measure=pl.lit("producer_count"),
-                    breakdown=pl.lit("change=") + pl.col("change"),
-                    value=pl.col("value").cast(pl.Float64)),
-        long.select("product", "period", measure=pl.lit("producer_share"),
-                    breakdown=pl.lit("change=") + pl.col("change"),
-                    value=pl.col("value") / pl.col("n") * 100.0),
-    ]  # fmt: skip
+        long.select(
+            "product",
+            "period",
+            measure=pl.lit("producer_count"),
+            breakdown=pl.lit("change=") + pl.col("change"),
+            value=pl.col("value").cast(pl.Float64),
+        ),
+        long.select(
+            "product",
+            "period",
+            measure=pl.lit("producer_share"),
+            breakdown=pl.lit("change=") + pl.col("change"),
+            value=pl.col("value") / pl.col("n") * 100.0,
+        ),
+    ]
     moved = m.filter(pl.col("change") != "unchanged")
     for dim, codes in domains(products).items():
         if dim == "size_class":
@@ -216,9 +217,7 @@ def count_levels(completed: pl.DataFrame, products: Sequence[Product]) -> pl.Dat
     matched = s.join(prev, on=["producer_id", "period"], how="inner").filter(
         pl.col("value").is_not_null() & pl.col("prev_daily").is_not_null()
     )
-    changes = change_counts(
-        matched, pl.col("value") / pl.col("days"), pl.col("prev_daily"), products
-    )
+    changes = change_counts(matched, pl.col("value") / pl.col("days"), pl.col("prev_daily"), products)
     return (
         pl.concat([by_status, *crossed, size, provinces, changes], how="diagonal")
         .with_columns(n_producers=pl.lit(None, pl.Int64), top_share=pl.lit(None, pl.Float64))
@@ -277,10 +276,13 @@ def like_for_like(completed: pl.DataFrame, t: date, offset: str) -> pl.DataFrame
         return [
             ((pl.col("value").sum() / pl.col("value_b").sum() - 1.0) * 100.0).alias(prefix + "_pct"),
             (
-                (pl.col("value").sum() / pl.col("potential").sum()
-                 - pl.col("value_b").sum() / pl.col("potential_b").sum()) * 100.0
+                (
+                    pl.col("value").sum() / pl.col("potential").sum()
+                    - pl.col("value_b").sum() / pl.col("potential_b").sum()
+                )
+                * 100.0
             ).alias(prefix + "_pp"),
-        ]  # fmt: skip
+        ]
 
     total = m.group_by("product").agg(agg("lfl")).with_columns(breakdown=pl.lit(""))
     by_class = (
@@ -302,7 +304,8 @@ def panel_changed(cells: pl.DataFrame, t: date, offset: str) -> pl.DataFrame:
     out = []
     for label, flag in (("panel", pl.col("in_panel")), ("frame", pl.lit(True))):
         a, b = members(flag, pl.lit(t)), members(flag, base)
-        diff = pl.concat([a.join(b, on=["product", "producer_id"], how="anti"),
-                          b.join(a, on=["product", "producer_id"], how="anti")])  # fmt: skip
+        diff = pl.concat(
+            [a.join(b, on=["product", "producer_id"], how="anti"), b.join(a, on=["product", "producer_id"], how="anti")]
+        )
         out.append(diff.select("product").unique().with_columns(changed=pl.lit(label)))
     return pl.concat(out).group_by("product").agg(pl.col("changed").unique().sort())

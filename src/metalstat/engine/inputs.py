@@ -53,11 +53,7 @@ PANEL: Schema = {
 RETURNS: Schema = {
     "producer_id": pl.Utf8,
     "period": pl.Date,
-    **{
-        f.name: pl.Float64 if f.is_quantity else pl.Utf8
-        for f in RETURN_FIELDS
-        if f.type != "breakdown"
-    },
+    **{f.name: pl.Float64 if f.is_quantity else pl.Utf8 for f in RETURN_FIELDS if f.type != "breakdown"},
 }
 
 # Quantities reported inside a return for a "return"-source breakdown dimension.

@@ -46,8 +46,7 @@ class Rule:
     value: Callable[[], pl.Expr]
 
     def describe(self) -> dict[str, str]:
-        return {"id": self.id, "severity": self.severity, "label": self.label,
-                "message": self.message}  # fmt: skip
+        return {"id": self.id, "severity": self.severity, "label": self.label, "message": self.message}
 
 
 def _c(name: str) -> pl.Expr:
@@ -158,8 +157,7 @@ RULES: tuple[Rule, ...] = (
         "unit_mixup",
         "warning",
         "Unit mix-up?",
-        "output {output:,.1f} is {ratio:,.0f}x the producer's usual {usual:,.1f}: "
-        "check the unit (mt vs kt vs kg)",
+        "output {output:,.1f} is {ratio:,.0f}x the producer's usual {usual:,.1f}: check the unit (mt vs kt vs kg)",
         lambda: _c("ratio") >= _c("unit_mixup_factor"),
         lambda: _c("output"),
     ),
@@ -229,9 +227,9 @@ def _parts_checks(inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFr
             "partition": pl.Boolean,
         },
     )
-    parts = inputs.return_parts.join(
-        inputs.producers.select("producer_id", "product"), on="producer_id"
-    ).join(allowed, on=["product", "dimension", "value"], how="left")
+    parts = inputs.return_parts.join(inputs.producers.select("producer_id", "product"), on="producer_id").join(
+        allowed, on=["product", "dimension", "value"], how="left"
+    )
     unknown = (
         parts.filter(pl.col("partition").is_null())
         .group_by("producer_id", "period")
@@ -295,9 +293,9 @@ def _context(
     if cells is None:
         cells = build_cells(inputs, products, months_between(add_months(first, -12), last))
     cells = cells.select("producer_id", "period", "days", "cap_avg", "event_in_month")
-    history = inputs.returns.filter(
-        pl.col("period").is_between(add_months(first, -12), last)
-    ).select("producer_id", "period", "output", "schedule")
+    history = inputs.returns.filter(pl.col("period").is_between(add_months(first, -12), last)).select(
+        "producer_id", "period", "output", "schedule"
+    )
     prev = history.select(
         "producer_id",
         period=pl.col("period").dt.offset_by("1mo"),
@@ -340,9 +338,7 @@ def _context(
         tolerance_pct=pl.col("capacity_tolerance") * 100.0,
         # A zero (a halt) is no unit mix-up: compare positive values only.
         ratio=pl.when((pl.col("output") > 0) & (pl.col("usual") > 0)).then(
-            pl.max_horizontal(
-                pl.col("output") / pl.col("usual"), pl.col("usual") / pl.col("output")
-            )
+            pl.max_horizontal(pl.col("output") / pl.col("usual"), pl.col("usual") / pl.col("output"))
         ),
         swing=_daily_change_pct(),
         gap=(pl.col("output") / pl.col("prev_schedule") - 1.0) * 100.0,
@@ -350,9 +346,7 @@ def _context(
     return ctx
 
 
-def _findings(
-    ctx: pl.DataFrame, confirmations: pl.DataFrame, rules: Sequence[Rule] = RULES
-) -> pl.DataFrame:
+def _findings(ctx: pl.DataFrame, confirmations: pl.DataFrame, rules: Sequence[Rule] = RULES) -> pl.DataFrame:
     """One row per rule fired per row of ``ctx``, in ``rules`` order, in the FINDINGS shape."""
     confirmed = confirmations.with_columns(confirmed=pl.lit(True))
     found = []
@@ -396,9 +390,7 @@ def _template(template: str) -> list[tuple[str, Field | None]] | None:
     for literal, name, spec, conversion in parsed:
         if name is None:
             pieces.append((literal, None))
-        elif (
-            name.isidentifier() and "{" not in (spec or "") and conversion in (None, "r", "s", "a")
-        ):
+        elif name.isidentifier() and "{" not in (spec or "") and conversion in (None, "r", "s", "a"):
             pieces.append((literal, (name, conversion, spec or "")))
         else:
             return None
@@ -453,9 +445,7 @@ def _formatted(column: pl.Series, conversion: str | None, spec: str) -> pl.Serie
     if 2 * distinct.len() <= column.len() and not (
         column.dtype.is_float() and ((column == 0.0).any() or column.is_nan().any())
     ):
-        rendered = pl.Series(
-            [_render(_nan(v), conversion, spec) for v in distinct.to_list()], dtype=pl.Utf8
-        )
+        rendered = pl.Series([_render(_nan(v), conversion, spec) for v in distinct.to_list()], dtype=pl.Utf8)
         lookup = pl.DataFrame({"v": distinct, "text": rendered})
         return (
             column.to_frame("v")
@@ -479,9 +469,7 @@ def _messages(template: str, rows: pl.DataFrame) -> pl.Series:
     """``_format(template, row)`` for every row, built a column at a time."""
     pieces = _template(template)
     if pieces is None:
-        return pl.Series(
-            [_format(template, row) for row in rows.iter_rows(named=True)], dtype=pl.Utf8
-        )
+        return pl.Series([_format(template, row) for row in rows.iter_rows(named=True)], dtype=pl.Utf8)
     parts: list[pl.Expr] = [pl.lit("", pl.Utf8)]
     for literal, field in pieces:
         if literal:

@@ -95,11 +95,10 @@ USE_I18N = True
 USE_TZ = True
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": value("METALSTAT_CACHE_URL")}
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value("METALSTAT_CACHE_URL")}
     if value("METALSTAT_CACHE_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}  # fmt: skip
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -47,15 +47,11 @@ def as_producer(producer: Producer | str, *, for_update: bool = False) -> Produc
     try:
         return qs.get(code=code)
     except Producer.DoesNotExist:
-        raise ValidationError(
-            {"producer": f"no producer with code {code!r}"}, code="unknown_producer"
-        ) from None
+        raise ValidationError({"producer": f"no producer with code {code!r}"}, code="unknown_producer") from None
 
 
 @transaction.atomic
-def do_upsert_producer(
-    code: str, *, actor: Actor, origin: str = "", **fields: Any
-) -> tuple[Producer, str]:
+def do_upsert_producer(code: str, *, actor: Actor, origin: str = "", **fields: Any) -> tuple[Producer, str]:
     """Create the producer ``code`` or change the given fields of it.
 
     Only the fields passed are set (``name`` and ``product`` are needed to create one). A
@@ -129,14 +125,10 @@ def do_add_capacity_record(
         if note and note != existing.note:
             before = snapshot(existing)
             existing.note = note
-            save_audited(
-                existing, before, actor=actor, origin=origin, update_fields=["note"], clean=False
-            )
+            save_audited(existing, before, actor=actor, origin=origin, update_fields=["note"], clean=False)
             return existing, UPDATED
         return existing, UNCHANGED
-    record = CapacityRecord(
-        producer=producer, valid_from=valid_from, capacity=float(capacity), event=event, note=note
-    )
+    record = CapacityRecord(producer=producer, valid_from=valid_from, capacity=float(capacity), event=event, note=note)
     save_audited(record, None, actor=actor, origin=origin)
     return record, CREATED
 
@@ -159,30 +151,28 @@ def do_set_panel_membership(
     first = as_period(first_period, "first_period")
     last = as_period(last_period, "last_period") if last_period is not None else None
     if last is not None and last < first:
-        raise ValidationError(
-            {"last_period": f"the membership ends ({last:%Y-%m}) before it starts ({first:%Y-%m})"}
-        )
+        raise ValidationError({"last_period": f"the membership ends ({last:%Y-%m}) before it starts ({first:%Y-%m})"})
     memberships = list(PanelMembership.objects.filter(producer=producer))
     same_start = next((m for m in memberships if m.first_period == first), None)
     for other in memberships:
         if other is not same_start and other.overlaps(first, last):
             span = f"{first:%Y-%m}..{last:%Y-%m}" if last else f"{first:%Y-%m}.."
-            raise ValidationError(
-                {"first_period": f"{producer.code}: {span} overlaps its panel membership {other}"}
-            )
+            raise ValidationError({"first_period": f"{producer.code}: {span} overlaps its panel membership {other}"})
     if same_start is not None:
         if same_start.last_period == last:
             return same_start, UNCHANGED
         before = snapshot(same_start)
         same_start.last_period = last
         save_audited(
-            same_start, before, actor=actor, origin=origin, update_fields=["last_period"],
+            same_start,
+            before,
+            actor=actor,
+            origin=origin,
+            update_fields=["last_period"],
             clean=False,
-        )  # fmt: skip
+        )
         return same_start, UPDATED
-    membership = PanelMembership.objects.create(
-        producer=producer, first_period=first, last_period=last
-    )
+    membership = PanelMembership.objects.create(producer=producer, first_period=first, last_period=last)
     record_change(
         membership,
         AuditAction.CREATE,

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+from typing_extensions import override
 
-from metalstat.core.admin import AuditedModelAdmin
+from metalstat.core.admin import AuditedModelAdmin, TabularInline
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(TabularInline[models.Model, Producer]):
     """History shown on the producer's page; it is changed on its own pages (and logged)."""
 
     extra = 0
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_add_permission(self, request: HttpRequest, obj: Producer | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -36,7 +38,7 @@ class PanelInline(_ReadOnlyInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(AuditedModelAdmin):
+class ProducerAdmin(AuditedModelAdmin[Producer]):
     list_display = ("code", "name", "product", "province", "region", "nature", "feedstock")
     list_filter = ("product", "region", "nature", "country")
     search_fields = ("code", "name", "name_zh", "province")
@@ -45,7 +47,7 @@ class ProducerAdmin(AuditedModelAdmin):
 
 
 @admin.register(CapacityRecord)
-class CapacityRecordAdmin(AuditedModelAdmin):
+class CapacityRecordAdmin(AuditedModelAdmin[CapacityRecord]):
     list_display = ("producer", "valid_from", "capacity", "event")
     list_filter = ("event", "producer__product")
     search_fields = ("producer__code", "producer__name", "note")
@@ -53,7 +55,8 @@ class CapacityRecordAdmin(AuditedModelAdmin):
     autocomplete_fields = ("producer",)
     date_hierarchy = "valid_from"
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+    @override
+    def get_readonly_fields(self, request: HttpRequest, obj: CapacityRecord | None = None) -> tuple[str, ...]:
         # A stored record is history: only its note can be amended; changes are new records.
         if obj is not None:
             return ("producer", "valid_from", "capacity", "event", "created_at")
@@ -61,7 +64,7 @@ class CapacityRecordAdmin(AuditedModelAdmin):
 
 
 @admin.register(PanelMembership)
-class PanelMembershipAdmin(AuditedModelAdmin):
+class PanelMembershipAdmin(AuditedModelAdmin[PanelMembership]):
     list_display = ("producer", "first_period", "last_period")
     list_filter = ("producer__product", "first_period", "last_period")
     search_fields = ("producer__code", "producer__name")

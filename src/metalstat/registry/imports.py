@@ -6,15 +6,18 @@ checks its rows against the register, and writes them through ``registry.actions
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+
+from typing_extensions import override
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import CAPACITY_EVENTS, ENTERPRISE_NATURES
 from metalstat.core.tabular.columns import CellError, Column, KindSchema, parse_choice
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, Handler, check_units
+from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_units
 from metalstat.registry.actions import (
     do_add_capacity_record,
     do_set_panel_membership,
@@ -29,34 +32,50 @@ from metalstat.registry.queries import (
 )
 
 PRODUCER = Column(
-    "producer", "text", "producer code, as registered", required=True, mandatory=True,
+    "producer",
+    "text",
+    "producer code, as registered",
+    required=True,
+    mandatory=True,
     aliases=("producer_code", "企业代码", "生产商代码", "企业编码"),
-)  # fmt: skip
+)
 
 
 PRODUCERS = KindSchema(
     "producers",
-    "The register of producers: one row per plant and product. A known code is updated, a "
-    "new code is added.",
+    "The register of producers: one row per plant and product. A known code is updated, a new code is added.",
     (
-        Column("code", "text", "stable producer code", required=True, mandatory=True,
-               aliases=("producer", "企业代码", "代码")),
-        Column("name", "text", "name in English", required=True, mandatory=True,
-               aliases=("企业名称", "名称")),
+        Column(
+            "code",
+            "text",
+            "stable producer code",
+            required=True,
+            mandatory=True,
+            aliases=("producer", "企业代码", "代码"),
+        ),
+        Column("name", "text", "name in English", required=True, mandatory=True, aliases=("企业名称", "名称")),
         Column("name_zh", "text", "name in Chinese", aliases=("中文名称", "中文名")),
-        Column("product", "text", "catalog product code (metalstat catalog)",
-               required=True, mandatory=True, aliases=("产品", "品种")),
+        Column(
+            "product",
+            "text",
+            "catalog product code (metalstat catalog)",
+            required=True,
+            mandatory=True,
+            aliases=("产品", "品种"),
+        ),
         Column("province", "text", "province", aliases=("省份",)),
         Column("region", "text", "region, one of the product's regions", aliases=("地区", "区域")),
-        Column("nature", "choice", "enterprise nature", choices=ENTERPRISE_NATURES,
-               aliases=("企业性质",)),
-        Column("feedstock", "text", "feedstock route, a value of the product's feedstock "
-               "dimension", aliases=("原料路线", "原料")),
-        Column("country", "text", "country (China when empty)", aliases=("国家",),
-               default="China"),
+        Column("nature", "choice", "enterprise nature", choices=ENTERPRISE_NATURES, aliases=("企业性质",)),
+        Column(
+            "feedstock",
+            "text",
+            "feedstock route, a value of the product's feedstock dimension",
+            aliases=("原料路线", "原料"),
+        ),
+        Column("country", "text", "country (China when empty)", aliases=("国家",), default="China"),
     ),
     key=("code",),
-)  # fmt: skip
+)
 
 CAPACITY = KindSchema(
     "capacity",
@@ -64,30 +83,51 @@ CAPACITY = KindSchema(
     "replacement, reduction and closure (capacity 0) are new records.",
     (
         PRODUCER,
-        Column("valid_from", "date", "first day the capacity is in force (YYYY-MM-DD)",
-               required=True, mandatory=True, aliases=("生效日期", "起始日期")),
-        Column("capacity", "number", "nameplate capacity, product unit per year",
-               required=True, mandatory=True, aliases=("产能", "年产能")),
-        Column("event", "choice", "what changed (empty: first registration)",
-               choices=CAPACITY_EVENTS, aliases=("事件", "变动")),
+        Column(
+            "valid_from",
+            "date",
+            "first day the capacity is in force (YYYY-MM-DD)",
+            required=True,
+            mandatory=True,
+            aliases=("生效日期", "起始日期"),
+        ),
+        Column(
+            "capacity",
+            "number",
+            "nameplate capacity, product unit per year",
+            required=True,
+            mandatory=True,
+            aliases=("产能", "年产能"),
+        ),
+        Column(
+            "event",
+            "choice",
+            "what changed (empty: first registration)",
+            choices=CAPACITY_EVENTS,
+            aliases=("事件", "变动"),
+        ),
         Column("note", "text", "free text", aliases=("备注",)),
     ),
     key=("producer", "valid_from"),
-)  # fmt: skip
+)
 
 PANEL = KindSchema(
     "panel",
-    "Survey panel membership: the producer is surveyed from first_period to last_period "
-    "(empty: still surveyed).",
+    "Survey panel membership: the producer is surveyed from first_period to last_period (empty: still surveyed).",
     (
         PRODUCER,
-        Column("first_period", "period", "first month surveyed (YYYY-MM)", required=True,
-               mandatory=True, aliases=("起始月份", "开始月份")),
-        Column("last_period", "period", "last month surveyed (YYYY-MM), empty if ongoing",
-               aliases=("结束月份",)),
+        Column(
+            "first_period",
+            "period",
+            "first month surveyed (YYYY-MM)",
+            required=True,
+            mandatory=True,
+            aliases=("起始月份", "开始月份"),
+        ),
+        Column("last_period", "period", "last month surveyed (YYYY-MM), empty if ongoing", aliases=("结束月份",)),
     ),
     key=("producer", "first_period"),
-)  # fmt: skip
+)
 
 
 def text(value: object) -> str:
@@ -115,8 +155,7 @@ class ProducerRowsHandler(Handler):
                     row.number,
                     "producer",
                     "unknown_producer",
-                    f"no producer with code {code!r} in the register; import it first "
-                    "(metalstat import producers)",
+                    f"no producer with code {code!r} in the register; import it first (metalstat import producers)",
                     value=code,
                 )
             )
@@ -127,9 +166,8 @@ class ProducersHandler(Handler):
     schema = PRODUCERS
     by_period = False
 
-    def export(
-        self, *, product: str | None, period: date | None
-    ) -> tuple[list[str], list[list[Any]]]:
+    @override
+    def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         columns = self.columns()
         return columns, producer_rows(columns, product)
 
@@ -144,22 +182,26 @@ class ProducersHandler(Handler):
             if product is None:
                 typed.add(
                     typed.issue(
-                        row.number, "product", "unknown_product",
+                        row.number,
+                        "product",
+                        "unknown_product",
                         f"{code!r} is not a product code of the catalog (metalstat catalog)",
                         value=code,
                     )
-                )  # fmt: skip
+                )
                 continue
             existing = ctx.producers.get(str(row.get("code")))
             if existing is not None and existing.product != product.code:
                 typed.add(
                     typed.issue(
-                        row.number, "product", "product_change",
+                        row.number,
+                        "product",
+                        "product_change",
                         f"producer {existing.code!r} makes {existing.product}; a plant making "
                         "another product is a separate producer with its own code",
                         value=code,
                     )
-                )  # fmt: skip
+                )
             self._canonical(typed, row, "region", product.regions)
             self._canonical(typed, row, "province", product.provinces)
             if row.get("feedstock"):
@@ -167,11 +209,13 @@ class ProducersHandler(Handler):
                 if routes is None:
                     typed.add(
                         typed.issue(
-                            row.number, "feedstock", "not_a_choice",
+                            row.number,
+                            "feedstock",
+                            "not_a_choice",
                             f"{product.code} has no feedstock routes; leave it empty",
                             value=row.get("feedstock"),
                         )
-                    )  # fmt: skip
+                    )
                 else:
                     self._canonical(typed, row, "feedstock", routes.value_names())
 
@@ -183,12 +227,19 @@ class ProducersHandler(Handler):
         try:
             row.values[name] = parse_choice(value, allowed)
         except CellError as exc:
-            typed.add(
-                typed.issue(row.number, name, "not_a_choice", f"{exc} ({row.get('product')})",
-                            value=value)
-            )  # fmt: skip
+            typed.add(typed.issue(row.number, name, "not_a_choice", f"{exc} ({row.get('product')})", value=value))
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         present = {b.column.name for b in typed.header.bindings if b.column is not None}
 
         def write(row: Row) -> str:
@@ -204,9 +255,8 @@ class CapacityHandler(ProducerRowsHandler):
     schema = CAPACITY
     by_period = False
 
-    def export(
-        self, *, product: str | None, period: date | None
-    ) -> tuple[list[str], list[list[Any]]]:
+    @override
+    def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         return self.columns(), capacity_rows(product)
 
     def check(self, typed: TypedRows, ctx: Context) -> None:
@@ -218,7 +268,17 @@ class CapacityHandler(ProducerRowsHandler):
         for row in rows:
             self.known_producer(typed, row, ctx)
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         def write(row: Row) -> str:
             return do_add_capacity_record(
                 ctx.producers[str(row.get("producer"))],
@@ -236,21 +296,17 @@ class CapacityHandler(ProducerRowsHandler):
 class PanelHandler(ProducerRowsHandler):
     schema = PANEL
 
-    def export(
-        self, *, product: str | None, period: date | None
-    ) -> tuple[list[str], list[list[Any]]]:
+    @override
+    def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         return self.columns(), panel_rows(product, period)
 
     def check(self, typed: TypedRows, ctx: Context) -> None:
         rows = typed.good_rows()
         self.load_producers(rows, ctx)
         spans: dict[int, list[tuple[date, date | None, str]]] = {
-            producer_id: [(first, last, f"its stored membership {label}")
-                          for first, last, label in memberships]
-            for producer_id, memberships in panel_spans(
-                [p.pk for p in ctx.producers.values()]
-            ).items()
-        }  # fmt: skip
+            producer_id: [(first, last, f"its stored membership {label}") for first, last, label in memberships]
+            for producer_id, memberships in panel_spans([p.pk for p in ctx.producers.values()]).items()
+        }
         for row in rows:
             producer = self.known_producer(typed, row, ctx)
             if producer is None:
@@ -261,11 +317,13 @@ class PanelHandler(ProducerRowsHandler):
             if last is not None and last < first:
                 typed.add(
                     typed.issue(
-                        row.number, "last_period", "ends_before_start",
+                        row.number,
+                        "last_period",
+                        "ends_before_start",
                         f"the membership ends ({last:%Y-%m}) before it starts ({first:%Y-%m})",
                         value=row.raw.get("last_period"),
                     )
-                )  # fmt: skip
+                )
                 continue
             mine = spans.setdefault(producer.pk, [])
             for other_first, other_last, label in mine:
@@ -274,15 +332,27 @@ class PanelHandler(ProducerRowsHandler):
                 if first <= (other_last or date.max) and other_first <= (last or date.max):
                     typed.add(
                         typed.issue(
-                            row.number, "first_period", "panel_overlap",
+                            row.number,
+                            "first_period",
+                            "panel_overlap",
                             f"{producer.code}: this membership overlaps {label}",
                             value=row.raw.get("first_period"),
                         )
-                    )  # fmt: skip
+                    )
                     break
             mine.append((first, last, f"row {row.number}"))
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         def write(row: Row) -> str:
             return do_set_panel_membership(
                 ctx.producers[str(row.get("producer"))],

@@ -85,13 +85,9 @@ def capacity_rows(product: str | None) -> list[list[Any]]:
 
 
 def panel_rows(product: str | None, period: date | None) -> list[list[Any]]:
-    qs = PanelMembership.objects.select_related("producer").order_by(
-        "producer__code", "first_period"
-    )
+    qs = PanelMembership.objects.select_related("producer").order_by("producer__code", "first_period")
     if product:
         qs = qs.filter(producer__product=product)
     if period:
-        qs = qs.filter(first_period__lte=period).filter(
-            Q(last_period__isnull=True) | Q(last_period__gte=period)
-        )
+        qs = qs.filter(first_period__lte=period).filter(Q(last_period__isnull=True) | Q(last_period__gte=period))
     return [[m.producer.code, month_text(m.first_period), month_text(m.last_period)] for m in qs]

@@ -14,7 +14,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Field, Max
 from django.utils import timezone
 
 from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
@@ -52,9 +52,7 @@ def _check_figures(figures: pl.DataFrame) -> pl.DataFrame:
     except pl.exceptions.PolarsError as exc:
         raise ValidationError(f"figures: a column has the wrong type: {exc}") from None
     # NaN is not a value anyone can publish: store it as missing.
-    frame = frame.with_columns(
-        pl.col(c).fill_nan(None) for c, t in FIGURES.items() if t == pl.Float64
-    )
+    frame = frame.with_columns(pl.col(c).fill_nan(None) for c, t in FIGURES.items() if t == pl.Float64)
     problems: list[str] = []
     for column in ("product", "kind", "measure", "statistic", "period", "breakdown"):
         nulls = frame.get_column(column).null_count()
@@ -78,14 +76,21 @@ def _check_figures(figures: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+def _column(name: str) -> str:
+    """The database column of one of Figure's own fields."""
+    field = Figure._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"Figure.{name} is not a field with a column")
+    return field.column
+
+
 def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
     """Write a release's figures in bulk: COPY on PostgreSQL, one executemany on SQLite.
 
     A cycle can publish ~100k figures; Django's bulk_create needs 1,700 statements for that
     on SQLite (999 parameters each) and ~6 s on PostgreSQL, against well under a second here.
     """
-    fields = [Figure._meta.get_field(name) for name in FIGURES]
-    columns = [Figure._meta.get_field("release").column] + [f.column for f in fields]
+    columns = [_column("release")] + [_column(name) for name in FIGURES]
     rows = ((release.pk, *row) for row in frame.iter_rows())
     table = connection.ops.quote_name(Figure._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -98,14 +103,15 @@ def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
                 copy.write_row(row)
     elif connection.vendor == "sqlite":
         placeholders = ", ".join(["%s"] * len(columns))
+        # Quoted names from the model's metadata; the values are parameters.
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            # django-stubs ask for a Sequence; Django and sqlite3 take any iterable of rows,
+            # and streaming ~100k rows is the point here.
+            cursor.executemany(sql, rows)  # type: ignore[arg-type]
     else:
         Figure.objects.bulk_create(
-            (
-                Figure(release=release, **dict(zip(FIGURES, row, strict=True)))
-                for row in frame.iter_rows()
-            ),
+            (Figure(release=release, **dict(zip(FIGURES, row, strict=True))) for row in frame.iter_rows()),
             batch_size=FIGURE_BATCH,
         )
 
@@ -165,17 +171,14 @@ def _transition(
     locked = _locked(release)
     if locked.status not in allowed_from:
         raise ReleaseError(
-            f"cannot {step} release {locked.label}: it is {locked.status} "
-            f"(needs {' or '.join(allowed_from)})"
+            f"cannot {step} release {locked.label}: it is {locked.status} (needs {' or '.join(allowed_from)})"
         )
     before = _release_snapshot(locked)
     locked.status = to
     for name, value in (changes or {}).items():
         setattr(locked, name, value)
     locked.save()
-    record_change(
-        locked, AuditAction.UPDATE, before=before, after=_release_snapshot(locked), actor=actor
-    )
+    record_change(locked, AuditAction.UPDATE, before=before, after=_release_snapshot(locked), actor=actor)
     if isinstance(release, Release):
         release.refresh_from_db()
     return locked
@@ -221,9 +224,7 @@ def do_approve_release(release: Release | int, *, actor: Actor) -> Release:
     who = actor_name(actor)
     current = _locked(release)
     if getattr(settings, "METALSTAT_SEPARATE_APPROVER", False) and who == current.created_by:
-        raise PermissionDenied(
-            f"{who} created release {current.label}; another person must approve it"
-        )
+        raise PermissionDenied(f"{who} created release {current.label}; another person must approve it")
     return _transition(
         release,
         (ReleaseStatus.IN_REVIEW,),
@@ -235,9 +236,7 @@ def do_approve_release(release: Release | int, *, actor: Actor) -> Release:
 
 
 @transaction.atomic
-def do_publish_release(
-    release: Release | int, *, actor: Actor, release_at: datetime | None = None
-) -> Release:
+def do_publish_release(release: Release | int, *, actor: Actor, release_at: datetime | None = None) -> Release:
     """Publish an approved release: its figures go live at ``release_at`` (now by default).
 
     Before ``release_at`` the release is scheduled: only analysts see it. When it goes live
@@ -251,24 +250,19 @@ def do_publish_release(
     if timezone.is_naive(release_at):
         raise ValidationError({"release_at": "give the release time with its time zone"})
     current = _locked(release)
-    siblings = Release.objects.select_for_update().filter(
-        period=current.period, status__in=LIVE_STATUSES
-    )
+    siblings = Release.objects.select_for_update().filter(period=current.period, status__in=LIVE_STATUSES)
     for other in siblings.exclude(pk=current.pk):
         if other.vintage > current.vintage:
             raise ReleaseError(
-                f"release {other.label} of the same month is already published; "
-                f"{current.label} is older"
+                f"release {other.label} of the same month is already published; {current.label} is older"
             )
-        if other.status == ReleaseStatus.PUBLISHED and other.release_at > now:
+        if other.status == ReleaseStatus.PUBLISHED and other.live_at > now:
             raise ReleaseError(
-                f"release {other.label} is scheduled for {other.release_at:%Y-%m-%d %H:%M %Z}; "
+                f"release {other.label} is scheduled for {other.live_at:%Y-%m-%d %H:%M %Z}; "
                 "publish another vintage of the month after it goes live"
             )
-        if release_at < other.release_at:
-            raise ReleaseError(
-                f"release time {release_at} is before that of {other.label} ({other.release_at})"
-            )
+        if release_at < other.live_at:
+            raise ReleaseError(f"release time {release_at} is before that of {other.label} ({other.live_at})")
     published = _transition(
         release,
         (ReleaseStatus.APPROVED,),
@@ -287,9 +281,7 @@ def do_publish_release(
 
 
 @transaction.atomic
-def do_settle_releases(
-    *, at: datetime | None = None, period: date | str | None = None, actor: Actor = "system"
-) -> int:
+def do_settle_releases(*, at: datetime | None = None, period: date | str | None = None, actor: Actor = "system") -> int:
     """Mark superseded every published release whose month has a newer live vintage.
 
     Bookkeeping only (the status shown in lists); which vintage is live is always computed
@@ -297,9 +289,7 @@ def do_settle_releases(
     """
     at = at or timezone.now()
     changed = 0
-    published = Release.objects.select_for_update().filter(
-        status=ReleaseStatus.PUBLISHED, release_at__lte=at
-    )
+    published = Release.objects.select_for_update().filter(status=ReleaseStatus.PUBLISHED, release_at__lte=at)
     if period is not None:
         published = published.filter(period=as_period(period))
     for old in published.order_by("period", "vintage"):
@@ -319,9 +309,7 @@ def do_settle_releases(
         old.status = ReleaseStatus.SUPERSEDED
         old.superseded_at = newer.release_at
         old.save(update_fields=["status", "superseded_at"])
-        record_change(
-            old, AuditAction.UPDATE, before=before, after=_release_snapshot(old), actor=actor
-        )
+        record_change(old, AuditAction.UPDATE, before=before, after=_release_snapshot(old), actor=actor)
         changed += 1
     return changed
 
@@ -350,13 +338,9 @@ def do_set_commentary(
     if product:
         validate_product_code(product)
     if mode not in CommentaryMode.values:
-        raise ValidationError(
-            {"mode": f"{mode!r} is not one of {', '.join(CommentaryMode.values)}"}
-        )
+        raise ValidationError({"mode": f"{mode!r} is not one of {', '.join(CommentaryMode.values)}"})
     if language not in Language.values:
-        raise ValidationError(
-            {"language": f"{language!r} is not one of {', '.join(Language.values)}"}
-        )
+        raise ValidationError({"language": f"{language!r} is not one of {', '.join(Language.values)}"})
     if not (text or "").strip():
         raise ValidationError({"text": "a commentary needs text (delete it to drop it)"})
     who = actor_name(actor)
@@ -370,9 +354,7 @@ def do_set_commentary(
     created = commentary is None
     before = None if commentary is None else snapshot(commentary)
     if commentary is None:
-        commentary = Commentary(
-            period=period, product=product, language=language, slot=slot, mode=mode
-        )
+        commentary = Commentary(period=period, product=product, language=language, slot=slot, mode=mode)
     commentary.text = text.strip()
     commentary.author = who
     save_audited(commentary, before, actor=who, origin=origin)
@@ -381,10 +363,6 @@ def do_set_commentary(
 
 @transaction.atomic
 def do_delete_commentary(commentary: Commentary | int, *, actor: Actor, origin: str = "") -> None:
-    obj = (
-        commentary if isinstance(commentary, Commentary) else Commentary.objects.get(pk=commentary)
-    )
-    record_change(
-        obj, AuditAction.DELETE, before=snapshot(obj), after=None, actor=actor, origin=origin
-    )
+    obj = commentary if isinstance(commentary, Commentary) else Commentary.objects.get(pk=commentary)
+    record_change(obj, AuditAction.DELETE, before=snapshot(obj), after=None, actor=actor, origin=origin)
     obj.delete()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from typing_extensions import override
 
-from metalstat.core.admin import AuditedModelAdmin
+from metalstat.core.admin import AuditedModelAdmin, ModelAdmin
 from metalstat.releases.actions import (
     ReleaseError,
     do_approve_release,
@@ -19,9 +21,13 @@ from metalstat.releases.actions import (
 from metalstat.releases.choices import ReleaseStatus
 from metalstat.releases.models import Commentary, Figure, Release
 
+_AdminAction = Callable[[ModelAdmin[Release], HttpRequest, QuerySet[Release]], None]
 
-def _step(label: str, action: Any) -> Any:
-    def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+
+def _step(label: str, action: Callable[..., Release]) -> _AdminAction:
+    """An admin action running ``action(release, actor=...)`` on each selected release."""
+
+    def run(modeladmin: ModelAdmin[Release], request: HttpRequest, queryset: QuerySet[Release]) -> None:
         for release in queryset:
             try:
                 action(release, actor=request.user)
@@ -36,7 +42,7 @@ def _step(label: str, action: Any) -> Any:
 
 
 @admin.register(Release)
-class ReleaseAdmin(AuditedModelAdmin):
+class ReleaseAdmin(AuditedModelAdmin[Release]):
     list_display = (
         "period",
         "vintage",
@@ -54,18 +60,21 @@ class ReleaseAdmin(AuditedModelAdmin):
         _step("publish now", do_publish_release),
     )
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+    @override
+    def get_readonly_fields(self, request: HttpRequest, obj: Release | None = None) -> tuple[str, ...]:
         return tuple(f.name for f in Release._meta.fields if f.name != "note")
 
+    @override
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # releases are made by a cycle run
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: Release | None = None) -> bool:
         return obj is None or obj.status == ReleaseStatus.DRAFT
 
 
 @admin.register(Figure)
-class FigureAdmin(admin.ModelAdmin):
+class FigureAdmin(ModelAdmin[Figure]):
     list_display = (
         "release",
         "product",
@@ -85,23 +94,27 @@ class FigureAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = tuple(f.name for f in Figure._meta.fields)
 
+    @override
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: Figure | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: Figure | None = None) -> bool:
         return False
 
 
 @admin.register(Commentary)
-class CommentaryAdmin(AuditedModelAdmin):
+class CommentaryAdmin(AuditedModelAdmin[Commentary]):
     list_display = ("period", "product", "language", "slot", "mode", "author", "updated_at")
     list_filter = ("language", "slot", "mode", "period", "product")
     search_fields = ("product", "slot", "text", "author")
     readonly_fields = ("author", "updated_at")
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    @override
+    def save_model(self, request: HttpRequest, obj: Commentary, form: Any, change: bool) -> None:
         obj.author = request.user.get_username()
         super().save_model(request, obj, form, change)

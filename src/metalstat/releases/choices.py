@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
+from metalstat.core.choices import text_choices
 
 
 class ReleaseStatus(models.TextChoices):
@@ -15,14 +16,14 @@ class ReleaseStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-FigureKind = models.TextChoices(  # type: ignore[misc]
-    "FigureKind", [(code.upper(), (code, code.capitalize())) for code in KINDS]
+FigureKind = text_choices(__name__, "FigureKind", [(code.upper(), (code, code.capitalize())) for code in KINDS])
+ObsStatus = text_choices(
+    __name__, "ObsStatus", [(code, (code, f"{code}: {text}")) for code, text in OBS_STATUS.items()]
 )
-ObsStatus = models.TextChoices(  # type: ignore[misc]
-    "ObsStatus", [(code, (code, f"{code}: {text}")) for code, text in OBS_STATUS.items()]
-)
-ConfStatus = models.TextChoices(  # type: ignore[misc]
-    "ConfStatus", [(code, (code, f"{code}: {text}")) for code, text in CONF_STATUS.items()]
+ConfStatus = text_choices(
+    __name__,
+    "ConfStatus",
+    [(code, (code, f"{code}: {text}")) for code, text in CONF_STATUS.items()],
 )
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
 import click
+
+if TYPE_CHECKING:
+    from metalstat.releases.models import Release
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def _fmt(v: float | None, spec: str) -> str:
@@ -40,28 +49,34 @@ def run_cmd(period: str, products: tuple[str, ...], actor: str, note: str) -> No
             run = run_month(period, actor=actor, products=list(products) or None, note=note)
     except CycleBlocked as blocked:
         for r in blocked.findings.iter_rows(named=True):
-            console.print(f"[red]error[/] {r['product']} {r['producer_id']} {r['period']:%Y-%m} "
-                          f"{r['rule']}: {r['message']}")  # fmt: skip
+            console.print(
+                f"[red]error[/] {r['product']} {r['producer_id']} {r['period']:%Y-%m} {r['rule']}: {r['message']}"
+            )
         raise click.ClickException(str(blocked)) from blocked
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from exc
     catalog = load_catalog()
     table = Table(title=f"{period}: release {run.release.label} (draft)")
     for col in ("product", "level", "unit", "MoM %", "YoY %", "coverage %", "response %", "flags"):
-        table.add_column(
-            col, justify="right" if col not in ("product", "unit", "flags") else "left"
-        )
+        table.add_column(col, justify="right" if col not in ("product", "unit", "flags") else "left")
     for r in summary(run.result.figures, period).iter_rows(named=True):
         table.add_row(
-            catalog.get(r["product"]).name, _fmt(r["level"], ",.0f"), r["unit"],
-            _fmt(r["mom_pct"], "+.2f"), _fmt(r["yoy_pct"], "+.2f"), _fmt(r["coverage"], ".1f"),
-            _fmt(r["response_rate"], ".1f"), r["flags"],
-        )  # fmt: skip
+            catalog.get(r["product"]).name,
+            _fmt(r["level"], ",.0f"),
+            r["unit"],
+            _fmt(r["mom_pct"], "+.2f"),
+            _fmt(r["yoy_pct"], "+.2f"),
+            _fmt(r["coverage"], ".1f"),
+            _fmt(r["response_rate"], ".1f"),
+            r["flags"],
+        )
     console.print(table)
     warnings = run.warnings
     if warnings.height:
-        console.print(f"[yellow]{warnings.height} warning(s) need an analyst's confirmation "
-                      "before the release can be approved:[/]")  # fmt: skip
+        console.print(
+            f"[yellow]{warnings.height} warning(s) need an analyst's confirmation "
+            "before the release can be approved:[/]"
+        )
         for r in warnings.head(50).iter_rows(named=True):
             console.print(f"  {r['product']} {r['producer_id']} {r['rule']}: {r['message']}")
     console.print(f"stored {run.result.figures.height:,} figures as {run.release.label}")
@@ -75,7 +90,7 @@ def release_cmd() -> None:
     """Review, approve and publish a month's vintage (publication waits for its release time)."""
 
 
-def _release(period: str, vintage: int | None):  # type: ignore[no-untyped-def]
+def _release(period: str, vintage: int | None) -> Release:
     """The month's vintage (the newest when none is given), or a one-line error."""
     from metalstat.engine.inputs import InputError, month_start
     from metalstat.releases.models import Release
@@ -94,7 +109,7 @@ def _release(period: str, vintage: int | None):  # type: ignore[no-untyped-def]
     return found
 
 
-def _step(action, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _step(action: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
     """Run a workflow action; its refusals become one-line errors."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -134,9 +149,13 @@ def release_list(period: str | None) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r.label, r.status, r.created_by, r.approved_by or "",
-            f"{r.release_at:%Y-%m-%d %H:%M %Z}" if r.release_at else "", f"{r.n:,}",
-        )  # fmt: skip
+            r.label,
+            r.status,
+            r.created_by,
+            r.approved_by or "",
+            f"{r.release_at:%Y-%m-%d %H:%M %Z}" if r.release_at else "",
+            f"{r.n:,}",
+        )
     Console().print(table)
 
 
@@ -217,6 +236,6 @@ def release_publish(period: str, vintage: int | None, actor: str, at: str | None
             raise click.ClickException(f"--at {at!r} is not 'YYYY-MM-DD HH:MM'") from exc
         release_at = timezone.make_aware(naive)
     r = _step(do_publish_release, _release(period, vintage), actor=actor, release_at=release_at)
-    when = timezone.localtime(r.release_at)
-    state = "live" if r.release_at <= timezone.now() else "scheduled (embargoed until then)"
+    when = timezone.localtime(r.live_at)
+    state = "live" if r.live_at <= timezone.now() else "scheduled (embargoed until then)"
     click.echo(f"{r.label}: published at {when:%Y-%m-%d %H:%M %Z}, {state}")

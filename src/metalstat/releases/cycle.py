@@ -22,9 +22,7 @@ from metalstat.survey.frames import load_survey_inputs
 _MONTH = r"^\d{4}-\d{2}$"  # a month's figure period, not a span
 
 
-def _published(
-    kind: str, products: Sequence[str] | None, until: date | None, as_of: datetime | None
-) -> pl.DataFrame:
+def _published(kind: str, products: Sequence[str] | None, until: date | None, as_of: datetime | None) -> pl.DataFrame:
     """Headline production level of one kind, each month's value from its latest release."""
     selection: dict[str, Any] = {
         "kind": kind,
@@ -83,9 +81,7 @@ class MonthRun:
         return unconfirmed_warnings(self.result.findings)
 
 
-def run_month(
-    period: str, *, actor: Actor, products: Sequence[str] | None = None, note: str = ""
-) -> MonthRun:
+def run_month(period: str, *, actor: Actor, products: Sequence[str] | None = None, note: str = "") -> MonthRun:
     """Load the month from the database, run the cycle, store the figures as a new draft
     vintage. Raises CycleBlocked (and stores nothing) when a return has an error."""
     t = month_start(period)
@@ -115,21 +111,16 @@ def store_result(
         "findings": result.findings.height,
         "unconfirmed_warnings": unconfirmed_warnings(result.findings).height,
         "imputations": [
-            {"producer": r["producer_id"], "product": r["product"], "method": r["method"],
-             "value": r["value"]}
+            {"producer": r["producer_id"], "product": r["product"], "method": r["method"], "value": r["value"]}
             for r in imputed.iter_rows(named=True)
         ],
-    }  # fmt: skip
-    return do_create_release(
-        result.period, result.figures, actor=actor, note=note, metadata=meta | (metadata or {})
-    )
+    }
+    return do_create_release(result.period, result.figures, actor=actor, note=note, metadata=meta | (metadata or {}))
 
 
 def summary(figures: pl.DataFrame, period: str) -> pl.DataFrame:
     """One row per product: level, MoM %, YoY %, coverage, response rate, status flags."""
-    t = figures.filter(
-        (pl.col("kind") == "actual") & (pl.col("period") == period) & (pl.col("breakdown") == "")
-    )
+    t = figures.filter((pl.col("kind") == "actual") & (pl.col("period") == period) & (pl.col("breakdown") == ""))
 
     def pick(measure: str, statistic: str, name: str) -> pl.DataFrame:
         return t.filter((pl.col("measure") == measure) & (pl.col("statistic") == statistic)).select(

@@ -51,9 +51,15 @@ def auxiliary_dicts(
     for code, points in observed.items():
         s = meta[code]
         unit = str(s.get("unit") or "")
-        base = {"product": str(s["product"]), "kind": "actual", "measure": "auxiliary",
-                "breakdown": f"series={code}", "unit": unit, "status": "A",
-                "conf_status": "F"}  # fmt: skip
+        base = {
+            "product": str(s["product"]),
+            "kind": "actual",
+            "measure": "auxiliary",
+            "breakdown": f"series={code}",
+            "unit": unit,
+            "status": "A",
+            "conf_status": "F",
+        }
         monthly = monthly_values(points)
         for m in sorted(monthly):
             if not first <= m <= last:
@@ -70,24 +76,18 @@ def auxiliary_dicts(
                 ("ytd_level", f"{_label(date(m.year, 1, 1))}..{label}", sm.ytd, unit),
             ]
             out.extend(
-                figure_record(
-                    base | {"statistic": stat, "period": per, "value": v, "unit": u}, catalog
-                )
+                figure_record(base | {"statistic": stat, "period": per, "value": v, "unit": u}, catalog)
                 for stat, per, v, u in stats
                 if v is not None
             )
     return out
 
 
-def figures_payload(
-    release: Any, *, catalog: Catalog | None = None, user: Any = COMMAND_LINE
-) -> dict[str, Any]:
+def figures_payload(release: Any, *, catalog: Catalog | None = None, user: Any = COMMAND_LINE) -> dict[str, Any]:
     """The export of one release (a ``releases.models.Release``) as ``user`` may see it:
     its figures and the auxiliary series of its month."""
     cat = catalog if catalog is not None else load_catalog()
-    rows = release_figures(release, user=user).sort(
-        "product", "kind", "measure", "breakdown", "statistic", "period"
-    )
+    rows = release_figures(release, user=user).sort("product", "kind", "measure", "breakdown", "statistic", "period")
     figures = [figure_record(r, cat) for r in rows.iter_rows(named=True)]
     series, observations = product_series()
     figures.extend(auxiliary_dicts(series, observations, release.period, cat))

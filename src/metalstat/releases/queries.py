@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import polars as pl
 from django.conf import settings
@@ -88,9 +88,7 @@ def live_releases(at: datetime | None = None) -> QuerySet[Release]:
         status__in=LIVE_STATUSES,
         release_at__lte=at,
     )
-    return Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=at).filter(
-        ~Exists(newer_live)
-    )
+    return Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=at).filter(~Exists(newer_live))
 
 
 def _analyst_releases(at: datetime | None) -> QuerySet[Release]:
@@ -102,9 +100,7 @@ def _analyst_releases(at: datetime | None) -> QuerySet[Release]:
         status__in=LIVE_STATUSES,
         published_at__lte=at,
     )
-    return Release.objects.filter(status__in=LIVE_STATUSES, published_at__lte=at).filter(
-        ~Exists(newer)
-    )
+    return Release.objects.filter(status__in=LIVE_STATUSES, published_at__lte=at).filter(~Exists(newer))
 
 
 def current_releases(*, user: Any = None, at: datetime | None = None) -> QuerySet[Release]:
@@ -137,20 +133,14 @@ def _mask(frame: pl.DataFrame, user: Any) -> pl.DataFrame:
     """Empty the value of confidential cells for users outside the analysts' roles."""
     if is_analyst(user):
         return frame
-    return frame.with_columns(
-        value=pl.when(pl.col("conf_status") == FREE).then(pl.col("value")).otherwise(None)
-    )
+    return frame.with_columns(value=pl.when(pl.col("conf_status") == FREE).then(pl.col("value")).otherwise(None))
 
 
-def visible_figure_frame(
-    selection: Selection = None, *, user: Any = None, at: datetime | None = None
-) -> pl.DataFrame:
+def visible_figure_frame(selection: Selection = None, *, user: Any = None, at: datetime | None = None) -> pl.DataFrame:
     """:func:`visible_figures` as a polars frame (FIGURES columns plus ``release_period``,
     ``vintage``, ``realtime_start``), confidential cells kept with their value emptied for
     non-analysts."""
-    qs = Figure.objects.filter(
-        _selection_q(selection), release__in=current_releases(user=user, at=at)
-    )
+    qs = Figure.objects.filter(_selection_q(selection), release__in=current_releases(user=user, at=at))
     return _mask(_vintage_frame(qs), user)
 
 
@@ -162,12 +152,7 @@ def _selection_q(selection: Selection) -> Q:
     unknown = set(selection) - set(FIGURE_KEY)
     if unknown:
         raise ValueError(f"cannot select figures by {', '.join(sorted(unknown))}")
-    return Q(
-        **{
-            f"{k}__in" if isinstance(v, list | tuple | set | frozenset) else k: v
-            for k, v in selection.items()
-        }
-    )
+    return Q(**{f"{k}__in" if isinstance(v, list | tuple | set | frozenset) else k: v for k, v in selection.items()})
 
 
 def _vintage_frame(qs: QuerySet[Figure]) -> pl.DataFrame:
@@ -182,10 +167,7 @@ def _vintage_frame(qs: QuerySet[Figure]) -> pl.DataFrame:
     types = {**FIGURES, "release_id": pl.Int64, "vintage": pl.Int64}
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(types)
     frame = pl.DataFrame(
-        [
-            pl.Series(name, values, dtype=t)
-            for (name, t), values in zip(types.items(), columns, strict=True)
-        ]
+        [pl.Series(name, values, dtype=t) for (name, t), values in zip(types.items(), columns, strict=True)]
     )
     ids = frame.get_column("release_id").unique().to_list()
     releases = pl.DataFrame(
@@ -222,9 +204,7 @@ def figure_vintages(selection: Selection = None, *, user: Any = None) -> pl.Data
     )
 
 
-def figures_as_of(
-    selection: Selection = None, as_of: datetime | None = None, *, user: Any = None
-) -> pl.DataFrame:
+def figures_as_of(selection: Selection = None, as_of: datetime | None = None, *, user: Any = None) -> pl.DataFrame:
     """The selected figures as they were known at ``as_of`` (now by default).
 
     For each figure key the value from the most recent release live at that moment, whatever
@@ -260,30 +240,20 @@ def find_release(period: date | str, vintage: int | None = None, *, user: Any) -
     if is_analyst(user):
         releases = Release.objects.filter(period=month)
     else:
-        releases = Release.objects.filter(
-            period=month, status__in=LIVE_STATUSES, release_at__lte=timezone.now()
-        )
-    release = (
-        releases.filter(vintage=vintage).first()
-        if vintage is not None
-        else releases.order_by("-vintage").first()
-    )
+        releases = Release.objects.filter(period=month, status__in=LIVE_STATUSES, release_at__lte=timezone.now())
+    release = releases.filter(vintage=vintage).first() if vintage is not None else releases.order_by("-vintage").first()
     if release is None:
-        raise NotVisible(
-            f"no release of {month:%Y-%m}" + (f" vintage {vintage}" if vintage else "")
-        )
+        raise NotVisible(f"no release of {month:%Y-%m}" + (f" vintage {vintage}" if vintage else ""))
     return release
 
 
-def release_figures(
-    release: Release, *, user: Any, periods: list[str] | None = None
-) -> pl.DataFrame:
+def release_figures(release: Release, *, user: Any, periods: list[str] | None = None) -> pl.DataFrame:
     """The figures one release holds (FIGURES columns), as ``user`` may see them: the whole
     vintage for analysts; for everyone else only a live release (NotVisible otherwise), with
     the value of confidential cells emptied. ``periods`` selects figure periods."""
     if not is_analyst(user):
-        live = release.status in LIVE_STATUSES and release.release_at is not None
-        if not live or release.release_at > timezone.now():
+        release_at = release.release_at
+        if release.status not in LIVE_STATUSES or release_at is None or release_at > timezone.now():
             raise NotVisible(f"no release of {release.period:%Y-%m} vintage {release.vintage}")
     qs = Figure.objects.filter(release=release)
     if periods is not None:
@@ -292,7 +262,18 @@ def release_figures(
     return _mask(pl.DataFrame(rows, schema=FIGURES, orient="row"), user)
 
 
-def commentary_entries(period: date | str, *, user: Any) -> list[dict[str, Any]]:
+class CommentaryRow(TypedDict):
+    """One analyst's commentary entry, as :func:`commentary_entries` gives it."""
+
+    product: str
+    language: str
+    slot: str
+    mode: str
+    text: str
+    author: str
+
+
+def commentary_entries(period: date | str, *, user: Any) -> list[CommentaryRow]:
     """The analysts' commentary of a month (product, language, slot, mode, text, author):
     analysts' working text, so only analysts read it before it is drafted into a report."""
     if not is_analyst(user):
@@ -334,8 +315,7 @@ def series_index(*, at: datetime | None = None, preview: bool = False) -> pl.Dat
         .annotate(first=Min("period"), last=Max("period"), unit=Max("unit"), n=Count("id"))
         .order_by(*SERIES_KEY)
     )
-    schema = {**{c: pl.Utf8 for c in SERIES_KEY}, "first": pl.Utf8, "last": pl.Utf8,
-              "unit": pl.Utf8, "n": pl.Int64}  # fmt: skip
+    schema = {**{c: pl.Utf8 for c in SERIES_KEY}, "first": pl.Utf8, "last": pl.Utf8, "unit": pl.Utf8, "n": pl.Int64}
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     ids = [series_id(*r) for r in frame.select(SERIES_KEY).iter_rows()]
     return frame.with_columns(
@@ -374,18 +354,14 @@ def series_observations(
             realtime_end=pl.lit(None, pl.Datetime("us", "UTC")), month=pl.lit(None, pl.Utf8)
         )
     selection = {c: sorted(set(keys[c].to_list())) for c in SERIES_KEY}
-    qs = Figure.objects.filter(
-        _selection_q(selection), release__in=_live_at(as_of, preview=preview)
-    )
+    qs = Figure.objects.filter(_selection_q(selection), release__in=_live_at(as_of, preview=preview))
     frame = (
         _mask(_vintage_frame(qs), None)
         .join(keys.select(SERIES_KEY).unique(), on=list(SERIES_KEY), how="semi")
         .sort([*FIGURE_KEY, "realtime_start", "vintage"])
         .with_columns(month=_month_of(pl.col("period")))
     )
-    frame = frame.with_columns(
-        pl.col("realtime_start").shift(-1).over(list(FIGURE_KEY)).alias("realtime_end")
-    )
+    frame = frame.with_columns(pl.col("realtime_start").shift(-1).over(list(FIGURE_KEY)).alias("realtime_end"))
     if view == "latest":
         frame = frame.filter(pl.col("realtime_end").is_null())
     elif view == "first":

@@ -19,8 +19,20 @@ from typing import Any
 from metalstat.catalog import Catalog
 from metalstat.engine.figures import parse_breakdown
 
-FIELDS = ("product", "product_code", "scope", "period", "kind", "measure", "breakdown",
-          "statistic", "value", "unit", "status", "conf_status")  # fmt: skip
+FIELDS = (
+    "product",
+    "product_code",
+    "scope",
+    "period",
+    "kind",
+    "measure",
+    "breakdown",
+    "statistic",
+    "value",
+    "unit",
+    "status",
+    "conf_status",
+)
 FREE = "F"  # CONF_STATUS of a cell anyone may see
 WITHHELD = "U"  # OBS_STATUS of an estimate not published for low coverage or response
 
@@ -33,6 +45,8 @@ def is_hidden(conf_status: str | None, status: str | None) -> bool:
 def figure_record(row: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
     """One figure (a FIGURES row, a Figure's fields, or the same keys) in the one shape."""
     code = str(row["product"])
+    name: str
+    scope: str
     try:
         p = catalog.get(code)
         name, scope = p.name, p.scope

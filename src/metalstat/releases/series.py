@@ -53,10 +53,7 @@ def breakdown_code(breakdown: str) -> str:
 
 def series_id(product: str, kind: str, measure: str, breakdown: str, statistic: str) -> str:
     """The ID of the series of figures with these key columns."""
-    return ".".join(
-        (FREQ, _token(product), KINDS[kind], _token(measure), breakdown_code(breakdown),
-         _token(statistic))
-    )  # fmt: skip
+    return ".".join((FREQ, _token(product), KINDS[kind], _token(measure), breakdown_code(breakdown), _token(statistic)))
 
 
 @dataclass(frozen=True)
@@ -69,17 +66,14 @@ class Pattern:
     def matches(self, sid: str) -> bool:
         codes = sid.split(".")
         return len(codes) == len(self.parts) and all(
-            allowed is None or code in allowed
-            for code, allowed in zip(codes, self.parts, strict=True)
+            allowed is None or code in allowed for code, allowed in zip(codes, self.parts, strict=True)
         )
 
     @property
     def regex(self) -> str:
         """The pattern as a regular expression over series IDs."""
         parts = [
-            "[^.]+"
-            if allowed is None
-            else "(?:" + "|".join(re.escape(a) for a in sorted(allowed)) + ")"
+            "[^.]+" if allowed is None else "(?:" + "|".join(re.escape(a) for a in sorted(allowed)) + ")"
             for allowed in self.parts
         ]
         return "^" + r"\.".join(parts) + "$"
@@ -95,8 +89,7 @@ def parse_pattern(text: str) -> Pattern:
     codes = key.split(".")
     if len(codes) != len(DIMENSIONS):
         raise SeriesKeyError(
-            f"{text!r} has {len(codes)} dimension(s); a series key has {len(DIMENSIONS)}: "
-            + ".".join(DIMENSIONS)
+            f"{text!r} has {len(codes)} dimension(s); a series key has {len(DIMENSIONS)}: " + ".".join(DIMENSIONS)
         )
     parts: list[frozenset[str] | None] = []
     for name, code in zip(DIMENSIONS, codes, strict=True):

@@ -60,13 +60,9 @@ def transform(levels: pl.DataFrame, name: str) -> pl.DataFrame:
     if how == "diff":
         value = pl.col("value") - pl.col("_then")
     else:
-        value = pl.when(pl.col("_then") != 0).then(
-            (pl.col("value") / pl.col("_then") - 1.0) * 100.0
-        )
+        value = pl.when(pl.col("_then") != 0).then((pl.col("value") / pl.col("_then") - 1.0) * 100.0)
     unit = pl.lit("%") if how != "diff" else pl.col("unit")
-    return joined.with_columns(value=value, statistic=pl.lit(statistic), unit=unit).drop(
-        "_i", "_then"
-    )
+    return joined.with_columns(value=value, statistic=pl.lit(statistic), unit=unit).drop("_i", "_then")
 
 
 def prefer_published(computed: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:

@@ -99,14 +99,8 @@ def production_chart(data: ChartData, lang: Language) -> str:
     # grid and left axis
     for t in ticks:
         y = y_bar(t * divisor)
-        add(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-            f'stroke="{GRID}" stroke-width="0.7"/>'
-        )
-        add(
-            f'<text x="{left - 5}" y="{y + 3:.1f}" text-anchor="end" fill="{INK}">'
-            f"{escape(_fmt_tick(lang, t))}</text>"
-        )
+        add(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="0.7"/>')
+        add(f'<text x="{left - 5}" y="{y + 3:.1f}" text-anchor="end" fill="{INK}">{escape(_fmt_tick(lang, t))}</text>')
     add(f'<text x="4" y="{top - 6}" fill="{INK}" font-size="9">{escape(unit_label)}</text>')
     # bars
     months = [*data.months, data.forecast_month]
@@ -117,9 +111,7 @@ def production_chart(data: ChartData, lang: Language) -> str:
             y = y_bar(v)
             forecast = i == len(data.levels)
             fill = FORECAST if forecast else BAR
-            extra = (
-                ' stroke="#5a7fa6" stroke-dasharray="3 2" stroke-width="0.8"' if forecast else ""
-            )
+            extra = ' stroke="#5a7fa6" stroke-dasharray="3 2" stroke-width="0.8"' if forecast else ""
             add(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
                 f'height="{top + bars_h - y:.1f}" fill="{fill}"{extra}/>'
@@ -164,15 +156,10 @@ def production_chart(data: ChartData, lang: Language) -> str:
                 f'<line x1="{left}" y1="{y_yoy(0):.1f}" x2="{width - right}" y2="{y_yoy(0):.1f}" '
                 f'stroke="{YOY}" stroke-width="0.6" stroke-dasharray="2 2"/>'
             )
-        pts = " ".join(
-            f"{left + i * slot_w + slot_w / 2:.1f},{y_yoy(v):.1f}" for i, v in yoy_points
-        )
+        pts = " ".join(f"{left + i * slot_w + slot_w / 2:.1f},{y_yoy(v):.1f}" for i, v in yoy_points)
         add(f'<polyline points="{pts}" fill="none" stroke="{YOY}" stroke-width="1.6"/>')
         for i, v in yoy_points:
-            add(
-                f'<circle cx="{left + i * slot_w + slot_w / 2:.1f}" cy="{y_yoy(v):.1f}" r="2.2" '
-                f'fill="{YOY}"/>'
-            )
+            add(f'<circle cx="{left + i * slot_w + slot_w / 2:.1f}" cy="{y_yoy(v):.1f}" r="2.2" fill="{YOY}"/>')
     # legend
     lx: float = left + 60
     legend = [
@@ -186,10 +173,9 @@ def production_chart(data: ChartData, lang: Language) -> str:
         if shape == "rect":
             add(f'<rect x="{lx}" y="3" width="10" height="9" fill="{colour}"/>')
         else:
-            add(f'<line x1="{lx}" y1="7.5" x2="{lx + 12}" y2="7.5" stroke="{colour}" '
-                'stroke-width="2"/>')  # fmt: skip
+            add(f'<line x1="{lx}" y1="7.5" x2="{lx + 12}" y2="7.5" stroke="{colour}" stroke-width="2"/>')
         add(f'<text x="{lx + 15}" y="11.5" fill="{INK}">{escape(text)}</text>')
-        lx += 22 + _text_width(text, lang)
+        lx += 22 + _text_width(text)
     # operating rate panel
     if data.rates:
         rate_points = [(i, v) for i, v in enumerate(data.rates) if v is not None]
@@ -212,23 +198,17 @@ def production_chart(data: ChartData, lang: Language) -> str:
                     f'<text x="{left - 5}" y="{y_rate(t) + 3:.1f}" text-anchor="end" '
                     f'fill="{RATE}">{escape(_fmt_tick(lang, t))}%</text>'
                 )
-            pts = " ".join(
-                f"{left + i * slot_w + slot_w / 2:.1f},{y_rate(v):.1f}" for i, v in rate_points
-            )
+            pts = " ".join(f"{left + i * slot_w + slot_w / 2:.1f},{y_rate(v):.1f}" for i, v in rate_points)
             add(f'<polyline points="{pts}" fill="none" stroke="{RATE}" stroke-width="1.6"/>')
             for i, v in rate_points:
-                add(
-                    f'<circle cx="{left + i * slot_w + slot_w / 2:.1f}" cy="{y_rate(v):.1f}" '
-                    f'r="2" fill="{RATE}"/>'
-                )
+                add(f'<circle cx="{left + i * slot_w + slot_w / 2:.1f}" cy="{y_rate(v):.1f}" r="2" fill="{RATE}"/>')
             add(
-                f'<text x="4" y="{r_top - 8}" fill="{RATE}" '
-                f'font-size="9">{escape(lang.label("chart_rate"))} (%)</text>'
+                f'<text x="4" y="{r_top - 8}" fill="{RATE}" font-size="9">{escape(lang.label("chart_rate"))} (%)</text>'
             )
     add("</svg>")
     return "".join(parts)
 
 
-def _text_width(text: str, lang: Language) -> float:
+def _text_width(text: str) -> float:
     """A rough width in px at 10px: wide glyphs (CJK) count double."""
     return sum(10.0 if ord(ch) > 0x2E80 else 6.6 for ch in text)

@@ -12,7 +12,8 @@ from metalstat.report.language import available_languages
 from metalstat.report.render import FORMATS
 
 
-def _period(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _period(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A click callback (click passes the context and parameter; a month needs neither)."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
         raise click.BadParameter(f"{value!r} is not a month of the form YYYY-MM")
     return value

@@ -280,18 +280,10 @@ class _Drafter:
             "yoy_abs": self.v(p, "production", "yoy_abs", **fck),
             "yoy_pct": self.v(p, "production", "yoy_pct", **fck),
             "ytd_span": self.figs.ytd_next,
-            "ytd_level": self.v(
-                p, "production", "ytd_level", kind="forecast", period=self.figs.ytd_next
-            ),
-            "ytd_abs": self.v(
-                p, "production", "ytd_abs", kind="forecast", period=self.figs.ytd_next
-            ),
-            "ytd_pct": self.v(
-                p, "production", "ytd_pct", kind="forecast", period=self.figs.ytd_next
-            ),
-            "seasonal_naive": self.v(
-                p, "production", "level", breakdown="method=seasonal_naive", **fck
-            ),
+            "ytd_level": self.v(p, "production", "ytd_level", kind="forecast", period=self.figs.ytd_next),
+            "ytd_abs": self.v(p, "production", "ytd_abs", kind="forecast", period=self.figs.ytd_next),
+            "ytd_pct": self.v(p, "production", "ytd_pct", kind="forecast", period=self.figs.ytd_next),
+            "seasonal_naive": self.v(p, "production", "level", breakdown="method=seasonal_naive", **fck),
             "ets": self.v(p, "production", "level", breakdown="method=ets", **fck),
             "contents": [],
             "rate": None,
@@ -305,12 +297,8 @@ class _Drafter:
             # producers planning lower or higher output next month
             "reduced": self.v(p, "producer_share", "level", breakdown="change=reduced", **fck),
             "increased": self.v(p, "producer_share", "level", breakdown="change=increased", **fck),
-            "reduced_n": self._int(
-                self.v(p, "producer_count", "count", breakdown="change=reduced", **fck)
-            ),
-            "increased_n": self._int(
-                self.v(p, "producer_count", "count", breakdown="change=increased", **fck)
-            ),
+            "reduced_n": self._int(self.v(p, "producer_count", "count", breakdown="change=reduced", **fck)),
+            "increased_n": self._int(self.v(p, "producer_count", "count", breakdown="change=increased", **fck)),
             "where": self._domain_counts(p, kind="forecast", period=fc_period),
         }
         if fc["level"] is not None and fc["ytd_level"] is None and fc_period.endswith("-01"):
@@ -339,16 +327,12 @@ class _Drafter:
                 "groups": self._rate_groups(p, kind="forecast", period=fc_period),
             }
         name = lang.product_name(p)
-        subject = str(lang.config.get("subject", {}).get(p.scope, "{name}")).format(
-            name=name, common=common_noun(name)
-        )
+        subject = str(lang.config.get("subject", {}).get(p.scope, "{name}")).format(name=name, common=common_noun(name))
         return {
             "code": code,
             "name": name,
             "subject": subject,
-            "headline_content": (
-                lang.term("contents", p.headline_content) if p.content == "both" else ""
-            ),
+            "headline_content": (lang.term("contents", p.headline_content) if p.content == "both" else ""),
             "scope": p.scope,
             "scope_name": lang.term("scopes", p.scope),
             "unit": unit,
@@ -376,12 +360,8 @@ class _Drafter:
         """Last month's forecast of this month and its error against the estimate."""
         err_pct = err_abs = None
         for kind in ("actual", "forecast"):
-            err_pct = (
-                err_pct if err_pct is not None else self.v(p, "forecast_error", "pct", kind=kind)
-            )
-            err_abs = (
-                err_abs if err_abs is not None else self.v(p, "forecast_error", "abs", kind=kind)
-            )
+            err_pct = err_pct if err_pct is not None else self.v(p, "forecast_error", "pct", kind=kind)
+            err_abs = err_abs if err_abs is not None else self.v(p, "forecast_error", "abs", kind=kind)
         actual = self.v(p, "production", "level")
         prior = None
         if actual is not None and err_abs is not None:
@@ -397,9 +377,7 @@ class _Drafter:
         for dim in dims:
             items = []
             for key in self._dimension_order(p, dim, by_dim[dim]):
-                level = self.v(
-                    p, "operating_rate", "level", breakdown=key, kind=kind, period=period
-                )
+                level = self.v(p, "operating_rate", "level", breakdown=key, kind=kind, period=period)
                 if level is None:
                     continue
                 value = parse_breakdown(key)[dim]
@@ -407,23 +385,15 @@ class _Drafter:
                     {
                         "label": self._label_value(p, dim, value),
                         "level": level,
-                        "pp_mom": self.v(
-                            p, "operating_rate", "pp_mom", breakdown=key, kind=kind, period=period
-                        ),
-                        "pp_yoy": self.v(
-                            p, "operating_rate", "pp_yoy", breakdown=key, kind=kind, period=period
-                        ),
+                        "pp_mom": self.v(p, "operating_rate", "pp_mom", breakdown=key, kind=kind, period=period),
+                        "pp_yoy": self.v(p, "operating_rate", "pp_yoy", breakdown=key, kind=kind, period=period),
                     }
                 )
             if items:
-                groups.append(
-                    {"dimension": dim, "label": self._dimension_label(p, dim), "items": items}
-                )
+                groups.append({"dimension": dim, "label": self._dimension_label(p, dim), "items": items})
         return groups
 
-    def _structure(
-        self, p: Product, *, kind: str = "actual", period: str | None = None
-    ) -> list[dict[str, Any]]:
+    def _structure(self, p: Product, *, kind: str = "actual", period: str | None = None) -> list[dict[str, Any]]:
         period = period or self.t
         kw = {"kind": kind, "period": period}
         out = []
@@ -456,10 +426,7 @@ class _Drafter:
                 for f in hidden:
                     self.statuses_used.add(f.conf_status if f.suppressed else "U")
                 item["hidden"] = bool(hidden)
-                if (
-                    any(item[k] is not None for k in ("level", "mom_pct", "yoy_pct", "share"))
-                    or hidden
-                ):
+                if any(item[k] is not None for k in ("level", "mom_pct", "yoy_pct", "share")) or hidden:
                     items.append(item)
             kind = "partition"
             for d in p.dimensions:
@@ -477,9 +444,7 @@ class _Drafter:
                 )
         return out
 
-    def _capacity_groups(
-        self, p: Product, measure: str, kind: str, period: str
-    ) -> list[dict[str, Any]]:
+    def _capacity_groups(self, p: Product, measure: str, kind: str, period: str) -> list[dict[str, Any]]:
         """Capacity (or operating capacity) by a breakdown, e.g. by region."""
         kw = {"kind": kind, "period": period}
         groups = []
@@ -499,9 +464,7 @@ class _Drafter:
                     }
                 )
             if items:
-                groups.append(
-                    {"dimension": dim, "label": self._dimension_label(p, dim), "items": items}
-                )
+                groups.append({"dimension": dim, "label": self._dimension_label(p, dim), "items": items})
         return groups
 
     def _counts(self, p: Product) -> dict[str, Any]:
@@ -527,19 +490,11 @@ class _Drafter:
             "provinces": self._int(self.v(p, "province_count", "count")),
             "statuses": statuses,
             "reduced": self.v(p, "producer_share", "level", breakdown="change=reduced"),
-            "reduced_prev": self.v(
-                p, "producer_share", "level", breakdown="change=reduced", period=prev
-            ),
+            "reduced_prev": self.v(p, "producer_share", "level", breakdown="change=reduced", period=prev),
             "increased": self.v(p, "producer_share", "level", breakdown="change=increased"),
-            "increased_prev": self.v(
-                p, "producer_share", "level", breakdown="change=increased", period=prev
-            ),
-            "reduced_n": self._int(
-                self.v(p, "producer_count", "count", breakdown="change=reduced")
-            ),
-            "increased_n": self._int(
-                self.v(p, "producer_count", "count", breakdown="change=increased")
-            ),
+            "increased_prev": self.v(p, "producer_share", "level", breakdown="change=increased", period=prev),
+            "reduced_n": self._int(self.v(p, "producer_count", "count", breakdown="change=reduced")),
+            "increased_n": self._int(self.v(p, "producer_count", "count", breakdown="change=increased")),
             "where": self._domain_counts(p, kind="actual", period=self.t),
         }
 
@@ -559,7 +514,7 @@ class _Drafter:
         kw = {"kind": kind, "period": period}
         cells: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(dict)
         for key, parts in self.figs.breakdowns(p.code, "producer_count", **kw).items():
-            axis = next((a for a in ("change", "status") if a in parts), None)
+            axis: str | None = next((a for a in ("change", "status") if a in parts), None)
             if axis is None or len(parts) != 2:
                 continue
             (dim,) = (d for d in parts if d != axis)
@@ -569,11 +524,9 @@ class _Drafter:
             n = self._int(self.v(p, "producer_count", "count", breakdown=key, **kw))
             if n is not None and n > 0:
                 cells[(axis, parts[axis])].setdefault(dim, {})[value] = n
-        statements = []
+        statements: list[dict[str, Any]] = []
         for (axis, what), by_dim in cells.items():
-            total = self._int(
-                self.v(p, "producer_count", "count", breakdown=f"{axis}={what}", **kw)
-            )
+            total = self._int(self.v(p, "producer_count", "count", breakdown=f"{axis}={what}", **kw))
             if not total:
                 continue
             best: tuple[tuple[int, int, int], str, list[str], int] | None = None
@@ -597,9 +550,7 @@ class _Drafter:
                 words = {
                     "label": self.lang.term("statuses", what),
                     "verb": self.lang.term("statuses_one" if one else "statuses", what),
-                    "planned": self.lang.term(
-                        "statuses_planned_one" if one else "statuses_planned", what
-                    ),
+                    "planned": self.lang.term("statuses_planned_one" if one else "statuses_planned", what),
                 }
             statements.append(
                 {
@@ -632,12 +583,8 @@ class _Drafter:
                 group.setdefault("items", []).append(s)
         return {
             "status": list(groups.values()),
-            "reduced": next(
-                (s for s in kept if s["axis"] == "change" and s["key"] == "reduced"), None
-            ),
-            "increased": next(
-                (s for s in kept if s["axis"] == "change" and s["key"] == "increased"), None
-            ),
+            "reduced": next((s for s in kept if s["axis"] == "change" and s["key"] == "reduced"), None),
+            "increased": next((s for s in kept if s["axis"] == "change" and s["key"] == "increased"), None),
         }
 
     @staticmethod
@@ -705,9 +652,7 @@ class _Drafter:
             for o in sorted(series.observations, key=lambda o: o.date):
                 by_month[f"{o.date.year:04d}-{o.date.month:02d}"] = o
             # the month's value, or the latest of the two months before (customs data lag)
-            month = next(
-                (m for m in (shift_month(self.t, -k) for k in range(3)) if m in by_month), None
-            )
+            month = next((m for m in (shift_month(self.t, -k) for k in range(3)) if m in by_month), None)
             if month is None:
                 continue
             cur = by_month[month]
@@ -742,9 +687,7 @@ class _Drafter:
                     "next_mom_abs": next_abs,
                     "next_mom_pct": next_pct,
                     # a quoted market figure is shown as measured, not rounded like an estimate
-                    "fmt": lambda x, u=unit: self.lang.qty(
-                        x, "", u, 0 if float(x).is_integer() else 2
-                    ),
+                    "fmt": lambda x, u=unit: self.lang.qty(x, "", u, 0 if float(x).is_integer() else 2),
                 }
             )
         return out
@@ -780,24 +723,21 @@ class _Drafter:
         def pp_cell(fig: Fig | None) -> Cell:
             return Cell(lang.spp(fig.shown, 2)) if fig and fig.shown is not None else Cell("")
 
-        def level_row(name: str, measure: str, bkey: str = "", kind: str = "actual",
-                      period: str | None = None, rate: bool = False) -> None:  # fmt: skip
+        def level_row(
+            name: str, measure: str, bkey: str = "", kind: str = "actual", period: str | None = None, rate: bool = False
+        ) -> None:
             lv = self.figs.get(p.code, measure, "level", breakdown=bkey, kind=kind, period=period)
             if lv is None:
                 return
             get = self.figs.get
             if rate:
                 text = lang.pct(lv.shown, 2) if lv.shown is not None else ""
-                mom = pp_cell(get(p.code, measure, "pp_mom", breakdown=bkey, kind=kind,
-                                  period=period))  # fmt: skip
-                yoy = pp_cell(get(p.code, measure, "pp_yoy", breakdown=bkey, kind=kind,
-                                  period=period))  # fmt: skip
+                mom = pp_cell(get(p.code, measure, "pp_mom", breakdown=bkey, kind=kind, period=period))
+                yoy = pp_cell(get(p.code, measure, "pp_yoy", breakdown=bkey, kind=kind, period=period))
             else:
                 text = ctx["q"](lv.shown) if lv.shown is not None else ""
-                mom = pct_cell(get(p.code, measure, "mom_pct", breakdown=bkey, kind=kind,
-                                   period=period))  # fmt: skip
-                yoy = pct_cell(get(p.code, measure, "yoy_pct", breakdown=bkey, kind=kind,
-                                   period=period))  # fmt: skip
+                mom = pct_cell(get(p.code, measure, "mom_pct", breakdown=bkey, kind=kind, period=period))
+                yoy = pct_cell(get(p.code, measure, "yoy_pct", breakdown=bkey, kind=kind, period=period))
             rows.append((label(name), self._cell(lv, text), mom, yoy))
 
         headline = lang.label("row_production")
@@ -828,9 +768,7 @@ class _Drafter:
                 for key in self._dimension_order(p, g["dimension"], by_dim):
                     value = parse_breakdown(key)[g["dimension"]]
                     level_row(
-                        lang.label(
-                            "row_rate_of", group=self._label_value(p, g["dimension"], value)
-                        ),
+                        lang.label("row_rate_of", group=self._label_value(p, g["dimension"], value)),
                         "operating_rate",
                         key,
                         rate=True,
@@ -881,9 +819,7 @@ class _Drafter:
     def section(self, p: Product) -> Section:
         lang = self.lang
         ctx = self.context(p)
-        commentary = [
-            c for c in self.inp.commentary if c.product == p.code and c.language == lang.code
-        ]
+        commentary = [c for c in self.inp.commentary if c.product == p.code and c.language == lang.code]
         paragraphs: list[Paragraph] = []
         for slot in SLOTS:
             drafted = lang.paragraph(slot, ctx)
@@ -987,11 +923,7 @@ class _Drafter:
                 None,
             )
             mape = next(
-                (
-                    x
-                    for k in kinds
-                    if (x := self.v(p, "forecast_error", "mape", kind=k)) is not None
-                ),
+                (x for k in kinds if (x := self.v(p, "forecast_error", "mape", kind=k)) is not None),
                 None,
             )
             actual = self.v(p, "production", "level")
@@ -1064,9 +996,7 @@ def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[st
         mom = figs.value(p.code, "production", "mom_pct")
         if mom is not None:
             shown = round(mom, p.decimals)
-            changes.append(
-                {"name": lang.product_name(p), "pct": mom, "dec": p.decimals, "shown": shown}
-            )
+            changes.append({"name": lang.product_name(p), "pct": mom, "dec": p.decimals, "shown": shown})
         fc = figs.value(p.code, "production", "mom_pct", kind="forecast", period=figs.next)
         if fc is not None:
             shown = round(fc, p.decimals)

@@ -57,9 +57,7 @@ def available_languages() -> tuple[str, ...]:
 def load_language(code: str) -> Language:
     folder = _language_folders().get(code)
     if folder is None:
-        raise LanguageError(
-            f"no report language {code!r}; available: {', '.join(available_languages())}"
-        )
+        raise LanguageError(f"no report language {code!r}; available: {', '.join(available_languages())}")
     key = (code, str(folder))
     if key not in _LOADED:
         _LOADED[key] = _load(code, folder)
@@ -104,9 +102,7 @@ class Language:
     def __init__(self, code: str, config: dict[str, Any], paragraphs: str) -> None:
         missing = [k for k in self.REQUIRED if k not in config]
         if missing:
-            raise LanguageError(
-                f"languages/{code}/language.toml: missing key(s) {', '.join(missing)}"
-            )
+            raise LanguageError(f"languages/{code}/language.toml: missing key(s) {', '.join(missing)}")
         self.code = code
         self.config = config
         self.labels: dict[str, str] = config["labels"]
@@ -185,9 +181,7 @@ class Language:
             return str(rule["format"]).format(n=n, unit=unit)
         # a unit that is itself a multiple ("10,000 m²") reads better with a sign between
         pattern = "quantity_multiple" if unit[:1].isdigit() else "quantity_default"
-        return self.setting(pattern, "{n} {unit}").format(
-            n=self.num(x, decimals if abs(x) < 1000 else 0), unit=unit
-        )
+        return self.setting(pattern, "{n} {unit}").format(n=self.num(x, decimals if abs(x) < 1000 else 0), unit=unit)
 
     def pct(self, x: float | None, decimals: int = 2) -> str:
         """The size of a % change or a rate (no sign: the words carry the direction)."""
@@ -240,9 +234,13 @@ class Language:
         y2, m2 = (int(x) for x in end.split("-"))
         names = self.config.get("month_names") or [str(m) for m in range(1, 13)]
         return str(self.config["span"]).format(
-            year=y2, start_year=y1, start=m1, end=m2,
-            start_name=names[m1 - 1], end_name=names[m2 - 1],
-        )  # fmt: skip
+            year=y2,
+            start_year=y1,
+            start=m1,
+            end=m2,
+            start_name=names[m1 - 1],
+            end_name=names[m2 - 1],
+        )
 
     def date(self, d: Any) -> str:
         names = self.config.get("month_names") or [str(m) for m in range(1, 13)]
@@ -279,7 +277,7 @@ class Language:
     def env(self) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.DictLoader({"paragraphs.j2": self._paragraph_source}),
-            autoescape=False,  # paragraphs are text; the document templates escape them
+            autoescape=False,  # noqa: S701 (paragraphs are text; the document templates escape them)
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

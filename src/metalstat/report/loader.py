@@ -74,9 +74,7 @@ def build_report_input(
         release = find_release(month, vintage, user=user)
     except NotVisible:
         which = f"vintage {vintage} of {period}" if vintage is not None else period
-        raise ReportError(
-            f"no release for {which}: run `metalstat run {period}` to make one first"
-        ) from None
+        raise ReportError(f"no release for {which}: run `metalstat run {period}` to make one first") from None
     figures = release_figures(release, user=user, periods=_periods_quoted(period))
 
     first = month

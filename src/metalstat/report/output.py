@@ -40,9 +40,7 @@ def _check(langs: Iterable[str], formats: Iterable[str]) -> tuple[list[str], lis
     return langs, formats
 
 
-def build_documents(
-    inp: ReportInput, langs: Iterable[str], formats: Iterable[str]
-) -> dict[tuple[str, str], bytes]:
+def build_documents(inp: ReportInput, langs: Iterable[str], formats: Iterable[str]) -> dict[tuple[str, str], bytes]:
     """Every requested (language, format) document as bytes."""
     langs, formats = _check(langs, formats)
     figures = FigureSet(inp.figures, inp.period)
@@ -77,9 +75,7 @@ def render_pdfs(htmls: list[str]) -> list[bytes]:
         return list(pool.map(render_pdf, htmls))
 
 
-def write_documents(
-    inp: ReportInput, langs: Iterable[str], formats: Iterable[str], out_dir: str | Path
-) -> list[Path]:
+def write_documents(inp: ReportInput, langs: Iterable[str], formats: Iterable[str], out_dir: str | Path) -> list[Path]:
     """Write ``report-YYYY-MM.<lang>.<ext>`` files into ``out_dir``; returns their paths."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -144,21 +144,26 @@ def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[st
         rows = []
         for key, fig in figures.rows(s.code):
             _, kind, measure, breakdown, statistic, period = key
-            if period not in wanted_periods and not (
-                measure == "producer_share" and period == figures.previous
-            ):
+            if period not in wanted_periods and not (measure == "producer_share" and period == figures.previous):
                 continue
             rows.append(
                 figure_record(
-                    {"product": s.code, "kind": kind, "measure": measure,
-                     "breakdown": breakdown, "statistic": statistic, "period": period,
-                     "value": fig.shown, "unit": fig.unit, "status": fig.status,
-                     "conf_status": fig.conf_status},
+                    {
+                        "product": s.code,
+                        "kind": kind,
+                        "measure": measure,
+                        "breakdown": breakdown,
+                        "statistic": statistic,
+                        "period": period,
+                        "value": fig.shown,
+                        "unit": fig.unit,
+                        "status": fig.status,
+                        "conf_status": fig.conf_status,
+                    },
                     inp.catalog,
                 )
-            )  # fmt: skip
-        rows.sort(key=lambda r: (r["period"], r["kind"], r["measure"], str(r["breakdown"]),
-                                 r["statistic"]))  # fmt: skip
+            )
+        rows.sort(key=lambda r: (r["period"], r["kind"], r["measure"], str(r["breakdown"]), r["statistic"]))
         products.append(
             {
                 "code": s.code,
@@ -167,8 +172,7 @@ def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[st
                 "scope": p.scope,
                 "unit": p.unit,
                 "paragraphs": [
-                    {"slot": x.slot, "source": x.source, "author": x.author, "text": x.text}
-                    for x in s.paragraphs
+                    {"slot": x.slot, "source": x.source, "author": x.author, "text": x.text} for x in s.paragraphs
                 ],
                 "notes": s.notes,
                 "figures": rows,

@@ -48,9 +48,13 @@ class RichProgress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
             self.progress = Progress(
-                "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=Console(stderr=True), transient=False,
-            )  # fmt: skip
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
             self.progress.start()
         if self.task is not None:
             self.progress.update(self.task, completed=self.progress.tasks[self.task].total)
@@ -77,12 +81,14 @@ class RichProgress:
     help="Accept the file's warnings (e.g. a value about 1,000x the producer's usual) "
     "with this reason; a confirmation is stored for each.",
 )
-@click.option("--actor", default=_actor_default, show_default="your user name",
-              help="Who is importing (recorded in the change log).")  # fmt: skip
+@click.option(
+    "--actor",
+    default=_actor_default,
+    show_default="your user name",
+    help="Who is importing (recorded in the change log).",
+)
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
-def import_cmd(
-    kind: str, file: Path | None, columns: bool, confirm: str | None, actor: str, dry_run: bool
-) -> None:
+def import_cmd(kind: str, file: Path | None, columns: bool, confirm: str | None, actor: str, dry_run: bool) -> None:
     """Import producers, capacity, panel, returns, events or auxiliary series from FILE."""
     from metalstat.core.startup import setup_django
 
@@ -101,9 +107,7 @@ def import_cmd(
 
     progress = RichProgress(PROGRESS_MIN_ROWS)
     try:
-        result = import_file(
-            kind, file, actor=actor, confirm=confirm, progress=progress, dry_run=dry_run
-        )
+        result = import_file(kind, file, actor=actor, confirm=confirm, progress=progress, dry_run=dry_run)
     except ImportRejected as exc:
         progress.close()
         click.echo(exc.summary(), err=True)
@@ -128,10 +132,15 @@ def _month(value: str | None) -> Any:
 @click.command("export")
 @click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.option("--product", metavar="CODE", help="Only this catalog product.")
-@click.option("--period", metavar="YYYY-MM", help="Only this month (returns, panel, events, "
-              "auxiliary).")  # fmt: skip
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False,
-              path_type=Path), help="FILE.csv or FILE.xlsx")  # fmt: skip
+@click.option("--period", metavar="YYYY-MM", help="Only this month (returns, panel, events, auxiliary).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.csv or FILE.xlsx",
+)
 def export_cmd(kind: str, product: str | None, period: str | None, output: Path) -> None:
     """Write KIND out in the columns its import reads (import -> export -> import changes
     nothing)."""
@@ -152,15 +161,15 @@ def export_cmd(kind: str, product: str | None, period: str | None, output: Path)
 @click.argument("kind", type=click.Choice(["returns"]))
 @click.option("--product", metavar="CODE", required=True, help="Catalog product code.")
 @click.option("--period", metavar="YYYY-MM", required=True, help="The month to collect.")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False,
-              path_type=Path), help="FILE.xlsx")  # fmt: skip
-def template_cmd(kind: str, product: str, period: str, output: Path) -> None:
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.xlsx"
+)
+def template_cmd(kind: str, product: str, period: str, output: Path) -> None:  # noqa: ARG001 (passed by click)
     """Write the returns workbook of a product and month, prefilled with the month's panel."""
     from metalstat.catalog import load_catalog
 
     if product not in load_catalog().codes():
-        raise click.BadParameter(f"{product!r} is not a product code of the catalog",
-                                 param_hint="--product")  # fmt: skip
+        raise click.BadParameter(f"{product!r} is not a product code of the catalog", param_hint="--product")
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the template is an .xlsx workbook", param_hint="-o")
     month = _month(period)

@@ -29,14 +29,14 @@ def export_rows(
         raise ExportError(f"{product!r} is not a product code of the catalog")
     kind_handler = handler(kind)
     if period is not None and not kind_handler.by_period:
-        raise ExportError(f"--period does not apply to {kind}; it selects returns, panel "
-                          "members, events and auxiliary observations of one month")  # fmt: skip
+        raise ExportError(
+            f"--period does not apply to {kind}; it selects returns, panel "
+            "members, events and auxiliary observations of one month"
+        )
     return kind_handler.export(product=product, period=period)
 
 
-def export_file(
-    kind: str, path: str | Path, *, product: str | None = None, period: date | None = None
-) -> int:
+def export_file(kind: str, path: str | Path, *, product: str | None = None, period: date | None = None) -> int:
     """Write ``kind`` to ``path`` (.csv or .xlsx); returns the number of rows written."""
     path = Path(path)
     suffix = path.suffix.lower()

@@ -32,6 +32,11 @@ def import_file(
     ValidationConfirmation per warning is stored with that reason.
     """
     return run_import(
-        handler(kind), path, actor=actor, confirm=confirm, display_name=display_name,
-        progress=progress, dry_run=dry_run,
-    )  # fmt: skip
+        handler(kind),
+        path,
+        actor=actor,
+        confirm=confirm,
+        display_name=display_name,
+        progress=progress,
+        dry_run=dry_run,
+    )

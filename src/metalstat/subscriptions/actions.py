@@ -50,9 +50,11 @@ def _check_grants(groups: Sequence[str], patterns: Sequence[str], formats: Seque
     unknown = sorted(set(groups) - known)
     if unknown:
         raise ValidationError(
-            {"groups": f"not a catalog group or product: {', '.join(unknown)} "
-                       f"(groups: {', '.join(sorted({p.group for p in catalog}))})"}
-        )  # fmt: skip
+            {
+                "groups": f"not a catalog group or product: {', '.join(unknown)} "
+                f"(groups: {', '.join(sorted({p.group for p in catalog}))})"
+            }
+        )
     for p in patterns:
         try:
             parse_pattern(p)
@@ -83,33 +85,32 @@ def do_grant_subscription(
     if history_months is not None and history_months < 1:
         raise ValidationError({"history_months": "at least one month, or empty for all"})
     sub = Subscription(
-        organisation=organisation, name=name, groups=sorted(set(groups)),
-        patterns=[parse_pattern(p).text for p in patterns], history_months=history_months,
-        formats=sorted(set(formats)), starts_on=starts_on or timezone.localdate(),
+        organisation=organisation,
+        name=name,
+        groups=sorted(set(groups)),
+        patterns=[parse_pattern(p).text for p in patterns],
+        history_months=history_months,
+        formats=sorted(set(formats)),
+        starts_on=starts_on or timezone.localdate(),
         ends_on=ends_on,
-    )  # fmt: skip
+    )
     save_audited(sub, None, actor=actor)
     return sub
 
 
 @transaction.atomic
-def do_add_subscriber(
-    username: str, organisation: Organisation, *, email: str = "", actor: Actor
-) -> Subscriber:
+def do_add_subscriber(username: str, organisation: Organisation, *, email: str = "", actor: Actor) -> Subscriber:
     """Make (or find) the user and attach them to the organisation."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username, defaults={"email": email})
     if created:
         user.set_unusable_password()
         user.save()
-        record_change(user, AuditAction.CREATE, before=None, after={"username": username},
-                      actor=actor)  # fmt: skip
+        record_change(user, AuditAction.CREATE, before=None, after={"username": username}, actor=actor)
     sub = Subscriber.objects.filter(user=user).first()
     if sub is not None:
         if sub.organisation_id != organisation.pk:
-            raise ValidationError(
-                {"organisation": f"{username} already reads for {sub.organisation}"}
-            )
+            raise ValidationError({"organisation": f"{username} already reads for {sub.organisation}"})
         return sub
     sub = Subscriber(user=user, organisation=organisation)
     save_audited(sub, None, actor=actor)
@@ -121,9 +122,7 @@ def _key_snapshot(key: ApiKey) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_create_api_key(
-    user: Any, name: str, *, expires_at: datetime | None = None, actor: Actor
-) -> tuple[ApiKey, str]:
+def do_create_api_key(user: Any, name: str, *, expires_at: datetime | None = None, actor: Actor) -> tuple[ApiKey, str]:
     """A new key for ``user``: the stored key and its secret, which is shown only now."""
     name = name.strip()
     if not name:
@@ -134,9 +133,12 @@ def do_create_api_key(
         raise ValidationError({"expires_at": "the key would expire before it is used"})
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
-        user=user, name=name, prefix=secret[: len(KEY_PREFIX) + 6], digest=digest_of(secret),
+        user=user,
+        name=name,
+        prefix=secret[: len(KEY_PREFIX) + 6],
+        digest=digest_of(secret),
         expires_at=expires_at,
-    )  # fmt: skip
+    )
     record_change(key, AuditAction.CREATE, before=None, after=_key_snapshot(key), actor=actor)
     return key, secret
 
@@ -149,7 +151,5 @@ def do_revoke_api_key(key: ApiKey, *, actor: Actor) -> ApiKey:
     before = _key_snapshot(locked)
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked_at"])
-    record_change(
-        locked, AuditAction.UPDATE, before=before, after=_key_snapshot(locked), actor=actor
-    )
+    record_change(locked, AuditAction.UPDATE, before=before, after=_key_snapshot(locked), actor=actor)
     return locked

@@ -30,11 +30,7 @@ class Grant:
 
     def covers(self, sid: str, product: str) -> bool:
         group = _group_of(product)
-        return (
-            product in self.groups
-            or group in self.groups
-            or any(p.matches(sid) for p in self.patterns)
-        )
+        return product in self.groups or group in self.groups or any(p.matches(sid) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,8 @@ class Entitlements:
         if self.analyst:
             return None
         depths = [g.history_months for g in self.grants_for(sid, product)]
-        return None if any(d is None for d in depths) else max(depths, default=0)
+        limited = [d for d in depths if d is not None]
+        return None if len(limited) < len(depths) else max(limited, default=0)
 
     def allows_format(self, sid: str, product: str, fmt: str) -> bool:
         if self.analyst:
@@ -63,11 +60,15 @@ class Entitlements:
 
     def describe(self) -> list[dict[str, Any]]:
         return [
-            {"subscription": g.subscription, "groups": sorted(g.groups),
-             "patterns": [p.text for p in g.patterns], "history_months": g.history_months,
-             "formats": sorted(g.formats) or "all"}
+            {
+                "subscription": g.subscription,
+                "groups": sorted(g.groups),
+                "patterns": [p.text for p in g.patterns],
+                "history_months": g.history_months,
+                "formats": sorted(g.formats) or "all",
+            }
             for g in self.grants
-        ]  # fmt: skip
+        ]
 
 
 def _group_of(product: str) -> str:

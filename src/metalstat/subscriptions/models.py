@@ -24,22 +24,14 @@ class Subscription(models.Model):
     """What an organisation has paid for, for a time: product groups of the catalog (or
     products) and/or series key patterns, how far back, in which formats."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="subscriptions"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="subscriptions")
     name = models.CharField(max_length=100, help_text='e.g. "Base metals, full history"')
-    groups = models.JSONField(
-        default=list, blank=True, help_text="catalog chain groups or product codes granted"
-    )
-    patterns = models.JSONField(
-        default=list, blank=True, help_text="series key patterns granted, e.g. M.*.ACT.*._T.*"
-    )
+    groups = models.JSONField(default=list, blank=True, help_text="catalog chain groups or product codes granted")
+    patterns = models.JSONField(default=list, blank=True, help_text="series key patterns granted, e.g. M.*.ACT.*._T.*")
     history_months = models.PositiveIntegerField(
         null=True, blank=True, help_text="months back from the latest period; empty: all"
     )
-    formats = models.JSONField(
-        default=list, blank=True, help_text="formats allowed (json, csv, xlsx ...); empty: all"
-    )
+    formats = models.JSONField(default=list, blank=True, help_text="formats allowed (json, csv, xlsx ...); empty: all")
     starts_on = models.DateField(default=timezone.localdate)
     ends_on = models.DateField(null=True, blank=True)
 
@@ -53,12 +45,8 @@ class Subscription(models.Model):
 class Subscriber(models.Model):
     """A person (a Django user) reading for an organisation."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriber"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="subscribers"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriber")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="subscribers")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.organisation})"
@@ -68,9 +56,7 @@ class ApiKey(models.Model):
     """A key for the data API. The secret is shown once when made; only its SHA-256 digest is
     stored, with a short prefix to tell keys apart."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, help_text="the key's first characters, to tell it")
     digest = models.CharField(max_length=64, unique=True)
@@ -81,9 +67,7 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ("user", "-created_at")
-        constraints = (
-            models.UniqueConstraint(fields=["user", "name"], name="api_key_name_per_user"),
-        )
+        constraints = (models.UniqueConstraint(fields=["user", "name"], name="api_key_name_per_user"),)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -106,9 +90,7 @@ class AccessLog(models.Model):
 
     class Meta:
         ordering = ("-at",)
-        permissions = (
-            ("preview_embargoed", "May preview embargoed vintages through the data API"),
-        )
+        permissions = (("preview_embargoed", "May preview embargoed vintages through the data API"),)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.user} {self.path} {self.status}"

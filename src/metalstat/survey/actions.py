@@ -117,9 +117,7 @@ def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, 
         dimension = return_dims.get(dim)
         if dimension is None:
             known = ", ".join(return_dims) or "none"
-            problems.append(
-                f"breakdown: {product.code} has no reported dimension {dim!r} (it has: {known})"
-            )
+            problems.append(f"breakdown: {product.code} has no reported dimension {dim!r} (it has: {known})")
             continue
         allowed = dimension.value_names()
         cleaned: dict[str, float] = {}
@@ -147,24 +145,18 @@ def _producers_by_code(codes: Sequence[str]) -> dict[str, Producer]:
     return found
 
 
-def _current_returns(
-    producer_ids: Sequence[int], periods: Sequence[date]
-) -> dict[tuple[int, date], SurveyReturn]:
+def _current_returns(producer_ids: Sequence[int], periods: Sequence[date]) -> dict[tuple[int, date], SurveyReturn]:
     found: dict[tuple[int, date], SurveyReturn] = {}
     ids = sorted(set(producer_ids))
     for i in range(0, len(ids), _CHUNK):
-        qs = SurveyReturn.objects.current().filter(
-            producer_id__in=ids[i : i + _CHUNK], period__in=sorted(set(periods))
-        )
+        qs = SurveyReturn.objects.current().filter(producer_id__in=ids[i : i + _CHUNK], period__in=sorted(set(periods)))
         for r in qs:
             found[(r.producer_id, r.period)] = r
     return found
 
 
 @transaction.atomic
-def do_record_returns(
-    rows: Iterable[ReturnValues], *, actor: Actor, source: str, origin: str = ""
-) -> list[str]:
+def do_record_returns(rows: Iterable[ReturnValues], *, actor: Actor, source: str, origin: str = "") -> list[str]:
     """Record many returns at once: what happened to each row, in order.
 
     For each row: ``"created"`` (first answer for that producer and month), ``"revised"``
@@ -218,9 +210,7 @@ def do_record_returns(
     for row, period, values in zip(rows, periods, cleaned, strict=True):
         producer = producers[row.producer]
         previous = current.get((producer.pk, period))
-        if previous is not None and all(
-            _same(getattr(previous, f), values[f]) for f in RETURN_VALUE_FIELDS
-        ):
+        if previous is not None and all(_same(getattr(previous, f), values[f]) for f in RETURN_VALUE_FIELDS):
             outcomes.append(UNCHANGED)
             continue
         revision = SurveyReturn(
@@ -338,11 +328,7 @@ def do_record_event(
         raise ValidationError({"end": f"the event ends ({end}) before it starts ({start})"})
     if capacity_affected is not None and capacity_affected < 0:
         raise ValidationError({"capacity_affected": f"{capacity_affected!r} must be 0 or more"})
-    event = (
-        MaintenanceEvent.objects.select_for_update()
-        .filter(producer=producer, start=start, reason=reason)
-        .first()
-    )
+    event = MaintenanceEvent.objects.select_for_update().filter(producer=producer, start=start, reason=reason).first()
     created = event is None
     if event is None:
         event = MaintenanceEvent(producer=producer, start=start, reason=reason)
@@ -432,9 +418,7 @@ def do_confirm_warning(
     if not (rule or "").strip():
         raise ValidationError({"rule": "name the validation rule being confirmed"})
     confirmation = (
-        ValidationConfirmation.objects.select_for_update()
-        .filter(producer=producer, period=period, rule=rule)
-        .first()
+        ValidationConfirmation.objects.select_for_update().filter(producer=producer, period=period, rule=rule).first()
     )
     created = confirmation is None
     if confirmation is None:
@@ -458,9 +442,7 @@ def do_withdraw_confirmation(
     """Take back a confirmation (the warning holds the cycle again); False if there was none."""
     producer = as_producer(producer)
     period = as_period(period)
-    confirmation = ValidationConfirmation.objects.filter(
-        producer=producer, period=period, rule=rule
-    ).first()
+    confirmation = ValidationConfirmation.objects.filter(producer=producer, period=period, rule=rule).first()
     if confirmation is None:
         return False
     record_change(

@@ -3,14 +3,16 @@ new revision, never an overwrite."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+from typing_extensions import override
 
 from metalstat.catalog import load_catalog
-from metalstat.core.admin import AuditedModelAdmin
+from metalstat.core.admin import AuditedModelAdmin, ModelAdmin, TabularInline
 from metalstat.survey.actions import ReturnValues, clean_return_values, do_record_return
 from metalstat.survey.models import (
     AuxiliaryObservation,
@@ -21,23 +23,32 @@ from metalstat.survey.models import (
 )
 from metalstat.survey.models.returns import RETURN_VALUE_FIELDS
 
+# django-stubs make ModelForm generic in its model; Django's class cannot be subscripted.
+if TYPE_CHECKING:
+    _SurveyReturnModelForm = forms.ModelForm[SurveyReturn]
+else:
+    _SurveyReturnModelForm = forms.ModelForm
 
-class SurveyReturnForm(forms.ModelForm):
+
+class SurveyReturnForm(_SurveyReturnModelForm):
     """Checks an answer with the same rules as every other way of recording one."""
 
     class Meta:
         model = SurveyReturn
         fields = "__all__"
 
+    @override
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # a ModelForm's clean() returns its cleaned_data
+        data = self.cleaned_data
         producer = data.get("producer")
         if producer is None or data.get("period") is None:
             return data
+        values: dict[str, Any] = {name: data.get(name) for name in RETURN_VALUE_FIELDS if name != "breakdown"}
         row = ReturnValues(
             producer=producer.code,
             period=data["period"],
-            **{name: data.get(name) for name in RETURN_VALUE_FIELDS if name != "breakdown"},
+            **values,
             breakdown=data.get("breakdown") or {},
         )
         _, problems = clean_return_values(row, load_catalog().get(producer.product))
@@ -47,7 +58,7 @@ class SurveyReturnForm(forms.ModelForm):
 
 
 @admin.register(SurveyReturn)
-class SurveyReturnAdmin(admin.ModelAdmin):
+class SurveyReturnAdmin(ModelAdmin[SurveyReturn]):
     form = SurveyReturnForm
     list_display = (
         "producer",
@@ -66,10 +77,12 @@ class SurveyReturnAdmin(admin.ModelAdmin):
     date_hierarchy = "period"
     readonly_fields = ("revision", "created_at")
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: SurveyReturn | None = None) -> bool:
         return False  # answers are kept; a correction is a new revision
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    @override
+    def save_model(self, request: HttpRequest, obj: SurveyReturn, form: Any, change: bool) -> None:
         do_record_return(
             obj.producer,
             obj.period,
@@ -80,17 +93,13 @@ class SurveyReturnAdmin(admin.ModelAdmin):
             source=obj.source,
             origin="admin",
         )
-        latest = (
-            SurveyReturn.objects.filter(producer=obj.producer, period=obj.period)
-            .order_by("-revision")
-            .first()
-        )
+        latest = SurveyReturn.objects.filter(producer=obj.producer, period=obj.period).latest("revision")
         # Show the revision in force after the save (the edited one is kept as it was).
         obj.pk, obj.revision = latest.pk, latest.revision
 
 
 @admin.register(MaintenanceEvent)
-class MaintenanceEventAdmin(AuditedModelAdmin):
+class MaintenanceEventAdmin(AuditedModelAdmin[MaintenanceEvent]):
     list_display = ("producer", "start", "end", "capacity_affected", "reason", "planned")
     list_filter = ("reason", "planned", "producer__product")
     search_fields = ("producer__code", "producer__name", "description")
@@ -99,22 +108,24 @@ class MaintenanceEventAdmin(AuditedModelAdmin):
     date_hierarchy = "start"
 
 
-class ObservationInline(admin.TabularInline):
+class ObservationInline(TabularInline[AuxiliaryObservation, AuxiliarySeries]):
     model = AuxiliaryObservation
     extra = 0
     can_delete = False
     show_change_link = True
     fields = ("date", "value", "note")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_add_permission(self, request: HttpRequest, obj: AuxiliarySeries | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
 @admin.register(AuxiliarySeries)
-class AuxiliarySeriesAdmin(AuditedModelAdmin):
+class AuxiliarySeriesAdmin(AuditedModelAdmin[AuxiliarySeries]):
     list_display = ("code", "name", "unit", "product", "highlighted")
     list_filter = ("highlighted", "product")
     search_fields = ("code", "name", "name_zh", "description")
@@ -122,7 +133,7 @@ class AuxiliarySeriesAdmin(AuditedModelAdmin):
 
 
 @admin.register(AuxiliaryObservation)
-class AuxiliaryObservationAdmin(AuditedModelAdmin):
+class AuxiliaryObservationAdmin(AuditedModelAdmin[AuxiliaryObservation]):
     list_display = ("series", "date", "value", "note")
     list_filter = ("series",)
     search_fields = ("series__code", "note")
@@ -131,7 +142,7 @@ class AuxiliaryObservationAdmin(AuditedModelAdmin):
 
 
 @admin.register(ValidationConfirmation)
-class ValidationConfirmationAdmin(AuditedModelAdmin):
+class ValidationConfirmationAdmin(AuditedModelAdmin[ValidationConfirmation]):
     list_display = ("producer", "period", "rule", "confirmed_by", "confirmed_at")
     list_filter = ("rule", "period", "producer__product")
     search_fields = ("producer__code", "rule", "reason")
@@ -139,6 +150,7 @@ class ValidationConfirmationAdmin(AuditedModelAdmin):
     autocomplete_fields = ("producer",)
     readonly_fields = ("confirmed_by", "confirmed_at")
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    @override
+    def save_model(self, request: HttpRequest, obj: ValidationConfirmation, form: Any, change: bool) -> None:
         obj.confirmed_by = request.user.get_username()
         super().save_model(request, obj, form, change)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.db import models
 
 from metalstat.catalog.vocabulary import EVENT_REASONS, RETURN_SOURCES, RETURN_STATUSES
+from metalstat.core.choices import text_choices
 
 
 def _choices(name: str, codes: tuple[str, ...]) -> type[models.TextChoices]:
-    return models.TextChoices(  # type: ignore[return-value]
-        name, [(code.upper(), (code, code.replace("_", " ").capitalize())) for code in codes]
+    return text_choices(
+        __name__,
+        name,
+        [(code.upper(), (code, code.replace("_", " ").capitalize())) for code in codes],
     )
 
 

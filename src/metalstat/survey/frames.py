@@ -34,9 +34,7 @@ def _frame(name: str, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> 
     )
     blanks = [c for c in _BLANK_IS_NULL if c in frame.columns and frame.schema[c] == pl.Utf8]
     if blanks:
-        frame = frame.with_columns(
-            pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in blanks
-        )
+        frame = frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in blanks)
     return conform(name, frame)
 
 

@@ -6,14 +6,18 @@ through ``survey.actions``. Returns, the survey's main kind, are in ``returns_im
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from typing_extensions import override
+
 from metalstat.catalog.vocabulary import EVENT_REASONS
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, Handler, check_units
+from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_units
 from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of, text
 from metalstat.survey.actions import (
     do_record_auxiliary_observation,
@@ -24,55 +28,58 @@ from metalstat.survey.queries import auxiliary_rows, event_rows, known_series
 
 EVENTS = KindSchema(
     "events",
-    "Maintenance events: planned or unplanned stops and cuts with dates, capacity "
-    "affected and a reason.",
+    "Maintenance events: planned or unplanned stops and cuts with dates, capacity affected and a reason.",
     (
         PRODUCER,
-        Column("start", "date", "first day (YYYY-MM-DD)", required=True, mandatory=True,
-               aliases=("开始日期",)),
-        Column("end", "date", "last day (YYYY-MM-DD), empty if open-ended",
-               aliases=("结束日期",)),
-        Column("capacity_affected", "number", "capacity stopped, unit/year",
-               aliases=("影响产能",)),
-        Column("reason", "choice", "reason category", required=True, mandatory=True,
-               choices=EVENT_REASONS, aliases=("原因",)),
-        Column("planned", "bool", "planned in advance (yes/no; yes when empty)",
-               aliases=("计划内",)),
+        Column("start", "date", "first day (YYYY-MM-DD)", required=True, mandatory=True, aliases=("开始日期",)),
+        Column("end", "date", "last day (YYYY-MM-DD), empty if open-ended", aliases=("结束日期",)),
+        Column("capacity_affected", "number", "capacity stopped, unit/year", aliases=("影响产能",)),
+        Column(
+            "reason",
+            "choice",
+            "reason category",
+            required=True,
+            mandatory=True,
+            choices=EVENT_REASONS,
+            aliases=("原因",),
+        ),
+        Column("planned", "bool", "planned in advance (yes/no; yes when empty)", aliases=("计划内",)),
         Column("description", "text", "free text", aliases=("说明", "描述")),
     ),
     key=("producer", "start", "reason"),
-)  # fmt: skip
+)
 
 AUXILIARY = KindSchema(
     "auxiliary",
     "Market series the report quotes (prices, inventories, treatment charges): one row per "
     "series and date. A new series code needs name and unit.",
     (
-        Column("series", "text", "series code", required=True, mandatory=True,
-               aliases=("序列", "序列代码")),
-        Column("date", "date", "observation date (YYYY-MM-DD)", required=True,
-               mandatory=True, aliases=("日期",)),
-        Column("value", "number", "observed value (may be negative)", required=True,
-               mandatory=True, negative_ok=True, aliases=("数值", "值")),
+        Column("series", "text", "series code", required=True, mandatory=True, aliases=("序列", "序列代码")),
+        Column("date", "date", "observation date (YYYY-MM-DD)", required=True, mandatory=True, aliases=("日期",)),
+        Column(
+            "value",
+            "number",
+            "observed value (may be negative)",
+            required=True,
+            mandatory=True,
+            negative_ok=True,
+            aliases=("数值", "值"),
+        ),
         Column("note", "text", "free text", aliases=("备注",)),
         Column("name", "text", "series name (for a new series)", aliases=("名称",)),
         Column("name_zh", "text", "series name in Chinese", aliases=("中文名称",)),
         Column("unit", "text", "unit, e.g. yuan/mt (for a new series)", aliases=("单位",)),
-        Column("product", "text", "catalog product the series belongs to, if any",
-               aliases=("产品",)),
-        Column("highlighted", "bool", "quoted in the report's summary (yes/no)",
-               aliases=("重点",)),
+        Column("product", "text", "catalog product the series belongs to, if any", aliases=("产品",)),
+        Column("highlighted", "bool", "quoted in the report's summary (yes/no)", aliases=("重点",)),
     ),
     key=("series", "date"),
-)  # fmt: skip
+)
 
 
 class EventsHandler(ProducerRowsHandler):
     schema = EVENTS
 
-    def export(
-        self, *, product: str | None, period: date | None
-    ) -> tuple[list[str], list[list[Any]]]:
+    def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         return self.columns(), event_rows(product, period)
 
     def check(self, typed: TypedRows, ctx: Context) -> None:
@@ -85,13 +92,25 @@ class EventsHandler(ProducerRowsHandler):
             if isinstance(start, date) and isinstance(end, date) and end < start:
                 typed.add(
                     typed.issue(
-                        row.number, "end", "ends_before_start",
+                        row.number,
+                        "end",
+                        "ends_before_start",
                         f"the event ends ({end}) before it starts ({start})",
                         value=row.raw.get("end"),
                     )
-                )  # fmt: skip
+                )
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         def write(row: Row) -> str:
             planned = row.get("planned")
             return do_record_event(
@@ -112,9 +131,7 @@ class EventsHandler(ProducerRowsHandler):
 class AuxiliaryHandler(Handler):
     schema = AUXILIARY
 
-    def export(
-        self, *, product: str | None, period: date | None
-    ) -> tuple[list[str], list[list[Any]]]:
+    def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         return self.columns(), auxiliary_rows(product, period)
 
     SERIES_FIELDS = ("name", "name_zh", "unit", "product", "highlighted")
@@ -129,27 +146,40 @@ class AuxiliaryHandler(Handler):
             if product and ctx.product(str(product)) is None:
                 typed.add(
                     typed.issue(
-                        row.number, "product", "unknown_product",
+                        row.number,
+                        "product",
+                        "unknown_product",
                         f"{product!r} is not a product code of the catalog (metalstat catalog)",
                         value=product,
                     )
-                )  # fmt: skip
+                )
             if code in known or code in defined:
                 continue
             missing = [f for f in ("name", "unit") if not row.get(f)]
             if missing:
                 typed.add(
                     typed.issue(
-                        row.number, "series", "unknown_series",
-                        f"no auxiliary series {code!r} yet; give its {' and '.join(missing)} "
-                        "to create it",
+                        row.number,
+                        "series",
+                        "unknown_series",
+                        f"no auxiliary series {code!r} yet; give its {' and '.join(missing)} to create it",
                         value=code,
                     )
-                )  # fmt: skip
+                )
             else:
                 defined.add(code)
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         present = {b.column.name for b in typed.header.bindings if b.column is not None}
         series_done: dict[str, str] = {}
 
@@ -166,9 +196,7 @@ class AuxiliaryHandler(Handler):
                 elif value:
                     fields[f] = str(value)
             if code not in series_done and fields:
-                series_done[code] = do_upsert_auxiliary_series(
-                    code, actor=actor, origin=origin, **fields
-                )[1]
+                series_done[code] = do_upsert_auxiliary_series(code, actor=actor, origin=origin, **fields)[1]
             value = row.get("value")
             assert isinstance(value, Decimal)
             return do_record_auxiliary_observation(

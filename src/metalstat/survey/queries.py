@@ -6,7 +6,7 @@ every backend's parameter limit), never one query per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,9 +26,7 @@ from metalstat.survey.models import (
 )
 
 
-def current_returns(
-    producer_ids: Sequence[int], periods: Sequence[date]
-) -> dict[tuple[int, date], SurveyReturn]:
+def current_returns(producer_ids: Sequence[int], periods: Sequence[date]) -> dict[tuple[int, date], SurveyReturn]:
     """The return in force of each producer and month, by (producer id, period)."""
     found: dict[tuple[int, date], SurveyReturn] = {}
     for chunk in chunks(sorted(set(producer_ids))):
@@ -39,9 +37,7 @@ def current_returns(
 
 def confirmed(producer_id: int, period: date, rule: str) -> bool:
     """Whether an analyst has confirmed the rule's warning on the producer's month."""
-    return ValidationConfirmation.objects.filter(
-        producer_id=producer_id, period=period, rule=rule
-    ).exists()
+    return ValidationConfirmation.objects.filter(producer_id=producer_id, period=period, rule=rule).exists()
 
 
 def known_series(codes: Iterable[str]) -> set[str]:
@@ -95,15 +91,13 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
     return out
 
 
-def product_series() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def product_series() -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]:
     """The market series that belong to a product (code, product, unit) and all their
     observations (series code, date, value), for a release's figures."""
     series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit"))
     observations = [
         {"series": o["series__code"], "date": o["date"], "value": o["value"]}
-        for o in AuxiliaryObservation.objects.filter(series__product__gt="").values(
-            "series__code", "date", "value"
-        )
+        for o in AuxiliaryObservation.objects.filter(series__product__gt="").values("series__code", "date", "value")
     ]
     return series, observations
 
@@ -126,9 +120,7 @@ def return_breakdown_columns(products: Sequence[str]) -> list[tuple[str, str]]:
     return out
 
 
-def return_rows(
-    base: list[str], product: str | None, period: date | None
-) -> tuple[list[str], list[list[Any]]]:
+def return_rows(base: list[str], product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
     """The returns in force: the ``base`` columns, then one per breakdown value."""
     qs = (
         SurveyReturn.objects.current()
@@ -162,19 +154,12 @@ def return_rows(
 
 
 def event_rows(product: str | None, period: date | None) -> list[list[Any]]:
-    qs = MaintenanceEvent.objects.select_related("producer").order_by(
-        "producer__code", "start", "reason"
-    )
+    qs = MaintenanceEvent.objects.select_related("producer").order_by("producer__code", "start", "reason")
     if product:
         qs = qs.filter(producer__product=product)
     if period:
-        qs = qs.filter(start__lt=add_months(period, 1)).filter(
-            Q(end__isnull=True) | Q(end__gte=period)
-        )
-    return [
-        [e.producer.code, e.start, e.end, e.capacity_affected, e.reason, e.planned, e.description]
-        for e in qs
-    ]
+        qs = qs.filter(start__lt=add_months(period, 1)).filter(Q(end__isnull=True) | Q(end__gte=period))
+    return [[e.producer.code, e.start, e.end, e.capacity_affected, e.reason, e.planned, e.description] for e in qs]
 
 
 def auxiliary_rows(product: str | None, period: date | None) -> list[list[Any]]:
@@ -186,6 +171,5 @@ def auxiliary_rows(product: str | None, period: date | None) -> list[list[Any]]:
     rows = []
     for o in qs:
         s = o.series
-        rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.product,
-                     s.highlighted])  # fmt: skip
+        rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.product, s.highlighted])
     return rows

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from typing_extensions import override
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import (
@@ -30,7 +31,7 @@ from metalstat.catalog.vocabulary import (
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.errors import Issue
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, check_units
+from metalstat.core.tabular.runner import Context, ProgressSink, check_units
 from metalstat.engine.inputs import RETURN_PARTS, RETURNS
 from metalstat.engine.validate import check_returns
 from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of
@@ -45,8 +46,7 @@ def _column(f: ReturnField) -> Column:
     if f.type == "quantity":
         return Column(f.name, "number", f.help, required=f.name == "output", aliases=f.aliases)
     if f.type == "status":
-        return Column(f.name, "choice", f.help, choices=RETURN_STATUSES, aliases=f.aliases,
-                      default="normal")  # fmt: skip
+        return Column(f.name, "choice", f.help, choices=RETURN_STATUSES, aliases=f.aliases, default="normal")
     return Column(f.name, "text", f.help, aliases=f.aliases)
 
 
@@ -57,31 +57,54 @@ RETURNS_KIND = KindSchema(
     "columns named dimension=value (see the product's dimensions in metalstat catalog).",
     (
         PRODUCER,
-        Column("product", "text", "catalog product code (checked against the producer's)",
-               aliases=("产品", "品种")),
-        Column("period", "period", "month of the output (YYYY-MM)", required=True,
-               mandatory=True, aliases=("月份", "统计月份")),
+        Column("product", "text", "catalog product code (checked against the producer's)", aliases=("产品", "品种")),
+        Column(
+            "period",
+            "period",
+            "month of the output (YYYY-MM)",
+            required=True,
+            mandatory=True,
+            aliases=("月份", "统计月份"),
+        ),
         # One column per field of a return; breakdown quantities are dimension=value columns.
         *(_column(f) for f in RETURN_FIELDS if f.type != "breakdown"),
-        Column("source", "choice", "how the return was collected (spreadsheet when empty)",
-               choices=RETURN_SOURCES, aliases=("来源",), default="spreadsheet"),
+        Column(
+            "source",
+            "choice",
+            "how the return was collected (spreadsheet when empty)",
+            choices=RETURN_SOURCES,
+            aliases=("来源",),
+            default="spreadsheet",
+        ),
         # Reference columns of the template, for the analyst; not imported.
-        Column("producer_name", "text", "(template reference) producer name",
-               reference=True, aliases=("企业名称",)),
-        Column("province", "text", "(template reference) province", reference=True,
-               aliases=("省份",)),
-        Column("capacity_in_force", "text", "(template reference) capacity in force, "
-               "unit/year", reference=True, aliases=("产能",)),
-        Column("last_month_output", "text", "(template reference) last month's output",
-               reference=True, aliases=("上月产量",)),
-        Column("scheduled_for_month", "text", "(template reference) what the producer "
-               "scheduled for this month last month", reference=True,
-               aliases=("上月排产",)),
+        Column("producer_name", "text", "(template reference) producer name", reference=True, aliases=("企业名称",)),
+        Column("province", "text", "(template reference) province", reference=True, aliases=("省份",)),
+        Column(
+            "capacity_in_force",
+            "text",
+            "(template reference) capacity in force, unit/year",
+            reference=True,
+            aliases=("产能",),
+        ),
+        Column(
+            "last_month_output",
+            "text",
+            "(template reference) last month's output",
+            reference=True,
+            aliases=("上月产量",),
+        ),
+        Column(
+            "scheduled_for_month",
+            "text",
+            "(template reference) what the producer scheduled for this month last month",
+            reference=True,
+            aliases=("上月排产",),
+        ),
     ),
     key=("producer", "period"),
     breakdowns=True,
     identity=("producer", "product", "period"),
-)  # fmt: skip
+)
 
 # The column of the file a validation rule is about (None: the row as a whole).
 RULE_COLUMNS: dict[str, str | None] = {
@@ -99,6 +122,14 @@ RULE_COLUMNS: dict[str, str | None] = {
     "far_from_schedule": "output",
     "not_in_panel": "producer",
 }
+
+
+def _period(row: Row) -> date:
+    """A well-typed row's period (the month column reads it as a date)."""
+    period = row.get("period")
+    if not isinstance(period, date):
+        raise TypeError(f"row {row.number}: period {period!r} is not a date")
+    return period
 
 
 class ReturnsHandler(ProducerRowsHandler):
@@ -128,54 +159,57 @@ class ReturnsHandler(ProducerRowsHandler):
                 clean.append(row)
         previous = current_returns(
             [ctx.producers[str(r.get("producer"))].pk for r in clean],
-            sorted({r.get("period") for r in clean}),  # type: ignore[type-var]
+            sorted({_period(r) for r in clean}),
         )
         dims_in_file = {b.breakdown[0] for b in typed.header.bindings if b.breakdown}
         present = {b.column.name for b in typed.header.bindings if b.column is not None}
         for row in clean:
             producer = ctx.producers[str(row.get("producer"))]
-            before = previous.get((producer.pk, row.get("period")))
+            before = previous.get((producer.pk, _period(row)))
             self.answers[row.number] = _answer(row, present, dims_in_file, before)
             self.in_force[row.number] = before
             self.sources[row.number] = str(row.get("source") or "spreadsheet")
         self._check_panel(typed, clean, ctx)
         self._check_rules(typed, clean, ctx)
 
-    def _check_product(
-        self, typed: TypedRows, row: Row, producer: Any, product: Product, ctx: Context
-    ) -> bool:
+    def _check_product(self, typed: TypedRows, row: Row, producer: Any, product: Product, ctx: Context) -> bool:
         ok = True
         given = row.get("product")
         if given:
             if ctx.product(str(given)) is None:
                 typed.add(
                     typed.issue(
-                        row.number, "product", "unknown_product",
+                        row.number,
+                        "product",
+                        "unknown_product",
                         f"{given!r} is not a product code of the catalog (metalstat catalog)",
                         value=given,
                     )
-                )  # fmt: skip
+                )
                 ok = False
             elif given != producer.product:
                 typed.add(
                     typed.issue(
-                        row.number, "product", "product_mismatch",
+                        row.number,
+                        "product",
+                        "product_mismatch",
                         f"producer {producer.code} makes {producer.product}, not {given}",
                         value=given,
                     )
-                )  # fmt: skip
+                )
                 ok = False
         if product.content == "physical":
             for name in METAL_QUANTITIES:
                 if row.get(name) is not None:
                     typed.add(
                         typed.issue(
-                            row.number, name, "no_metal_content",
-                            f"{product.code} is reported in physical content only; "
-                            f"leave {name} empty",
+                            row.number,
+                            name,
+                            "no_metal_content",
+                            f"{product.code} is reported in physical content only; leave {name} empty",
                             value=row.raw.get(name),
                         )
-                    )  # fmt: skip
+                    )
                     ok = False
         own = {d.name: d.value_names() for d in product.dimensions if d.source == "return"}
         for dim, parts in row.parts.items():
@@ -183,8 +217,7 @@ class ReturnsHandler(ProducerRowsHandler):
                 if value in own.get(dim, ()):
                     continue
                 if dim in own:
-                    reason = (f"{value!r} is not a {dim} of {product.code}: "
-                              f"{', '.join(own[dim])}")  # fmt: skip
+                    reason = f"{value!r} is not a {dim} of {product.code}: {', '.join(own[dim])}"
                 else:
                     reason = f"{product.code} reports no breakdown {dim!r}" + (
                         f"; its breakdowns: {', '.join(sorted(own))}" if own else ""
@@ -192,11 +225,16 @@ class ReturnsHandler(ProducerRowsHandler):
                 name = f"{dim}={value}"
                 typed.add(
                     Issue(
-                        file=typed.table.file, sheet=typed.table.sheet, row=row.number,
-                        column=_breakdown_heading(typed, dim, value), letter=typed.letter(name),
-                        value=row.raw.get(name), code="not_a_breakdown", reason=reason,
+                        file=typed.table.file,
+                        sheet=typed.table.sheet,
+                        row=row.number,
+                        column=_breakdown_heading(typed, dim, value),
+                        letter=typed.letter(name),
+                        value=row.raw.get(name),
+                        code="not_a_breakdown",
+                        reason=reason,
                     )
-                )  # fmt: skip
+                )
                 ok = False
         return ok
 
@@ -204,22 +242,26 @@ class ReturnsHandler(ProducerRowsHandler):
         spans = panel_spans(ctx.producers[str(r.get("producer"))].pk for r in rows)
         for row in rows:
             producer = ctx.producers[str(row.get("producer"))]
-            period = row.get("period")
-            assert isinstance(period, date)
+            period = _period(row)
             if any(a <= period <= (b or date.max) for a, b, _ in spans.get(producer.pk, ())):
                 continue
             if confirmed(producer.pk, period, "not_in_panel"):
                 continue
             typed.add(
                 typed.issue(
-                    row.number, "producer", "not_in_panel",
+                    row.number,
+                    "producer",
+                    "not_in_panel",
                     f"{producer.code} is not in the survey panel in {period:%Y-%m}: the return "
                     "is kept but the estimates leave it out; extend the panel "
                     "(metalstat import panel) or confirm",
-                    value=producer.code, severity="warning", rule="not_in_panel",
-                    producer=producer.code, period=period,
+                    value=producer.code,
+                    severity="warning",
+                    rule="not_in_panel",
+                    producer=producer.code,
+                    period=period,
                 )
-            )  # fmt: skip
+            )
 
     def _check_rules(self, typed: TypedRows, rows: Sequence[Row], ctx: Context) -> None:
         if not rows:
@@ -237,17 +279,31 @@ class ReturnsHandler(ProducerRowsHandler):
             warning = f["severity"] == "warning"
             typed.add(
                 typed.issue(
-                    row.number, column, f["rule"],
+                    row.number,
+                    column,
+                    f["rule"],
                     f"{f['message']} [rule {f['rule']}]",
                     value=row.raw.get(column) if column else None,
-                    severity="warning" if warning else "error", rule=f["rule"],
-                    producer=f["producer_id"], period=f["period"],
+                    severity="warning" if warning else "error",
+                    rule=f["rule"],
+                    producer=f["producer_id"],
+                    period=f["period"],
                 )
-            )  # fmt: skip
+            )
 
     # -- write -----------------------------------------------------------------------------
 
-    def apply(self, typed, rows, ctx, *, actor, origin, progress):  # type: ignore[no-untyped-def]
+    @override
+    def apply(
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
+        progress: ProgressSink,
+    ) -> Counter[str]:
         by_source: dict[str, list[ReturnValues]] = defaultdict(list)
         counts: Counter[str] = Counter()
         for row in rows:
@@ -261,21 +317,17 @@ class ReturnsHandler(ProducerRowsHandler):
             by_source[self.sources[row.number]].append(
                 ReturnValues(
                     producer=str(row.get("producer")),
-                    period=row.get("period"),  # type: ignore[arg-type]
+                    period=_period(row),
                     collected_by=actor,
                     **answer,
                 )
             )
         for source, values in by_source.items():
-            counts.update(
-                actions.do_record_returns(values, actor=actor, source=source, origin=origin)
-            )
+            counts.update(actions.do_record_returns(values, actor=actor, source=source, origin=origin))
         progress.advance(len(rows))
         return counts
 
-    def confirm(
-        self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: str, origin: str
-    ) -> None:
+    def confirm(self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: str, origin: str) -> None:
         done = set()
         for w in warnings:
             assert w.producer is not None and w.period is not None and w.rule is not None
@@ -284,13 +336,15 @@ class ReturnsHandler(ProducerRowsHandler):
                 continue
             done.add(key)
             do_confirm_warning(
-                ctx.producers.get(w.producer) or w.producer, w.period, w.rule,
-                reason=reason, actor=actor, origin=origin,
-            )  # fmt: skip
+                ctx.producers.get(w.producer) or w.producer,
+                w.period,
+                w.rule,
+                reason=reason,
+                actor=actor,
+                origin=origin,
+            )
 
-    def export(
-        self, *, product: str | None, period: date | None
-    ) -> tuple[list[str], list[list[Any]]]:
+    def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         return return_rows(self.columns(), product, period)
 
 
@@ -301,9 +355,7 @@ def _breakdown_heading(typed: TypedRows, dim: str, value: str) -> str:
     return f"{dim}={value}"
 
 
-def _answer(
-    row: Row, present: set[str], dims_in_file: set[str], before: Any | None
-) -> dict[str, Any]:
+def _answer(row: Row, present: set[str], dims_in_file: set[str], before: Any | None) -> dict[str, Any]:
     """The values to record: the file's columns, the return in force for the others."""
     answer: dict[str, Any] = {}
     for name in RETURN_QUANTITIES:
@@ -319,9 +371,7 @@ def _answer(
             answer[name] = getattr(before, name) if before is not None else default
     breakdown: dict[str, dict[str, float]] = {}
     if before is not None:
-        breakdown = {
-            d: dict(v) for d, v in (before.breakdown or {}).items() if d not in dims_in_file
-        }
+        breakdown = {d: dict(v) for d, v in (before.breakdown or {}).items() if d not in dims_in_file}
     for dim, parts in row.parts.items():
         breakdown[dim] = {v: float(q) for v, q in parts.items()}
     answer["breakdown"] = breakdown
@@ -332,9 +382,7 @@ def _answer(
 # The engine's rules over the imported rows
 
 
-def engine_findings(
-    answers: Sequence[tuple[str, Any, dict[str, Any]]], ctx: Context
-) -> pl.DataFrame:
+def engine_findings(answers: Sequence[tuple[str, Any, dict[str, Any]]], ctx: Context) -> pl.DataFrame:
     """The validation findings on the imported returns that still need action: errors, and
     warnings not confirmed yet. ``answers`` are (producer code, period, values) as they would
     be recorded; they replace the stored returns of the same producer and month."""
@@ -343,31 +391,31 @@ def engine_findings(
     stored = load_survey_inputs(product_codes, until=max(a[1] for a in answers))
     imported = pl.DataFrame(
         [
-            {"producer_id": code, "period": period, **{q: values[q] for q in RETURN_QUANTITIES},
-             "status": values["status"], "reason": values["reason"] or None}
+            {
+                "producer_id": code,
+                "period": period,
+                **{q: values[q] for q in RETURN_QUANTITIES},
+                "status": values["status"],
+                "reason": values["reason"] or None,
+            }
             for code, period, values in answers
         ],
         schema=RETURNS,
-    )  # fmt: skip
+    )
     parts = pl.DataFrame(
         [
-            {"producer_id": code, "period": period, "dimension": dim, "value": value,
-             "quantity": quantity}
+            {"producer_id": code, "period": period, "dimension": dim, "value": value, "quantity": quantity}
             for code, period, values in answers
             for dim, quantities in values["breakdown"].items()
             for value, quantity in quantities.items()
         ],
         schema=RETURN_PARTS,
-    )  # fmt: skip
+    )
     keys = imported.select("producer_id", "period")
     inputs = replace(
         stored,
-        returns=pl.concat(
-            [stored.returns.join(keys, on=["producer_id", "period"], how="anti"), imported]
-        ),
-        return_parts=pl.concat(
-            [stored.return_parts.join(keys, on=["producer_id", "period"], how="anti"), parts]
-        ),
+        returns=pl.concat([stored.returns.join(keys, on=["producer_id", "period"], how="anti"), imported]),
+        return_parts=pl.concat([stored.return_parts.join(keys, on=["producer_id", "period"], how="anti"), parts]),
     )
     products = [ctx.catalog.get(p) for p in product_codes]
     findings = check_returns(None, inputs, products)

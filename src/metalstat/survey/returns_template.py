@@ -20,8 +20,7 @@ from metalstat.core.tabular.columns import breakdown_header
 from metalstat.engine.calendar import add_months, days_in_month
 from metalstat.survey.returns_import import RETURNS_KIND
 
-REFERENCE = ("producer_name", "province", "capacity_in_force", "last_month_output",
-             "scheduled_for_month")  # fmt: skip
+REFERENCE = ("producer_name", "province", "capacity_in_force", "last_month_output", "scheduled_for_month")
 
 
 def template_columns(product: Product) -> list[str]:
@@ -44,10 +43,7 @@ def template_rows(product: Product, period: date) -> list[dict[str, Any]]:
     producers = list(
         Producer.objects.filter(product=product.code)
         .filter(panel_memberships__first_period__lte=period)
-        .filter(
-            Q(panel_memberships__last_period__isnull=True)
-            | Q(panel_memberships__last_period__gte=period)
-        )
+        .filter(Q(panel_memberships__last_period__isnull=True) | Q(panel_memberships__last_period__gte=period))
         .prefetch_related("capacity_records")
         .distinct()
         .order_by("code")
@@ -55,9 +51,7 @@ def template_rows(product: Product, period: date) -> list[dict[str, Any]]:
     previous_month = add_months(period, -1)
     returns = {
         (r.producer_id, r.period): r
-        for r in SurveyReturn.objects.current().filter(
-            producer__in=producers, period__in=[previous_month, period]
-        )
+        for r in SurveyReturn.objects.current().filter(producer__in=producers, period__in=[previous_month, period])
     }
     rows = []
     last_day = date(period.year, period.month, days_in_month(period))
@@ -118,8 +112,7 @@ def write_template(product_code: str, period: date, path: str | Path) -> int:
             c = ws.cell(row=i, column=j)
             if reference:
                 c.fill = grey
-            if name in ("producer", "product", "period", "producer_name", "province", "status",
-                        "reason"):  # fmt: skip
+            if name in ("producer", "product", "period", "producer_name", "province", "status", "reason"):
                 c.number_format = "@"  # text, so Excel keeps 2025-06 and codes as typed
             elif name in ("capacity_in_force",):
                 c.number_format = "#,##0"
@@ -137,9 +130,14 @@ def write_template(product_code: str, period: date, path: str | Path) -> int:
     ws.add_data_validation(choices)
     choices.add(f"{status_col}2:{status_col}{last_row}")
     quantities = DataValidation(
-        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-        showErrorMessage=True, errorTitle="quantity", error="A quantity of 0 or more.",
-    )  # fmt: skip
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="quantity",
+        error="A quantity of 0 or more.",
+    )
     ws.add_data_validation(quantities)
     for j, name in enumerate(columns, 1):
         if name in REFERENCE or name in ("producer", "product", "period", "status", "reason"):
@@ -160,18 +158,27 @@ def _instructions(ws: Any, product: Product, period: date, columns: list[str], s
     lines: list[tuple[str, str]] = [
         (f"{product.name} ({product.name_zh}): survey returns for {period:%Y-%m}", "title"),
         ("", ""),
-        ("Fill in one row per producer on the sheet 'returns'. Grey columns are for reference "
-         "and are not imported; leave producer, product and period as they are.", ""),
-        (f"Quantities are in {unit} ({product.unit_zh}); schedules are the output planned for "
-         f"{add_months(period, 1):%Y-%m}.", ""),
+        (
+            "Fill in one row per producer on the sheet 'returns'. Grey columns are for reference "
+            "and are not imported; leave producer, product and period as they are.",
+            "",
+        ),
+        (
+            f"Quantities are in {unit} ({product.unit_zh}); schedules are the output planned for "
+            f"{add_months(period, 1):%Y-%m}.",
+            "",
+        ),
         ("Leave a producer's row empty if it has not answered: an empty row is not imported.", ""),
         ("Type values only: cells with formulas and merged cells are refused on import.", ""),
         ("Import the filled sheet with: metalstat import returns FILE.xlsx", ""),
-        ("Warnings (e.g. a value about 1,000 times the producer's usual output) stop the import "
-         'until confirmed: metalstat import returns FILE.xlsx --confirm "reason".', ""),
+        (
+            "Warnings (e.g. a value about 1,000 times the producer's usual output) stop the import "
+            'until confirmed: metalstat import returns FILE.xlsx --confirm "reason".',
+            "",
+        ),
         ("", ""),
         ("Columns", "title"),
-    ]  # fmt: skip
+    ]
     for name in columns:
         try:
             text = schema.column(name).help

@@ -98,9 +98,7 @@ def read_csv(path: Path, name: str) -> Table:
     return _table_from_records(name, None, [(i, rec) for i, rec in enumerate(records, 1)])
 
 
-def _table_from_records(
-    name: str, sheet: str | None, records: Sequence[tuple[int, Sequence[object]]]
-) -> Table:
+def _table_from_records(name: str, sheet: str | None, records: Sequence[tuple[int, Sequence[object]]]) -> Table:
     """Header from the first record, then the numbered rows, ragged or blank rows handled."""
     if not records or all(_is_blank(v) for v in records[0][1]):
         issue = Issue(
@@ -108,9 +106,7 @@ def _table_from_records(
             sheet=sheet,
             code="empty" if not records else "no_header",
             row=1 if records else None,
-            reason="the file is empty"
-            if not records
-            else "row 1 is blank; it must hold the column names",
+            reason="the file is empty" if not records else "row 1 is blank; it must hold the column names",
         )
         raise ImportRejected(name, [issue])
     first_number, raw_header = records[0]
@@ -152,9 +148,7 @@ def _table_from_records(
                 )
             )
     if not table.rows:
-        issues.append(
-            table.issue("no_rows", "the file has column names but no rows of data", row=None)
-        )
+        issues.append(table.issue("no_rows", "the file has column names but no rows of data", row=None))
     if issues:
         raise ImportRejected(name, issues)
     return table
@@ -198,8 +192,7 @@ def read_xlsx(path: Path, name: str, kind: str | None = None) -> Table:
                     code="merged_cells",
                     row=rng.min_row,
                     letter=column_letter(rng.min_col - 1),
-                    reason=f"cells {rng.coord} are merged; unmerge them and give every row its "
-                    "own values",
+                    reason=f"cells {rng.coord} are merged; unmerge them and give every row its own values",
                 )
             )
         records: list[tuple[int, list[object]]] = []

@@ -64,9 +64,7 @@ class TypedRows:
                 return b.header
         return name
 
-    def issue(
-        self, row: int | None, column: str | None, code: str, reason: str, **kw: object
-    ) -> Issue:
+    def issue(self, row: int | None, column: str | None, code: str, reason: str, **kw: object) -> Issue:
         """An issue at a row and column (by schema name), naming the column as the file does."""
         return Issue(
             file=self.table.file,
@@ -102,8 +100,7 @@ def _header_issues(result: TypedRows) -> None:
                 column=b.header,
                 letter=b.letter,
                 code="extra_column",
-                reason=f"unknown column; {hint}metalstat import --columns {schema.kind} lists "
-                "the columns",
+                reason=f"unknown column; {hint}metalstat import --columns {schema.kind} lists the columns",
             )
         )
     for first, again in header.repeated:
@@ -131,9 +128,7 @@ def _header_issues(result: TypedRows) -> None:
         )
 
 
-def type_rows(
-    table: Table, schema: KindSchema, advance: Callable[[int], None] | None = None
-) -> TypedRows:
+def type_rows(table: Table, schema: KindSchema, advance: Callable[[int], None] | None = None) -> TypedRows:
     """Type every cell of ``table`` by ``schema``; collect every problem instead of stopping.
 
     ``advance(n)`` is told every few hundred rows how many more were typed (progress bars).
@@ -161,9 +156,7 @@ def type_rows(
                 try:
                     row.values[b.column.name] = parse_cell(b.column, value)
                 except CellError as exc:
-                    errors.append(
-                        result.issue(raw.number, b.column.name, exc.code, str(exc), value=value)
-                    )
+                    errors.append(result.issue(raw.number, b.column.name, exc.code, str(exc), value=value))
             elif b.breakdown is not None:
                 dim, val = b.breakdown
                 if is_empty(value):
@@ -193,11 +186,7 @@ def type_rows(
             continue
         for c in schema.columns:
             if c.mandatory and c.name in present and is_empty(row.raw.get(c.name)):
-                errors.append(
-                    result.issue(
-                        raw.number, c.name, "empty", f"empty; {c.name} is required ({c.help})"
-                    )
-                )
+                errors.append(result.issue(raw.number, c.name, "empty", f"empty; {c.name} is required ({c.help})"))
         key = tuple(row.values.get(k) for k in schema.key)
         if all(k is not None for k in key):
             first = seen_keys.get(key)

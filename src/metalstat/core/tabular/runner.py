@@ -104,9 +104,8 @@ def _validation_issues(typed: TypedRows, row: Row, exc: ValidationError) -> list
             for error in errors:
                 for message in error.messages:
                     out.append(
-                        typed.issue(row.number, column, error.code or "refused", message,
-                                    value=row.raw.get(name))
-                    )  # fmt: skip
+                        typed.issue(row.number, column, error.code or "refused", message, value=row.raw.get(name))
+                    )
     else:
         for error in exc.error_list:
             for message in error.messages:
@@ -114,19 +113,17 @@ def _validation_issues(typed: TypedRows, row: Row, exc: ValidationError) -> list
     return out
 
 
-def check_units(
-    typed: TypedRows, rows: Iterable[Row], product_of: Callable[[Row], Product | None]
-) -> None:
+def check_units(typed: TypedRows, rows: Iterable[Row], product_of: Callable[[Row], Product | None]) -> None:
     """A unit written in a quantity column's header must be the product's unit.
 
     One issue per column and product (on the header row), not one per row; the rows concerned
     are left out of later checks.
     """
     stated = [
-        b for b in typed.header.bindings
-        if b.unit and (b.breakdown or (b.column and b.column.type == "number"
-                                        and not b.column.reference))
-    ]  # fmt: skip
+        b
+        for b in typed.header.bindings
+        if b.unit and (b.breakdown or (b.column and b.column.type == "number" and not b.column.reference))
+    ]
     if not stated:
         return
     reported: set[tuple[int, str]] = set()
@@ -145,13 +142,17 @@ def check_units(
             reported.add((b.index, product.code))
             typed.add(
                 Issue(
-                    file=typed.table.file, sheet=typed.table.sheet, row=1, column=b.header,
-                    letter=b.letter, code="wrong_unit",
+                    file=typed.table.file,
+                    sheet=typed.table.sheet,
+                    row=1,
+                    column=b.header,
+                    letter=b.letter,
+                    code="wrong_unit",
                     reason=f"the header gives the unit {b.unit!r} but {product.code} is "
                     f"reported in {product.unit}: convert the values to {product.unit} and "
                     "write that unit (or none)",
                 )
-            )  # fmt: skip
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,9 +174,7 @@ class Handler:
         """The columns an import reads and an export writes, in order."""
         return [c.name for c in self.schema.input_columns()]
 
-    def export(
-        self, *, product: str | None, period: date | None
-    ) -> tuple[list[str], list[list[Any]]]:
+    def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         """The header and rows of the kind as stored, filtered by product and month."""
         raise NotImplementedError
 
@@ -187,22 +186,28 @@ class Handler:
         """Add the issues found against stored data to ``typed`` (rows already well typed)."""
 
     def apply(
-        self, typed: TypedRows, rows: Sequence[Row], ctx: Context, *, actor: str, origin: str,
+        self,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        ctx: Context,
+        *,
+        actor: str,
+        origin: str,
         progress: ProgressSink,
-    ) -> Counter[str]:  # fmt: skip
+    ) -> Counter[str]:
         raise NotImplementedError
 
-    def confirm(
-        self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: str, origin: str
-    ) -> None:
+    def confirm(self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: str, origin: str) -> None:
         """Store the analyst's confirmation of the warnings (kinds that raise warnings)."""
         raise NotImplementedError(f"{self.kind} raises no warnings to confirm")
 
     @staticmethod
     def each(
-        typed: TypedRows, rows: Sequence[Row], progress: ProgressSink,
+        typed: TypedRows,
+        rows: Sequence[Row],
+        progress: ProgressSink,
         write: Callable[[Row], str],
-    ) -> Counter[str]:  # fmt: skip
+    ) -> Counter[str]:
         """Write row by row through an action; refusals become issues and undo everything."""
         counts: Counter[str] = Counter()
         refused: list[Issue] = []
@@ -252,14 +257,15 @@ def run_import(
     if warnings and not (confirm and confirm.strip()):
         raise ImportRejected(name, warnings, needs_confirmation=True)
     result = ImportResult(
-        kind=kind, file=name, rows=len(typed.rows), blank_rows=list(typed.blank_returns),
+        kind=kind,
+        file=name,
+        rows=len(typed.rows),
+        blank_rows=list(typed.blank_returns),
         changed_word=handler.changed_word,
-    )  # fmt: skip
+    )
     sink.stage("writing", len(typed.rows))
     with transaction.atomic():
-        result.counts = handler.apply(
-            typed, typed.rows, ctx, actor=actor, origin=name, progress=sink
-        )
+        result.counts = handler.apply(typed, typed.rows, ctx, actor=actor, origin=name, progress=sink)
         if warnings:
             handler.confirm(warnings, ctx, reason=str(confirm).strip(), actor=actor, origin=name)
             result.confirmed = warnings

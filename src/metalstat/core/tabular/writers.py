@@ -39,9 +39,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) 
             writer.writerow([text_of(v) for v in row])
 
 
-def write_xlsx(
-    path: Path, schema: KindSchema, header: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
+def write_xlsx(path: Path, schema: KindSchema, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     import openpyxl
     from openpyxl.styles import Font
 
@@ -71,9 +69,7 @@ def write_xlsx(
                 # A text that Excel would take for a formula: store it as a plain string.
                 cell.data_type = "s"
     for i, name in enumerate(header):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = max(
-            10, min(40, len(name) + 2)
-        )
+        ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = max(10, min(40, len(name) + 2))
     wb.save(path)
 
 
@@ -85,9 +81,7 @@ def _is_text_column(schema: KindSchema, name: str) -> bool:
     return column.type in ("text", "period", "choice")
 
 
-def write_table(
-    path: Path, schema: KindSchema, header: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
+def write_table(path: Path, schema: KindSchema, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Write the rows as CSV or XLSX by the file's suffix (one of SUFFIXES)."""
     if path.suffix.lower() == ".csv":
         write_csv(path, header, rows)

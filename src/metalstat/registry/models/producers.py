@@ -57,9 +57,7 @@ class Producer(models.Model):
         except ValidationError as exc:
             raise ValidationError({"product": exc.messages}) from exc
         if self.region and product.regions and self.region not in product.regions:
-            errors["region"] = (
-                f"{self.region!r} is not a region of {product.code}: {', '.join(product.regions)}"
-            )
+            errors["region"] = f"{self.region!r} is not a region of {product.code}: {', '.join(product.regions)}"
         if self.province and product.provinces and self.province not in product.provinces:
             errors["province"] = f"{self.province!r} is not a province listed for {product.code}"
         if self.feedstock:
@@ -68,8 +66,7 @@ class Producer(models.Model):
                 errors["feedstock"] = f"{product.code} has no feedstock routes"
             elif self.feedstock not in routes.value_names():
                 errors["feedstock"] = (
-                    f"{self.feedstock!r} is not a feedstock route of {product.code}: "
-                    f"{', '.join(routes.value_names())}"
+                    f"{self.feedstock!r} is not a feedstock route of {product.code}: {', '.join(routes.value_names())}"
                 )
         if errors:
             raise ValidationError(errors)
@@ -104,9 +101,7 @@ class CapacityRecord(models.Model):
     the capacity as first registered.
     """
 
-    producer = models.ForeignKey(
-        Producer, on_delete=models.PROTECT, related_name="capacity_records"
-    )
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="capacity_records")
     valid_from = models.DateField()
     capacity = models.FloatField(help_text="product unit per year")
     event = models.CharField(max_length=20, choices=CapacityEvent.choices, blank=True)
@@ -116,9 +111,7 @@ class CapacityRecord(models.Model):
     class Meta:
         ordering = ("producer", "valid_from")
         constraints = (
-            models.UniqueConstraint(
-                fields=["producer", "valid_from"], name="capacity_one_record_per_date"
-            ),
+            models.UniqueConstraint(fields=["producer", "valid_from"], name="capacity_one_record_per_date"),
             models.CheckConstraint(condition=Q(capacity__gte=0), name="capacity_not_negative"),
         )
 
@@ -133,9 +126,7 @@ class PanelMembership(models.Model):
     producer's memberships never overlap, so "was it in the panel in month t" has one answer.
     """
 
-    producer = models.ForeignKey(
-        Producer, on_delete=models.PROTECT, related_name="panel_memberships"
-    )
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="panel_memberships")
     first_period = models.DateField(validators=[validate_month_start])
     last_period = models.DateField(null=True, blank=True, validators=[validate_month_start])
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,12 +134,9 @@ class PanelMembership(models.Model):
     class Meta:
         ordering = ("producer", "first_period")
         constraints = (
-            models.UniqueConstraint(
-                fields=["producer", "first_period"], name="panel_one_membership_per_start"
-            ),
+            models.UniqueConstraint(fields=["producer", "first_period"], name="panel_one_membership_per_start"),
             models.CheckConstraint(
-                condition=Q(last_period__isnull=True)
-                | Q(last_period__gte=models.F("first_period")),
+                condition=Q(last_period__isnull=True) | Q(last_period__gte=models.F("first_period")),
                 name="panel_ends_after_start",
             ),
         )
@@ -158,9 +146,7 @@ class PanelMembership(models.Model):
         return f"{self.producer.code} {self.first_period:%Y-%m}..{end}"
 
     def covers(self, period: date) -> bool:
-        return self.first_period <= period and (
-            self.last_period is None or period <= self.last_period
-        )
+        return self.first_period <= period and (self.last_period is None or period <= self.last_period)
 
     def overlaps(self, first: date, last: date | None) -> bool:
         return first <= (self.last_period or date.max) and self.first_period <= (last or date.max)

@@ -17,17 +17,13 @@ class Commentary(models.Model):
     """
 
     period = models.DateField(validators=[validate_month_start])
-    product = models.CharField(
-        max_length=40, blank=True, validators=[validate_product_code], help_text="catalog code"
-    )
+    product = models.CharField(max_length=40, blank=True, validators=[validate_product_code], help_text="catalog code")
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
     slot = models.CharField(
         max_length=40,
         help_text='paragraph key, e.g. "production", "operating_rate", "drivers", "forecast", "end"',
     )
-    mode = models.CharField(
-        max_length=10, choices=CommentaryMode.choices, default=CommentaryMode.REPLACE
-    )
+    mode = models.CharField(max_length=10, choices=CommentaryMode.choices, default=CommentaryMode.REPLACE)
     text = models.TextField()
     author = models.CharField(max_length=150)
     updated_at = models.DateTimeField(auto_now=True)

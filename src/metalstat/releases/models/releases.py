@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Q
 
@@ -19,12 +21,8 @@ class Release(models.Model):
 
     period = models.DateField(validators=[validate_month_start], help_text="the report month")
     vintage = models.PositiveIntegerField(help_text="1, 2, ... within the month")
-    status = models.CharField(
-        max_length=12, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT
-    )
-    release_at = models.DateTimeField(
-        null=True, blank=True, help_text="embargo: the figures go live at this time"
-    )
+    status = models.CharField(max_length=12, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT)
+    release_at = models.DateTimeField(null=True, blank=True, help_text="embargo: the figures go live at this time")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -58,6 +56,14 @@ class Release(models.Model):
     def label(self) -> str:
         return f"{self.period:%Y-%m} v{self.vintage}"
 
+    @property
+    def live_at(self) -> datetime:
+        """The release time of a published or superseded release, which always has one (the
+        constraint release_published_has_release_at); asking it of another release is a bug."""
+        if self.release_at is None:
+            raise ValueError(f"release {self.label} ({self.status}) has no release time")
+        return self.release_at
+
 
 class Figure(models.Model):
     """One published number: a series key and period with its value and attributes.
@@ -76,9 +82,9 @@ class Figure(models.Model):
     period = models.CharField(max_length=20, help_text='"YYYY-MM" or "YYYY-MM..YYYY-MM"')
     value = models.FloatField(null=True, blank=True, help_text="empty when withheld")
     unit = models.CharField(max_length=30, blank=True)
-    status = models.CharField(max_length=1, choices=ObsStatus.choices, default=ObsStatus.A)
+    status = models.CharField(max_length=1, choices=ObsStatus.choices, default=ObsStatus["A"])
     flags = models.CharField(max_length=20, blank=True)
-    conf_status = models.CharField(max_length=1, choices=ConfStatus.choices, default=ConfStatus.F)
+    conf_status = models.CharField(max_length=1, choices=ConfStatus.choices, default=ConfStatus["F"])
     coverage = models.FloatField(null=True, blank=True)
     response_rate = models.FloatField(null=True, blank=True)
     imputed_share = models.FloatField(null=True, blank=True)
@@ -99,14 +105,8 @@ class Figure(models.Model):
                 name="figure_one_per_key",
             ),
         )
-        indexes = (
-            models.Index(
-                fields=["product", "measure", "statistic", "period"], name="figure_series_idx"
-            ),
-        )
+        indexes = (models.Index(fields=["product", "measure", "statistic", "period"], name="figure_series_idx"),)
 
     def __str__(self) -> str:
-        key = ",".join(
-            x for x in (self.product, self.kind, self.measure, self.breakdown, self.statistic) if x
-        )
+        key = ",".join(x for x in (self.product, self.kind, self.measure, self.breakdown, self.statistic) if x)
         return f"{key} {self.period} = {self.value}"

@@ -18,13 +18,9 @@ class AuxiliarySeries(models.Model):
     name = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200, blank=True)
     unit = models.CharField(max_length=40)
-    product = models.CharField(
-        max_length=40, blank=True, validators=[validate_product_code], help_text="catalog code"
-    )
+    product = models.CharField(max_length=40, blank=True, validators=[validate_product_code], help_text="catalog code")
     description = models.TextField(blank=True)
-    highlighted = models.BooleanField(
-        default=False, help_text="the analyst wants the report to quote it"
-    )
+    highlighted = models.BooleanField(default=False, help_text="the analyst wants the report to quote it")
 
     class Meta:
         ordering = ("product", "code")
@@ -37,18 +33,14 @@ class AuxiliarySeries(models.Model):
 class AuxiliaryObservation(models.Model):
     """One dated value of an auxiliary series."""
 
-    series = models.ForeignKey(
-        AuxiliarySeries, on_delete=models.CASCADE, related_name="observations"
-    )
+    series = models.ForeignKey(AuxiliarySeries, on_delete=models.CASCADE, related_name="observations")
     date = models.DateField()
     value = models.FloatField()
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ("series", "date")
-        constraints = (
-            models.UniqueConstraint(fields=["series", "date"], name="observation_one_per_date"),
-        )
+        constraints = (models.UniqueConstraint(fields=["series", "date"], name="observation_one_per_date"),)
 
     def __str__(self) -> str:
         return f"{self.series.code} {self.date}: {self.value:g}"

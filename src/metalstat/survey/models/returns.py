@@ -41,19 +41,13 @@ class SurveyReturn(models.Model):
     revision = models.PositiveIntegerField(default=1)
     output = models.FloatField(null=True, blank=True, help_text="physical content, unit")
     output_metal = models.FloatField(null=True, blank=True, help_text="metal content, unit")
-    schedule = models.FloatField(
-        null=True, blank=True, help_text="planned physical output for the next month"
-    )
+    schedule = models.FloatField(null=True, blank=True, help_text="planned physical output for the next month")
     schedule_metal = models.FloatField(null=True, blank=True)
-    operating_capacity = models.FloatField(
-        null=True, blank=True, help_text="capacity running at month end, unit/year"
-    )
+    operating_capacity = models.FloatField(null=True, blank=True, help_text="capacity running at month end, unit/year")
     schedule_operating_capacity = models.FloatField(
         null=True, blank=True, help_text="capacity planned to run at next month end, unit/year"
     )
-    status = models.CharField(
-        max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.NORMAL
-    )
+    status = models.CharField(max_length=20, choices=ReturnStatus.choices, default=ReturnStatus["NORMAL"])
     breakdown = models.JSONField(
         default=dict,
         blank=True,
@@ -71,9 +65,7 @@ class SurveyReturn(models.Model):
     class Meta:
         ordering = ("producer", "period", "revision")
         constraints = (
-            models.UniqueConstraint(
-                fields=["producer", "period", "revision"], name="return_one_row_per_revision"
-            ),
+            models.UniqueConstraint(fields=["producer", "period", "revision"], name="return_one_row_per_revision"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="return_revision_positive"),
             models.CheckConstraint(
                 condition=Q(output__isnull=True) | Q(output__gte=0),
@@ -96,8 +88,7 @@ class SurveyReturn(models.Model):
                 name="return_operating_capacity_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(schedule_operating_capacity__isnull=True)
-                | Q(schedule_operating_capacity__gte=0),
+                condition=Q(schedule_operating_capacity__isnull=True) | Q(schedule_operating_capacity__gte=0),
                 name="return_schedule_operating_capacity_not_negative",
             ),
         )
@@ -114,9 +105,7 @@ class SurveyReturn(models.Model):
 class MaintenanceEvent(models.Model):
     """A planned or unplanned stop or cut at a producer: dates, capacity affected, reason."""
 
-    producer = models.ForeignKey(
-        Producer, on_delete=models.PROTECT, related_name="maintenance_events"
-    )
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="maintenance_events")
     start = models.DateField()
     end = models.DateField(null=True, blank=True, help_text="empty while open-ended")
     capacity_affected = models.FloatField(null=True, blank=True, help_text="unit/year")
@@ -129,9 +118,7 @@ class MaintenanceEvent(models.Model):
     class Meta:
         ordering = ("producer", "start")
         constraints = (
-            models.UniqueConstraint(
-                fields=["producer", "start", "reason"], name="event_one_per_start_and_reason"
-            ),
+            models.UniqueConstraint(fields=["producer", "start", "reason"], name="event_one_per_start_and_reason"),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="event_ends_after_start",
@@ -154,9 +141,7 @@ class ValidationConfirmation(models.Model):
     stands (e.g. the producer confirmed a new line on the phone).
     """
 
-    producer = models.ForeignKey(
-        Producer, on_delete=models.PROTECT, related_name="validation_confirmations"
-    )
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="validation_confirmations")
     period = models.DateField(validators=[validate_month_start])
     rule = models.CharField(max_length=60, help_text="the validation rule's name")
     reason = models.TextField()
@@ -166,9 +151,7 @@ class ValidationConfirmation(models.Model):
     class Meta:
         ordering = ("period", "producer", "rule")
         constraints = (
-            models.UniqueConstraint(
-                fields=["producer", "period", "rule"], name="confirmation_one_per_rule"
-            ),
+            models.UniqueConstraint(fields=["producer", "period", "rule"], name="confirmation_one_per_rule"),
         )
 
     def __str__(self) -> str:
