@@ -49,6 +49,9 @@ bench: setup
 	$(PY) bench/report.py
 	METALSTAT_DATA_DIR=$$(mktemp -d) $(PY) bench/imports.py
 	env -u DATABASE_URL METALSTAT_DATA_DIR=$$(mktemp -d) $(PY) bench/read_path.py
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PIP) install -q -e '.[test,bench]'
+	env -u DATABASE_URL $(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) data metalstat-demo .pytest_cache .mypy_cache .ruff_cache

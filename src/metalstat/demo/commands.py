@@ -115,8 +115,7 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
         progress.update(task, description="publishing a correction of May")
         from metalstat.demo.dissemination import demo_subscriber, publish_correction
 
-        may = next(d.release for d in done if d.period == date(2025, 5, 1))
-        correction = publish_correction(may)
+        correction = publish_correction()
         user, secret = demo_subscriber()
         progress.advance(task)
         progress.update(task, description="writing the figures")
@@ -136,16 +135,17 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
     console.print(f"figures: {figures_path} ({len(payload['figures']):,} figures)")
     for p in written:
         console.print(f"report: {p}")
-    if correction is not None:
-        console.print(
-            f"correction: {correction.release.label} (a late return of {correction.producer}: "
-            f"{correction.reported:,.1f} mt where {correction.imputed:,.1f} was imputed)"
-        )
     console.print(
-        f"data API: metalstat serve, then with the key of {user} (shown once):\n"
-        f"  {secret}\n"
-        "  python -c \"import pandas as pd; print(pd.read_csv('http://127.0.0.1:8000/api/v1/"
-        "series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/observations.csv', "
+        f"correction: {correction.release.label}, published a day after June's release "
+        f"({correction.producer} corrected its May output: {correction.corrected:,.1f} mt, first "
+        f"reported {correction.first:,.1f})"
+    )
+    # Plain print, not wrapped: the key and the line must copy and paste whole.
+    click.echo(f"data API: run `metalstat serve`, then read with the key of {user} (shown once):")
+    click.echo(f"  {secret}")
+    click.echo(
+        "  python -c \"import pandas as pd; print(pd.read_csv('http://127.0.0.1:8000/api/v1/series/"
+        "M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/observations.csv', "
         f"storage_options={{'Authorization': 'Bearer {secret}'}}))\""
     )
     console.print(f"done in {time.perf_counter() - started:.1f} s")

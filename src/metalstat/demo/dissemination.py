@@ -1,12 +1,13 @@
-"""What the demo leaves for the data API: a correction with a real revision, and a subscriber.
+"""What the demo leaves for the data API: a corrected vintage with a real revision, and a
+subscriber.
 
-A real survey's month is revised: a return arrives after the release, and the month is
-published again as a corrected vintage. The demo does that once, for May 2025: a copper
-producer imputed in May's release sends its return late; May is run again on the register as
-it now stands and published as May's second vintage on 1 July, after June's release, so the
-June release (the one the demo's targets check) is untouched, while "May as known at the end
-of May" and "May as known now" differ. Then a demo organisation subscribing to every product
-group, a subscriber and an API key, printed once.
+A real survey's months are revised. The demo revises one: after the eighteen months are
+published, a copper producer corrects its May 2025 return (its output was 2 % higher than it
+first reported); May is run again, every product, on the register as it now stands, and
+published as May's second vintage on 1 July, after June's release, so the June release (the
+one the demo's targets check) is untouched, while May as known at the end of May and May as
+known now differ. Then a demo organisation subscribing to every product group, a subscriber
+and an API key, printed once.
 """
 
 from __future__ import annotations
@@ -19,58 +20,59 @@ from metalstat.demo.pipeline import ACTOR, REVIEWER, release_time
 
 CORRECTED_MONTH = date(2025, 5, 1)
 CORRECTED_PRODUCT = "copper_cathode"
-LATE_FACTOR = 1.04  # the late return is 4 % above the value imputed for it
+CORRECTION_FACTOR = 1.02  # the corrected output is 2 % above the first answer
 
 
 @dataclass(frozen=True)
 class Correction:
     producer: str
-    imputed: float
-    reported: float
+    first: float
+    corrected: float
     release: Any  # the corrected vintage
 
 
-def publish_correction(may_release: Any) -> Correction | None:
-    """The late return and May's corrected vintage; None when May imputed no copper producer."""
-    from metalstat.releases.actions import (
-        do_approve_release,
-        do_publish_release,
-        do_submit_for_review,
-    )
+def publish_correction() -> Correction:
+    """A producer's corrected May return and May's second vintage, published on 1 July."""
+    from metalstat.releases.actions import do_approve_release, do_publish_release, do_submit_for_review
     from metalstat.releases.cycle import run_month
     from metalstat.survey.actions import do_record_return
     from metalstat.survey.models import SurveyReturn
 
-    imputed = sorted(
-        (i for i in may_release.metadata.get("imputations", []) if i["product"] == CORRECTED_PRODUCT and i["value"]),
-        key=lambda i: i["producer"],
+    answer = (
+        SurveyReturn.objects.current()
+        .filter(producer__product=CORRECTED_PRODUCT, period=CORRECTED_MONTH, output__gt=0)
+        .select_related("producer")
+        .order_by("producer__code")
+        .first()
     )
-    if not imputed:
-        return None
-    first = imputed[0]
-    reported = round(float(first["value"]) * LATE_FACTOR, 1)
-    before = SurveyReturn.objects.filter(producer__code=first["producer"], period=CORRECTED_MONTH).exists()
+    assert answer is not None and answer.output is not None, "the demo panel has copper returns in May"
+    corrected = round(answer.output * CORRECTION_FACTOR, 1)
     do_record_return(
-        first["producer"],
+        answer.producer,
         CORRECTED_MONTH,
-        output=reported,
+        output=corrected,
+        output_metal=answer.output_metal,
+        schedule=answer.schedule,
+        schedule_metal=answer.schedule_metal,
+        operating_capacity=answer.operating_capacity,
+        schedule_operating_capacity=answer.schedule_operating_capacity,
+        status=answer.status,
+        breakdown=answer.breakdown,
         actor=ACTOR,
         source="phone",
-        reason="late return: the plant answered after the May release",
-        origin="metalstat demo (late return)",
+        reason="correction: the plant re-checked its May output after the release",
+        origin="metalstat demo (correction)",
     )
-    assert not before, "an imputed producer had a return"
     run = run_month(
         f"{CORRECTED_MONTH:%Y-%m}",
         actor=ACTOR,
-        products=[CORRECTED_PRODUCT],
-        note=f"correction: late return of {first['producer']} replaces its imputed value",
+        note=f"correction: {answer.producer.code} corrected its May output",
     )
     do_submit_for_review(run.release, actor=ACTOR)
     do_approve_release(run.release, actor=REVIEWER)
     june_out = release_time(date(2025, 6, 1))
     do_publish_release(run.release, actor=REVIEWER, release_at=june_out + timedelta(days=1))
-    return Correction(first["producer"], float(first["value"]), reported, run.release)
+    return Correction(answer.producer.code, float(answer.output), corrected, run.release)
 
 
 def demo_subscriber() -> tuple[str, str]:
