@@ -9,7 +9,7 @@ are applied the same way in every route and every format.
 
 from __future__ import annotations
 
-import hashlib
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from metalstat.api.formats import SUFFIX_FORMAT
@@ -113,23 +111,28 @@ class Resolved:
     not_entitled: list[dict[str, str]] = field(default_factory=list)
 
 
+_INDEX: dict[str, pl.DataFrame] = {}
+_INDEX_LOCK = threading.Lock()  # per process: the public index, by the releases behind it
+
+
 def index(preview: bool) -> pl.DataFrame:
-    """Every public series (with ``preview``, the embargoed ones too), cached until the set of
-    public releases changes: the cache key is computed from them on every request."""
+    """Every public series (with ``preview``, the embargoed ones too). The public index is
+    kept per process until the set of public releases changes, which is asked of the
+    database on every request, so it switches at release time with no job to run."""
     if preview:
         return series_index(preview=True)
     now = timezone.now()
-    live = Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=now).aggregate(
-        n=Count("id"), last=Max("release_at"), published=Max("published_at")
-    )
-    signature = f"{live['n']}|{live['last']}|{live['published']}"
-    key = "metalstat:series-index:" + hashlib.sha256(signature.encode()).hexdigest()[:24]
-    cached = cache.get(key)
-    if isinstance(cached, pl.DataFrame):
-        return cached
-    fresh = series_index()
-    cache.set(key, fresh, timeout=3600)
-    return fresh
+    live = Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=now).order_by("id")
+    signature = "|".join(f"{i}@{c.isoformat()}" for i, c in live.values_list("id", "created_at"))
+    found = _INDEX.get(signature)
+    if found is None:
+        with _INDEX_LOCK:  # one thread builds it; the others wait for it, not beside it
+            found = _INDEX.get(signature)
+            if found is None:
+                found = series_index()
+                _INDEX.clear()
+                _INDEX[signature] = found
+    return found
 
 
 def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", single: bool = False) -> Resolved:

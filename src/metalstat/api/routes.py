@@ -32,6 +32,7 @@ from metalstat.catalog import load_catalog
 from metalstat.releases.queries import (
     NotVisible,
     is_analyst,
+    next_release_at,
     release_by_id,
     release_calendar,
     release_id,
@@ -117,10 +118,10 @@ def _cache_headers(response: HttpResponse, *, preview: bool, pinned: bool) -> Ht
         response["Cache-Control"] = "private, max-age=31536000, immutable"
         return response
     now = timezone.now()
-    upcoming = [r["release_at"] for r in release_calendar() if r["release_at"] > now]
+    upcoming = next_release_at()
     max_age = 60
-    if upcoming:
-        max_age = max(0, min(max_age, int((min(upcoming) - now).total_seconds())))
+    if upcoming is not None:
+        max_age = max(0, min(max_age, int((upcoming - now).total_seconds())))
     response["Cache-Control"] = f"private, max-age={max_age}"
     return response
 
@@ -281,8 +282,7 @@ def series_metadata(request: HttpRequest, series_id: str) -> HttpResponse:
     meta = describe(row, load_catalog())
     meta["entitled"] = True
     meta["history_months"] = ctx.entitlements.history_months(row["series_id"], row["product"])
-    upcoming = [r["release_at"] for r in release_calendar() if r["release_at"] > timezone.now()]
-    meta["next_release_at"] = min(upcoming) if upcoming else None
+    meta["next_release_at"] = next_release_at()
     response = _cache_headers(json_response({"ok": True, "series": meta}), preview=ctx.preview, pinned=False)
     return ctx.log(_etag(response), series=series_id, rows=1)
 

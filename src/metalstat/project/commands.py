@@ -31,24 +31,11 @@ def serve_cmd(host: str, port: int, workers: int, threads: int) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     click.echo(f"metalstat: http://{host}:{port}/api/v1/docs ({workers} workers)")
     args = [
-        "gunicorn",
-        "metalstat.project.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--access-logfile",
-        "-",
-        "--access-logformat",
-        ACCESS_LOG_FORMAT,
-        "--graceful-timeout",
-        "10",
-        "--timeout",
-        "60",
+        *("gunicorn", "metalstat.project.wsgi:application", "--bind", f"{host}:{port}"),
+        *("--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread"),
+        *("--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT),
+        *("--graceful-timeout", "10", "--timeout", "60"),
+        *("--config", "python:metalstat.project.gunicorn_conf"),  # builds the index at boot
     ]
     # Replace this process with gunicorn: fixed arguments, no shell, no user text in them.
     os.execvp(sys.executable, [sys.executable, "-m", *args])  # noqa: S606

@@ -83,7 +83,12 @@ def _database() -> dict[str, object]:
     url = value("DATABASE_URL")
     if url:
         return dict(dj_database_url.parse(url, conn_max_age=60))
-    return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "metalstat.sqlite3")}
+    # WAL: readers (API workers) never wait for a writer (the access log, an import).
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "metalstat.sqlite3"),
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+    }
 
 
 DATABASES = {"default": _database()}

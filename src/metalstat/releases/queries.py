@@ -304,22 +304,53 @@ def _live_at(at: datetime | None, *, preview: bool) -> QuerySet[Release]:
     return releases.filter(release_at__lte=at)
 
 
+# A release's figures never change, so the series it holds are computed once per process.
+_RELEASE_SERIES: dict[tuple[int, datetime], pl.DataFrame] = {}
+_SERIES_SCHEMA = {
+    **{c: pl.Utf8 for c in SERIES_KEY},
+    "first": pl.Utf8,
+    "last": pl.Utf8,
+    "unit": pl.Utf8,
+    "n": pl.Int64,
+}
+
+
+def _release_series(release_id: int, created_at: datetime) -> pl.DataFrame:
+    """The series one release holds, with their first and last period and figure count
+    (kept by id and creation time: an id may be used again after a rolled-back test)."""
+    found = _RELEASE_SERIES.get((release_id, created_at))
+    if found is None:
+        rows = list(
+            Figure.objects.filter(release_id=release_id)
+            .values_list(*SERIES_KEY)
+            .annotate(first=Min("period"), last=Max("period"), unit=Max("unit"), n=Count("id"))
+            .order_by()
+        )
+        found = pl.DataFrame(rows, schema=_SERIES_SCHEMA, orient="row")
+        _RELEASE_SERIES[(release_id, created_at)] = found
+    return found
+
+
 def series_index(*, at: datetime | None = None, preview: bool = False) -> pl.DataFrame:
     """Every series with a figure in a release public at ``at``: its key columns,
-    ``series_id``, unit, first and last period and number of figures."""
+    ``series_id``, unit, first and last period and number of figures. Built from each public
+    release's own series (computed once: a release never changes), so a new release costs
+    only its own."""
     from metalstat.releases.series import series_id
 
-    rows = list(
-        Figure.objects.filter(release__in=_live_at(at, preview=preview))
-        .values_list(*SERIES_KEY)
-        .annotate(first=Min("period"), last=Max("period"), unit=Max("unit"), n=Count("id"))
-        .order_by(*SERIES_KEY)
-    )
-    schema = {**{c: pl.Utf8 for c in SERIES_KEY}, "first": pl.Utf8, "last": pl.Utf8, "unit": pl.Utf8, "n": pl.Int64}
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    ids = [series_id(*r) for r in frame.select(SERIES_KEY).iter_rows()]
+    parts = [_release_series(i, c) for i, c in _live_at(at, preview=preview).values_list("id", "created_at")]
+    if not parts:
+        frame = pl.DataFrame(schema=_SERIES_SCHEMA)
+    else:
+        frame = (
+            pl.concat(parts)
+            .group_by(list(SERIES_KEY))
+            .agg(pl.col("first").min(), pl.col("last").max(), pl.col("unit").max(), pl.col("n").sum())
+            .sort(list(SERIES_KEY))
+        )
+    sids = [series_id(*r) for r in frame.select(SERIES_KEY).iter_rows()]
     return frame.with_columns(
-        series_id=pl.Series(ids, dtype=pl.Utf8),
+        series_id=pl.Series(sids, dtype=pl.Utf8),
         first=_month_of(pl.col("first")),
         last=_month_of(pl.col("last")),
     )
@@ -400,6 +431,14 @@ def release_calendar(*, preview: bool = False) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def next_release_at() -> datetime | None:
+    """The time of the next scheduled release (published, its time not come), if any."""
+    found = Release.objects.filter(status__in=LIVE_STATUSES, release_at__gt=timezone.now()).aggregate(
+        at=Min("release_at")
+    )["at"]
+    return found if isinstance(found, datetime) else None
 
 
 def release_id(release: Release) -> str:

@@ -87,15 +87,20 @@ def entitlements_of(user: Any) -> Entitlements:
         return NOBODY
     if is_analyst(user):
         return Entitlements(analyst=True, organisation=None, grants=())
-    subscriber = Subscriber.objects.filter(user=user).select_related("organisation").first()
-    if subscriber is None:
-        return NOBODY
     today = timezone.localdate()
-    subs = Subscription.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-        organisation_id=subscriber.organisation_id,
-        starts_on__lte=today,
+    # One query: the user's organisation's subscriptions in force today.
+    subs = list(
+        Subscription.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            organisation__subscribers__user=user,
+            starts_on__lte=today,
+        ).select_related("organisation")
     )
+    if not subs:
+        member = Subscriber.objects.filter(user=user).select_related("organisation").first()
+        if member is None:
+            return NOBODY
+        return Entitlements(analyst=False, organisation=str(member.organisation), grants=())
     grants = tuple(
         Grant(
             subscription=s.name,
@@ -106,7 +111,7 @@ def entitlements_of(user: Any) -> Entitlements:
         )
         for s in subs
     )
-    return Entitlements(analyst=False, organisation=str(subscriber.organisation), grants=grants)
+    return Entitlements(analyst=False, organisation=str(subs[0].organisation), grants=grants)
 
 
 def group_of(product: str) -> str:

@@ -1,0 +1,16 @@
+"""gunicorn hooks for ``metalstat serve``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def post_worker_init(worker: Any) -> None:
+    """Build the public series index before the worker takes its first request."""
+    from django.db import connections
+
+    from metalstat.api.data import index
+
+    index(preview=False)
+    connections.close_all()
+    worker.log.info("series index ready")

@@ -1,0 +1,47 @@
+"""Each route answers in a fixed number of queries, whatever the number of series or rows
+(counting, not timing: an N+1 query fails here on any machine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.api.conftest import COPPER_LEVEL, World
+
+pytestmark = pytest.mark.django_db
+
+# route -> queries: the key, the analysts' group, the subscriptions, the public releases, the
+# next release time, then the figures and their releases, and the access log row.
+BUDGET = {
+    "/series": 5,
+    f"/series/{COPPER_LEVEL}": 6,
+    f"/series/{COPPER_LEVEL}/observations": 7,
+    f"/series/{COPPER_LEVEL}/observations.csv": 7,
+    "/data/M.*.ACT.PRODUCTION._T.LEVEL": 7,
+    "/data/M.*.*.*.*.*": 7,
+    f"/series/{COPPER_LEVEL}/vintages": 7,
+    "/releases": 5,
+}
+
+
+def count(world: World, path: str) -> int:
+    client = world.client("analyst")
+    client.get(f"/api/v1{path}")  # the first request builds the process's series index
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1{path}")
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("path", list(BUDGET))
+def test_queries_per_route(world: World, path: str) -> None:
+    assert count(world, path) == BUDGET[path]
+
+
+def test_more_series_cost_no_more_queries(world: World) -> None:
+    one: Any = count(world, f"/data/{COPPER_LEVEL}")
+    every: Any = count(world, "/data/M.*.*.*.*.*")
+    assert one == every
