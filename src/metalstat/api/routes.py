@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -131,18 +131,39 @@ def _etag(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _data_answer(ctx: Context, key: str, fmt: str, *, single: bool, shape: str = "long") -> HttpResponse:
-    q = ctx.request.GET
+class ObservationQuery(Schema):
+    """The parameters of every data answer."""
+
+    as_of: str | None = Field(
+        None, description="a timestamp, a date (its end) or a release ID (2025-06.v1); default now"
+    )
+    view: Literal["latest", "first", "all", "revisions"] = "latest"
+    transform: Literal["mom", "mom_pct", "yoy", "yoy_pct", "ytd", "ytd_yoy_pct"] | None = Field(
+        None, description="a change computed from the levels of one release (level series)"
+    )
+    start: str | None = Field(None, description="first month, YYYY-MM")
+    end: str | None = Field(None, description="last month, YYYY-MM")
+    bom: bool = Field(False, description="a byte-order mark on CSV, for Excel")
+    preview: bool = Field(False, description="analysts with the permission: embargoed vintages")
+
+
+class DataQuery(ObservationQuery):
+    shape: Literal["long", "wide"] = "long"
+
+
+def _data_answer(ctx: Context, key: str, fmt: str, params: ObservationQuery, *, single: bool) -> HttpResponse:
+    shape = getattr(params, "shape", "long")
+    q = {k: v for k, v in params.dict().items() if v not in (None, False)}
     resolved = data.resolve(key, ctx.entitlements, preview=ctx.preview, fmt=fmt, single=single)
-    as_of = data.parse_as_of(q.get("as_of"), preview=ctx.preview)
+    as_of = data.parse_as_of(params.as_of, preview=ctx.preview)
     frame = data.observations(
         resolved,
         ctx.entitlements,
         as_of=as_of,
-        view=q.get("view", "latest"),
-        transform_name=q.get("transform"),
-        start=q.get("start"),
-        end=q.get("end"),
+        view=params.view,
+        transform_name=params.transform,
+        start=params.start,
+        end=params.end,
         preview=ctx.preview,
     )
     rows = data.output_rows(frame)
@@ -152,10 +173,10 @@ def _data_answer(ctx: Context, key: str, fmt: str, *, single: bool, shape: str =
     if fmt == "json":
         body: dict[str, Any] = {
             "ok": True,
-            "request": {"key": key, **{k: q.get(k) for k in data.OBS_DEFAULTS if q.get(k)}},
+            "request": {"key": key, **{k: v for k, v in q.items() if k in data.OBS_DEFAULTS}},
             "as_of": as_of.label,
-            "view": q.get("view", "latest"),
-            "transform": q.get("transform"),
+            "view": params.view,
+            "transform": params.transform,
             "releases": answering,
             "series": meta,
             "not_entitled": resolved.not_entitled,
@@ -171,7 +192,7 @@ def _data_answer(ctx: Context, key: str, fmt: str, *, single: bool, shape: str =
         else:
             header, table = sdmx_csv_rows(rows)
         response = HttpResponse(
-            csv_bytes(header, table, bom=q.get("bom") in ("1", "true")),
+            csv_bytes(header, table, bom=params.bom),
             content_type=CONTENT_TYPES[fmt],
         )
     else:
@@ -186,7 +207,7 @@ def _data_answer(ctx: Context, key: str, fmt: str, *, single: bool, shape: str =
         about = [
             ("request", ctx.request.path),
             ("as_of", as_of.label),
-            ("view", q.get("view", "latest")),
+            ("view", params.view),
             ("releases", ", ".join(answering)),
             ("times", "UTC"),
             ("citation", citation),
@@ -288,41 +309,36 @@ def series_metadata(request: HttpRequest, series_id: str) -> HttpResponse:
 
 
 @api.get("/series/{series_id}/observations", summary="Observations of one series", tags=["data"])
-def series_observations_json(request: HttpRequest, series_id: str) -> HttpResponse:
+def series_observations_json(request: HttpRequest, series_id: str, params: Query[ObservationQuery]) -> HttpResponse:
     """One series as known at ``as_of`` (a timestamp, a date or a release ID; default now).
     ``view``: latest | first | all | revisions. ``transform``: mom, mom_pct, yoy, yoy_pct,
     ytd, ytd_yoy_pct (level series). ``start``/``end``: months. Formats by suffix: .json,
     .csv, .xlsx, .sdmx.csv."""
     ctx = Context(request, OBS_PARAMS)
-    return _data_answer(ctx, series_id, "json", single=True)
+    return _data_answer(ctx, series_id, "json", params, single=True)
 
 
 @api.get("/series/{series_id}/observations.{suffix}", include_in_schema=False)
-def series_observations_file(request: HttpRequest, series_id: str, suffix: str) -> HttpResponse:
+def series_observations_file(
+    request: HttpRequest, series_id: str, suffix: str, params: Query[ObservationQuery]
+) -> HttpResponse:
     ctx = Context(request, OBS_PARAMS)
-    return _data_answer(ctx, series_id, data.parse_format(suffix), single=True)
+    return _data_answer(ctx, series_id, data.parse_format(suffix), params, single=True)
 
 
 @api.get("/data/{key}", summary="Several series by key pattern", tags=["data"])
-def data_by_key(request: HttpRequest, key: str) -> HttpResponse:
+def data_by_key(request: HttpRequest, key: str, params: Query[DataQuery]) -> HttpResponse:
     """Series by pattern: ``+`` between alternatives, ``*`` for any
     (``M.COPPER_CATHODE+ALUMINIUM.ACT.PRODUCTION._T.LEVEL``). ``shape``: long | wide. Add a
     suffix for a file: ``/data/KEY/file.csv`` (or .xlsx, .sdmx.csv, .json)."""
     ctx = Context(request, (*OBS_PARAMS, "shape"))
-    return _data_answer(ctx, key, "json", single=False, shape=_shape(request))
+    return _data_answer(ctx, key, "json", params, single=False)
 
 
 @api.get("/data/{key}/file.{suffix}", include_in_schema=False)
-def data_by_key_file(request: HttpRequest, key: str, suffix: str) -> HttpResponse:
+def data_by_key_file(request: HttpRequest, key: str, suffix: str, params: Query[DataQuery]) -> HttpResponse:
     ctx = Context(request, (*OBS_PARAMS, "shape"))
-    return _data_answer(ctx, key, data.parse_format(suffix), single=False, shape=_shape(request))
-
-
-def _shape(request: HttpRequest) -> str:
-    shape = request.GET.get("shape", "long")
-    if shape not in ("long", "wide"):
-        raise Problem(400, "shape is long or wide")
-    return shape
+    return _data_answer(ctx, key, data.parse_format(suffix), params, single=False)
 
 
 @api.get("/series/{series_id}/vintages", summary="Releases that changed a series", tags=["vintages"])
