@@ -52,6 +52,7 @@ bench: setup
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PIP) install -q -e '.[test,bench]'
 	env -u DATABASE_URL $(PY) bench/api.py
+	env -u DATABASE_URL $(PY) bench/release_time.py
 
 clean:
 	rm -rf $(VENV) data metalstat-demo .pytest_cache .mypy_cache .ruff_cache
