@@ -97,7 +97,7 @@ def test_a_transform_is_computed_within_one_vintage_and_agrees_with_the_engine(
 
 def test_suppressed_cells_are_null_with_their_status_in_every_format(world: World) -> None:
     sid = "M.COPPER_CATHODE.ACT.SHARE.SIZE_CLASS=SMALL.LEVEL"
-    for suffix in ("", ".csv", ".xlsx", ".sdmx.csv"):
+    for suffix in ("", ".csv", ".xlsx", ".sdmx.csv", ".sdmx.json"):
         r = get(world, "analyst", f"/series/{sid}/observations{suffix}")
         assert r.status_code == 200, (suffix, r.content)
         assert b"31.4159" not in content(r) and b"31,4159" not in content(r), suffix
@@ -120,3 +120,33 @@ def test_unknown_parameters_are_refused_by_name(world: World) -> None:
     assert r["Content-Type"] == "application/problem+json"
     assert "vintage_date" in r.json()["detail"] and "as_of" in r.json()["valid_params"]
     assert r["Cache-Control"] == "no-store"
+
+
+def test_sdmx_json_keys_series_by_dimension_indices(world: World) -> None:
+    r = get(world, "subscriber", f"/series/{COPPER_LEVEL}/observations.sdmx.json")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.sdmx.data+json")
+    message = r.json()["data"]
+    dims = message["structures"][0]["dimensions"]
+    assert [d["id"] for d in dims["series"]] == ["FREQ", "PRODUCT", "KIND", "MEASURE", "BREAKDOWN", "STATISTIC"]
+    periods = [p["id"] for p in dims["observation"][0]["values"]]
+    assert periods == ["2025-04", "2025-05", "2025-06"]
+    (series,) = message["dataSets"][0]["series"].values()
+    status = [s["id"] for s in message["structures"][0]["attributes"]["observation"][0]["values"]]
+    observed = {periods[int(i)]: (v[0], status[v[1]]) for i, v in series["observations"].items()}
+    assert observed == {"2025-04": (1000.0, "A"), "2025-05": (1080.0, "A"), "2025-06": (1188.0, "P")}
+
+
+def test_bulk_download_of_a_vintage_holds_what_the_caller_may_read(world: World) -> None:
+    r = get(world, "subscriber", "/releases/2025-06.v1/bulk.csv")
+    assert r.status_code == 200, r.content
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8"))))
+    assert {x["series_id"] for x in rows} == {
+        COPPER_LEVEL,
+        "M.COPPER_CATHODE.ACT.PRODUCTION._T.MOM_PCT",
+        "M.COPPER_CATHODE.ACT.SHARE.SIZE_CLASS=SMALL.LEVEL",
+    }  # no NPI
+    share = next(x for x in rows if "SHARE" in x["series_id"])
+    assert (share["value"], share["conf_status"]) == ("", "C")
+    assert {x["release"] for x in rows} == {"2025-06.v1"}
+    assert get(world, "subscriber", "/releases/2025-07.v1/bulk.csv").status_code == 404  # embargoed
+    assert get(world, "stranger", "/releases/2025-06.v1/bulk.csv").status_code == 403

@@ -33,7 +33,7 @@ from metalstat.releases.queries import (
     series_index,
     series_observations,
 )
-from metalstat.releases.series import SeriesKeyError, parse_pattern
+from metalstat.releases.series import SeriesKeyError, parse_pattern, series_id
 from metalstat.releases.transforms import TRANSFORMS, prefer_published, transform
 from metalstat.subscriptions.entitlements import Entitlements, group_of
 
@@ -276,3 +276,35 @@ def output_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 def releases_answering(frame: pl.DataFrame) -> list[str]:
     pairs = frame.select("release_period", "vintage").unique().sort("release_period", "vintage")
     return [f"{p}.v{v}" for p, v in pairs.iter_rows()]
+
+
+def bulk(release_text: str, ent: Entitlements, *, preview: bool) -> tuple[Any, pl.DataFrame]:
+    """Every figure of one vintage the caller may read (a public release, or an embargoed
+    one for a preview), in the rows of a long answer; suppressed values empty."""
+    from metalstat.releases.queries import COMMAND_LINE, release_figures
+    from metalstat.releases.serializers import is_hidden
+
+    try:
+        release = release_by_id(release_text, preview=preview)
+    except NotVisible:
+        raise not_found(f"release {release_text}") from None
+    frame = release_figures(release, user=COMMAND_LINE if preview else None)
+    sids = [series_id(*r) for r in frame.select(SERIES_KEY).iter_rows()]
+    hidden = [is_hidden(c, s) for c, s in frame.select("conf_status", "status").iter_rows()]
+    frame = frame.with_columns(
+        series_id=pl.Series(sids, dtype=pl.Utf8),
+        value=pl.when(pl.Series(hidden, dtype=pl.Boolean)).then(None).otherwise(pl.col("value")),
+        month=pl.col("period").str.split("..").list.last(),
+        release_period=pl.lit(f"{release.period:%Y-%m}"),
+        vintage=pl.lit(release.vintage),
+        realtime_start=pl.lit(release.release_at),
+        realtime_end=pl.lit(None, pl.Datetime("us", "UTC")),
+    )
+    allowed = [
+        sid for sid, product in frame.select("series_id", "product").unique().iter_rows() if ent.covers(sid, product)
+    ]
+    if not allowed:
+        raise Problem(403, f"none of the series of {release_text} is in your subscriptions")
+    frame = frame.filter(pl.col("series_id").is_in(allowed))
+    idx = frame.group_by("series_id", "product").agg(last=pl.col("month").max()).select("series_id", "product", "last")
+    return release, _within_history(frame, idx, ent).sort("series_id", "month")

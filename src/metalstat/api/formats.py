@@ -21,8 +21,8 @@ from django.http import HttpResponse
 
 from metalstat.releases.series import DIMENSIONS
 
-FORMATS = ("json", "csv", "xlsx", "sdmx.csv")
-SUFFIX_FORMAT = {"json": "json", "csv": "csv", "xlsx": "xlsx", "sdmx.csv": "sdmx-csv"}
+FORMATS = ("json", "csv", "xlsx", "sdmx.csv", "sdmx.json")
+SUFFIX_FORMAT = {"json": "json", "csv": "csv", "xlsx": "xlsx", "sdmx.csv": "sdmx-csv", "sdmx.json": "sdmx-json"}
 # The columns of a long data answer, in every tabular format. Never renamed or reordered;
 # new columns are only ever added at the end.
 COLUMNS = (
@@ -41,6 +41,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sdmx-csv": "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8",
+    "sdmx-json": "application/vnd.sdmx.data+json; version=2.0.0",
 }
 DATAFLOW = "METALSTAT:METAL_PRODUCTION(1.0)"
 
@@ -89,6 +90,45 @@ def sdmx_csv_rows(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[
             ["dataflow", DATAFLOW, "I", *dims, r["period"], r["value"], r["obs_status"], r["conf_status"], r["unit"]]
         )
     return header, body
+
+
+def sdmx_json(rows: Sequence[dict[str, Any]], *, prepared: str) -> dict[str, Any]:
+    """An SDMX-JSON 2.0 data message: series keyed by the indices of their six dimensions'
+    values, observations by the index of their period, each ``[value, OBS_STATUS index,
+    CONF_STATUS index]`` (a suppressed value is null beside its status)."""
+    series_ids = sorted({str(r["series_id"]) for r in rows})
+    periods = sorted({str(r["period"]) for r in rows})
+    dims: list[list[str]] = [sorted({sid.split(".")[i] for sid in series_ids}) for i in range(len(DIMENSIONS))]
+    obs_status = sorted({str(r["obs_status"]) for r in rows})
+    conf_status = sorted({str(r["conf_status"]) for r in rows})
+    series: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        codes = str(r["series_id"]).split(".")
+        key = ":".join(str(dims[i].index(c)) for i, c in enumerate(codes))
+        entry = series.setdefault(key, {"observations": {}})
+        entry["observations"][str(periods.index(str(r["period"])))] = [
+            r["value"],
+            obs_status.index(str(r["obs_status"])),
+            conf_status.index(str(r["conf_status"])),
+        ]
+    return {
+        "meta": {"schema": "https://json.sdmx.org/2.0.0/sdmx-json-data-schema.json", "prepared": prepared,
+                 "contentLanguages": ["en"]},
+        "data": {
+            "structures": [{
+                "dimensions": {
+                    "series": [{"id": d, "keyPosition": i, "values": [{"id": v} for v in dims[i]]}
+                               for i, d in enumerate(DIMENSIONS)],
+                    "observation": [{"id": "TIME_PERIOD", "values": [{"id": p} for p in periods]}],
+                },
+                "attributes": {"observation": [
+                    {"id": "OBS_STATUS", "values": [{"id": s} for s in obs_status]},
+                    {"id": "CONF_STATUS", "values": [{"id": s} for s in conf_status]},
+                ]},
+            }],
+            "dataSets": [{"structure": 0, "action": "Information", "series": series}],
+        },
+    }  # fmt: skip
 
 
 def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]], meta: Sequence[tuple[str, Any]]) -> bytes:

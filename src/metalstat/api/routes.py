@@ -4,6 +4,7 @@ answer. Nothing here decides who sees what."""
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import datetime
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from metalstat.api.formats import (
     csv_bytes,
     json_response,
     sdmx_csv_rows,
+    sdmx_json,
     xlsx_bytes,
 )
 from metalstat.api.limits import check_rate
@@ -183,6 +185,11 @@ def _data_answer(ctx: Context, key: str, fmt: str, params: ObservationQuery, *, 
             "rows": rows if shape == "long" else _wide(rows),
         }
         response = json_response(body)
+    elif fmt == "sdmx-json":
+        response = HttpResponse(
+            json.dumps(sdmx_json(rows, prepared=timezone.now().isoformat()), allow_nan=False),
+            content_type=CONTENT_TYPES[fmt],
+        )
     elif fmt in ("csv", "sdmx-csv"):
         if fmt == "csv":
             header: list[str] = list(COLUMNS)
@@ -439,6 +446,29 @@ def release_detail(request: HttpRequest, release: str) -> HttpResponse:
     }
     response = _cache_headers(json_response(body), preview=ctx.preview, pinned=True)
     return ctx.log(_etag(response), vintage=release)
+
+
+@api.get("/releases/{release}/bulk.{suffix}", summary="Everything you may read in one vintage", tags=["releases"])
+def release_bulk(request: HttpRequest, release: str, suffix: str) -> HttpResponse:
+    """Every figure of the release the caller may read, one row per series and period, as
+    CSV (``bulk.csv``) or JSON (``bulk.json``)."""
+    ctx = Context(request, ("preview", "bom"))
+    fmt = data.parse_format(suffix)
+    if fmt not in ("csv", "json"):
+        raise Problem(406, "the bulk download is bulk.csv or bulk.json")
+    found, frame = data.bulk(release, ctx.entitlements, preview=ctx.preview)
+    rows = data.output_rows(frame)
+    if fmt == "json":
+        response = json_response({"ok": True, "release": release_id(found), "rows": rows})
+    else:
+        table = [[r[c] for c in COLUMNS] for r in rows]
+        response = HttpResponse(
+            csv_bytes(COLUMNS, table, bom=request.GET.get("bom") in ("1", "true")),
+            content_type=CONTENT_TYPES["csv"],
+        )
+        response["Content-Disposition"] = f'attachment; filename="metalstat-{release_id(found)}.csv"'
+    _cache_headers(response, preview=ctx.preview, pinned=True)
+    return ctx.log(_etag(response), vintage=release, rows=len(rows), fmt=fmt)
 
 
 @api.get("/me", summary="Your entitlements and usage", tags=["account"])
