@@ -1,0 +1,81 @@
+"""Invariants of series identity, entitlements and transforms (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from metalstat.releases.series import parse_pattern, series_id
+from metalstat.releases.transforms import transform
+from metalstat.subscriptions.entitlements import Entitlements, Grant
+
+PRODUCTS = ["copper_cathode", "aluminium", "npi", "lithium_carbonate"]
+MEASURES = ["production", "operating_rate", "share"]
+BREAKDOWNS = ["", "size_class=large", "region=north China;status=cut", "series=300-series"]
+STATISTICS = ["level", "mom_pct", "yoy_pct"]
+keys = st.tuples(st.sampled_from(PRODUCTS), st.sampled_from(["actual", "forecast"]), st.sampled_from(MEASURES),
+                 st.sampled_from(BREAKDOWNS), st.sampled_from(STATISTICS))  # fmt: skip
+
+
+def pattern_for(chosen: list[set[str] | None]) -> str:
+    return ".".join("*" if c is None else "+".join(sorted(c)) for c in chosen)
+
+
+@given(keys, st.lists(st.booleans(), min_size=6, max_size=6))
+def test_a_pattern_matches_exactly_the_ids_whose_codes_it_names(key: tuple[str, ...], wild: list[bool]) -> None:
+    sid = series_id(*key)
+    codes = sid.split(".")
+    pattern = parse_pattern(pattern_for([None if w else {c} for w, c in zip(wild, codes, strict=True)]))
+    assert pattern.matches(sid)
+    other = series_id("refined_zinc", *key[1:])
+    assert pattern.matches(other) == wild[1]  # only a wildcard product matches another product
+    import re
+
+    assert bool(re.match(pattern.regex, sid)) and bool(re.match(pattern.regex, other)) == wild[1]
+
+
+def grant(name: str, groups: frozenset[str], patterns: list[str]) -> Grant:
+    return Grant(name, groups, tuple(parse_pattern(p) for p in patterns), None, frozenset())
+
+
+grants = st.builds(
+    grant,
+    st.just("g"),
+    st.frozensets(st.sampled_from([*PRODUCTS, "base_metals", "alloys_and_steel"]), max_size=2),
+    st.lists(st.sampled_from(["M.*.ACT.PRODUCTION._T.LEVEL", "M.NPI.*.*.*.*", "M.*.*.SHARE.*.*"]), max_size=2),
+)
+
+
+@given(st.lists(grants, max_size=3), st.lists(grants, max_size=3), keys)
+def test_entitlements_never_widen_by_combining_grants(a: list[Grant], b: list[Grant], key: tuple[str, ...]) -> None:
+    sid, product = series_id(*key), key[0]
+
+    def ent(gs: list[Grant]) -> Entitlements:
+        return Entitlements(analyst=False, organisation="o", grants=tuple(gs))
+
+    assert ent(a + b).covers(sid, product) == (ent(a).covers(sid, product) or ent(b).covers(sid, product))
+    assert ent(a + b).covers(sid, product) == any(ent([g]).covers(sid, product) for g in a + b)
+
+
+@given(st.lists(st.floats(min_value=1.0, max_value=1e6), min_size=3, max_size=14),
+       st.lists(st.floats(min_value=1.0, max_value=1e6), min_size=3, max_size=14))  # fmt: skip
+def test_mom_pct_is_computed_from_one_release_s_own_levels(first: list[float], second: list[float]) -> None:
+    def rows(values: list[float], vintage: int) -> list[dict[str, object]]:
+        return [
+            {"product": "copper_cathode", "kind": "actual", "measure": "production", "breakdown": "",
+             "statistic": "level", "month": f"2025-{m + 1:02d}" if m < 12 else f"2026-{m - 11:02d}",
+             "value": v, "unit": "mt", "release_period": "2026-02", "vintage": vintage,
+             "realtime_start": datetime(2026, 3, vintage, tzinfo=UTC)}
+            for m, v in enumerate(values)
+        ]  # fmt: skip
+
+    levels = pl.DataFrame(rows(first, 1) + rows(second, 2))
+    out = transform(levels, "mom_pct")
+    for vintage, values in ((1, first), (2, second)):
+        got = out.filter(pl.col("vintage") == vintage).sort("month")["value"].to_list()
+        assert got[0] is None
+        for i in range(1, len(values)):
+            assert abs(got[i] - (values[i] / values[i - 1] - 1) * 100) < 1e-9
