@@ -32,10 +32,12 @@ test-fast: setup
 	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow"
 
 test-sqlite: setup
+	bash scripts/ensure-redis.sh
 	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q
 
 test-postgres: setup
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-redis.sh
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -q
 
 # The quick loop before a commit: lint, types, then the fast tests on SQLite.
