@@ -219,7 +219,7 @@ def bench_queries(runs: int, n_figures: int) -> None:
         release = do_create_release(period, _figures(n_figures // 4, vintage), actor="b")
         do_submit_for_review(release, actor="b")
         do_approve_release(release, actor="b")
-        do_publish_release(release, actor="b", release_at=now - timedelta(days=40 - 10 * i))
+        do_publish_release(release, actor="b", release_at=now - timedelta(days=40 - 10 * i), backfill=True)
     qs = Figure.objects.all()
     assert old_vintage_frame(qs).equals(queries._vintage_frame(qs)), "the frames differ"
     total = qs.count()

@@ -63,7 +63,7 @@ def _setup(data_dir: Path, lead: float) -> tuple[str, datetime]:
         release = do_create_release(period, pl.DataFrame(rows, schema=FIGURES), actor="bench")
         do_submit_for_review(release, actor="bench")
         do_approve_release(release, actor="bench2")
-        do_publish_release(release, actor="bench2", release_at=at)
+        do_publish_release(release, actor="bench2", release_at=at, backfill=True)
 
     now = datetime.now(UTC)
     publish("2025-06", [row("2025-05", 1000.0), row("2025-06", 1100.0)], now - timedelta(hours=1))

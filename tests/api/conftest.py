@@ -37,7 +37,7 @@ def publish(period: str, rows: list[dict[str, Any]], release_at: datetime) -> Re
     release = do_create_release(period, figures(rows), actor="ana")
     do_submit_for_review(release, actor="ana")
     do_approve_release(release, actor="bo")
-    return do_publish_release(release, actor="bo", release_at=release_at)
+    return do_publish_release(release, actor="bo", release_at=release_at, backfill=True)
 
 
 def level(period: str, value: float, product: str = COPPER, **kw: Any) -> dict[str, Any]:

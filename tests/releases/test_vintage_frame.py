@@ -45,7 +45,7 @@ def _publish(period, rows, release_at):  # type: ignore[no-untyped-def]
     release = do_create_release(period, figures(rows), actor="ana")
     do_submit_for_review(release, actor="ana")
     do_approve_release(release, actor="bo")
-    return do_publish_release(release, actor="bo", release_at=release_at)
+    return do_publish_release(release, actor="bo", release_at=release_at, backfill=True)
 
 
 def _rows(period: str, k: int) -> list[dict[str, object]]:

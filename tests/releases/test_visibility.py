@@ -50,7 +50,7 @@ def _publish(period, rows, release_at):
     release = do_create_release(period, figures(rows), actor="ana")
     do_submit_for_review(release, actor="ana")
     do_approve_release(release, actor="bo")
-    return do_publish_release(release, actor="bo", release_at=release_at)
+    return do_publish_release(release, actor="bo", release_at=release_at, backfill=True)
 
 
 def test_who_is_an_analyst(users):

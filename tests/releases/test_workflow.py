@@ -114,9 +114,9 @@ def test_release_time_must_carry_a_time_zone():
 def test_a_new_vintage_supersedes_the_old_one_when_it_goes_live():
     now = timezone.now()
     v1 = _approved()
-    do_publish_release(v1, actor="bo", release_at=now - timedelta(days=2))
+    do_publish_release(v1, actor="bo", release_at=now - timedelta(days=2), backfill=True)
     v2 = _approved()
-    do_publish_release(v2, actor="bo", release_at=now - timedelta(hours=1))
+    do_publish_release(v2, actor="bo", release_at=now - timedelta(hours=1), backfill=True)
     v1.refresh_from_db()
     assert v1.status == "superseded" and v1.superseded_at == v2.release_at
     v3 = _approved()
@@ -133,7 +133,7 @@ def test_no_other_vintage_while_one_is_scheduled_and_no_going_back():
     now = timezone.now()
     v1 = _approved()
     v2 = _approved()
-    do_publish_release(v2, actor="bo", release_at=now - timedelta(hours=1))
+    do_publish_release(v2, actor="bo", release_at=now - timedelta(hours=1), backfill=True)
     with pytest.raises(ReleaseError, match="older"):
         do_publish_release(v1, actor="bo")
     v3 = _approved()
@@ -174,3 +174,19 @@ def test_published_release_needs_a_release_time_in_the_database():
             status="published",
             created_by="x",
         )
+
+
+def test_a_release_time_in_the_past_is_refused_unless_backfilled():
+    from metalstat.releases.actions import CLOCK_TOLERANCE
+
+    now = timezone.now()
+    release = _approved()
+    with pytest.raises(ReleaseError, match="in the past"):
+        do_publish_release(release, actor="bo", release_at=now - CLOCK_TOLERANCE - timedelta(seconds=1))
+    release.refresh_from_db()
+    assert release.status == "approved"
+    # within the clock tolerance: accepted as now
+    assert do_publish_release(release, actor="bo", release_at=now - timedelta(minutes=1)).status == "published"
+    older = _approved("2025-07")
+    done = do_publish_release(older, actor="bo", release_at=now - timedelta(days=30), backfill=True)
+    assert done.metadata["backfill"]["by"] == "bo"

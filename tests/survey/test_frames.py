@@ -26,7 +26,7 @@ def _publish(period: str, rows, at: datetime) -> None:
     release = do_create_release(period, figures(rows), actor="ana")
     do_submit_for_review(release, actor="ana")
     do_approve_release(release, actor="bo")
-    do_publish_release(release, actor="bo", release_at=at)
+    do_publish_release(release, actor="bo", release_at=at, backfill=True)
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def publish_correction() -> Correction:
     do_submit_for_review(run.release, actor=ACTOR)
     do_approve_release(run.release, actor=REVIEWER)
     june_out = release_time(date(2025, 6, 1))
-    do_publish_release(run.release, actor=REVIEWER, release_at=june_out + timedelta(days=1))
+    do_publish_release(run.release, actor=REVIEWER, release_at=june_out + timedelta(days=1), backfill=True)
     return Correction(answer.producer.code, float(answer.output), corrected, run.release)
 
 

@@ -105,7 +105,8 @@ def run_and_publish(
             raise DemoBlocked(f"{period_label(m)}: {blocked.findings.height} error(s)") from blocked
         do_submit_for_review(release, actor=ACTOR)
         do_approve_release(release, actor=REVIEWER)
-        do_publish_release(release, actor=REVIEWER, release_at=release_time(m))
+        # The demo loads history: each month went out at its own month end.
+        do_publish_release(release, actor=REVIEWER, release_at=release_time(m), backfill=True)
         _remember(result.figures, "actual", history)
         _remember(result.figures, "forecast", forecasts)
         done.append(MonthDone(m, release, result))

@@ -7,7 +7,7 @@ release's figures are written once, when it is created, and never change.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -235,9 +235,21 @@ def do_approve_release(release: Release | int, *, actor: Actor) -> Release:
     )
 
 
+# How far in the past a release time may be (clocks differ, a command takes time) before it
+# is refused as rewriting history.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
 @transaction.atomic
-def do_publish_release(release: Release | int, *, actor: Actor, release_at: datetime | None = None) -> Release:
+def do_publish_release(
+    release: Release | int, *, actor: Actor, release_at: datetime | None = None, backfill: bool = False
+) -> Release:
     """Publish an approved release: its figures go live at ``release_at`` (now by default).
+
+    A release time in the past (beyond CLOCK_TOLERANCE) is refused: an as-of query would say
+    the vintage was live before anyone had it. History that really was released earlier (a
+    desk moving its back series in, the demo) is loaded with ``backfill=True``, which the
+    vintage records (``metadata["backfill"]``) and the change log keeps.
 
     Before ``release_at`` the release is scheduled: only analysts see it. When it goes live
     it replaces the month's previous vintage, which is marked superseded (now if the release
@@ -249,7 +261,19 @@ def do_publish_release(release: Release | int, *, actor: Actor, release_at: date
     release_at = release_at or now
     if timezone.is_naive(release_at):
         raise ValidationError({"release_at": "give the release time with its time zone"})
+    if release_at < now - CLOCK_TOLERANCE and not backfill:
+        raise ReleaseError(
+            f"release time {release_at:%Y-%m-%d %H:%M %Z} is in the past: a vintage cannot go live before it is "
+            "published. History that was really released then is loaded as a backfill (--backfill), "
+            "which the vintage records"
+        )
     current = _locked(release)
+    if backfill:
+        current.metadata = {
+            **current.metadata,
+            "backfill": {"by": actor_name(actor), "at": now.isoformat(), "release_at": release_at.isoformat()},
+        }
+        current.save(update_fields=["metadata"])
     siblings = Release.objects.select_for_update().filter(period=current.period, status__in=LIVE_STATUSES)
     for other in siblings.exclude(pk=current.pk):
         if other.vintage > current.vintage:

@@ -217,7 +217,12 @@ def release_reject(period: str, vintage: int | None, actor: str, note: str) -> N
     help="Release time, 'YYYY-MM-DD HH:MM' in the configured time zone (default: now). "
     "Until then only analysts see the figures.",
 )
-def release_publish(period: str, vintage: int | None, actor: str, at: str | None) -> None:
+@click.option(
+    "--backfill",
+    is_flag=True,
+    help="Load history that was really released at --at in the past (recorded in the vintage).",
+)
+def release_publish(period: str, vintage: int | None, actor: str, at: str | None, backfill: bool) -> None:
     """Publish an approved vintage at its release time (the embargo)."""
     from metalstat.core.startup import setup_django
 
@@ -235,7 +240,7 @@ def release_publish(period: str, vintage: int | None, actor: str, at: str | None
         except ValueError as exc:
             raise click.ClickException(f"--at {at!r} is not 'YYYY-MM-DD HH:MM'") from exc
         release_at = timezone.make_aware(naive)
-    r = _step(do_publish_release, _release(period, vintage), actor=actor, release_at=release_at)
+    r = _step(do_publish_release, _release(period, vintage), actor=actor, release_at=release_at, backfill=backfill)
     when = timezone.localtime(r.live_at)
     state = "live" if r.live_at <= timezone.now() else "scheduled (embargoed until then)"
     click.echo(f"{r.label}: published at {when:%Y-%m-%d %H:%M %Z}, {state}")
