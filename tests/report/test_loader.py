@@ -132,3 +132,24 @@ def test_report_command(tmp_path):
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
     none = CliRunner().invoke(cli, ["report", "2025-06", "--vintage", "7", "--out", str(out)])
     assert none.exit_code != 0 and "no release for vintage 7 of 2025-06" in none.output
+
+
+def test_an_embargoed_vintage_is_drafted_as_embargoed_not_published() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from metalstat.releases.actions import do_approve_release, do_publish_release, do_submit_for_review
+
+    _month()
+    release = run_month("2025-06", actor="ana").release
+    do_submit_for_review(release, actor="ana")
+    do_approve_release(release, actor="bo")
+    do_publish_release(release, actor="bo", release_at=timezone.now() + timedelta(days=365))
+    inp = build_report_input("2025-06")
+    assert inp.status == "embargoed"
+    from metalstat.report import render_markdown
+
+    markdown = render_markdown(draft_report(inp, "en"))
+    assert "Status: embargoed until its release time" in markdown
+    assert "Not released: this edition has not been published" in markdown

@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from metalstat.catalog import Catalog, load_catalog
 from metalstat.engine.inputs import month_start, period_label
 from metalstat.registry.queries import capacity_changes
@@ -101,7 +103,10 @@ def build_report_input(
         catalog=catalog,
         vintage=release.vintage,
         release_at=release.release_at,
-        status=release.status,
+        # A published vintage whose time has not come is under embargo, and its documents say so.
+        status="embargoed"
+        if release.status == "published" and release.release_at is not None and release.release_at > timezone.now()
+        else release.status,
         events=events,
         capacity_changes=changes,
         auxiliary=auxiliary,
