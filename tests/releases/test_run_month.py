@@ -84,3 +84,16 @@ def test_run_command_prints_the_summary(settings) -> None:  # type: ignore[no-un
     assert "Copper Cathode" in result.output and "80,000" in result.output
     bad = CliRunner().invoke(cli, ["run", "2025-13"])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def test_a_month_without_any_publishable_estimate_is_not_stored() -> None:
+    from metalstat.releases.cycle import HollowMonth
+
+    _panel()  # returns up to May 2025 only: a month far later has none at all
+    with pytest.raises(HollowMonth, match="2026-03: no product has a publishable estimate"):
+        run_month("2026-03", actor="analyst", products=["copper_cathode"])
+    assert not Release.objects.filter(period=date(2026, 3, 1)).exists()
+    from metalstat.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", "2026-03"])
+    assert result.exit_code == 1 and "nothing was stored" in result.output and "Traceback" not in result.output

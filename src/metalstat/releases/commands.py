@@ -41,7 +41,7 @@ def run_cmd(period: str, products: tuple[str, ...], actor: str, note: str) -> No
     from rich.table import Table
 
     from metalstat.catalog import load_catalog
-    from metalstat.releases.cycle import CycleBlocked, run_month, summary
+    from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month, summary
 
     console = Console()
     try:
@@ -53,6 +53,8 @@ def run_cmd(period: str, products: tuple[str, ...], actor: str, note: str) -> No
                 f"[red]error[/] {r['product']} {r['producer_id']} {r['period']:%Y-%m} {r['rule']}: {r['message']}"
             )
         raise click.ClickException(str(blocked)) from blocked
+    except HollowMonth as exc:
+        raise click.ClickException(str(exc)) from exc
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from exc
     catalog = load_catalog()

@@ -71,6 +71,24 @@ class CycleBlocked(RuntimeError):
         super().__init__(f"{findings.height} return(s) have errors that must be corrected first")
 
 
+class HollowMonth(RuntimeError):
+    """No product of the month has a publishable estimate (no returns, or all below their
+    minimum response and coverage): there is nothing to release, so nothing is stored."""
+
+
+def publishable_products(figures: pl.DataFrame, period: str) -> list[str]:
+    """Products whose headline production of the month has a value (not withheld)."""
+    head = figures.filter(
+        (pl.col("kind") == "actual")
+        & (pl.col("measure") == "production")
+        & (pl.col("statistic") == "level")
+        & (pl.col("breakdown") == "")
+        & (pl.col("period") == period)
+        & pl.col("value").is_not_null()
+    )
+    return sorted(set(head["product"].to_list()))
+
+
 @dataclass(frozen=True)
 class MonthRun:
     release: Release
@@ -105,6 +123,12 @@ def store_result(
     release's metadata. Raises CycleBlocked (and stores nothing) when a return has an error."""
     if result.blocked:
         raise CycleBlocked(errors(result.findings))
+    label = f"{result.period:%Y-%m}"
+    if not publishable_products(result.figures, label):
+        raise HollowMonth(
+            f"{label}: no product has a publishable estimate (no returns, or every product below its minimum "
+            "response and coverage); nothing was stored"
+        )
     imputed = result.imputations.filter(pl.col("period") == result.period)
     meta = {
         "products": [p.code for p in products],
