@@ -135,3 +135,25 @@ def test_every_data_request_is_logged(world: World) -> None:
     entry = AccessLog.objects.get(user="trader")
     assert (entry.series, entry.format, entry.status, entry.rows) == (COPPER_LEVEL, "csv", 200, 3)
     assert entry.key is not None and entry.key.name == "notebook"
+
+
+def test_kept_answers_are_never_shared_across_what_callers_may_read(world: World) -> None:
+    from metalstat.subscriptions.actions import (
+        do_add_subscriber,
+        do_create_api_key,
+        do_create_organisation,
+        do_grant_subscription,
+    )
+
+    path = f"/series/{COPPER_LEVEL}/observations"
+    full = get(world, "subscriber", path).json()["rows"]  # rendered and kept
+    org = do_create_organisation("Short Desk", actor="admin")
+    do_grant_subscription(org, "Last month only", groups=["base_metals"], history_months=1, actor="admin")
+    short = do_add_subscriber("intern", org, actor="admin").user
+    world.keys["short"] = do_create_api_key(short, "k", actor="admin")[1]
+    assert [r["period"] for r in full] == ["2025-04", "2025-05", "2025-06"]
+    assert [r["period"] for r in get(world, "short", path).json()["rows"]] == ["2025-06"]
+    # and a pattern listing what is not entitled differs by caller
+    key = "/data/M.COPPER_CATHODE+NPI.ACT.PRODUCTION._T.LEVEL"
+    assert get(world, "analyst", key).json()["not_entitled"] == []
+    assert get(world, "subscriber", key).json()["not_entitled"] != []

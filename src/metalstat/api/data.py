@@ -109,6 +109,7 @@ class Resolved:
 
     index: pl.DataFrame  # rows of series_index
     not_entitled: list[dict[str, str]] = field(default_factory=list)
+    signature: str | None = None  # the public releases answering (None: a preview)
 
 
 _INDEX: dict[str, pl.DataFrame] = {}
@@ -116,11 +117,17 @@ _INDEX_LOCK = threading.Lock()  # per process: the public index, by the releases
 
 
 def index(preview: bool) -> pl.DataFrame:
-    """Every public series (with ``preview``, the embargoed ones too). The public index is
-    kept per process until the set of public releases changes, which is asked of the
-    database on every request, so it switches at release time with no job to run."""
+    return index_and_signature(preview)[0]
+
+
+def index_and_signature(preview: bool) -> tuple[pl.DataFrame, str | None]:
+    """Every public series (with ``preview``, the embargoed ones too), and the signature of
+    the public releases behind it (None for a preview). The public index is kept per process
+    until that set changes, which is asked of the database on every request, so it switches
+    at release time with no job to run; anything computed from public releases alone may be
+    kept under the same signature."""
     if preview:
-        return series_index(preview=True)
+        return series_index(preview=True), None
     now = timezone.now()
     live = Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=now).order_by("id")
     signature = "|".join(f"{i}@{c.isoformat()}" for i, c in live.values_list("id", "created_at"))
@@ -132,7 +139,7 @@ def index(preview: bool) -> pl.DataFrame:
                 found = series_index()
                 _INDEX.clear()
                 _INDEX[signature] = found
-    return found
+    return found, signature
 
 
 def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", single: bool = False) -> Resolved:
@@ -148,7 +155,7 @@ def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", si
         raise Problem(400, str(exc), invalid_params=[{"name": "key", "reason": str(exc)}]) from None
     if single and not pattern.is_single:
         raise Problem(400, f"{key!r} is a pattern; this endpoint takes one series ID (use /data)")
-    idx = index(preview)
+    idx, signature = index_and_signature(preview)
     matched = idx.filter(pl.col("series_id").str.contains(pattern.regex))
     if matched.is_empty():
         raise not_found(f"series {key}")
@@ -172,7 +179,7 @@ def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", si
         raise Problem(403, why, not_entitled=refused[:50])
     if len(allowed) > MAX_SERIES:
         raise Problem(400, f"{key!r} names {len(allowed)} series; at most {MAX_SERIES} a request")
-    return Resolved(matched.filter(pl.col("series_id").is_in(allowed)), refused)
+    return Resolved(matched.filter(pl.col("series_id").is_in(allowed)), refused, signature)
 
 
 def observations(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -153,10 +155,54 @@ class DataQuery(ObservationQuery):
     shape: Literal["long", "wide"] = "long"
 
 
+# Rendered answers, per process. The key holds everything an answer depends on: the public
+# releases behind it (so a release going live is a new key, at once), the series the caller
+# may read with their history depth, the format and every parameter. Previews never enter.
+_ANSWERS: OrderedDict[tuple[Any, ...], tuple[bytes, dict[str, str], int]] = OrderedDict()
+_ANSWERS_LOCK = threading.Lock()
+_ANSWERS_MAX = 512
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Metalstat-As-Of", "X-Metalstat-Releases", "Last-Modified")
+
+
 def _data_answer(ctx: Context, key: str, fmt: str, params: ObservationQuery, *, single: bool) -> HttpResponse:
+    resolved = data.resolve(key, ctx.entitlements, preview=ctx.preview, fmt=fmt, single=single)
+    answer_key: tuple[Any, ...] | None = None
+    if resolved.signature is not None:
+        depths = tuple(
+            (sid, ctx.entitlements.history_months(sid, product))
+            for sid, product in resolved.index.select("series_id", "product").iter_rows()
+        )
+        refused = tuple(sorted(r["series_id"] for r in resolved.not_entitled))
+        answer_key = (resolved.signature, key, fmt, tuple(sorted(params.dict().items())), depths, refused)
+        with _ANSWERS_LOCK:
+            kept = _ANSWERS.get(answer_key)
+            if kept is not None:
+                _ANSWERS.move_to_end(answer_key)
+        if kept is not None:
+            body, headers, n = kept
+            response = HttpResponse(body)
+            for name, value in headers.items():
+                response[name] = value
+            _cache_headers(response, preview=False, pinned=bool(params.as_of and ".v" in params.as_of))
+            return ctx.log(_etag(response), series=key, vintage=headers.get("X-Metalstat-As-Of", ""), rows=n, fmt=fmt)
+    response, n = _render_answer(ctx, key, fmt, params, resolved)
+    if answer_key is not None:
+        with _ANSWERS_LOCK:
+            _ANSWERS[answer_key] = (
+                bytes(response.content),
+                {h: response[h] for h in _KEPT_HEADERS if response.has_header(h)},
+                n,
+            )
+            while len(_ANSWERS) > _ANSWERS_MAX:
+                _ANSWERS.popitem(last=False)
+    return ctx.log(_etag(response), series=key, vintage=response["X-Metalstat-As-Of"], rows=n, fmt=fmt)
+
+
+def _render_answer(
+    ctx: Context, key: str, fmt: str, params: ObservationQuery, resolved: data.Resolved
+) -> tuple[HttpResponse, int]:
     shape = getattr(params, "shape", "long")
     q = {k: v for k, v in params.dict().items() if v not in (None, False)}
-    resolved = data.resolve(key, ctx.entitlements, preview=ctx.preview, fmt=fmt, single=single)
     as_of = data.parse_as_of(params.as_of, preview=ctx.preview)
     frame = data.observations(
         resolved,
@@ -228,7 +274,7 @@ def _data_answer(ctx: Context, key: str, fmt: str, params: ObservationQuery, *, 
     if isinstance(last, datetime):
         response["Last-Modified"] = last.strftime("%a, %d %b %Y %H:%M:%S GMT")
     _cache_headers(response, preview=ctx.preview, pinned=as_of.pinned)
-    return ctx.log(_etag(response), series=key, vintage=as_of.label, rows=len(rows), fmt=fmt)
+    return response, len(rows)
 
 
 def _filename(key: str) -> str:
