@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from metalstat.core.models import AuditEntry
 from metalstat.core.tabular import limits
 from metalstat.core.tabular.columns import CellError, parse_number, parse_period, unquote_formula
 from metalstat.core.tabular.errors import ImportRejected
 from metalstat.core.tabular.writers import neutralise
-from metalstat.registry.models import Producer
+from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 from metalstat.spreadsheets.exports import export_file
+from metalstat.survey.models import AuxiliaryObservation, AuxiliarySeries, MaintenanceEvent, SurveyReturn
 
 from ..spreadsheets.conftest import CORPUS
 from ..spreadsheets.test_import import db_state, run
@@ -22,16 +26,24 @@ from .generate import HEADERS, VALID, Case, all_cases, csv_rows, xlsx
 CASES = all_cases(date.today())
 
 
-@pytest.fixture
-def world() -> None:
-    for kind, name in (
-        ("producers", "producers.csv"),
-        ("capacity", "capacity.csv"),
-        ("panel", "panel.csv"),
-        ("returns", "returns_history.csv"),
-        ("auxiliary", "auxiliary.csv"),
-    ):
-        run(kind, CORPUS / name)
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The corpus register, built once for the module (each test then runs in a transaction
+    rolled back at its end), and removed after it."""
+    with django_db_blocker.unblock():
+        for kind, name in (
+            ("producers", "producers.csv"),
+            ("capacity", "capacity.csv"),
+            ("panel", "panel.csv"),
+            ("returns", "returns_history.csv"),
+            ("auxiliary", "auxiliary.csv"),
+        ):
+            run(kind, CORPUS / name)
+        yield
+        for model in (SurveyReturn, MaintenanceEvent, AuxiliaryObservation, AuxiliarySeries):
+            model.objects.all().delete()
+        for model in (CapacityRecord, PanelMembership, Producer, AuditEntry):
+            model.objects.all().delete()
 
 
 def test_the_generator_covers_every_family_and_kind() -> None:
