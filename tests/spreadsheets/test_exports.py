@@ -88,7 +88,7 @@ def test_exported_csv_reads_as_written(full_world: None, tmp_path: Path) -> None
         "grade=high-grade,grade=low-grade"
     )
     assert text[1] == (
-        'NI001,npi,2025-06,9000.5,900.05,9100,,,,increased,"=line 2, ""restarted""",phone,6000.25,3000.25'
+        'NI001,npi,2025-06,9000.5,900.05,9100,,,,increased,"\'=line 2, ""restarted""",phone,6000.25,3000.25'
     )
     path = tmp_path / "capacity.csv"
     export_file("capacity", path, product="copper_cathode")

@@ -167,7 +167,8 @@ def test_ragged_row_value_beyond_the_header(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("producer,period,output\nCU001,2025-06,1,oops\nCU002,2025-06\n", "utf-8")
     err = rejected(path)
-    assert [(i.row, i.letter, i.code) for i in err.issues] == [(2, "D", "beyond_header")]
+    # Row 3 has fewer cells than the header: a ragged row too (issue 14, strict CSV).
+    assert [(i.row, i.letter, i.code) for i in err.issues] == [(2, "D", "beyond_header"), (3, "C", "ragged_row")]
 
 
 def test_xlsx_formula_is_refused_naming_the_cell(make_xlsx: XlsxMaker) -> None:

@@ -89,6 +89,15 @@ class Thresholds(_Strict):
     imputed_share_max: float = Field(default=0.3, ge=0, le=1)
 
 
+# The largest plausible nameplate capacity of one producer, unit per year, by the product's
+# unit, where a product does not set its own ``max_capacity``: ten times the largest plants
+# (an integrated steel works or smelter makes a few million tonnes a year; the largest PV
+# factories some 100 GW; a film maker some 250,000 × 10,000 m²). A capacity above it is a
+# typing slip (extra zeros, a unit mix-up) and is refused on import.
+MAX_CAPACITY_BY_UNIT: dict[str, float] = {"mt": 50_000_000.0, "GW": 1_000.0, "10,000 m²": 2_500_000.0}
+MAX_CAPACITY_OTHER = 50_000_000.0
+
+
 class Product(_Strict):
     """One section of the report."""
 
@@ -115,6 +124,11 @@ class Product(_Strict):
     regions: tuple[str, ...] = REGIONS_CHINA
     provinces: tuple[str, ...] = ()
     thresholds: Thresholds = Thresholds()
+    max_capacity: float | None = Field(
+        default=None,
+        gt=0,
+        description="largest plausible capacity of one producer, unit/year (default by unit: MAX_CAPACITY_BY_UNIT)",
+    )
     first_published: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
     notes: str = ""
 
@@ -142,6 +156,12 @@ class Product(_Strict):
             if s not in allowed_strata:
                 raise ValueError(f"stratum {s!r} is not a producer attribute of this product")
         return self
+
+    def capacity_bound(self) -> float:
+        """The largest capacity of one producer an import accepts (unit per year)."""
+        if self.max_capacity is not None:
+            return self.max_capacity
+        return MAX_CAPACITY_BY_UNIT.get(self.unit, MAX_CAPACITY_OTHER)
 
     def dimension(self, name: str) -> Dimension:
         for d in self.dimensions:

@@ -15,15 +15,23 @@ from typing_extensions import override
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import CAPACITY_EVENTS, ENTERPRISE_NATURES
-from metalstat.core.tabular.columns import CellError, Column, KindSchema, parse_choice
+from metalstat.core.tabular.columns import CellError, Column, KindSchema, code_key, parse_choice
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_units
+from metalstat.core.tabular.runner import (
+    Context,
+    Handler,
+    ProgressSink,
+    check_near_duplicates,
+    check_units,
+    near_duplicate,
+)
 from metalstat.registry.actions import (
     do_add_capacity_record,
     do_set_panel_membership,
     do_upsert_producer,
 )
 from metalstat.registry.queries import (
+    all_producer_codes,
     capacity_rows,
     panel_rows,
     panel_spans,
@@ -38,6 +46,7 @@ PRODUCER = Column(
     required=True,
     mandatory=True,
     aliases=("producer_code", "企业代码", "生产商代码", "企业编码"),
+    code=True,
 )
 
 
@@ -52,6 +61,7 @@ PRODUCERS = KindSchema(
             required=True,
             mandatory=True,
             aliases=("producer", "企业代码", "代码"),
+            code=True,
         ),
         Column("name", "text", "name in English", required=True, mandatory=True, aliases=("企业名称", "名称")),
         Column("name_zh", "text", "name in Chinese", aliases=("中文名称", "中文名")),
@@ -123,6 +133,7 @@ PANEL = KindSchema(
             required=True,
             mandatory=True,
             aliases=("起始月份", "开始月份"),
+            not_after_next_month=True,
         ),
         Column("last_period", "period", "last month surveyed (YYYY-MM), empty if ongoing", aliases=("结束月份",)),
     ),
@@ -146,10 +157,30 @@ class ProducerRowsHandler(Handler):
     def load_producers(self, rows: Sequence[Row], ctx: Context) -> None:
         ctx.producers = producers_by_code(str(r.get("producer")) for r in rows)
 
+    _codes: dict[str, str] | None = None
+
+    def near_code(self, code: str) -> str | None:
+        """The registered code ``code`` differs from only in letter case, if any."""
+        if self._codes is None:
+            self._codes = {code_key(c): c for c in sorted(all_producer_codes())}
+        return near_duplicate(code, self._codes)
+
     def known_producer(self, typed: TypedRows, row: Row, ctx: Context) -> Any:
         code = row.get("producer")
         producer = ctx.producers.get(str(code))
-        if producer is None:
+        other = None if producer is not None else self.near_code(str(code))
+        if other is not None:
+            typed.add(
+                typed.issue(
+                    row.number,
+                    "producer",
+                    "near_duplicate",
+                    f"no producer {code!r}; the register has {other!r}, which differs only in letter case: "
+                    f"write {other!r}",
+                    value=code,
+                )
+            )
+        elif producer is None:
             typed.add(
                 typed.issue(
                     row.number,
@@ -176,6 +207,7 @@ class ProducersHandler(Handler):
     def check(self, typed: TypedRows, ctx: Context) -> None:
         rows = typed.good_rows()
         ctx.producers = producers_by_code(str(r.get("code")) for r in rows)
+        check_near_duplicates(typed, rows, "code", all_producer_codes(), "registered producer")
         for row in rows:
             code = row.get("product")
             product = ctx.product(str(code))
@@ -266,7 +298,21 @@ class CapacityHandler(ProducerRowsHandler):
         self.load_producers(rows, ctx)
         check_units(typed, rows, lambda r: product_of(ctx, r))
         for row in rows:
-            self.known_producer(typed, row, ctx)
+            producer = self.known_producer(typed, row, ctx)
+            product = None if producer is None else ctx.product(producer.product)
+            capacity = row.get("capacity")
+            if product is not None and capacity is not None and float(capacity) > product.capacity_bound():  # type: ignore[arg-type]
+                typed.add(
+                    typed.issue(
+                        row.number,
+                        "capacity",
+                        "implausible_capacity",
+                        f"capacity {float(capacity):,.0f} {product.unit}/year is above the largest plausible "  # type: ignore[arg-type]
+                        f"for {product.code} ({product.capacity_bound():,.0f}, the catalog's max_capacity): "
+                        "check for extra zeros or another unit",
+                        value=row.raw.get("capacity"),
+                    )
+                )
 
     @override
     def apply(

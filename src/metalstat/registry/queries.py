@@ -27,6 +27,24 @@ def producers_by_code(codes: Iterable[str]) -> dict[str, Producer]:
     return found
 
 
+def all_producer_codes() -> list[str]:
+    """Every registered code (a few thousand at most): near-duplicates are looked for among them."""
+    return list(Producer.objects.values_list("code", flat=True))
+
+
+def capacity_histories(producer_ids: Iterable[int]) -> dict[int, list[tuple[date, float]]]:
+    """Each producer's capacity records as (valid from, capacity), oldest first."""
+    out: dict[int, list[tuple[date, float]]] = defaultdict(list)
+    for chunk in chunks(sorted(set(producer_ids))):
+        for pid, valid_from, capacity in (
+            CapacityRecord.objects.filter(producer_id__in=chunk)
+            .order_by("valid_from")
+            .values_list("producer_id", "valid_from", "capacity")
+        ):
+            out[pid].append((valid_from, capacity))
+    return dict(out)
+
+
 def panel_spans(producer_ids: Iterable[int]) -> dict[int, list[tuple[date, date | None, str]]]:
     """Each producer's panel memberships as (first period, last period or None, label)."""
     spans: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)

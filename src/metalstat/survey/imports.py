@@ -17,21 +17,30 @@ from typing_extensions import override
 from metalstat.catalog.vocabulary import EVENT_REASONS
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.rows import Row, TypedRows
-from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_units
+from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_near_duplicates, check_units
 from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of, text
+from metalstat.registry.queries import capacity_histories
 from metalstat.survey.actions import (
     do_record_auxiliary_observation,
     do_record_event,
     do_upsert_auxiliary_series,
 )
-from metalstat.survey.queries import auxiliary_rows, event_rows, known_series
+from metalstat.survey.queries import all_series_codes, auxiliary_rows, event_rows, known_series
 
 EVENTS = KindSchema(
     "events",
     "Maintenance events: planned or unplanned stops and cuts with dates, capacity affected and a reason.",
     (
         PRODUCER,
-        Column("start", "date", "first day (YYYY-MM-DD)", required=True, mandatory=True, aliases=("开始日期",)),
+        Column(
+            "start",
+            "date",
+            "first day (YYYY-MM-DD)",
+            required=True,
+            mandatory=True,
+            aliases=("开始日期",),
+            not_after_next_month=True,
+        ),
         Column("end", "date", "last day (YYYY-MM-DD), empty if open-ended", aliases=("结束日期",)),
         Column("capacity_affected", "number", "capacity stopped, unit/year", aliases=("影响产能",)),
         Column(
@@ -54,7 +63,15 @@ AUXILIARY = KindSchema(
     "Market series the report quotes (prices, inventories, treatment charges): one row per "
     "series and date. A new series code needs name and unit.",
     (
-        Column("series", "text", "series code", required=True, mandatory=True, aliases=("序列", "序列代码")),
+        Column(
+            "series",
+            "text",
+            "series code",
+            required=True,
+            mandatory=True,
+            aliases=("序列", "序列代码"),
+            code=True,
+        ),
         Column("date", "date", "observation date (YYYY-MM-DD)", required=True, mandatory=True, aliases=("日期",)),
         Column(
             "value",
@@ -86,8 +103,11 @@ class EventsHandler(ProducerRowsHandler):
         rows = typed.good_rows()
         self.load_producers(rows, ctx)
         check_units(typed, rows, lambda r: product_of(ctx, r))
+        histories = capacity_histories(p.pk for p in ctx.producers.values())
         for row in rows:
-            self.known_producer(typed, row, ctx)
+            producer = self.known_producer(typed, row, ctx)
+            if producer is not None:
+                self._check_capacity_affected(typed, row, producer, histories.get(producer.pk, []), ctx)
             start, end = row.get("start"), row.get("end")
             if isinstance(start, date) and isinstance(end, date) and end < start:
                 typed.add(
@@ -99,6 +119,35 @@ class EventsHandler(ProducerRowsHandler):
                         value=row.raw.get("end"),
                     )
                 )
+
+    @staticmethod
+    def _check_capacity_affected(
+        typed: TypedRows, row: Row, producer: Any, history: Sequence[tuple[date, float]], ctx: Context
+    ) -> None:
+        """The capacity an event stops is at most the producer's capacity in force at its start."""
+        affected, start = row.get("capacity_affected"), row.get("start")
+        if affected is None or not isinstance(start, date):
+            return
+        amount = float(affected)  # type: ignore[arg-type]
+        in_force = [capacity for valid_from, capacity in history if valid_from <= start]
+        product = ctx.product(producer.product)
+        if in_force and amount > in_force[-1]:
+            reason = (
+                f"capacity affected {amount:,.0f} is above {producer.code}'s capacity in force on "
+                f"{start.isoformat()} ({in_force[-1]:,.0f}/year)"
+            )
+        elif product is not None and amount > product.capacity_bound():
+            reason = (
+                f"capacity affected {amount:,.0f} is above the largest plausible capacity of a "
+                f"{product.code} producer ({product.capacity_bound():,.0f}/year)"
+            )
+        else:
+            return
+        typed.add(
+            typed.issue(
+                row.number, "capacity_affected", "above_capacity", reason, value=row.raw.get("capacity_affected")
+            )
+        )
 
     @override
     def apply(
@@ -139,6 +188,8 @@ class AuxiliaryHandler(Handler):
     def check(self, typed: TypedRows, ctx: Context) -> None:
         rows = typed.good_rows()
         known = known_series(str(r.get("series")) for r in rows)
+        check_near_duplicates(typed, rows, "series", all_series_codes(), "stored series")
+        rows = [r for r in rows if r.number not in typed.bad_rows]
         defined: set[str] = set()
         for row in rows:
             code = str(row.get("series"))

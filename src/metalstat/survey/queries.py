@@ -40,6 +40,11 @@ def confirmed(producer_id: int, period: date, rule: str) -> bool:
     return ValidationConfirmation.objects.filter(producer_id=producer_id, period=period, rule=rule).exists()
 
 
+def all_series_codes() -> list[str]:
+    """Every stored series code: near-duplicates are looked for among them."""
+    return list(AuxiliarySeries.objects.values_list("code", flat=True))
+
+
 def known_series(codes: Iterable[str]) -> set[str]:
     """The codes among ``codes`` that name a stored auxiliary (market) series."""
     known: set[str] = set()

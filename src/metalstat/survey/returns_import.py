@@ -65,6 +65,7 @@ RETURNS_KIND = KindSchema(
             required=True,
             mandatory=True,
             aliases=("月份", "统计月份"),
+            not_after_next_month=True,
         ),
         # One column per field of a return; breakdown quantities are dimension=value columns.
         *(_column(f) for f in RETURN_FIELDS if f.type != "breakdown"),

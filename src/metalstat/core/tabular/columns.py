@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from metalstat.catalog import Product, load_catalog
+from metalstat.core.tabular import limits
 from metalstat.core.tabular.errors import column_letter
 
 CellType = Literal["text", "number", "date", "period", "bool", "choice"]
@@ -35,6 +37,10 @@ class Column:
     negative_ok: bool = False
     reference: bool = False  # written in templates for the analyst's eyes; ignored on import
     default: object = None  # the value of an empty cell
+    code: bool = False  # a code (producer, series): NFKC-normalised, no invisible characters
+    # A month or date no later than next month (returns, panel entry, event start): a typo
+    # such as 2099-12 is refused instead of becoming a return from the future.
+    not_after_next_month: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,30 +186,51 @@ def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _number_cell(what: str, code: str, example: str) -> CellError:
+    """A number where a month or date must be text: Excel typed 2025.10 as 2025.1."""
+    return CellError(
+        f"a number, not a {what}: format the column as text and write {example}",
+        code,
+    )
+
+
+def _bounded(number: Decimal) -> Decimal:
+    if not number.is_finite():
+        raise CellError("not a finite number", "not_a_number")
+    if abs(number) > Decimal(repr(limits.MAX_NUMBER)):
+        raise CellError(
+            f"too large a number; a cell holds at most {limits.MAX_NUMBER:g} in magnitude",
+            "not_a_number",
+        )
+    return number
+
+
 def parse_number(value: object) -> Decimal:
+    """A finite number of at most ``limits.MAX_NUMBER`` in magnitude (no inf, NaN, 1e309)."""
     if isinstance(value, bool):
         raise CellError("not a number (a true/false cell)", "not_a_number")
     if isinstance(value, int):
-        return Decimal(value)
+        return _bounded(Decimal(value))
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise CellError("not a finite number", "not_a_number")
         # repr gives the shortest text that reads back as the same float.
-        return Decimal(repr(value))
+        return _bounded(Decimal(repr(value)))
     if isinstance(value, Decimal):
-        return value
+        return _bounded(value)
     if isinstance(value, (date, datetime)):
         raise CellError("a date where a number is expected", "not_a_number")
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
+    if "_" in text:
+        # Decimal reads "1_000" as 1000; a spreadsheet cell does not.
+        raise CellError("not a number", "not_a_number")
     try:
         number = Decimal(text)
     except InvalidOperation:
         raise CellError("not a number", "not_a_number") from None
-    if not number.is_finite():
-        raise CellError("not a finite number", "not_a_number")
-    return number
+    return _bounded(number)
 
 
 def parse_date(value: object) -> date:
@@ -213,6 +240,8 @@ def parse_date(value: object) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        raise _number_cell("date", "bad_date", "2025-06-30")
     text = str(value).strip()
     m = _DATE.match(text)
     if not m:
@@ -224,12 +253,18 @@ def parse_date(value: object) -> date:
 
 
 def parse_period(value: object) -> date:
-    """A month, returned as its first day. Excel turns a typed 2025-06 into 1 June 2025."""
+    """A month, returned as its first day, from text or a real date cell only.
+
+    Excel turns a typed 2025-06 into 1 June 2025 (a date cell, accepted), and a typed 2025.10
+    into the number 2025.1, which would read as January: a number is refused.
+    """
     if isinstance(value, (date, datetime)):
         d = value.date() if isinstance(value, datetime) else value
         if d.day != 1:
             raise CellError("a day, not a month; write YYYY-MM, e.g. 2025-06", "bad_period")
         return d
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        raise _number_cell("month", "bad_period", "2025-10")
     text = str(value).strip()
     m = _PERIOD.match(text)
     if not m:
@@ -240,6 +275,31 @@ def parse_period(value: object) -> date:
     if not 1990 <= year <= 2100:
         raise CellError(f"year {year} is out of range", "bad_period")
     return date(year, month, 1)
+
+
+def month_after(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def check_not_after_next_month(column: Column, value: date, today: date) -> None:
+    """Refuse a month (or date) later than the month after ``today``'s."""
+    next_month = month_after(today)
+    limit = month_after(next_month)  # the first day that is too late
+    if value < limit:
+        return
+    if column.type == "period":
+        raise CellError(
+            f"{value:%Y-%m} is later than next month ({next_month:%Y-%m}); "
+            f"a {column.name} may be at most the month after the current one",
+            "future_period",
+        )
+    last = limit.fromordinal(limit.toordinal() - 1)
+    raise CellError(
+        f"{value.isoformat()} is later than next month (after {last.isoformat()}); "
+        f"a {column.name} may be at most in the month after the current one",
+        "future_date",
+    )
 
 
 def parse_bool(value: object) -> bool:
@@ -265,30 +325,89 @@ def parse_choice(value: object, choices: Sequence[str]) -> str:
     raise CellError(f"not one of: {', '.join(choices)}", "not_a_choice")
 
 
+# OWASP CSV injection: an exported text starting with one of these is written with a leading
+# single quote (writers.neutralise); the import takes that one quote off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters a free-text cell may hold: tab and line breaks (CR LF or LF).
+_TEXT_CONTROLS = frozenset("\t\n\r")
+
+
+def unquote_formula(text: str) -> str:
+    """The text an export neutralised (``'=x`` -> ``=x``); any other text unchanged."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def check_controls(value: object) -> None:
+    """Refuse NUL and other control characters (tab and line breaks are free text's own)."""
+    if not isinstance(value, str):
+        return
+    for i, ch in enumerate(value):
+        if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc":
+            name = "a NUL byte" if ch == "\0" else f"the control character U+{ord(ch):04X}"
+            raise CellError(
+                f"holds {name} at character {i + 1}; delete it (only tab and line breaks may be in text)",
+                "control_character",
+            )
+
+
 def parse_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         # Excel stores a typed code such as 1001 as a number.
         return str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    return str(value).strip()
+    return unquote_formula(str(value).strip())
 
 
-def parse_cell(column: Column, value: object) -> object:
-    """The typed value of a non-empty cell, or CellError."""
+def parse_code(value: object) -> str:
+    """A code: NFKC-normalised (full-width ＣＵ００１ is CU001), refused with invisible or
+    control characters inside or spaces around it. Letter case is kept; a code differing from
+    a registered one only in case is refused where codes are checked (near-duplicates)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = unicodedata.normalize("NFKC", str(value))
+    for i, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        if category in ("Cf", "Cc", "Zl", "Zp"):
+            raise CellError(
+                f"the code holds an invisible character U+{ord(ch):04X} "
+                f"({unicodedata.name(ch, 'control')}) at character {i + 1}; retype the code",
+                "invisible_character",
+            )
+    if text != text.strip():
+        raise CellError("spaces around the code; delete them", "code_spaces")
+    return text
+
+
+def code_key(code: str) -> str:
+    """What two codes are compared by for near-duplicates: NFKC, case-folded."""
+    return unicodedata.normalize("NFKC", code).casefold()
+
+
+def parse_cell(column: Column, value: object, today: date | None = None) -> object:
+    """The typed value of a non-empty cell, or CellError.
+
+    ``today`` dates the rule of columns that may be no later than next month (default: the
+    machine's date)."""
+    check_controls(value)
     if column.type == "number":
         number = parse_number(value)
         if number < 0 and not column.negative_ok:
             raise CellError("negative; quantities cannot be below zero", "negative")
         return number
-    if column.type == "date":
-        return parse_date(value)
-    if column.type == "period":
-        return parse_period(value)
+    if column.type in ("date", "period"):
+        day = parse_date(value) if column.type == "date" else parse_period(value)
+        if column.not_after_next_month:
+            check_not_after_next_month(column, day, today or date.today())
+        return day
     if column.type == "bool":
         return parse_bool(value)
     if column.type == "choice":
         return parse_choice(value, column.choices)
+    if column.code:
+        return parse_code(value)
     return parse_text(value)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from metalstat.core.tabular.columns import (
@@ -128,11 +129,18 @@ def _header_issues(result: TypedRows) -> None:
         )
 
 
-def type_rows(table: Table, schema: KindSchema, advance: Callable[[int], None] | None = None) -> TypedRows:
+def type_rows(
+    table: Table,
+    schema: KindSchema,
+    advance: Callable[[int], None] | None = None,
+    today: date | None = None,
+) -> TypedRows:
     """Type every cell of ``table`` by ``schema``; collect every problem instead of stopping.
 
     ``advance(n)`` is told every few hundred rows how many more were typed (progress bars).
+    ``today`` dates the "no later than next month" rule (default: the machine's date).
     """
+    today = today or date.today()
     header = match_header(schema, table.header)
     result = TypedRows(table=table, schema=schema, header=header)
     _header_issues(result)
@@ -154,7 +162,7 @@ def type_rows(table: Table, schema: KindSchema, advance: Callable[[int], None] |
                     row.values[b.column.name] = b.column.default
                     continue
                 try:
-                    row.values[b.column.name] = parse_cell(b.column, value)
+                    row.values[b.column.name] = parse_cell(b.column, value, today)
                 except CellError as exc:
                     errors.append(result.issue(raw.number, b.column.name, exc.code, str(exc), value=value))
             elif b.breakdown is not None:

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metalstat.catalog import Catalog, Product, load_catalog
-from metalstat.core.tabular.columns import KindSchema, unit_matches
+from metalstat.core.tabular.columns import KindSchema, code_key, unit_matches
 from metalstat.core.tabular.errors import ImportRejected, Issue
 from metalstat.core.tabular.reading import read_table
 from metalstat.core.tabular.rows import Row, TypedRows, type_rows
@@ -153,6 +153,40 @@ def check_units(typed: TypedRows, rows: Iterable[Row], product_of: Callable[[Row
                     "write that unit (or none)",
                 )
             )
+
+
+def near_duplicate(code: str, existing: dict[str, str]) -> str | None:
+    """The stored code ``code`` differs from only in letter case (or width: NFKC), if any.
+
+    ``existing``: ``code_key(code) -> code`` of the stored codes."""
+    other = existing.get(code_key(code))
+    return other if other is not None and other != code else None
+
+
+def check_near_duplicates(typed: TypedRows, rows: Iterable[Row], column: str, stored: Iterable[str], what: str) -> None:
+    """Refuse a new code that differs from a stored one, or from an earlier row's new code,
+    only in letter case: ``CU001`` and ``cu001`` would be two producers nobody can tell apart."""
+    known = set(stored)
+    keys = {code_key(c): c for c in sorted(known)}
+    for row in rows:
+        code = str(row.get(column))
+        if code in known:
+            continue
+        other = near_duplicate(code, keys)
+        if other is not None:
+            typed.add(
+                typed.issue(
+                    row.number,
+                    column,
+                    "near_duplicate",
+                    f"{code!r} differs from the {what} {other!r} only in letter case; codes may not differ "
+                    f"by case alone: write {other!r}, or choose a distinct code",
+                    value=code,
+                )
+            )
+            continue
+        known.add(code)
+        keys[code_key(code)] = code
 
 
 # ---------------------------------------------------------------------------------------------

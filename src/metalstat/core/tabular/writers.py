@@ -2,6 +2,10 @@
 
 Numbers are written so they read back as the same value (shortest exact form), months as
 ``YYYY-MM`` text (so Excel does not turn them into dates), dates as dates, yes/no as words.
+
+CSV exports are safe to open in a spreadsheet (OWASP CSV injection): a text cell starting with
+``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading single quote, which the import
+takes off again (``columns.unquote_formula``). Numbers are never quoted, negative ones included.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from metalstat.core.tabular.columns import KindSchema
+from metalstat.core.tabular.columns import FORMULA_STARTS, KindSchema
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -30,13 +34,30 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def neutralise(text: str) -> str:
+    """A text a spreadsheet would take for a formula, with a leading single quote.
+
+    A text that already starts with quotes before such a character gets one more, so the
+    import's taking off of one quote gives back exactly the text stored."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    schema: KindSchema | None = None,
+) -> None:
+    """Write CSV UTF-8; text cells (not those of the schema's number columns) neutralised."""
+    numeric = {i for i, h in enumerate(header) if schema is not None and _is_number_column(schema, h)}
     # A BOM so Excel opens the UTF-8 (Chinese names) correctly; the importer accepts it.
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([text_of(v) for v in row])
+            writer.writerow(
+                [neutralise(v) if isinstance(v, str) and i not in numeric else text_of(v) for i, v in enumerate(row)]
+            )
 
 
 def write_xlsx(path: Path, schema: KindSchema, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -81,9 +102,16 @@ def _is_text_column(schema: KindSchema, name: str) -> bool:
     return column.type in ("text", "period", "choice")
 
 
+def _is_number_column(schema: KindSchema, name: str) -> bool:
+    try:
+        return schema.column(name).type == "number"
+    except KeyError:
+        return "=" in name  # a breakdown quantity column (dimension=value)
+
+
 def write_table(path: Path, schema: KindSchema, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Write the rows as CSV or XLSX by the file's suffix (one of SUFFIXES)."""
     if path.suffix.lower() == ".csv":
-        write_csv(path, header, rows)
+        write_csv(path, header, rows, schema)
     else:
         write_xlsx(path, schema, header, rows)
