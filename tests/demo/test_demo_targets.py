@@ -127,3 +127,18 @@ def test_a_month_publishes_with_history_and_forecasts_carried():
     error = june.filter(pl.col("measure") == "forecast_error")
     # May's release forecast June; June's release states how far off it was.
     assert error.height > 0
+
+
+@pytest.mark.slow
+def test_the_demo_register_round_trips(tmp_path):
+    """The demo's own register, exported and imported again, is refused nowhere and changes
+    nothing (it once held provinces its product's catalog entry did not list)."""
+    from metalstat.spreadsheets.exports import export_file
+    from metalstat.spreadsheets.importing import import_file
+
+    load(generate())
+    for kind in ("producers", "capacity", "panel", "events", "auxiliary"):
+        path = tmp_path / f"{kind}.csv"
+        n = export_file(kind, path)
+        result = import_file(kind, path, actor="test", dry_run=True)
+        assert (result.rows, result.counts["created"], result.counts["unchanged"]) == (n, 0, n), kind
