@@ -1,0 +1,241 @@
+"""Mutation testing of ``metalstat.engine`` with cosmic-ray, file by file, resumable.
+
+    python scripts/mutation.py [run] [--files validate impute ...]   # run what is pending
+    python scripts/mutation.py report                                # summarise the sessions
+
+Each run copies ``src/``, ``tests/`` and ``pyproject.toml`` into ``.mutation/tree`` and mutates
+only that copy (cosmic-ray rewrites the module on disk for each mutant; the work tree is never
+touched, even if the run is killed). One cosmic-ray session per engine file lives in
+``.mutation/sessions/<file>.sqlite``:
+
+- a session is created (``cosmic-ray init``) when missing or when its engine file changed;
+- when the tests changed since a session last ran, its survivors are put back to pending, so
+  new tests are tried on exactly the mutants they are meant to kill;
+- ``cosmic-ray exec`` runs only pending mutants, so an interrupted run resumes where it stopped.
+
+Mutants run one at a time (the machine is shared). Each runs the engine's tests with ``-x``,
+the tests most likely to kill a mutant of that file first and the property tests last.
+The report (``.mutation/report.md``) gives killed / survived / timed out per file and lists
+every survivor with its diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutation"
+TREE = WORK / "tree"
+SESSIONS = WORK / "sessions"
+BIN = Path(sys.executable).parent
+ENGINE = "src/metalstat/engine"
+
+# Engine files in the order they are run (the statistics first), and for each the test files
+# that exercise it most directly; every other engine test follows, property tests last.
+FILES: dict[str, list[str]] = {
+    "validate": ["test_validate.py", "test_mutants_validate.py"],
+    "impute": ["test_mutants_impute.py", "test_cycle_method.py"],
+    "cells": ["test_mutants_cells.py", "test_cycle_method.py"],
+    "estimate": ["test_mutants_estimate.py", "test_cycle_method.py", "test_breakdowns.py"],
+    "indicators": ["test_mutants_indicators.py", "test_cycle_method.py", "test_breakdowns.py"],
+    "forecast": ["test_forecast.py", "test_mutants_forecast.py", "test_cycle_method.py"],
+    "calendar": ["test_mutants_calendar.py", "test_cycle_method.py"],
+    "inputs": ["test_mutants_calendar.py", "test_cycle_method.py"],
+    "auxiliary": ["test_auxiliary.py"],
+    "figures": ["test_cycle_method.py"],
+    "cycle": ["test_cycle_method.py", "test_mutants_cycle.py", "test_breakdowns.py"],
+}
+LAST = ["test_properties.py"]
+# Excluded before the run (recorded as skipped): replacing an operator by one the engine never
+# uses (**, %, //, <<, >>, ^) or a comparison by an identity test (is / is not). On polars
+# expressions these raise at once, so they only add run time; + - * / & | and every
+# comparison are still swapped for each other.
+EXCLUDE_OPERATORS = [
+    r"core/ReplaceBinaryOperator_.*_(Pow|Mod|FloorDiv|LShift|RShift|BitXor)$",
+    r"core/ReplaceComparisonOperator_.*_(Is|IsNot)$",
+]
+TIMEOUT = 300.0  # seconds for one mutant's test run (the unmutated run takes about a minute)
+PROPERTY_EXAMPLES = "4"  # examples per property test in a mutant's run (CI uses 12)
+
+
+def _sha(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p.relative_to(ROOT)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _tests_sha() -> str:
+    return _sha([*ROOT.glob("tests/**/*.py"), ROOT / "pyproject.toml"])
+
+
+def _sync() -> None:
+    if TREE.exists():
+        shutil.rmtree(TREE)
+    TREE.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    shutil.copytree(ROOT / "src", TREE / "src", ignore=ignore)
+    shutil.copytree(ROOT / "tests", TREE / "tests", ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", TREE / "pyproject.toml")
+
+
+def _test_order(name: str) -> list[str]:
+    present = sorted(p.name for p in (ROOT / "tests/engine").glob("test_*.py"))
+    first = [f for f in FILES[name] if f in present]
+    rest = [f for f in present if f not in first and f not in LAST]
+    return [f"tests/engine/{f}" for f in [*first, *rest, *[f for f in LAST if f in present]]]
+
+
+def _config(name: str) -> Path:
+    tests = " ".join(_test_order(name))
+    cfg = SESSIONS / f"{name}.toml"
+    cfg.write_text(
+        "[cosmic-ray]\n"
+        f'module-path = "{ENGINE}/{name}.py"\n'
+        f"timeout = {TIMEOUT}\n"
+        "excluded-modules = []\n"
+        f'test-command = "{BIN}/python -m pytest -x -q -p no:cacheprovider -p no:randomly {tests}"\n'
+        "\n[cosmic-ray.distributor]\n"
+        'name = "local"\n'
+        "\n[cosmic-ray.filters.operators-filter]\n"
+        f"exclude-operators = {json.dumps(EXCLUDE_OPERATORS)}\n"
+    )
+    return cfg
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = f"{TREE / 'src'}{os.pathsep}{TREE}"
+    env["METALSTAT_PROPERTY_EXAMPLES"] = PROPERTY_EXAMPLES
+    env.pop("DATABASE_URL", None)  # the engine's tests need no database
+    return env
+
+
+def _reset_survivors(session: Path) -> int:
+    with sqlite3.connect(session) as db:
+        n = db.execute(
+            "DELETE FROM work_results WHERE test_outcome IN ('SURVIVED', 'survived')"
+        ).rowcount
+    return n
+
+
+def run(names: list[str]) -> None:
+    SESSIONS.mkdir(parents=True, exist_ok=True)
+    _sync()
+    env = _env()
+    check = subprocess.run(
+        [str(BIN / "python"), "-c", "import metalstat; print(metalstat.__file__)"],
+        cwd=TREE, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert check.stdout.strip().startswith(str(TREE)), f"tests would import {check.stdout}"
+    tests_sha = _tests_sha()
+    for name in names:
+        session, meta_path = SESSIONS / f"{name}.sqlite", SESSIONS / f"{name}.json"
+        src_sha = _sha([ROOT / ENGINE / f"{name}.py"])
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        cfg = _config(name)
+        cr = str(BIN / "cosmic-ray")
+        if not session.exists() or meta.get("src") != src_sha:
+            session.unlink(missing_ok=True)
+            subprocess.run([cr, "init", str(cfg), str(session)], cwd=TREE, env=env, check=True)
+            subprocess.run(
+                [str(BIN / "cr-filter-operators"), str(session), str(cfg)],
+                cwd=TREE, env=env, check=True,
+            )  # fmt: skip
+            print(f"{name}: new session", flush=True)
+        elif meta.get("tests") != tests_sha:
+            print(f"{name}: tests changed, {_reset_survivors(session)} survivor(s) to retry")
+        meta_path.write_text(json.dumps({"src": src_sha, "tests": tests_sha}))
+        print(f"{name}: running pending mutants", flush=True)
+        subprocess.run([cr, "exec", str(cfg), str(session)], cwd=TREE, env=env, check=True)
+        report()
+
+
+def _rows(session: Path) -> list[tuple[str, ...]]:
+    with sqlite3.connect(session) as db:
+        return db.execute(
+            "SELECT m.operator_name, m.start_pos_row, m.start_pos_col, r.worker_outcome, "
+            "r.test_outcome, r.output, r.diff FROM mutation_specs m "
+            "LEFT JOIN work_results r ON r.job_id = m.job_id "
+            "ORDER BY m.start_pos_row, m.start_pos_col, m.operator_name"
+        ).fetchall()
+
+
+def report() -> None:
+    lines = [
+        "| file | mutants | skipped (excluded operators) | run | killed | of which timed out "
+        "| survived | incompetent | pending | score |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    survivors: list[str] = []
+    totals = [0] * 8
+    for name in FILES:
+        session = SESSIONS / f"{name}.sqlite"
+        if not session.exists():
+            continue
+        rows = _rows(session)
+        worker = [str(r[3] or "").lower() for r in rows]
+        outcome = [str(r[4] or "").lower() for r in rows]
+        skipped = sum(w == "skipped" for w in worker)
+        pending = sum(w == "" for w in worker)
+        killed = sum(o == "killed" for o in outcome)
+        timeout = sum(
+            o == "killed" and (r[5] or "") == "timeout" for o, r in zip(outcome, rows, strict=True)
+        )
+        survived = sum(o == "survived" for o in outcome)
+        incompetent = sum(o == "incompetent" or w in ("exception", "abnormal")
+                          for o, w in zip(outcome, worker, strict=True))  # fmt: skip
+        ran = killed + survived
+        score = f"{100.0 * killed / ran:.1f} %" if ran else "-"
+        counts = [
+            len(rows),
+            skipped,
+            ran + incompetent,
+            killed,
+            timeout,
+            survived,
+            incompetent,
+            pending,
+        ]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        lines.append(f"| {name}.py | " + " | ".join(map(str, counts)) + f" | {score} |")
+        for r, o in zip(rows, outcome, strict=True):
+            if o == "survived":
+                survivors.append(f"### {name}.py:{r[1]}:{r[2]} {r[0]}\n\n```diff\n{r[6]}\n```\n")
+    ran = totals[3] + totals[5]
+    score = f"{100.0 * totals[3] / ran:.1f} %" if ran else "-"
+    lines.append("| **all run** | " + " | ".join(map(str, totals)) + f" | {score} |")
+    text = (
+        "# Mutation testing of metalstat.engine\n\n"
+        "Score = killed / (killed + survived); timeouts count as killed; skipped mutants were "
+        "excluded by operator before the run.\n\n" + "\n".join(lines) + "\n\n## Survivors\n\n"
+        + ("\n".join(survivors) if survivors else "None.\n")
+    )  # fmt: skip
+    WORK.mkdir(exist_ok=True)
+    (WORK / "report.md").write_text(text)
+    print("\n".join(lines))
+    print(f"{len(survivors)} survivor(s); details in {WORK / 'report.md'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("command", nargs="?", default="run", choices=["run", "report"])
+    ap.add_argument("--files", nargs="*", default=list(FILES), choices=list(FILES))
+    args = ap.parse_args()
+    if args.command == "report":
+        report()
+    else:
+        run(args.files)
+
+
+if __name__ == "__main__":
+    main()
