@@ -107,7 +107,7 @@ def _config(name: str) -> Path:
         f'module-path = "{ENGINE}/{name}.py"\n'
         f"timeout = {TIMEOUT}\n"
         "excluded-modules = []\n"
-        f'test-command = "{BIN}/python -m pytest -x -q -p no:cacheprovider -p no:randomly {tests}"\n'
+        f'test-command = "{BIN}/python -m pytest -x -q -p no:cacheprovider -p no:django -p no:xdist {tests}"\n'
         "\n[cosmic-ray.distributor]\n"
         'name = "local"\n'
         "\n[cosmic-ray.filters.operators-filter]\n"
