@@ -67,7 +67,8 @@ EXCLUDE_OPERATORS = [
     r"core/ReplaceComparisonOperator_.*_(Is|IsNot)$",
 ]
 TIMEOUT = 300.0  # seconds for one mutant's test run (the unmutated run takes about a minute)
-PROPERTY_EXAMPLES = "4"  # examples per property test in a mutant's run (CI uses 12)
+PROPERTY_EXAMPLES = "4"
+NOT_SAMPLED = "not sampled"  # examples per property test in a mutant's run (CI uses 12)
 
 
 def _sha(paths: list[Path]) -> str:
@@ -82,13 +83,22 @@ def _tests_sha() -> str:
     return _sha([*ROOT.glob("tests/**/*.py"), ROOT / "pyproject.toml"])
 
 
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+
+
 def _sync() -> None:
     if TREE.exists():
         shutil.rmtree(TREE)
     TREE.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
-    shutil.copytree(ROOT / "src", TREE / "src", ignore=ignore)
-    shutil.copytree(ROOT / "tests", TREE / "tests", ignore=ignore)
+    shutil.copytree(ROOT / "src", TREE / "src", ignore=IGNORE)
+    _sync_tests()
+
+
+def _sync_tests() -> None:
+    """Between two files' runs (no mutant applied): the tests as they are now."""
+    if (TREE / "tests").exists():
+        shutil.rmtree(TREE / "tests")
+    shutil.copytree(ROOT / "tests", TREE / "tests", ignore=IGNORE)
     shutil.copy(ROOT / "pyproject.toml", TREE / "pyproject.toml")
 
 
@@ -124,6 +134,36 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _u(row: tuple[object, ...]) -> float:
+    """A mutant's fixed place in [0, 1), from what it is (not from its random job id)."""
+    digest = hashlib.sha256(repr(row).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _sample(session: Path, fraction: float) -> tuple[int, int]:
+    """Keep the mutants whose place is below ``fraction`` (the same ones on every run, and a
+    larger fraction keeps a superset); the others are marked skipped as "not sampled"."""
+    with sqlite3.connect(session) as db:
+        rows = db.execute(
+            "SELECT m.job_id, m.module_path, m.operator_name, m.occurrence, m.start_pos_row, "
+            "m.start_pos_col, r.worker_outcome, r.output FROM mutation_specs m "
+            "LEFT JOIN work_results r ON r.job_id = m.job_id"
+        ).fetchall()
+        out = back = 0
+        for job_id, *what, worker, output in rows:
+            keep = _u(tuple(what)) < fraction
+            if not keep and worker is None:
+                db.execute(
+                    "INSERT INTO work_results (job_id, worker_outcome, output) VALUES (?, ?, ?)",
+                    (job_id, "SKIPPED", NOT_SAMPLED),
+                )
+                out += 1
+            elif keep and output == NOT_SAMPLED:
+                db.execute("DELETE FROM work_results WHERE job_id = ?", (job_id,))
+                back += 1
+    return out, back
+
+
 def _reset_survivors(session: Path) -> int:
     with sqlite3.connect(session) as db:
         n = db.execute(
@@ -132,7 +172,7 @@ def _reset_survivors(session: Path) -> int:
     return n
 
 
-def run(names: list[str]) -> None:
+def run(names: list[str], fraction: float) -> None:
     SESSIONS.mkdir(parents=True, exist_ok=True)
     _sync()
     env = _env()
@@ -141,8 +181,9 @@ def run(names: list[str]) -> None:
         cwd=TREE, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert check.stdout.strip().startswith(str(TREE)), f"tests would import {check.stdout}"
-    tests_sha = _tests_sha()
     for name in names:
+        _sync_tests()
+        tests_sha = _tests_sha()
         session, meta_path = SESSIONS / f"{name}.sqlite", SESSIONS / f"{name}.json"
         src_sha = _sha([ROOT / ENGINE / f"{name}.py"])
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
@@ -159,6 +200,9 @@ def run(names: list[str]) -> None:
         elif meta.get("tests") != tests_sha:
             print(f"{name}: tests changed, {_reset_survivors(session)} survivor(s) to retry")
         meta_path.write_text(json.dumps({"src": src_sha, "tests": tests_sha}))
+        out, back = _sample(session, fraction)
+        if out or back:
+            print(f"{name}: sample {fraction:.0%}: {out} set aside, {back} brought back")
         print(f"{name}: running pending mutants", flush=True)
         subprocess.run([cr, "exec", str(cfg), str(session)], cwd=TREE, env=env, check=True)
         report()
@@ -176,12 +220,12 @@ def _rows(session: Path) -> list[tuple[str, ...]]:
 
 def report() -> None:
     lines = [
-        "| file | mutants | skipped (excluded operators) | run | killed | of which timed out "
+        "| file | mutants | excluded operators | not sampled | run | killed | of which timed out "
         "| survived | incompetent | pending | score |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     survivors: list[str] = []
-    totals = [0] * 8
+    totals = [0] * 9
     for name in FILES:
         session = SESSIONS / f"{name}.sqlite"
         if not session.exists():
@@ -189,7 +233,10 @@ def report() -> None:
         rows = _rows(session)
         worker = [str(r[3] or "").lower() for r in rows]
         outcome = [str(r[4] or "").lower() for r in rows]
-        skipped = sum(w == "skipped" for w in worker)
+        not_sampled = sum(
+            w == "skipped" and r[5] == NOT_SAMPLED for w, r in zip(worker, rows, strict=True)
+        )
+        skipped = sum(w == "skipped" for w in worker) - not_sampled
         pending = sum(w == "" for w in worker)
         killed = sum(o == "killed" for o in outcome)
         timeout = sum(
@@ -203,6 +250,7 @@ def report() -> None:
         counts = [
             len(rows),
             skipped,
+            not_sampled,
             ran + incompetent,
             killed,
             timeout,
@@ -215,13 +263,14 @@ def report() -> None:
         for r, o in zip(rows, outcome, strict=True):
             if o == "survived":
                 survivors.append(f"### {name}.py:{r[1]}:{r[2]} {r[0]}\n\n```diff\n{r[6]}\n```\n")
-    ran = totals[3] + totals[5]
-    score = f"{100.0 * totals[3] / ran:.1f} %" if ran else "-"
+    ran = totals[4] + totals[6]
+    score = f"{100.0 * totals[4] / ran:.1f} %" if ran else "-"
     lines.append("| **all run** | " + " | ".join(map(str, totals)) + f" | {score} |")
     text = (
         "# Mutation testing of metalstat.engine\n\n"
         "Score = killed / (killed + survived); timeouts count as killed; skipped mutants were "
-        "excluded by operator before the run.\n\n" + "\n".join(lines) + "\n\n## Survivors\n\n"
+        "excluded by operator before the run; not sampled: outside the run's fixed sample "
+        "(`--sample`).\n\n" + "\n".join(lines) + "\n\n## Survivors\n\n"
         + ("\n".join(survivors) if survivors else "None.\n")
     )  # fmt: skip
     WORK.mkdir(exist_ok=True)
@@ -234,11 +283,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("command", nargs="?", default="run", choices=["run", "report"])
     ap.add_argument("--files", nargs="*", default=list(FILES), choices=list(FILES))
+    ap.add_argument(
+        "--sample", type=float, default=1.0,
+        help="fraction of each file's mutants to run (fixed per mutant; 1.0: all)",
+    )  # fmt: skip
     args = ap.parse_args()
     if args.command == "report":
         report()
     else:
-        run(args.files)
+        run(args.files, args.sample)
 
 
 if __name__ == "__main__":
