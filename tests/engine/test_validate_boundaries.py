@@ -357,3 +357,15 @@ def test_a_confirmation_confirms_only_its_own_rule_and_month() -> None:
     f = check_returns("2025-06", replace(inputs, confirmations=confirm), [EXACT])
     confirmed = dict(zip(f.get_column("rule"), f.get_column("confirmed"), strict=True))
     assert confirmed == {"unit_mixup": True, "unexplained_swing": False}
+
+
+def test_a_usual_output_below_one_tonne_still_counts() -> None:
+    # Usual 0.125 (a producer that reported in kt for a year): 64 is 512x that.
+    p = one(1e12).ret("A", MAY, 0.125).ret("A", JUN, 64.0)
+    assert "unit_mixup" in rules(p, EXACT)
+
+
+def test_the_tolerance_is_quoted_in_percent() -> None:
+    wide = exact(COPPER, capacity_tolerance=0.75)  # 365,000/year: June limit 52,500
+    r = finding(one(365_000).ret("A", JUN, 60_000.0), wide, "above_capacity")
+    assert "plus 75%" in str(r["message"])
