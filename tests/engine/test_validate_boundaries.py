@@ -369,3 +369,14 @@ def test_the_tolerance_is_quoted_in_percent() -> None:
     wide = exact(COPPER, capacity_tolerance=0.75)  # 365,000/year: June limit 52,500
     r = finding(one(365_000).ret("A", JUN, 60_000.0), wide, "above_capacity")
     assert "plus 75%" in str(r["message"])
+
+
+def test_errors_and_unconfirmed_warnings_split_the_findings() -> None:
+    from metalstat.engine.validate import errors, unconfirmed_warnings
+
+    # 64 against a usual 32,768 in May (a mix-up and a swing: warnings), a negative schedule
+    # (an error).
+    p = one(1e12).ret("A", MAY, 32_768.0).ret("A", JUN, 64.0, schedule=-1.0)
+    f = check_returns("2025-06", p.inputs(), [EXACT])
+    assert set(errors(f).get_column("rule")) == {"negative_value"}
+    assert set(unconfirmed_warnings(f).get_column("rule")) == {"unit_mixup", "unexplained_swing"}
