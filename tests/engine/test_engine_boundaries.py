@@ -17,7 +17,7 @@ from metalstat.catalog import load_catalog
 from metalstat.engine.cycle import CycleResult, run_cycle
 from metalstat.engine.validate import check_returns
 from tests.engine.builders import JUN, MAY, Panel, fig
-from tests.engine.products import ALUMINA, COPPER, PRECURSOR
+from tests.engine.products import ALUMINA, COPPER, NPI, PRECURSOR
 
 CAT_COPPER = load_catalog().get("copper_cathode")
 APR = date(2025, 4, 1)
@@ -302,3 +302,39 @@ def test_a_small_real_change_in_daily_output_counts_as_reduced_or_raised() -> No
     assert fig(f, "count", measure="producer_count", breakdown="change=reduced") == 1.0
     assert fig(f, "count", measure="producer_count", breakdown="change=increased") == 1.0
     assert fig(f, "level", measure="producer_share", breakdown="change=reduced") == exactly(100 / 3)
+
+
+def test_one_respondent_is_enough_for_a_stratum_rate() -> None:
+    """Large: L1 answers 15,000 of its 30,000 potential (50 %); L2 (365,000) is new and silent:
+    the stratum's one respondent gives 15,000. The small stratum (S1, 100 %) would make the
+    product's rate (15,000 + 6,000) / 36,000 = 58.3 % instead."""
+    p = Panel()
+    p.producer("L1", 365_000, panel_from=JUN).producer("L2", 365_000, panel_from=JUN)
+    p.producer("S1", 73_000, panel_from=JUN)
+    p.ret("L1", JUN, 15_000).ret("S1", JUN, 6_000)
+    assert imputed(cycle(p), "L2") == ("stratum_rate", exactly(15_000))
+
+
+def test_metal_content_of_an_imputed_value() -> None:
+    """A metal-content product without a metal factor: metal is the value itself. NPI (factor
+    0.1): a silent producer with no grade of its own is imputed at the factor."""
+    metal = COPPER.model_copy(update={"content": "metal"})
+    p = Panel()
+    p.producer("L1", 365_000, panel_from=JUN).producer("L2", 365_000, panel_from=JUN)
+    p.ret("L1", JUN, 15_000)
+    i = cycle(p, metal).imputations.filter(pl.col("period") == JUN).row(0, named=True)
+    assert (i["producer_id"], i["value"], i["value_metal"]) == (
+        "L2",
+        exactly(15_000),
+        exactly(15_000),
+    )
+    p = Panel(product="npi")
+    p.producer("A", 365_000, panel_from=JUN, feedstock=None)
+    p.producer("B", 365_000, panel_from=JUN, feedstock=None)
+    p.ret("A", JUN, 15_000, output_metal=3_000)  # 20 % grade: B has no grade of its own
+    i = cycle(p, NPI).imputations.filter(pl.col("period") == JUN).row(0, named=True)
+    assert (i["producer_id"], i["value"], i["value_metal"]) == (
+        "B",
+        exactly(15_000),
+        exactly(1_500),
+    )
