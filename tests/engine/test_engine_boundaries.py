@@ -338,3 +338,12 @@ def test_metal_content_of_an_imputed_value() -> None:
         exactly(15_000),
         exactly(1_500),
     )
+
+
+def test_one_respondent_is_enough_for_the_products_rate() -> None:
+    """L1 (large) answers 15,000 of 30,000; S1 (small, 73,000, potential 6,000) is the small
+    stratum's only producer and silent: the product's one respondent runs at 50 % -> 3,000."""
+    p = Panel()
+    p.producer("L1", 365_000, panel_from=JUN).producer("S1", 73_000, panel_from=JUN)
+    p.ret("L1", JUN, 15_000)
+    assert imputed(cycle(p), "S1") == ("product_rate", exactly(3_000))
