@@ -347,3 +347,31 @@ def test_one_respondent_is_enough_for_the_products_rate() -> None:
     p.producer("L1", 365_000, panel_from=JUN).producer("S1", 73_000, panel_from=JUN)
     p.ret("L1", JUN, 15_000)
     assert imputed(cycle(p), "S1") == ("product_rate", exactly(3_000))
+
+
+def test_the_frame_holds_every_producer_with_any_capacity_on_any_day() -> None:
+    """A, B, C (365,000) answer 20,000. D is commissioned on June 30 (one day of June), E has
+    a capacity of half a tonne a year; neither is surveyed. Existing capacity at the end of
+    June: 3 × 365,000 + 365,000 + 0.5 = 1,460,000.5."""
+    p = Panel()
+    for pid in ("A", "B", "C"):
+        p.producer(pid, 365_000).ret(pid, JUN, 20_000)
+    p.producer("D", 365_000, since=date(2025, 6, 30), in_panel=False)
+    p.producer("E", 0.5, in_panel=False)
+    f = cycle(p).figures
+    assert fig(f, "level", measure="capacity") == exactly(1_460_000.5)
+    # Frame capacity for the month, day-weighted: 1,095,000 + 365,000 / 30 + 0.5.
+    assert fig(f, "level", measure="coverage") == exactly(
+        1_095_000 / (1_095_000 + 365_000 / 30 + 0.5) * 100
+    )
+
+
+def test_a_product_without_strata_imputes_from_all_its_respondents() -> None:
+    """No strata: L1 (large, 15,000 of 30,000) and S1 (small, 6,000 of 6,000) are one group,
+    rate 21,000 / 36,000; silent L2's potential 30,000 -> 17,500, a stratum rate."""
+    flat = COPPER.model_copy(update={"strata": ()})
+    p = Panel()
+    for pid, cap in (("L1", 365_000), ("L2", 365_000), ("S1", 73_000)):
+        p.producer(pid, cap, panel_from=JUN)
+    p.ret("L1", JUN, 15_000).ret("S1", JUN, 6_000)
+    assert imputed(cycle(p, flat), "L2") == ("stratum_rate", exactly(17_500))
