@@ -375,3 +375,20 @@ def test_a_product_without_strata_imputes_from_all_its_respondents() -> None:
         p.producer(pid, cap, panel_from=JUN)
     p.ret("L1", JUN, 15_000).ret("S1", JUN, 6_000)
     assert imputed(cycle(p, flat), "L2") == ("stratum_rate", exactly(17_500))
+
+
+def test_a_product_led_by_its_metal_content() -> None:
+    """NPI with the metal content as headline, everyone surveyed and answering (w = 1):
+    A 10,000 t at 1,200 Ni, B 20,000 at 1,000, C 10,000 at 800. Headline 3,000 (metal);
+    physical 40,000; by size class the headline's content too: large (A, B) 2,200."""
+    led = NPI.model_copy(update={"headline_content": "metal"})
+    p = Panel(product="npi")
+    for pid, cap, phys, metal in (("A", 365_000, 10_000, 1_200), ("B", 365_000, 20_000, 1_000),
+                                  ("C", 100_000, 10_000, 800)):  # fmt: skip
+        p.producer(pid, cap, feedstock=None).ret(pid, JUN, phys, output_metal=metal)
+    f = cycle(p, led).figures
+    assert fig(f, "level") == exactly(3_000)
+    assert fig(f, "level", breakdown="content=metal") == exactly(3_000)
+    assert fig(f, "level", breakdown="content=physical") == exactly(40_000)
+    assert fig(f, "level", breakdown="size_class=large") == exactly(2_200)
+    assert fig(f, "level", breakdown="content=physical;size_class=large") == exactly(30_000)
