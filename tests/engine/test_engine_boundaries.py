@@ -392,3 +392,14 @@ def test_a_product_led_by_its_metal_content() -> None:
     assert fig(f, "level", breakdown="content=physical") == exactly(40_000)
     assert fig(f, "level", breakdown="size_class=large") == exactly(2_200)
     assert fig(f, "level", breakdown="content=physical;size_class=large") == exactly(30_000)
+
+
+def test_parts_of_a_product_without_return_breakdowns_are_not_published() -> None:
+    # Copper has no return-reported breakdown: a stray part (an error for validation) makes
+    # no figure.
+    p = Panel()
+    for pid in ("A", "B", "C"):
+        p.producer(pid, 365_000).ret(pid, JUN, 20_000, parts={"grade": {"x": 20_000}})
+    r = cycle(p)
+    assert not r.figures.filter(pl.col("breakdown").str.contains("grade=")).height
+    assert set(r.findings.get_column("rule")) == {"unknown_breakdown"}
