@@ -17,7 +17,7 @@ from metalstat.catalog import load_catalog
 from metalstat.engine.cycle import CycleResult, run_cycle
 from metalstat.engine.validate import check_returns
 from tests.engine.builders import JUN, MAY, Panel, fig
-from tests.engine.products import ALUMINA, COPPER, NPI, PRECURSOR
+from tests.engine.products import ALUMINA, COPPER, NPI, NPI_GRADES, PRECURSOR
 
 CAT_COPPER = load_catalog().get("copper_cathode")
 APR = date(2025, 4, 1)
@@ -403,3 +403,20 @@ def test_parts_of_a_product_without_return_breakdowns_are_not_published() -> Non
     r = cycle(p)
     assert not r.figures.filter(pl.col("breakdown").str.contains("grade=")).height
     assert set(r.findings.get_column("rule")) == {"unknown_breakdown"}
+
+
+def test_a_halted_respondent_reporting_zero_parts_has_no_grade_to_weigh() -> None:
+    """NPI by grade, everyone answers (w = 1). A 10,000 t at 12 % (high), B 20,000 at 5 %
+    (low), C halted: 0 t, 0 Ni, its high-grade part 0. Metal: high 10,000 × 12 % = 1,200,
+    low 20,000 × 5 % = 1,000, total 2,200; C adds nothing and has no grade (0 / 0)."""
+    p = Panel(product="npi")
+    for pid in ("A", "B", "C"):
+        p.producer(pid, 365_000, feedstock=None)
+    p.ret("A", JUN, 10_000, output_metal=1_200, parts={"grade": {"high-grade": 10_000}})
+    p.ret("B", JUN, 20_000, output_metal=1_000, parts={"grade": {"low-grade": 20_000}})
+    p.ret("C", JUN, 0.0, output_metal=0.0, status="halted", parts={"grade": {"high-grade": 0.0}})
+    f = cycle(p, NPI_GRADES).figures
+    assert fig(f, "level", breakdown="content=metal") == exactly(2_200)
+    assert fig(f, "level", breakdown="content=metal;grade=high-grade") == exactly(1_200)
+    assert fig(f, "level", breakdown="content=metal;grade=low-grade") == exactly(1_000)
+    assert fig(f, "level", breakdown="grade=high-grade") == exactly(10_000)
