@@ -38,9 +38,10 @@ def test_initial_level_and_trend_without_seasonality() -> None:
 
 
 def test_initial_states_with_seasonality() -> None:
-    # Two years: 100..111 then 112..123. level0 = mean of year 1 = 105.5; trend0 = (117.5 −
-    # 105.5) / 12 = 1; season0 = year 1 − 105.5 = −5.5, −4.5, ..., 5.5.
-    y = np.arange(100.0, 124.0)
+    # Three years 100..135: level0 = mean of year 1 (100..111) = 105.5; trend0 = (mean of
+    # year 2, 117.5, − 105.5) / 12 = 1 (year 3 plays no part); season0 = year 1 − 105.5 =
+    # −5.5, −4.5, ..., 5.5.
+    y = np.arange(100.0, 136.0)
     hw = holt_winters(y)
     assert hw is not None
     assert hw.level0 == 105.5 and hw.trend0 == 1.0
