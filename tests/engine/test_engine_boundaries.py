@@ -423,17 +423,20 @@ def test_a_halted_respondent_reporting_zero_parts_has_no_grade_to_weigh() -> Non
 
 
 def test_two_products_in_one_run_keep_their_own_breakdowns() -> None:
-    """Copper publishes its rate by feedstock route; the precursor (whose producers carry a
-    feedstock attribute too) does not. Each product: three producers answering 15,000 of
-    30,000, rate 50 %."""
+    """Copper publishes its rate and its counts by feedstock route; the precursor (whose
+    producers carry a feedstock attribute too) does not. Each product: three producers
+    answering 15,000 of 30,000 in June (rate 50 %), down from 31,000 in May."""
     p = Panel()
     for product, prefix in (("copper_cathode", "C"), ("ternary_precursor", "T")):
         for i in range(3):
-            p.producer(f"{prefix}{i}", 365_000, product=product).ret(f"{prefix}{i}", JUN, 15_000)
+            p.producer(f"{prefix}{i}", 365_000, product=product)
+            p.ret(f"{prefix}{i}", MAY, 31_000).ret(f"{prefix}{i}", JUN, 15_000)  # all reduced
     f = run_cycle("2025-06", p.inputs(), [COPPER, PRECURSOR], with_benchmarks=False).figures
     for product in ("copper_cathode", "ternary_precursor"):
         assert fig(f, "level", measure="operating_rate", product=product) == exactly(50.0)
-    feed = f.filter(pl.col("breakdown").str.starts_with("feedstock="))
+    feed = f.filter(pl.col("breakdown").str.contains("feedstock="))
     assert set(feed.get_column("product")) == {"copper_cathode"}
     assert fig(f, "level", measure="operating_rate", breakdown="feedstock=copper concentrate",
                product="copper_cathode") == exactly(50.0)  # fmt: skip
+    counts = feed.filter(pl.col("breakdown") == "change=reduced;feedstock=copper concentrate")
+    assert counts.filter(pl.col("statistic") == "count").get_column("value").to_list() == [3.0]
