@@ -202,3 +202,29 @@ def test_periods_and_frames_at_the_edge() -> None:
     with pytest.raises(InputError, match="wrong type"):
         conform("prior_forecasts", pl.DataFrame({"product": ["x"], "period": ["2025-06"],
                                                  "value": [1.0]}))  # fmt: skip
+
+
+def test_the_chosen_parameters_have_the_smallest_one_step_error_of_the_grid() -> None:
+    """A level shift (100 for 6 months, then 200 for 6): statsmodels, given each grid point
+    and the same starting values, finds no smaller sum of squared one-step errors than at
+    the parameters chosen."""
+    import warnings
+
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    from metalstat.engine.forecast import ALPHAS, BETAS, PHIS
+
+    warnings.filterwarnings("ignore")
+    y = np.array([100.0] * 6 + [200.0] * 6)
+    hw = holt_winters(y)
+    assert hw is not None
+
+    def sse(a: float, b: float, phi: float) -> float:
+        m = ExponentialSmoothing(y, trend="add", damped_trend=True, initialization_method="known",
+                                 initial_level=hw.level0, initial_trend=hw.trend0)  # fmt: skip
+        fit = m.fit(optimized=False, smoothing_level=a, smoothing_trend=b, damping_trend=phi)
+        return float(fit.sse)
+
+    best = sse(hw.alpha, hw.beta, hw.phi)
+    assert all(best <= sse(a, b, f) * (1 + 1e-12) for a in ALPHAS for b in BETAS for f in PHIS)
+    assert best < sse(ALPHAS[0], BETAS[0], PHIS[0])  # the grid's first point is not the best
