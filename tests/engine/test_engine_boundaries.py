@@ -16,7 +16,7 @@ import pytest
 from metalstat.catalog import load_catalog
 from metalstat.engine.cycle import CycleResult, run_cycle
 from metalstat.engine.validate import check_returns
-from tests.engine.builders import JUN, MAY, Panel, fig
+from tests.engine.builders import JUN, MAY, Panel, fig, row
 from tests.engine.products import ALUMINA, COPPER, NPI, NPI_GRADES, PRECURSOR
 
 CAT_COPPER = load_catalog().get("copper_cathode")
@@ -442,3 +442,19 @@ def test_two_products_in_one_run_keep_their_own_breakdowns() -> None:
     june = counts.filter((pl.col("statistic") == "count") & (pl.col("period") == "2025-06")
                          & (pl.col("kind") == "actual"))  # fmt: skip
     assert june.get_column("value").to_list() == [3.0]
+
+
+def test_a_change_carries_the_flags_of_both_its_months() -> None:
+    """L1, L2, L3 answer June; in May L3 was silent and imputed (E). June's level is only
+    provisional (P); its MoM change stands on May too, so it is P and E."""
+    p = Panel()
+    for pid in ("L1", "L2", "L3"):
+        p.producer(pid, 365_000)
+        p.steady(pid, date(2024, 1, 1), APR, 20_000, schedule_next=False)
+        p.ret(pid, JUN, 21_000)
+    p.ret("L1", MAY, 20_000).ret("L2", MAY, 20_000)  # L3 imputed at 20,000 × 1.0
+    f = cycle(p).figures
+    assert row(f, "level")["flags"] == "P"
+    mom = row(f, "mom_pct")
+    assert (mom["flags"], mom["status"]) == ("P,E", "P")
+    assert mom["value"] == exactly(5.0)  # 63,000 against 60,000
