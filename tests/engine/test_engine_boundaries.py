@@ -458,3 +458,21 @@ def test_a_change_carries_the_flags_of_both_its_months() -> None:
     mom = row(f, "mom_pct")
     assert (mom["flags"], mom["status"]) == ("P,E", "P")
     assert mom["value"] == exactly(5.0)  # 63,000 against 60,000
+
+
+def test_older_months_of_the_window_keep_the_headline_and_the_overall_rate_only() -> None:
+    """A, B, C (365,000) make 10,000 every month since January 2024. April 2025 (30 days):
+    headline 30,000, MoM and YoY 0 %, rate 30,000 / (3 × 30,000) = 33.3 %; its size-class
+    level and its MoM in tonnes are not kept (only t and t − 1 keep everything)."""
+    p = Panel()
+    for pid in ("A", "B", "C"):
+        p.producer(pid, 365_000).steady(pid, date(2024, 1, 1), JUN, 10_000)
+    f = cycle(p).figures
+    april = "2025-04"
+    assert fig(f, "level", period=april) == exactly(30_000)
+    assert fig(f, "mom_pct", period=april) == exactly(0.0)
+    assert fig(f, "yoy_pct", period=april) == exactly(0.0)
+    assert fig(f, "level", measure="operating_rate", period=april) == exactly(100 / 3)
+    old = f.filter(pl.col("period") == april)
+    assert old.filter(pl.col("breakdown") == "size_class=large").is_empty()
+    assert old.filter(pl.col("statistic") == "mom_abs").is_empty()
