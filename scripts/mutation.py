@@ -197,12 +197,13 @@ def run(names: list[str], fraction: float) -> None:
                 cwd=TREE, env=env, check=True,
             )  # fmt: skip
             print(f"{name}: new session", flush=True)
-        elif meta.get("tests") != tests_sha:
-            print(f"{name}: tests changed, {_reset_survivors(session)} survivor(s) to retry")
-        meta_path.write_text(json.dumps({"src": src_sha, "tests": tests_sha}))
+        # Sample first (it sets aside only mutants never run), then put survivors back.
         out, back = _sample(session, fraction)
         if out or back:
             print(f"{name}: sample {fraction:.0%}: {out} set aside, {back} brought back")
+        if meta.get("tests") not in (None, tests_sha):
+            print(f"{name}: tests changed, {_reset_survivors(session)} survivor(s) to retry")
+        meta_path.write_text(json.dumps({"src": src_sha, "tests": tests_sha}))
         print(f"{name}: running pending mutants", flush=True)
         subprocess.run([cr, "exec", str(cfg), str(session)], cwd=TREE, env=env, check=True)
         report()
