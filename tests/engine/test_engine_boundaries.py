@@ -476,3 +476,20 @@ def test_older_months_of_the_window_keep_the_headline_and_the_overall_rate_only(
     old = f.filter(pl.col("period") == april)
     assert old.filter(pl.col("breakdown") == "size_class=large").is_empty()
     assert old.filter(pl.col("statistic") == "mom_abs").is_empty()
+
+
+def test_each_product_keeps_its_own_unit() -> None:
+    # Precursor counted in kt and listed first, copper in mt: each figure in its product's unit.
+    kt = PRECURSOR.model_copy(update={"unit": "kt"})
+    p = Panel()
+    for product, prefix in (("copper_cathode", "C"), ("ternary_precursor", "T")):
+        for i in range(3):
+            p.producer(f"{prefix}{i}", 365_000, product=product).ret(f"{prefix}{i}", JUN, 15_000)
+    f = run_cycle("2025-06", p.inputs(), [kt, COPPER], with_benchmarks=False).figures
+    level = f.filter((pl.col("measure") == "production") & (pl.col("breakdown") == "")
+                     & (pl.col("statistic") == "level") & (pl.col("period") == "2025-06"))  # fmt: skip
+    assert dict(level.select("product", "unit").iter_rows()) == {"ternary_precursor": "kt",
+                                                                 "copper_cathode": "mt"}  # fmt: skip
+    capacity = f.filter((pl.col("measure") == "capacity") & (pl.col("breakdown") == "")
+                        & (pl.col("statistic") == "level") & (pl.col("period") == "2025-06"))  # fmt: skip
+    assert set(capacity.get_column("unit")) == {"kt/year", "mt/year"}
