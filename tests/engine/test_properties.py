@@ -3,6 +3,7 @@ cross-check of the per-stratum ratio estimates against samplics."""
 
 from __future__ import annotations
 
+import os
 import warnings
 from datetime import date
 
@@ -60,8 +61,10 @@ def _by_key(f: pl.DataFrame) -> dict[tuple[str, ...], float | None]:
     }
 
 
+# 12 examples a test; a mutation run (scripts/mutation.py) asks for fewer to keep each mutant short.
+EXAMPLES = int(os.environ.get("METALSTAT_PROPERTY_EXAMPLES", "12"))
 SETTINGS = settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 
