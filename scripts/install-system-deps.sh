@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages metalstat needs: pango and harfbuzz for the PDF report,
-# a CJK font so Chinese renders, poppler-utils to look at PDFs. Idempotent.
+# a CJK font so Chinese renders, poppler-utils to look at PDFs, Chromium for the browser tests.
+# Idempotent.
 set -euo pipefail
-pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk poppler-utils)
+pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk poppler-utils chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
