@@ -49,6 +49,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("METALSTAT_API_RATE", "120", "data API requests a minute per key"),
     Setting(
+        "METALSTAT_LOCK_TIMEOUT",
+        "30",
+        "seconds an import or a run waits for another writer before it is refused",
+    ),
+    Setting(
+        "METALSTAT_HTTPS",
+        "0",
+        "`1` behind an HTTPS proxy: secure cookies, HSTS, redirect to HTTPS (what `check --deploy` asks)",
+    ),
+    Setting(
         "METALSTAT_REPORT_LANGUAGES",
         "",
         "extra folders of report languages (path-separated), which may add or override one",

@@ -32,6 +32,19 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in value("ALLOWED_HOSTS").split(",") if h.strip()]
 
+# A public site sits behind an HTTPS proxy that says so in X-Forwarded-Proto; then cookies
+# travel only over HTTPS and browsers are told to use nothing else (`check --deploy` is clean).
+if flag("METALSTAT_HTTPS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Joining the browsers' HSTS preload list binds the whole domain for months: the
+    # operator's decision, not the application's.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -87,7 +100,13 @@ def _database() -> dict[str, object]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "metalstat.sqlite3"),
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # A transaction takes the write lock when it begins, so a writer waits for another
+            # (up to the timeout) instead of failing when it upgrades a read (core.locks).
+            "transaction_mode": "IMMEDIATE",
+            "timeout": float(value("METALSTAT_LOCK_TIMEOUT")),
+        },
     }
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
 from metalstat.core.changelog import Actor, actor_name, record_change, save_audited, snapshot
 from metalstat.core.choices import AuditAction
+from metalstat.core.locks import serialised
 from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_period
 from metalstat.core.validators import validate_product_code
@@ -137,22 +138,18 @@ def do_create_release(
     period = as_period(period)
     frame = _check_figures(figures)
     who = actor_name(actor)
-    # Lock the month's releases so two runs cannot take the same vintage number.
-    last = (
-        Release.objects.select_for_update()
-        .filter(period=period)
-        .order_by("-vintage")
-        .values_list("vintage", flat=True)
-        .first()
-    )
-    release = Release.objects.create(
-        period=period,
-        vintage=(last or 0) + 1,
-        status=ReleaseStatus.DRAFT,
-        created_by=who,
-        note=note,
-        metadata=metadata or {},
-    )
+    # Two runs of a month take turns, so they cannot take the same vintage number (a row
+    # lock cannot do it: the month's first vintage has no row to lock yet).
+    with serialised(f"release:{period.isoformat()}", what=f"storing a vintage of {period:%Y-%m}"):
+        last = Release.objects.filter(period=period).aggregate(v=Max("vintage"))["v"]
+        release = Release.objects.create(
+            period=period,
+            vintage=(last or 0) + 1,
+            status=ReleaseStatus.DRAFT,
+            created_by=who,
+            note=note,
+            metadata=metadata or {},
+        )
     _insert_figures(release, frame)
     after = _release_snapshot(release) | {"figures": frame.height}
     record_change(release, AuditAction.CREATE, before=None, after=after, actor=who)
