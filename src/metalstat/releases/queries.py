@@ -458,3 +458,12 @@ def release_by_id(text: str, *, preview: bool = False) -> Release:
     if release is None:
         raise NotVisible(f"no release {text}")
     return release
+
+
+def release_state(release: Release, at: datetime | None = None) -> str:
+    """What a vintage is to its readers at ``at``: its workflow status, except that a
+    published vintage whose release time has not come is ``embargoed``. Every document made
+    from a vintage states it, so a file written before the release time says so."""
+    if release.status == ReleaseStatus.PUBLISHED and release.release_at is not None and release.release_at > _now(at):
+        return "embargoed"
+    return str(release.status)

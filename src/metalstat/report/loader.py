@@ -13,8 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
-
 from metalstat.catalog import Catalog, load_catalog
 from metalstat.engine.inputs import month_start, period_label
 from metalstat.registry.queries import capacity_changes
@@ -24,6 +22,7 @@ from metalstat.releases.queries import (
     commentary_entries,
     find_release,
     release_figures,
+    release_state,
 )
 from metalstat.report.figureset import CHART_MONTHS, shift_month
 from metalstat.report.inputs import (
@@ -104,9 +103,7 @@ def build_report_input(
         vintage=release.vintage,
         release_at=release.release_at,
         # A published vintage whose time has not come is under embargo, and its documents say so.
-        status="embargoed"
-        if release.status == "published" and release.release_at is not None and release.release_at > timezone.now()
-        else release.status,
+        status=release_state(release),
         events=events,
         capacity_changes=changes,
         auxiliary=auxiliary,
