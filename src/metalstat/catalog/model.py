@@ -87,6 +87,9 @@ class Thresholds(_Strict):
     min_coverage: float = Field(default=0.5, ge=0, le=1)
     min_response: float = Field(default=0.5, ge=0, le=1)
     imputed_share_max: float = Field(default=0.3, ge=0, le=1)
+    significant_change_pct: float = Field(
+        default=10.0, gt=0, description="|change in daily output| (%) that makes a producer's move significant"
+    )
 
 
 # The largest plausible nameplate capacity of one producer, unit per year, by the product's

@@ -94,23 +94,38 @@ def change_counts(
     matched: pl.DataFrame, daily: pl.Expr, prev_daily: pl.Expr, products: Sequence[Product]
 ) -> pl.DataFrame:
     """Among producers seen in both months (``matched``): how many and what % lowered or raised
-    their daily output, overall and by producer domain (counts only)."""
+    their daily output, overall and by producer domain (counts only); and, overall, how many
+    did so by more than the product's ``significant_change_pct`` (``reduced_significantly``,
+    ``increased_significantly``: a subset of the plain counts). A producer with no output the
+    month before and some now has increased significantly."""
     # A relative tolerance, so the same output on the same number of days is "unchanged"
     # whatever the float arithmetic did.
     tol = 1e-9
-    m = matched.with_columns(
+    limits = pl.DataFrame(
+        {"product": [p.code for p in products], "sig": [p.thresholds.significant_change_pct / 100 for p in products]},
+        schema={"product": pl.String, "sig": pl.Float64},
+    )
+    m = matched.join(limits, on="product", how="left").with_columns(
         change=pl.when(daily < prev_daily * (1.0 - tol))
         .then(pl.lit("reduced"))
         .when(daily > prev_daily * (1.0 + tol))
         .then(pl.lit("increased"))
-        .otherwise(pl.lit("unchanged"))
+        .otherwise(pl.lit("unchanged")),
+        # Strictly beyond the threshold: a 10 % cut is not "more than 10 %".
+        significant=(daily - prev_daily).abs() > prev_daily * pl.col("sig") * (1.0 + tol),
     )
     totals = m.group_by("product", "period").agg(
         n=pl.len(),
         reduced=(pl.col("change") == "reduced").sum(),
         increased=(pl.col("change") == "increased").sum(),
+        reduced_significantly=((pl.col("change") == "reduced") & pl.col("significant")).sum(),
+        increased_significantly=((pl.col("change") == "increased") & pl.col("significant")).sum(),
     )
-    long = totals.unpivot(index=["product", "period", "n"], on=["reduced", "increased"], variable_name="change")
+    long = totals.unpivot(
+        index=["product", "period", "n"],
+        on=["reduced", "increased", "reduced_significantly", "increased_significantly"],
+        variable_name="change",
+    )
     out = [
         long.select(
             "product",
