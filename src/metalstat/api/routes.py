@@ -371,10 +371,17 @@ def series_observations_json(request: HttpRequest, series_id: str, params: Query
     return _data_answer(ctx, series_id, "json", params, single=True)
 
 
-@api.get("/series/{series_id}/observations.{suffix}", include_in_schema=False)
+@api.get(
+    "/series/{series_id}/observations.{suffix}",
+    summary="Observations of one series as a file (.csv, .xlsx, .sdmx.csv, .sdmx.json, .json)",
+    tags=["data"],
+)
 def series_observations_file(
     request: HttpRequest, series_id: str, suffix: str, params: Query[ObservationQuery]
 ) -> HttpResponse:
+    """The same answer as ``/series/{series_id}/observations`` in the format the suffix names,
+    so that a URL alone is enough for ``pandas.read_csv`` or Excel's Power Query. An unknown
+    suffix is a 406 naming the known ones."""
     ctx = Context(request, OBS_PARAMS)
     return _data_answer(ctx, series_id, data.parse_format(suffix), params, single=True)
 
@@ -388,8 +395,14 @@ def data_by_key(request: HttpRequest, key: str, params: Query[DataQuery]) -> Htt
     return _data_answer(ctx, key, "json", params, single=False)
 
 
-@api.get("/data/{key}/file.{suffix}", include_in_schema=False)
+@api.get(
+    "/data/{key}/file.{suffix}",
+    summary="Several series by key pattern as a file (.csv, .xlsx, .sdmx.csv, .sdmx.json, .json)",
+    tags=["data"],
+)
 def data_by_key_file(request: HttpRequest, key: str, suffix: str, params: Query[DataQuery]) -> HttpResponse:
+    """The same answer as ``/data/{key}`` in the format the suffix names (an unknown suffix is
+    a 406 naming the known ones)."""
     ctx = Context(request, (*OBS_PARAMS, "shape"))
     return _data_answer(ctx, key, data.parse_format(suffix), params, single=False)
 
