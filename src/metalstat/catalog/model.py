@@ -133,6 +133,11 @@ class Product(_Strict):
         description="largest plausible capacity of one producer, unit/year (default by unit: MAX_CAPACITY_BY_UNIT)",
     )
     first_published: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    change_crossings: tuple[str, ...] = Field(
+        default=(),
+        description="producer domains (province, region, a producer dimension) by which the output change of "
+        "the producers that lowered / raised daily output is stated ('plants that cut in Shaanxi lost 1,500 t')",
+    )
     notes: str = ""
 
     @field_validator("size_classes")
@@ -158,6 +163,10 @@ class Product(_Strict):
         for s in self.strata:
             if s not in allowed_strata:
                 raise ValueError(f"stratum {s!r} is not a producer attribute of this product")
+        producer_dims = {d.name for d in self.dimensions if d.source == "producer"}
+        for c in self.change_crossings:
+            if c not in producer_dims:
+                raise ValueError(f"change crossing {c!r} is not a producer dimension of this product")
         return self
 
     def capacity_bound(self) -> float:
