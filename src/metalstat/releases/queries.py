@@ -10,6 +10,7 @@ were known at any moment, :func:`figure_vintages` every value with its real-time
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -354,6 +355,32 @@ def series_index(*, at: datetime | None = None, preview: bool = False) -> pl.Dat
         first=_month_of(pl.col("first")),
         last=_month_of(pl.col("last")),
     )
+
+
+_INDEX: dict[str, pl.DataFrame] = {}
+_INDEX_LOCK = threading.Lock()  # per process: the public index, by the releases behind it
+
+
+def current_series_index(*, preview: bool = False) -> tuple[pl.DataFrame, str | None]:
+    """:func:`series_index` now (with ``preview``, the embargoed series too), and the
+    signature of the public releases behind it (None for a preview). The public index is kept
+    per process until that set changes, which is asked of the database on every call, so it
+    switches at release time with no job to run; anything computed from public releases alone
+    may be kept under the same signature. The data API and the portal both read it."""
+    if preview:
+        return series_index(preview=True), None
+    now = timezone.now()
+    live = Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=now).order_by("id")
+    signature = "|".join(f"{i}@{c.isoformat()}" for i, c in live.values_list("id", "created_at"))
+    found = _INDEX.get(signature)
+    if found is None:
+        with _INDEX_LOCK:  # one thread builds it; the others wait for it, not beside it
+            found = _INDEX.get(signature)
+            if found is None:
+                found = series_index()
+                _INDEX.clear()
+                _INDEX[signature] = found
+    return found, signature
 
 
 def _month_of(period: pl.Expr) -> pl.Expr:
