@@ -13,7 +13,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+# The portal's front end: ECharts from npm (package-lock.json pins it) copied into the
+# portal's static files, and the Chinese message catalog compiled from its .po (gettext).
+PORTAL  := src/metalstat/portal
+ECHARTS := $(PORTAL)/static/portal/vendor/echarts.min.js
+MO      := $(PORTAL)/locale/zh_Hans/LC_MESSAGES/django.mo
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(ECHARTS): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+$(MO): $(PORTAL)/locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
+	msgfmt --check -o $@ $<
+
+setup: $(VENV)/.installed $(ECHARTS) $(MO)
 
 demo: setup
 	$(VENV)/bin/metalstat demo
