@@ -43,9 +43,10 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-# The tests without the slow end-to-end ones, on SQLite only: the quick loop.
+# The tests without the slow end-to-end ones and the portal's browser tests, on SQLite only:
+# the quick loop.
 test-fast: setup
-	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow"
+	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow and not browser"
 
 test-sqlite: setup
 	bash scripts/ensure-redis.sh

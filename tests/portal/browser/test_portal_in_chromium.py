@@ -50,9 +50,7 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     page.click("text=Copper Cathode")
     page.wait_for_function("window.metalstatCharts && window.metalstatCharts['production-chart']")
     # copper's actual levels in the world: April, May and June 2025; no forecast figure
-    points = page.evaluate(
-        "window.metalstatCharts['production-chart'].getOption().series.map(s => s.data.length)"
-    )
+    points = page.evaluate("window.metalstatCharts['production-chart'].getOption().series.map(s => s.data.length)")
     assert points == [3, 0]
     assert page.locator("#production-table tbody tr").count() == 3
     svg = page.locator("#production-chart svg")
@@ -80,9 +78,7 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     assert {r["series_id"] for r in rows} == {"M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL"}
 
 
-def test_a_scheduled_release_shows_no_number_before_its_time_and_all_after(
-    page: Any, site: str, world: World
-) -> None:
+def test_a_scheduled_release_shows_no_number_before_its_time_and_all_after(page: Any, site: str, world: World) -> None:
     sign_in(page, site)
     for path in ("/", "/products/copper_cathode/", "/calendar/"):
         page.goto(f"{site}{path}")
@@ -113,8 +109,10 @@ def test_an_api_key_made_on_the_account_page_reads_the_api(page: Any, site: str)
     page.fill("#key-name", "notebook-2")
     page.click("form.new-key button")
     secret = page.inner_text("#new-key").strip()
-    request = urllib.request.Request(f"{site}/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
-    with urllib.request.urlopen(request) as answer:  # noqa: S310 (the live test server)
+    request = urllib.request.Request(  # noqa: S310 (the live test server)
+        f"{site}/api/v1/me", headers={"Authorization": f"Bearer {secret}"}
+    )
+    with urllib.request.urlopen(request) as answer:  # noqa: S310
         me = json.loads(answer.read())
     assert me["user"] == "trader" and me["key"]["name"] == "notebook-2"
     page.reload()
