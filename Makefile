@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 # The portal's front end: ECharts from npm (package-lock.json pins it) copied into the
 # portal's static files, and the Chinese message catalog compiled from its .po (gettext).
 PORTAL  := src/metalstat/portal
-ECHARTS := $(PORTAL)/static/portal/vendor/echarts.min.js
+ECHARTS := $(PORTAL)/static/portal/vendor/echarts.common.min.js
 MO      := $(PORTAL)/locale/zh_Hans/LC_MESSAGES/django.mo
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -24,7 +24,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 $(ECHARTS): node_modules/.package-lock.json
 	mkdir -p $(dir $@)
-	cp node_modules/echarts/dist/echarts.min.js $@
+	cp node_modules/echarts/dist/echarts.common.min.js $@
 
 $(MO): $(PORTAL)/locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
 	msgfmt --check -o $@ $<

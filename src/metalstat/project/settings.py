@@ -113,6 +113,12 @@ CACHES = {
 }
 
 STATIC_URL = "static/"
+# collectstatic (metalstat serve) writes gzip and Brotli copies beside each file; WhiteNoise
+# sends them to browsers that accept them (the portal's chart library: 700 KB, 240 KB gzipped).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
