@@ -11,6 +11,7 @@ figure reads the same on a page, in the report and in both languages.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -232,7 +233,11 @@ def overview(reader: Reader, release: Release, lang: Language) -> list[OverviewR
     period = f"{release.period:%Y-%m}"
     nxt = shift_month(period, 1)
     frame = readable_release_figures(
-        release, reader.ent, preview=reader.preview, periods=[period, nxt, f"{period[:4]}-01..{period}"]
+        release,
+        reader.ent,
+        preview=reader.preview,
+        periods=[period, nxt, f"{period[:4]}-01..{period}"],
+        selection={"measure": "production", "breakdown": "", "statistic": ["level", "mom_pct", "yoy_pct", "ytd_pct"]},
     )
     figs = Lookup(frame)
     rows = []
@@ -375,16 +380,7 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     page.last = str(head["last"][0])
     page.end = end or page.last
     page.start = start or _months_back(page.end, DEFAULT_MONTHS)
-    frame = data.observations(
-        resolved,
-        reader.ent,
-        as_of=data.AsOf(None, "latest"),
-        view="latest",
-        transform_name=None,
-        start=page.start,
-        end=shift_month(page.end, 1),  # next month's forecast
-        preview=reader.preview,
-    )
+    frame = _observations(reader, resolved, page.start, shift_month(page.end, 1))  # next month's forecast
     page.releases = data.releases_answering(frame)
     figs = Lookup(frame)
     t = page.end
@@ -468,6 +464,47 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
             target.insert(0, {"label": str(_("All")), "value": cell(lang, total, kind, p), "change": Cell("")})
     page.query = f"start={page.start}&end={shift_month(page.end, 1)}"
     return page
+
+
+# Observations of public releases, per process, as the API keeps its answers: the key holds
+# the public releases behind them (a release going live is a new key at once), the series
+# and the reader's history depth for each; previews are never kept.
+_OBSERVATIONS: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
+_OBSERVATIONS_LOCK = threading.Lock()
+_OBSERVATIONS_MAX = 256
+
+
+def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str) -> pl.DataFrame:
+    def compute() -> pl.DataFrame:
+        return data.observations(
+            resolved,
+            reader.ent,
+            as_of=data.AsOf(None, "latest"),
+            view="latest",
+            transform_name=None,
+            start=start,
+            end=end,
+            preview=reader.preview,
+        )
+
+    if resolved.signature is None:
+        return compute()
+    depths = tuple(
+        (sid, reader.ent.history_months(sid, product))
+        for sid, product in resolved.index.select("series_id", "product").iter_rows()
+    )
+    key = (resolved.signature, start, end, depths)
+    with _OBSERVATIONS_LOCK:
+        found = _OBSERVATIONS.get(key)
+        if found is not None:
+            _OBSERVATIONS.move_to_end(key)
+            return found
+    found = compute()
+    with _OBSERVATIONS_LOCK:
+        _OBSERVATIONS[key] = found
+        while len(_OBSERVATIONS) > _OBSERVATIONS_MAX:
+            _OBSERVATIONS.popitem(last=False)
+    return found
 
 
 def section_of(report: Report, code: str) -> Any:

@@ -248,15 +248,18 @@ def find_release(period: date | str, vintage: int | None = None, *, user: Any) -
     return release
 
 
-def release_figures(release: Release, *, user: Any, periods: list[str] | None = None) -> pl.DataFrame:
+def release_figures(
+    release: Release, *, user: Any, periods: list[str] | None = None, selection: Selection = None
+) -> pl.DataFrame:
     """The figures one release holds (FIGURES columns), as ``user`` may see them: the whole
     vintage for analysts; for everyone else only a live release (NotVisible otherwise), with
-    the value of confidential cells emptied. ``periods`` selects figure periods."""
+    the value of confidential cells emptied. ``periods`` selects figure periods, ``selection``
+    filters on the key columns as in :func:`visible_figure_frame`."""
     if not is_analyst(user):
         release_at = release.release_at
         if release.status not in LIVE_STATUSES or release_at is None or release_at > timezone.now():
             raise NotVisible(f"no release of {release.period:%Y-%m} vintage {release.vintage}")
-    qs = Figure.objects.filter(release=release)
+    qs = Figure.objects.filter(_selection_q(selection), release=release)
     if periods is not None:
         qs = qs.filter(period__in=periods)
     rows = list(qs.order_by().values_list(*FIGURES))

@@ -150,17 +150,23 @@ def within_history(rows: pl.DataFrame, idx: pl.DataFrame, ent: Entitlements) -> 
 
 
 def readable_release_figures(
-    release: Any, ent: Entitlements, *, preview: bool, periods: list[str] | None = None
+    release: Any,
+    ent: Entitlements,
+    *,
+    preview: bool,
+    periods: list[str] | None = None,
+    selection: dict[str, Any] | None = None,
 ) -> pl.DataFrame:
     """Every figure of one vintage the reader may read: a public release (or, with
     ``preview``, an embargoed one; NotVisible otherwise), only the series their entitlements
-    cover, as far back as they reach, with suppressed and withheld values empty. FIGURES
+    cover, as far back as they reach, with suppressed and withheld values empty (``periods``
+    and ``selection`` narrow it as in ``releases.queries.release_figures``). FIGURES
     columns plus ``series_id``, ``month``, ``release_period``, ``vintage``,
     ``realtime_start``, ``realtime_end``."""
     from metalstat.releases.queries import COMMAND_LINE, release_figures
     from metalstat.releases.serializers import is_hidden
 
-    frame = release_figures(release, user=COMMAND_LINE if preview else None, periods=periods)
+    frame = release_figures(release, user=COMMAND_LINE if preview else None, periods=periods, selection=selection)
     sids = [series_id(*r) for r in frame.select("product", "kind", "measure", "breakdown", "statistic").iter_rows()]
     hidden = [is_hidden(c, s) for c, s in frame.select("conf_status", "status").iter_rows()]
     frame = frame.with_columns(
