@@ -194,3 +194,33 @@ def test_the_download_links_answer_a_signed_in_reader_in_the_browser(world: Worl
     assert [line.split(",")[1:3] for line in lines[1:]] == [["2025-05", "1080.0"], ["2025-06", "1188.0"]]
     assert client.get("/api/v1/series/M.NPI.ACT.PRODUCTION._T.LEVEL/observations.csv").status_code == 403
     assert reader_client("anonymous").get("/api/v1/me").status_code == 401
+
+
+def test_a_shallow_csv_only_subscription_reads_its_months_on_screen_and_downloads_only_csv(world: World) -> None:
+    """One month of copper, CSV only: the page shows June and not May, without the drafted
+    section (it quotes 13 months); the CSV link answers, the JSON one is refused."""
+    from metalstat.subscriptions.actions import do_add_subscriber, do_create_organisation, do_grant_subscription
+
+    org = do_create_organisation("Desk Two", actor="admin")
+    do_grant_subscription(
+        org, "Copper, last month", groups=["copper_cathode"], history_months=1, formats=["csv"], actor="admin"
+    )
+    do_add_subscriber("shallow", org, actor="admin")
+    client = reader_client("shallow")
+    body = text_of(client.get("/products/copper_cathode/"))
+    assert '["2025-06", 1188.0]' in body and '"2025-05"' not in body and "1080" not in body
+    assert "Analysis" not in body
+    assert "covered by a subscription" in text_of(client.get("/"))  # aluminium, NPI ...
+    assert "report.pdf" not in text_of(client.get("/releases/2025-06/"))
+    chart = "/api/v1/data/M.COPPER_CATHODE.ACT+FCST.PRODUCTION._T.LEVEL/file"
+    assert client.get(f"{chart}.csv?start=2024-06").status_code == 200
+    assert client.get(f"{chart}.json?start=2024-06").status_code == 403
+
+
+def test_the_report_pdf_is_for_readers_of_every_product(world: World) -> None:
+    assert reader_client("trader").get("/releases/2025-06/v1/report.pdf").status_code == 404  # no NPI
+    assert reader_client("anonymous").get("/releases/2025-06/v1/report.pdf").status_code == 404
+    assert reader_client("ana").get("/releases/2025-07/v1/report.pdf").status_code == 404  # embargoed
+    response = reader_client("ana").get("/releases/2025-06/v1/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert bytes(response.content).startswith(b"%PDF")

@@ -109,8 +109,9 @@ class Resolved:
     signature: str | None = None  # the public releases answering (None: a preview)
 
 
-def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", single: bool = False) -> Resolved:
-    """The series of ``key`` (an ID or a pattern) the caller may read.
+def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str | None = "json", single: bool = False) -> Resolved:
+    """The series of ``key`` (an ID or a pattern) the caller may read (in format ``fmt``;
+    None: read on screen, where a grant's formats, which limit downloads, do not apply).
 
     A series not yet public is not found, exactly as one that does not exist. One the caller
     is not entitled to is refused (403) when asked by its ID, and listed as not entitled when
@@ -131,7 +132,7 @@ def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", si
         sid, product = row["series_id"], row["product"]
         if not ent.covers(sid, product):
             refused.append({"series_id": sid, "group": group_of(product)})
-        elif not ent.allows_format(sid, product, fmt):
+        elif fmt is not None and not ent.allows_format(sid, product, fmt):
             refused.append({"series_id": sid, "group": group_of(product), "format": fmt})
         else:
             allowed.append(row["series_id"])

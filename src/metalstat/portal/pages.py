@@ -38,7 +38,7 @@ from metalstat.releases.queries import (
 )
 from metalstat.releases.series import series_id
 from metalstat.report.drafting import Report, draft_report
-from metalstat.report.figureset import shift_month
+from metalstat.report.figureset import CHART_MONTHS, shift_month
 from metalstat.report.language import Language, load_language
 from metalstat.report.loader import build_report_input
 from metalstat.subscriptions.entitlements import (
@@ -304,7 +304,8 @@ def drafted_report(reader: Reader, release: Release, lang: Language) -> Report:
 
 
 def entitled_to_all(reader: Reader, products: Iterable[str]) -> bool:
-    return reader.ent.analyst or all(reader.entitled(p) for p in products)
+    """Whether the reader may read the whole report: every product, as far back as it quotes."""
+    return reader.ent.analyst or all(reader.entitled(p) and reaches_report(reader, p) for p in products)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,7 +367,7 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     page.pattern = product_pattern(code)
     page.chart_pattern = product_pattern(code, chart=True)
     try:
-        resolved = data.resolve(page.pattern, reader.ent, preview=reader.preview)
+        resolved = data.resolve(page.pattern, reader.ent, preview=reader.preview, fmt=None)
     except Problem as exc:
         if exc.status == 403:
             page.entitled = False
@@ -505,6 +506,13 @@ def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str)
         while len(_OBSERVATIONS) > _OBSERVATIONS_MAX:
             _OBSERVATIONS.popitem(last=False)
     return found
+
+
+def reaches_report(reader: Reader, code: str) -> bool:
+    """Whether the reader's history depth for the product covers what its report section
+    quotes (the section's chart: CHART_MONTHS back, and a year back for YoY)."""
+    depth = reader.ent.history_months(headline_id(code), code)
+    return depth is None or depth > CHART_MONTHS
 
 
 def section_of(report: Report, code: str) -> Any:

@@ -65,7 +65,8 @@ def product(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("no product %(code)s") % {"code": code}) from None
     section = None
     latest = pages.latest_release(reader)
-    if page.entitled and page.found and latest is not None and f"{latest.period:%Y-%m}" == page.last:
+    current = latest is not None and f"{latest.period:%Y-%m}" == page.last
+    if page.entitled and page.found and current and latest and pages.reaches_report(reader, code):
         section = pages.section_of(pages.drafted_report(reader, latest, lang), code)
     base = request.build_absolute_uri("/api/v1/")
     return _page(
