@@ -28,7 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "subscriptions": {"releases", "core", "catalog", "engine"},
     "api": {"subscriptions", "releases", "core", "catalog", "engine"},
     "demo": {"subscriptions", "spreadsheets", "report", "releases", "survey", "registry", "core", "catalog", "engine"},
-    "project": {"core", "registry", "survey", "releases", "api"},
+    "portal": {"api", "subscriptions", "report", "releases", "core", "catalog", "engine"},
+    "project": {"core", "registry", "survey", "releases", "api", "portal"},
     "cli": {"core", "catalog", "engine"},  # subcommands are named as strings, imported lazily
 }
 PURE = {"catalog", "engine"}  # no Django, no app

@@ -35,13 +35,13 @@ from metalstat.api.problems import Problem, not_found, problem_response
 from metalstat.catalog import load_catalog
 from metalstat.releases.queries import (
     NotVisible,
-    is_analyst,
+    current_series_index,
     next_release_at,
     release_by_id,
     release_calendar,
     release_id,
 )
-from metalstat.subscriptions.entitlements import Entitlements, entitlements_of
+from metalstat.subscriptions.entitlements import Entitlements, entitlements_of, may_preview
 from metalstat.subscriptions.models import AccessLog
 
 api = NinjaAPI(
@@ -85,12 +85,10 @@ class Context:
         self.request = request
         data.strict(request.GET, allowed)
         self.caller: Caller = authenticate(request)
-        check_rate(self.caller.key)
+        check_rate(self.caller.key, self.caller.user)
         self.entitlements: Entitlements = entitlements_of(self.caller.user)
         self.preview = request.GET.get("preview") in ("1", "true")
-        if self.preview and not (
-            is_analyst(self.caller.user) and self.caller.user.has_perm("subscriptions.preview_embargoed")
-        ):
+        if self.preview and not may_preview(self.caller.user):
             raise Problem(403, "previewing embargoed vintages needs the analysts' permission")
 
     def log(
@@ -114,7 +112,7 @@ class Context:
 def _cache_headers(response: HttpResponse, *, preview: bool, pinned: bool) -> HttpResponse:
     """Subscriber data is private; a pinned vintage never changes; "latest" lives until the
     next scheduled release time at most; a preview is never stored."""
-    response["Vary"] = "Authorization, Accept"
+    response["Vary"] = "Authorization, Accept, Cookie"
     if preview:
         response["Cache-Control"] = "no-store"
         return response
@@ -318,7 +316,7 @@ def list_series(
     )
     if not 1 <= limit <= 1000 or offset < 0:
         raise Problem(400, "limit is 1 to 1000 and offset 0 or more")
-    idx = data.index(ctx.preview)
+    idx = current_series_index(preview=ctx.preview)[0]
     for column, value in (("product", product), ("measure", measure), ("kind", kind), ("statistic", statistic)):
         if value:
             idx = idx.filter(pl.col(column) == value.lower())
@@ -535,13 +533,16 @@ def me(request: HttpRequest) -> HttpResponse:
     ctx = Context(request, ())
     key = ctx.caller.key
     today = timezone.localdate()
-    used_today = AccessLog.objects.filter(key=key, at__date=today).count()
+    used = AccessLog.objects.filter(at__date=today)
+    used_today = (used.filter(key=key) if key is not None else used.filter(user=ctx.caller.user.get_username())).count()
     body = {
         "ok": True,
         "user": ctx.caller.user.get_username(),
         "organisation": ctx.entitlements.organisation,
         "analyst": ctx.entitlements.analyst,
-        "key": {
+        "key": None
+        if key is None
+        else {
             "name": key.name,
             "prefix": key.prefix,
             "created_at": key.created_at,

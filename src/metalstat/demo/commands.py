@@ -116,7 +116,7 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
         from metalstat.demo.dissemination import demo_subscriber, publish_correction
 
         correction = publish_correction()
-        user, secret = demo_subscriber()
+        user, secret, password = demo_subscriber()
         progress.advance(task)
         progress.update(task, description="writing the figures")
         from metalstat.releases.exports import figures_payload
@@ -141,6 +141,10 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
         f"reported {correction.first:,.1f})"
     )
     # Plain print, not wrapped: the key and the line must copy and paste whole.
+    click.echo(
+        f"portal: run `metalstat serve`, open http://127.0.0.1:8000/ and sign in as {user} "
+        f"with the password {password} (shown once)"
+    )
     click.echo(f"data API: run `metalstat serve`, then read with the key of {user} (shown once):")
     click.echo(f"  {secret}")
     click.echo(

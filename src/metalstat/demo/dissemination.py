@@ -75,14 +75,18 @@ def publish_correction() -> Correction:
     return Correction(answer.producer.code, float(answer.output), corrected, run.release)
 
 
-def demo_subscriber() -> tuple[str, str]:
-    """A demo organisation with every product group, its subscriber, and a fresh key."""
+def demo_subscriber() -> tuple[str, str, str]:
+    """A demo organisation with every product group, its subscriber, a fresh key, and a
+    fresh password for the portal (user name, key, password)."""
+    import secrets
+
     from metalstat.catalog import load_catalog
     from metalstat.subscriptions.actions import (
         do_add_subscriber,
         do_create_api_key,
         do_create_organisation,
         do_grant_subscription,
+        do_set_password,
     )
 
     org = do_create_organisation("Demo Trading Desk", actor=ACTOR)
@@ -91,4 +95,6 @@ def demo_subscriber() -> tuple[str, str]:
         do_grant_subscription(org, "All products, full history", groups=groups, actor=ACTOR)
     subscriber = do_add_subscriber("demo-subscriber", org, actor=ACTOR)
     _, secret = do_create_api_key(subscriber.user, "demo", actor=ACTOR)
-    return subscriber.user.get_username(), secret
+    password = secrets.token_urlsafe(12)
+    do_set_password(subscriber.user, password, actor=ACTOR)
+    return subscriber.user.get_username(), secret, password

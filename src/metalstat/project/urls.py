@@ -1,6 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from metalstat.api.routes import api
 
-urlpatterns = [path("admin/", admin.site.urls), path("api/v1/", api.urls)]
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the portal's language switch
+    path("", include("metalstat.portal.urls")),
+]

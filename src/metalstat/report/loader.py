@@ -57,13 +57,16 @@ def build_report_input(
     *,
     catalog: Catalog | None = None,
     user: Any = COMMAND_LINE,
+    commentary_user: Any = None,
 ) -> ReportInput:
     """The report input for a month from the database, as ``user`` may see it.
 
     ``vintage`` None takes the month's newest release the user may see (for analysts and the
     command line, whatever its status: the document says on its cover when that release is
     not published). Every read goes through the apps' query modules, and the figures through
-    ``releases.queries``, which decides who sees what.
+    ``releases.queries``, which decides who sees what. ``commentary_user`` reads the analysts'
+    commentary (default ``user``): a reader of a released vintage may be given COMMAND_LINE
+    here, since commentary drafted into a released report is published with it.
     """
     catalog = catalog or load_catalog()
     try:
@@ -95,7 +98,7 @@ def build_report_input(
         )
         for s in highlighted_series(quoted_from, last)
     )
-    commentary = tuple(CommentaryEntry(**c) for c in commentary_entries(month, user=user))
+    commentary = tuple(CommentaryEntry(**c) for c in commentary_entries(month, user=commentary_user or user))
     return ReportInput(
         period=period,
         figures=figures,
