@@ -128,3 +128,27 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_each_message_once(
     # one successful attempt per delivery in the log, whoever sent it
     assert _count(env, "SELECT count(*) FROM delivery_deliveryattempt WHERE outcome = 'sent'") >= N
     assert _count(env, "SELECT count(DISTINCT delivery_id) FROM delivery_deliveryattempt WHERE outcome = 'sent'") == N
+
+
+@pytest.mark.slow
+def test_two_workers_at_once_send_each_message_once(own_database: dict[str, str], tmp_path: Path) -> None:
+    env = own_database
+    # Live in 8 s: both workers are polling by then.
+    subprocess.run([sys.executable, "-m", "tests.delivery.seed", str(N), "8"], env=env, cwd=ROOT, check=True)
+    outbox = tmp_path / "outbox"
+    waiting = "SELECT count(*) FROM delivery_delivery WHERE status <> 'sent'"
+    workers = [_worker(env, "one"), _worker(env, "two")]
+    try:
+        _wait(lambda: _count(env, "SELECT count(*) FROM delivery_delivery") == N, 120, "the deliveries")
+        _wait(lambda: _count(env, waiting) == 0, 180, "every delivery to be sent")
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(20)
+    assert len(list(outbox.glob("*.eml"))) == N
+    # Nobody was killed: exactly one attempt per delivery, and it was sent.
+    assert _count(env, "SELECT count(*) FROM delivery_deliveryattempt") == N
+    assert _count(env, "SELECT count(*) FROM delivery_deliveryattempt WHERE outcome = 'sent'") == N
+    # Both workers took part (each names itself in the attempts it made).
+    assert _count(env, "SELECT count(DISTINCT worker) FROM delivery_deliveryattempt") == 2
