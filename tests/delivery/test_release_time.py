@@ -145,3 +145,40 @@ def test_a_withdrawn_release_sends_nothing_and_is_cancelled_in_the_calendar(
         assert _mails(outbox) == []
         assert receiver.calls == []
         assert _feed_titles(client) == []
+
+
+def test_a_fan_out_run_early_waits_for_the_release_time(
+    transactional_db: Any, people: People, delivery_settings: Path
+) -> None:
+    from metalstat.delivery.tasks import fan_out
+
+    at = soon(120)
+    release = publish(approved(), at)
+    fan_out.enqueue(release.pk, at.isoformat())  # queued by hand with no run_after: runs at once
+    with time_machine.travel(at - timedelta(seconds=30), tick=False):
+        run_worker()
+        _no_failed_tasks()
+        assert Delivery.objects.count() == 0
+        # it queued itself again for the release time
+        assert DBTaskResult.objects.ready().count() == 0
+        assert DBTaskResult.objects.filter(status="READY", run_after=at).count() == 2
+    with time_machine.travel(at, tick=False):
+        run_worker()
+        _no_failed_tasks()
+    assert len(_mails(delivery_settings)) == 2
+
+
+def test_a_starting_worker_queues_what_a_lost_task_left(
+    transactional_db: Any, people: People, delivery_settings: Path
+) -> None:
+    from metalstat.delivery.tasks import resume
+
+    at = soon(120)
+    publish(approved(), at)
+    DBTaskResult.objects.all().delete()  # the queued fan-out is lost (a backend without the row)
+    with time_machine.travel(at + timedelta(minutes=10), tick=False):
+        assert resume() == 1
+        run_worker()
+        _no_failed_tasks()
+        assert len(_mails(delivery_settings)) == 2
+        assert resume() == 0  # nothing left

@@ -21,6 +21,7 @@ attempt is logged.
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -114,6 +115,9 @@ def _make_deliveries(release: Release) -> int:
                 next_attempt_at=now,
             )
         )
+    # Sent in the order made: a fresh random order each release, so that no subscriber is
+    # always first.
+    random.shuffle(rows)
     before = Delivery.objects.filter(release=release).count()
     Delivery.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return Delivery.objects.filter(release=release).count() - before
