@@ -162,3 +162,18 @@ def test_webhooks_through_the_data_api(db: Any, people: People, settings: Any, r
     assert gone.status_code == 200
     assert gone.json()["webhook"]["active"] is False
     assert Client().get("/api/v1/webhooks").status_code == 401
+
+
+@pytest.mark.parametrize("url", ["", "https://[abc/x", "https://exa mple.org/", "https://" + "a" * 300 + ".org/"])
+def test_malformed_urls_are_refused_with_a_reason(url: str, settings: Any) -> None:
+    settings.METALSTAT_WEBHOOK_ALLOW_LOOPBACK = False
+    with pytest.raises(UnsafeEndpoint):
+        check_url(url)
+
+
+def test_the_registration_route_refuses_bad_bodies(db: Any, people: People) -> None:
+    key = do_create_api_key(people.en.user, "notebook", actor="admin")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    for body in ("not json", "[1]", '{"url": 5}', "{}"):
+        assert client.post("/api/v1/webhooks", body, content_type="application/json").status_code == 400
+    assert client.delete(f"/api/v1/webhooks/{2**70}").status_code in (400, 404)

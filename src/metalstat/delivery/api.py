@@ -53,7 +53,23 @@ def list_webhooks(request: HttpRequest) -> HttpResponse:
     return ctx.log(_no_store(json_response({"ok": True, "webhooks": [_hook(h) for h in hooks]})))
 
 
-@api.post("/webhooks", summary="Register a webhook endpoint", tags=["account"])
+_URL_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["url"],
+                    "properties": {"url": {"type": "string", "description": "https:// on a public address"}},
+                }
+            }
+        },
+    }
+}
+
+
+@api.post("/webhooks", summary="Register a webhook endpoint", tags=["account"], openapi_extra=_URL_BODY)
 def register_webhook(request: HttpRequest) -> HttpResponse:
     """Body ``{"url": "https://…"}``. The answer carries the signing secret (Standard
     Webhooks, ``whsec_…``); calls carry identifiers and links, never figures."""
@@ -76,7 +92,10 @@ def register_webhook(request: HttpRequest) -> HttpResponse:
 
 
 def _own(ctx: Context, webhook_id: int) -> Webhook:
-    hook = Webhook.objects.filter(pk=webhook_id, subscriber=_subscriber(ctx)).first()
+    subscriber = _subscriber(ctx)
+    if not 0 < webhook_id < 2**63:
+        raise not_found(f"webhook {webhook_id}")
+    hook = Webhook.objects.filter(pk=webhook_id, subscriber=subscriber).first()
     if hook is None:
         raise not_found(f"webhook {webhook_id}")
     return hook

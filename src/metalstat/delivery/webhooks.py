@@ -50,12 +50,16 @@ def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def check_url(url: str, *, resolve: bool = True) -> str:
     """The URL if metalstat may call it; UnsafeEndpoint saying why otherwise."""
-    parts = urlsplit(url.strip())
-    if not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        host_given = parts.hostname
+    except ValueError:
+        raise UnsafeEndpoint(f"{url!r} is not a URL") from None
+    if not host_given:
         raise UnsafeEndpoint(f"{url!r} is not an absolute URL")
     if parts.username or parts.password:
         raise UnsafeEndpoint("a webhook URL carries no user name or password (sign, do not embed secrets)")
-    host = parts.hostname
+    host = host_given
     loopback_ok = _allow_loopback()
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback_ok and host == "127.0.0.1"):
         raise UnsafeEndpoint(f"a webhook URL must use https (not {parts.scheme or 'nothing'})")
@@ -69,6 +73,8 @@ def check_url(url: str, *, resolve: bool = True) -> str:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise UnsafeEndpoint(f"the host {host!r} does not resolve ({exc.strerror})") from None
+    except (UnicodeError, ValueError):
+        raise UnsafeEndpoint(f"the host {host!r} is not a valid host name") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if _internal(address) and not (loopback_ok and address.is_loopback):
