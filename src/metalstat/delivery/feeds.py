@@ -19,7 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 from metalstat.catalog import load_catalog
 from metalstat.delivery.actions import feed_digest
 from metalstat.delivery.links import site_url
-from metalstat.delivery.mail import headline_frame
+from metalstat.delivery.mail import headline_values
 from metalstat.delivery.models import AlertPreference
 from metalstat.releases.queries import NotVisible, release_by_id, release_calendar
 from metalstat.releases.series import series_id
@@ -140,7 +140,7 @@ class PersonalFeed(_AtomFeed):
                 release = release_by_id(r["id"])
             except NotVisible:
                 continue
-            products = set(headline_frame(release, user).get_column("product").unique().to_list())
+            products = set(headline_values(release, user, analyst=rights.analyst))
             for code in [c for c in catalog.codes() if c in products and (not followed or c in followed)]:
                 sid = series_id(code, "actual", "production", "", "level")
                 if not rights.covers(sid, code):

@@ -100,20 +100,36 @@ class Row:
     link: str
 
 
-# A live release's figures never change: one frame per release and kind of viewer per process.
-_FRAMES: dict[tuple[int, Any, bool], pl.DataFrame] = {}
+# A live release's figures never change: its headline values are read once per release and
+# kind of viewer (analyst or not) per process.
+Headlines = dict[str, dict[str, float | None]]  # product -> statistic -> value
+_HEADLINES: dict[tuple[int, Any, bool], Headlines] = {}
 
 
-def headline_frame(release: Release, user: Any) -> pl.DataFrame:
-    key = (release.pk, release.created_at, is_analyst(user))
-    found = _FRAMES.get(key)
+def headline_values(release: Release, user: Any, *, analyst: bool | None = None) -> Headlines:
+    """The headline figures of each product in the release (its own month, production in
+    total, or in the product's headline content), as the user may see them
+    (``releases.queries.release_figures``: NotVisible for a release not public)."""
+    key = (release.pk, release.created_at, is_analyst(user) if analyst is None else analyst)
+    found = _HEADLINES.get(key)
     if found is None:
-        found = release_figures(release, user=user, periods=[f"{release.period:%Y-%m}"]).filter(
+        frame = release_figures(release, user=user, periods=[f"{release.period:%Y-%m}"]).filter(
             (pl.col("kind") == "actual") & (pl.col("measure") == "production") & pl.col("statistic").is_in(HEADLINE)
         )
-        if len(_FRAMES) > 16:
-            _FRAMES.clear()
-        _FRAMES[key] = found
+        by_key: dict[tuple[str, str], dict[str, float | None]] = {}
+        for row in frame.iter_rows(named=True):
+            by_key.setdefault((row["product"], row["breakdown"]), {})[row["statistic"]] = row["value"]
+        catalog = load_catalog()
+        found = {}
+        for code in catalog.codes():
+            # the total, else the product's headline content (metal or physical)
+            for breakdown in ("", f"content={catalog.get(code).headline_content}"):
+                if (code, breakdown) in by_key:
+                    found[code] = by_key[(code, breakdown)]
+                    break
+        if len(_HEADLINES) > 16:
+            _HEADLINES.clear()
+        _HEADLINES[key] = found
     return found
 
 
@@ -121,23 +137,18 @@ def headline_rows(release: Release, user: Any, products: list[str], language: st
     """The headline figures (production level, month-on-month and year-on-year change) of the
     followed products the user is entitled to, as the user may see them."""
     catalog = load_catalog()
-    frame = headline_frame(release, user)
     rights = entitlements_of(user)
-    present = set(frame.get_column("product").unique().to_list())
-    wanted = [c for c in catalog.codes() if c in present and (not products or c in products)]
+    headlines = headline_values(release, user, analyst=rights.analyst)
+    zh = language == AlertLanguage.ZH_HANS
     rows: list[Row] = []
-    for code in wanted:
-        product = catalog.get(code)
+    for code in catalog.codes():
+        if code not in headlines or (products and code not in products):
+            continue
         sid = series_id(code, "actual", "production", "", "level")
         if not rights.covers(sid, code):
             continue
-        mine = frame.filter(pl.col("product") == code)
-        for breakdown in ("", f"content={product.headline_content}"):
-            chosen = mine.filter(pl.col("breakdown") == breakdown)
-            if chosen.height:
-                break
-        values = {r["statistic"]: r["value"] for r in chosen.iter_rows(named=True)}
-        zh = language == AlertLanguage.ZH_HANS
+        product = catalog.get(code)
+        values = headlines[code]
         rows.append(
             Row(
                 code=code,

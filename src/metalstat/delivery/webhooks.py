@@ -177,6 +177,7 @@ def deliver(delivery: Delivery) -> Outcome:
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         return _failed(hook, delivery, f"no answer: {getattr(exc, 'reason', exc)}")
     if 200 <= status < 300:
-        Webhook.objects.filter(pk=hook.pk).update(consecutive_failures=0)
+        if hook.consecutive_failures:
+            Webhook.objects.filter(pk=hook.pk).update(consecutive_failures=0)
         return Outcome(AttemptOutcome.SENT, f"HTTP {status}")
     return _failed(hook, delivery, f"HTTP {status}")
