@@ -72,6 +72,7 @@ bench: setup
 	$(PIP) install -q -e '.[test,bench]'
 	env -u DATABASE_URL $(PY) bench/api.py
 	env -u DATABASE_URL $(PY) bench/release_time.py
+	env -u DATABASE_URL $(PY) bench/delivery.py
 
 # Mutation testing of metalstat.engine (cosmic-ray, one mutant at a time, resumable; hours for
 # every file). Not part of `make test`. FILES="validate impute" limits it to those engine files;

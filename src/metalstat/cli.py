@@ -26,10 +26,12 @@ COMMANDS: dict[str, str] = {
     "export": "metalstat.spreadsheets.commands:export_cmd",
     "template": "metalstat.spreadsheets.commands:template_cmd",
     "run": "metalstat.releases.commands:run_cmd",
-    "release": "metalstat.releases.commands:release_cmd",
+    "release": "metalstat.delivery.commands:release_cmd",  # releases' group, with `deliveries`
     "demo": "metalstat.demo.commands:demo_cmd",
+    "demo-release": "metalstat.demo.commands:demo_release_cmd",
     "report": "metalstat.report.commands:report_cmd",
     "serve": "metalstat.project.commands:serve_cmd",
+    "worker": "metalstat.delivery.commands:worker_cmd",
 }
 
 

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "metalstat.releases",
     "metalstat.subscriptions",
     "metalstat.portal",
+    "django_tasks",
+    "django_tasks_db",
+    "metalstat.delivery",
 ]
 
 MIDDLEWARE = [
@@ -147,3 +150,30 @@ STATIC_ROOT = DATA_DIR / "static"
 METALSTAT_SEPARATE_APPROVER = flag("METALSTAT_SEPARATE_APPROVER")
 # Members of this group (and staff) see releases before their release time and unpublished data.
 METALSTAT_ANALYSTS_GROUP = value("METALSTAT_ANALYSTS_GROUP")
+
+# Release-time delivery (docs/delivery.md). Tasks: Django's Tasks API through the django-tasks
+# backport, stored in the database (run by `metalstat worker`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+METALSTAT_SITE_URL = value("METALSTAT_SITE_URL")
+_EMAIL_BACKENDS = {
+    "file": "metalstat.delivery.mailbox.MailboxBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+if value("METALSTAT_EMAIL") not in _EMAIL_BACKENDS:
+    raise ValueError(f"METALSTAT_EMAIL must be one of {', '.join(_EMAIL_BACKENDS)}, not {value('METALSTAT_EMAIL')!r}")
+EMAIL_BACKEND = _EMAIL_BACKENDS[value("METALSTAT_EMAIL")]
+EMAIL_FILE_PATH = str(Path(value("METALSTAT_EMAIL_DIR") or DATA_DIR / "outbox").resolve())
+DEFAULT_FROM_EMAIL = value("METALSTAT_EMAIL_FROM")
+EMAIL_HOST = value("METALSTAT_SMTP_HOST")
+EMAIL_PORT = int(value("METALSTAT_SMTP_PORT"))
+EMAIL_HOST_USER = value("METALSTAT_SMTP_USER")
+EMAIL_HOST_PASSWORD = value("METALSTAT_SMTP_PASSWORD")
+EMAIL_USE_TLS = flag("METALSTAT_SMTP_TLS")
+EMAIL_TIMEOUT = 30
+METALSTAT_WEBHOOK_ALLOW_LOOPBACK = flag("METALSTAT_WEBHOOK_ALLOW_LOOPBACK")
+METALSTAT_WEBHOOK_ATTEMPTS = int(value("METALSTAT_WEBHOOK_ATTEMPTS"))
+METALSTAT_WEBHOOK_BACKOFF = float(value("METALSTAT_WEBHOOK_BACKOFF"))
+METALSTAT_WEBHOOK_DISABLE_AFTER = int(value("METALSTAT_WEBHOOK_DISABLE_AFTER"))
+METALSTAT_DELIVERY_LEASE = float(value("METALSTAT_DELIVERY_LEASE"))
+METALSTAT_DELIVERY_DRAINS = int(value("METALSTAT_DELIVERY_DRAINS"))

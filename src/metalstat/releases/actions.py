@@ -28,6 +28,7 @@ from metalstat.engine.figures import FIGURES
 from metalstat.releases.choices import CommentaryMode, Language, ReleaseStatus
 from metalstat.releases.models import Commentary, Figure, Release
 from metalstat.releases.queries import FIGURE_KEY, LIVE_STATUSES
+from metalstat.releases.signals import release_timed
 
 FIGURE_BATCH = 2000
 
@@ -298,7 +299,61 @@ def do_publish_release(
     )
     if release_at <= now:
         do_settle_releases(at=now, period=published.period, actor=actor)
+    release_timed.send(Release, release=published, release_at=release_at, previous=None, backfill=backfill)
     return published
+
+
+def _scheduled(release: Release | int, step: str) -> Release:
+    """A published release whose release time has not come (the only kind that may move)."""
+    current = _locked(release)
+    if current.status != ReleaseStatus.PUBLISHED or current.release_at is None:
+        raise ReleaseError(f"cannot {step} release {current.label}: it is {current.status}, not scheduled")
+    if current.release_at <= timezone.now():
+        raise ReleaseError(
+            f"cannot {step} release {current.label}: it went live at {current.release_at:%Y-%m-%d %H:%M %Z}"
+        )
+    return current
+
+
+@transaction.atomic
+def do_reschedule_release(release: Release | int, *, actor: Actor, release_at: datetime) -> Release:
+    """Move a scheduled release to another time (still in the future) before it goes live."""
+    if timezone.is_naive(release_at):
+        raise ValidationError({"release_at": "give the release time with its time zone"})
+    if release_at <= timezone.now():
+        raise ReleaseError("a release is moved to a time still to come (publish now with release publish)")
+    current = _scheduled(release, "reschedule")
+    previous = current.live_at
+    moved = _transition(
+        current,
+        (ReleaseStatus.PUBLISHED,),
+        ReleaseStatus.PUBLISHED,
+        actor=actor,
+        step="reschedule",
+        changes={"release_at": release_at},
+    )
+    release_timed.send(Release, release=moved, release_at=release_at, previous=previous, backfill=False)
+    return moved
+
+
+@transaction.atomic
+def do_withdraw_release(release: Release | int, *, actor: Actor, note: str) -> Release:
+    """Take a scheduled release back before it goes live: it returns to approved, without a
+    release time, and nobody is told anything about it (its calendar entry is cancelled)."""
+    if not (note or "").strip():
+        raise ValidationError({"note": "say why the release is withdrawn"})
+    current = _scheduled(release, "withdraw")
+    previous = current.live_at
+    withdrawn = _transition(
+        current,
+        (ReleaseStatus.PUBLISHED,),
+        ReleaseStatus.APPROVED,
+        actor=actor,
+        step="withdraw",
+        changes={"release_at": None, "published_at": None, "published_by": "", "note": note},
+    )
+    release_timed.send(Release, release=withdrawn, release_at=None, previous=previous, backfill=False)
+    return withdrawn
 
 
 @transaction.atomic
