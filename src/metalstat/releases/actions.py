@@ -7,6 +7,7 @@ release's figures are written once, when it is created, and never change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,8 +25,10 @@ from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_period
 from metalstat.core.validators import validate_product_code
 from metalstat.engine.figures import FIGURES
+from metalstat.engine.impute import CELL_STATUSES
+from metalstat.engine.validate import FINDINGS, RULES_BY_ID
 from metalstat.releases.choices import CommentaryMode, Language, ReleaseStatus
-from metalstat.releases.models import Commentary, Figure, Release
+from metalstat.releases.models import CellStatus, Commentary, Figure, Finding, Release, SampleUnit
 from metalstat.releases.queries import FIGURE_KEY, LIVE_STATUSES
 
 FIGURE_BATCH = 2000
@@ -76,23 +79,27 @@ def _check_figures(figures: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _column(name: str) -> str:
-    """The database column of one of Figure's own fields."""
-    field = Figure._meta.get_field(name)
+def _column(model: type[Any], name: str) -> str:
+    """The database column of one of a model's own fields."""
+    field = model._meta.get_field(name)
     if not isinstance(field, Field):
-        raise TypeError(f"Figure.{name} is not a field with a column")
-    return field.column
+        raise TypeError(f"{model.__name__}.{name} is not a field with a column")
+    return str(field.column)
 
 
-def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
-    """Write a release's figures in bulk: COPY on PostgreSQL, one executemany on SQLite.
+def _insert_rows(model: type[Any], release: Release, frame: pl.DataFrame) -> None:
+    """Write rows belonging to a release in bulk (``frame``'s columns are the model's field
+    names): COPY on PostgreSQL, one executemany on SQLite.
 
     A cycle can publish ~100k figures; Django's bulk_create needs 1,700 statements for that
     on SQLite (999 parameters each) and ~6 s on PostgreSQL, against well under a second here.
     """
-    columns = [_column("release")] + [_column(name) for name in FIGURES]
+    if frame.is_empty():
+        return
+    fields = frame.columns
+    columns = [_column(model, "release")] + [_column(model, name) for name in fields]
     rows = ((release.pk, *row) for row in frame.iter_rows())
-    table = connection.ops.quote_name(Figure._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
         with (
@@ -110,10 +117,79 @@ def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
             # and streaming ~100k rows is the point here.
             cursor.executemany(sql, rows)  # type: ignore[arg-type]
     else:
-        Figure.objects.bulk_create(
-            (Figure(release=release, **dict(zip(FIGURES, row, strict=True))) for row in frame.iter_rows()),
+        model.objects.bulk_create(
+            (model(release=release, **dict(zip(fields, row, strict=True))) for row in frame.iter_rows()),
             batch_size=FIGURE_BATCH,
         )
+
+
+def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
+    _insert_rows(Figure, release, frame)
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """What a vintage was made from, stored with it: the run's validation findings
+    (engine ``validate.FINDINGS``), the status of every completed cell (``impute.CELL_STATUSES``;
+    ``status`` may also say ``edited``) and the weighted sample (``estimate.weights``: one row
+    per sample producer and month with its completed value, method, stratum, ``cap_avg`` and
+    expansion weight ``w``)."""
+
+    findings: pl.DataFrame
+    cells: pl.DataFrame
+    sample: pl.DataFrame
+
+
+def _lineage_frames(lineage: Lineage) -> list[tuple[type[Any], pl.DataFrame]]:
+    missing = [
+        f"{name}: {', '.join(c for c in need if c not in frame.columns)}"
+        for name, frame, need in (
+            ("findings", lineage.findings, list(FINDINGS)),
+            ("cells", lineage.cells, list(CELL_STATUSES)),
+            ("sample", lineage.sample, ["producer_id", "product", "period", "stratum", "value", "method", "w"]),
+        )
+        if any(c not in frame.columns for c in need)
+    ]
+    if missing:
+        raise ValidationError([f"lineage {m} missing" for m in missing])
+    rule_field = pl.col("rule").replace_strict(
+        {r.id: r.field for r in RULES_BY_ID.values()}, default="", return_dtype=pl.Utf8
+    )
+    findings = lineage.findings.select(
+        producer=pl.col("producer_id").cast(pl.Utf8),
+        product="product",
+        period="period",
+        field=rule_field,
+        rule="rule",
+        severity="severity",
+        value=pl.col("value").fill_nan(None),
+        message=pl.col("message").fill_null(""),
+        confirmed="confirmed",
+    )
+    cells = lineage.cells.select(
+        producer=pl.col("producer_id").cast(pl.Utf8),
+        product="product",
+        period="period",
+        field="field",
+        status="status",
+        method=pl.col("method").fill_null(""),
+        value=pl.col("value").fill_nan(None),
+    )
+    sample = lineage.sample
+    sample = sample.select(
+        producer=pl.col("producer_id").cast(pl.Utf8),
+        product="product",
+        period="period",
+        stratum=pl.col("stratum").cast(pl.Utf8).fill_null(""),
+        value=pl.col("value").fill_nan(None),
+        value_metal=(pl.col("value_metal") if "value_metal" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(
+            None
+        ),
+        method="method",
+        capacity=(pl.col("cap_avg") if "cap_avg" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(None),
+        weight="w",
+    )
+    return [(Finding, findings), (CellStatus, cells), (SampleUnit, sample)]
 
 
 def _release_snapshot(release: Release) -> dict[str, Any]:
@@ -128,14 +204,17 @@ def do_create_release(
     actor: Actor,
     note: str = "",
     metadata: dict[str, Any] | None = None,
+    lineage: Lineage | None = None,
 ) -> Release:
     """Store a month's figures as a new draft vintage (1, 2, ... within the month).
 
     ``figures`` is a frame in the engine's FIGURES shape; it is checked (columns, codes,
-    unique keys) and written in batches. The release starts as a draft.
+    unique keys) and written in batches. ``lineage``: the run's findings, cell statuses and
+    weighted sample, written in the same transaction. The release starts as a draft.
     """
     period = as_period(period)
     frame = _check_figures(figures)
+    extra = _lineage_frames(lineage) if lineage is not None else []
     who = actor_name(actor)
     # Lock the month's releases so two runs cannot take the same vintage number.
     last = (
@@ -154,7 +233,9 @@ def do_create_release(
         metadata=metadata or {},
     )
     _insert_figures(release, frame)
-    after = _release_snapshot(release) | {"figures": frame.height}
+    for model, rows in extra:
+        _insert_rows(model, release, rows)
+    after = _release_snapshot(release) | {"figures": frame.height} | {m._meta.model_name: r.height for m, r in extra}
     record_change(release, AuditAction.CREATE, before=None, after=after, actor=who)
     return release
 
