@@ -19,10 +19,12 @@ from django.db.models import Field, Max
 from django.utils import timezone
 
 from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
-from metalstat.core.changelog import Actor, actor_name, record_change, save_audited, snapshot
+from metalstat.core.changelog import Actor, actor_name, model_label, record_change, save_audited, snapshot
 from metalstat.core.choices import AuditAction
+from metalstat.core.concurrency import check_version, version_of
 from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_period
+from metalstat.core.roles import require
 from metalstat.core.validators import validate_product_code
 from metalstat.engine.figures import FIGURES
 from metalstat.engine.impute import CELL_STATUSES
@@ -212,6 +214,7 @@ def do_create_release(
     unique keys) and written in batches. ``lineage``: the run's findings, cell statuses and
     weighted sample, written in the same transaction. The release starts as a draft.
     """
+    require(actor, "run_month")
     period = as_period(period)
     frame = _check_figures(figures)
     extra = _lineage_frames(lineage) if lineage is not None else []
@@ -268,7 +271,8 @@ def _transition(
 @transaction.atomic
 def do_submit_for_review(release: Release | int, *, actor: Actor, note: str = "") -> Release:
     """A draft goes to review."""
-    changes: dict[str, Any] = {"submitted_at": timezone.now()}
+    require(actor, "run_month")
+    changes: dict[str, Any] = {"submitted_at": timezone.now(), "submitted_by": actor_name(actor)}
     if note:
         changes["note"] = note
     return _transition(
@@ -284,6 +288,7 @@ def do_submit_for_review(release: Release | int, *, actor: Actor, note: str = ""
 @transaction.atomic
 def do_reject_release(release: Release | int, *, actor: Actor, note: str) -> Release:
     """A reviewer sends a release back to draft, saying why."""
+    require(actor, "review_release")
     if not (note or "").strip():
         raise ValidationError({"note": "say why the release goes back to draft"})
     return _transition(
@@ -298,14 +303,20 @@ def do_reject_release(release: Release | int, *, actor: Actor, note: str) -> Rel
 
 @transaction.atomic
 def do_approve_release(release: Release | int, *, actor: Actor) -> Release:
-    """A release in review is approved.
+    """A release in review is approved, by another person than the one who submitted it.
 
-    With ``METALSTAT_SEPARATE_APPROVER`` on, the approver must not be the release's creator.
+    Four eyes: a signed-in user may never approve a release they submitted (or created). A
+    tool acting under a name (the command line) is held to it only with
+    ``METALSTAT_SEPARATE_APPROVER`` on, as the person behind a name cannot be told.
     """
+    require(actor, "review_release")
     who = actor_name(actor)
     current = _locked(release)
-    if getattr(settings, "METALSTAT_SEPARATE_APPROVER", False) and who == current.created_by:
-        raise PermissionDenied(f"{who} created release {current.label}; another person must approve it")
+    person = not isinstance(actor, str)
+    separate = person or getattr(settings, "METALSTAT_SEPARATE_APPROVER", False)
+    if separate and who in {current.submitted_by, current.created_by}:
+        role = "submitted" if who == current.submitted_by else "created"
+        raise PermissionDenied(f"{who} {role} release {current.label}; another person must approve it")
     return _transition(
         release,
         (ReleaseStatus.IN_REVIEW,),
@@ -338,6 +349,7 @@ def do_publish_release(
     While one vintage of a month is scheduled, no other vintage of that month can be
     published, so live data cannot change under a staged embargo.
     """
+    require(actor, "publish_release")
     now = timezone.now()
     release_at = release_at or now
     if timezone.is_naive(release_at):
@@ -392,6 +404,7 @@ def do_settle_releases(*, at: datetime | None = None, period: date | str | None 
     Bookkeeping only (the status shown in lists); which vintage is live is always computed
     from release times. Returns how many releases changed.
     """
+    require(actor, "publish_release")
     at = at or timezone.now()
     changed = 0
     published = Release.objects.select_for_update().filter(status=ReleaseStatus.PUBLISHED, release_at__lte=at)
@@ -436,9 +449,13 @@ def do_set_commentary(
     mode: str = CommentaryMode.REPLACE,
     actor: Actor,
     origin: str = "",
+    expected_version: str | None = None,
 ) -> tuple[Commentary, str]:
     """Write an analyst's paragraph for a slot of a product's section (product "" for the
-    whole report); the same slot and mode again replaces the text."""
+    whole report); the same slot and mode again replaces the text. ``expected_version``: the
+    version the editor started from ("" for a new paragraph); when someone saved the slot
+    since, Conflict (``core.concurrency``), nothing written."""
+    require(actor, "write_commentary")
     period = as_period(period)
     if product:
         validate_product_code(product)
@@ -454,6 +471,13 @@ def do_set_commentary(
         .filter(period=period, product=product, language=language, slot=slot, mode=mode)
         .first()
     )
+    check_version(
+        f"the {slot} commentary of {product or 'the report'} ({language}, {period:%Y-%m})",
+        version_of(commentary),
+        expected_version,
+        model_label=model_label(Commentary),
+        object_id=str(commentary.pk) if commentary is not None else "",
+    )
     if commentary is not None and commentary.text == text.strip():
         return commentary, UNCHANGED
     created = commentary is None
@@ -468,6 +492,7 @@ def do_set_commentary(
 
 @transaction.atomic
 def do_delete_commentary(commentary: Commentary | int, *, actor: Actor, origin: str = "") -> None:
+    require(actor, "write_commentary")
     obj = commentary if isinstance(commentary, Commentary) else Commentary.objects.get(pk=commentary)
     record_change(obj, AuditAction.DELETE, before=snapshot(obj), after=None, actor=actor, origin=origin)
     obj.delete()
