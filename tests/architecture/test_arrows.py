@@ -27,8 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "spreadsheets": {"survey", "registry", "core", "catalog", "engine"},
     "subscriptions": {"releases", "core", "catalog", "engine"},
     "api": {"subscriptions", "releases", "core", "catalog", "engine"},
+    "workspace": {"releases", "survey", "registry", "core", "catalog", "engine"},
     "demo": {"subscriptions", "spreadsheets", "report", "releases", "survey", "registry", "core", "catalog", "engine"},
-    "project": {"core", "registry", "survey", "releases", "api"},
+    "project": {"core", "registry", "survey", "releases", "api", "workspace"},
     "cli": {"core", "catalog", "engine"},  # subcommands are named as strings, imported lazily
 }
 PURE = {"catalog", "engine"}  # no Django, no app

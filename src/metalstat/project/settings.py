@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "metalstat.survey",
     "metalstat.releases",
     "metalstat.subscriptions",
+    "metalstat.workspace",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ PRODUCER_FIELDS = (
     "feedstock",
     "country",
     "notes",
+    "contact",
 )
 
 
