@@ -44,6 +44,11 @@ class ProductRow:
     last_change: datetime | None
     blockers: list[str] = field(default_factory=list)
 
+    @property
+    def received_capacity_pct(self) -> float | None:
+        share = self.received_capacity_share
+        return None if share is None else share * 100.0
+
 
 @dataclass
 class Board:
@@ -52,6 +57,14 @@ class Board:
     release: Release | None  # the month's newest vintage
     fresh: bool  # the newest vintage was made after the last change to the month's returns
     blockers: list[str]
+
+    @property
+    def previous(self) -> str:
+        return f"{add_months(self.period, -1):%Y-%m}"
+
+    @property
+    def next(self) -> str:
+        return f"{add_months(self.period, 1):%Y-%m}"
 
     @property
     def totals(self) -> dict[str, int]:
