@@ -57,9 +57,11 @@ def test_analysts_and_editors_see_the_month(
 
 
 @pytest.mark.parametrize("url", ANALYST_PAGES)
-def test_editors_may_not_enter_returns(url: str, as_role, panel: None) -> None:  # type: ignore[no-untyped-def]
+def test_editors_may_not_enter_returns(url: str, as_role, panel: None, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     assert as_role("editor").get(url).status_code == 403
-    assert as_role("analyst").get(url).status_code == 200
+    analyst = as_role("analyst")
+    with django_assert_max_num_queries(12):
+        assert analyst.get(url).status_code == 200
 
 
 def test_the_board_counts_and_links(as_role, panel: None, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
@@ -147,6 +149,9 @@ def test_the_one_return_form_applies_the_rules(as_role, panel: None) -> None:  #
     assert ok.status_code == 302
     assert SurveyReturn.objects.get(producer__code="CU-C", period="2025-06-01").output == 12_000
     assert ValidationConfirmation.objects.filter(producer__code="CU-C", reason="one line down").count() == 2
+    history = client.get(url).context["history"]
+    assert [(h["actor"], h["revision"], h["origin"]) for h in history] == [("u-analyst", 1, "workspace form")]
+    assert ("output", None, 12_000.0) in history[0]["changes"]
     # A second analyst still looking at "no return yet" is refused, with the first one's change.
     late = as_role("analyst", "u-second").post(
         url, {"output": "13000", "status": "normal", "source": "phone", "revision": "0", "confirm_reason": "x"}

@@ -241,3 +241,33 @@ def chasing_workbook(header: Sequence[str], rows: Sequence[Sequence[Any]], *, ti
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def return_history(producer: Producer, period: date) -> list[dict[str, Any]]:
+    """Every revision of a producer's return for a month, newest first: who, when, where it
+    came from, and each changed value before and after (from the change log)."""
+    from metalstat.core.models import AuditEntry
+    from metalstat.survey.actions import return_key
+
+    entries = AuditEntry.objects.filter(
+        model="survey.surveyreturn", object_id=return_key(producer.code, period)
+    ).order_by("-at", "-id")
+    out = []
+    for e in entries:
+        before, after = e.before or {}, e.after or {}
+        changed = [
+            (k, before.get(k), after.get(k))
+            for k in e.changed_fields()
+            if k not in {"revision", "collected_at", "collected_by", "source", "producer_id", "period"}
+        ]
+        out.append(
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "revision": after.get("revision"),
+                "source": after.get("source", ""),
+                "origin": e.source,
+                "changes": changed,
+            }
+        )
+    return out

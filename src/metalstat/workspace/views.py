@@ -29,6 +29,7 @@ from metalstat.core.periods import as_period
 from metalstat.core.roles import allowed
 from metalstat.core.tabular.errors import ImportRejected
 from metalstat.core.tabular.runner import run_import
+from metalstat.engine.calendar import add_months, days_in_month
 from metalstat.registry.actions import as_producer
 from metalstat.releases import actions as releases
 from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month
@@ -209,10 +210,14 @@ def return_form(request: HttpRequest, month: str, code: str) -> HttpResponse:
     except ValidationError:
         raise PermissionDenied("no such producer") from None
     current = SurveyReturn.objects.current().filter(producer=producer, period=period).first()
+    previous = SurveyReturn.objects.current().filter(producer=producer, period=add_months(period, -1)).first()
     context: dict[str, Any] = {
         "month": month,
         "producer": producer,
         "current": current,
+        "previous": previous,
+        "capacity": producer.capacity_at(date(period.year, period.month, days_in_month(period))),
+        "history": boards.return_history(producer, period),
         "statuses": RETURN_STATUSES,
         "sources": [s for s in RETURN_SOURCES if s != "api"],
         "fields": RETURN_FORM_FIELDS,
