@@ -21,6 +21,8 @@ PAGES = [
     "/workspace/2025-06/findings/",
     "/workspace/2025-06/cells/",
     "/workspace/2025-06/release/",
+    "/workspace/2025-06/review/",
+    "/workspace/2025-06/lineage/copper_cathode/",
 ]
 ANALYST_PAGES = ["/workspace/2025-06/upload/", "/workspace/2025-06/returns/CU-A/"]
 
@@ -182,3 +184,27 @@ def test_sign_off_needs_two_people(as_role, panel: None) -> None:  # type: ignor
     release.refresh_from_db()
     assert (release.status, release.approved_by, release.published_by) == ("published", "u-editor", "u-editor")
     assert release.release_at is not None and release.release_at.year == 2099
+
+
+def test_review_and_lineage_of_a_figure(as_role, panel: None, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    _june_returns()
+    client = as_role("analyst")
+    client.post("/workspace/2025-06/release/", {"step": "run"})
+    with django_assert_max_num_queries(20):
+        review = client.get("/workspace/2025-06/review/").context["review"]
+    copper = review.rows[0]
+    # June 21,000 + 19,000 + 20,000 (C from its schedule) + 12,000 = 72,000 against May's 80,000.
+    assert copper["code"] == "copper_cathode"
+    assert copper["value"] == pytest.approx(72_000) and copper["mom_pct"] == pytest.approx(-10.0)
+    # 20,000 of 72,000 imputed: 27.8%.
+    assert copper["imputed_pct"] == pytest.approx(20_000 / 72_000 * 100)
+    with django_assert_max_num_queries(20):
+        lineage = client.get("/workspace/2025-06/lineage/copper_cathode/").context["lineage"]
+    assert lineage.figure == pytest.approx(72_000) and lineage.total == pytest.approx(72_000)
+    assert {u.producer: u.method for u in lineage.units} == {
+        "CU-A": "reported",
+        "CU-B": "reported",
+        "CU-C": "schedule",
+        "CU-D": "reported",
+    }
+    assert [c.status for c in lineage.cells["CU-C"] if c.field == "output"] == ["imputed"]

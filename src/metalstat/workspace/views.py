@@ -39,6 +39,7 @@ from metalstat.survey.entry import NeedsReason, do_enter_return
 from metalstat.survey.models import SurveyReturn
 from metalstat.survey.returns_import import ReturnsHandler
 from metalstat.workspace import board as boards
+from metalstat.workspace.review import headline_lineage, month_review
 
 LOGIN_URL = "workspace:login"
 View = Callable[..., HttpResponseBase]
@@ -317,3 +318,34 @@ def _release_time(text: str) -> datetime:
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
+
+
+@role_required("view_unreleased")
+def review(request: HttpRequest, month: str) -> HttpResponse:
+    period = _period(month)
+    return render(
+        request,
+        "workspace/review.html",
+        {"review": month_review(period, user=request.user), "month": month, "nav": "review"},
+    )
+
+
+@role_required("view_unreleased")
+def lineage(request: HttpRequest, month: str, product: str) -> HttpResponse:
+    period = _period(month)
+    found = headline_lineage(period, product, user=request.user)
+    rows = []
+    if found is not None:
+        for u in found.units:
+            rows.append(
+                {
+                    "unit": u,
+                    "contribution": u.weight * u.value if u.value is not None else None,
+                    "cells": found.cells.get(u.producer, []),
+                }
+            )
+    return render(
+        request,
+        "workspace/lineage.html",
+        {"lineage": found, "rows": rows, "month": month, "product": product, "nav": "review"},
+    )
