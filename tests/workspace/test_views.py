@@ -22,6 +22,7 @@ PAGES = [
     "/workspace/2025-06/cells/",
     "/workspace/2025-06/release/",
     "/workspace/2025-06/review/",
+    "/workspace/2025-06/commentary/",
     "/workspace/2025-06/lineage/copper_cathode/",
 ]
 ANALYST_PAGES = ["/workspace/2025-06/upload/", "/workspace/2025-06/returns/CU-A/"]
@@ -208,3 +209,45 @@ def test_review_and_lineage_of_a_figure(as_role, panel: None, django_assert_max_
         "CU-D": "reported",
     }
     assert [c.status for c in lineage.cells["CU-C"] if c.field == "output"] == ["imputed"]
+
+
+def test_commentary_is_written_by_analysts_and_never_lost(as_role, panel: None, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from metalstat.releases.models import Commentary
+
+    new = {"product": "copper_cathode", "slot": "drivers", "language": "en", "mode": "replace", "version": ""}
+    editor = as_role("editor")
+    assert editor.post("/workspace/2025-06/commentary/", new | {"text": "Smelters ran hard."}).status_code == 403
+    ana, bo = as_role("analyst"), as_role("analyst", "u-bo")
+    assert ana.post("/workspace/2025-06/commentary/", new | {"text": "Smelters ran hard."}).status_code == 302
+    with django_assert_max_num_queries(12):
+        page = bo.get("/workspace/2025-06/commentary/")
+    (entry, seen), *_ = page.context["entries"]
+    assert entry.text == "Smelters ran hard."
+    # Both open the paragraph at the same version; ana saves first, bo's save is refused.
+    edit = new | {"version": seen}
+    assert ana.post("/workspace/2025-06/commentary/", edit | {"text": "Smelters ran hard in June."}).status_code == 302
+    late = bo.post("/workspace/2025-06/commentary/", edit | {"text": "Output fell."})
+    assert late.status_code == 409
+    assert (
+        "changed by u-analyst" in late.context["conflict"] and "Smelters ran hard in June." in late.context["conflict"]
+    )
+    assert Commentary.objects.get().text == "Smelters ran hard in June."
+
+
+def test_confirming_one_rule_for_several_producers_at_once(as_role, panel: None) -> None:  # type: ignore[no-untyped-def]
+    # C and D both at 12,000 against a 20,000 schedule with no reason.
+    do_record_return("CU-A", "2025-06", output=20_000, actor="t", source="phone")
+    do_record_return("CU-C", "2025-06", output=12_000, actor="t", source="phone")
+    do_record_return("CU-D", "2025-06", output=12_000, actor="t", source="phone")
+    client = as_role("analyst")
+    page = client.get("/workspace/2025-06/findings/?severity=warning")
+    bulk = {(g["product"], g["rule"]): g["producers"] for g in page.context["bulk"]}
+    assert bulk[("copper_cathode", "far_from_schedule")] == ["CU-C", "CU-D"]
+    client.post(
+        "/workspace/2025-06/findings/",
+        {"rule": "far_from_schedule", "producer": ["CU-C", "CU-D"], "reason": "both relined in June"},
+    )
+    confirmed = ValidationConfirmation.objects.filter(rule="far_from_schedule", reason="both relined in June")
+    assert sorted(confirmed.values_list("producer__code", flat=True)) == ["CU-C", "CU-D"]
+    left = {r["rule"] for r in client.get("/workspace/2025-06/findings/").context["rows"]}
+    assert left == {"unexplained_swing"}

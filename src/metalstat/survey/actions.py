@@ -457,6 +457,26 @@ def do_confirm_warning(
 
 
 @transaction.atomic
+def do_confirm_warnings(
+    producers: Sequence[Producer | str],
+    period: date | str,
+    rule: str,
+    *,
+    reason: str,
+    actor: Actor,
+    origin: str = "",
+) -> int:
+    """Confirm the same rule's warning on many producers' returns of a month with one reason
+    (all or none); returns how many confirmations were created or changed."""
+    require(actor, "confirm_findings")
+    changed = 0
+    for producer in producers:
+        _, outcome = do_confirm_warning(producer, period, rule, reason=reason, actor=actor, origin=origin)
+        changed += outcome != UNCHANGED
+    return changed
+
+
+@transaction.atomic
 def do_withdraw_confirmation(
     producer: Producer | str, period: date | str, rule: str, *, actor: Actor, origin: str = ""
 ) -> bool:

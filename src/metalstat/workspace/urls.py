@@ -33,5 +33,6 @@ urlpatterns = [
     path("<month:month>/returns/<str:code>/", views.return_form, name="return"),
     path("<month:month>/release/", views.release, name="release"),
     path("<month:month>/review/", views.review, name="review"),
+    path("<month:month>/commentary/", views.commentary, name="commentary"),
     path("<month:month>/lineage/<str:product>/", views.lineage, name="lineage"),
 ]

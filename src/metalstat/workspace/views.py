@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from metalstat.catalog import load_catalog
 from metalstat.catalog.vocabulary import RETURN_SOURCES, RETURN_STATUSES
-from metalstat.core.concurrency import Conflict
+from metalstat.core.concurrency import Conflict, version_of
 from metalstat.core.periods import as_period
 from metalstat.core.roles import allowed
 from metalstat.core.tabular.errors import ImportRejected
@@ -32,9 +33,11 @@ from metalstat.core.tabular.runner import run_import
 from metalstat.engine.calendar import add_months, days_in_month
 from metalstat.registry.actions import as_producer
 from metalstat.releases import actions as releases
+from metalstat.releases.actions import do_set_commentary
+from metalstat.releases.choices import CommentaryMode, Language
 from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month
-from metalstat.releases.models import CellStatus, Release
-from metalstat.survey.actions import ReturnValues, do_confirm_warning
+from metalstat.releases.models import CellStatus, Commentary, Release
+from metalstat.survey.actions import ReturnValues, do_confirm_warnings
 from metalstat.survey.entry import NeedsReason, do_enter_return
 from metalstat.survey.models import SurveyReturn
 from metalstat.survey.returns_import import ReturnsHandler
@@ -113,25 +116,31 @@ def findings(request: HttpRequest, month: str) -> HttpResponse:
     product = request.GET.get("product") or None
     severity = request.GET.get("severity") or None
     if request.method == "POST":
+        producers = request.POST.getlist("producer")
         try:
-            do_confirm_warning(
-                request.POST.get("producer", ""),
+            n = do_confirm_warnings(
+                producers,
                 period,
                 request.POST.get("rule", ""),
                 reason=request.POST.get("reason", ""),
                 actor=request.user,
                 origin="workspace",
             )
-            messages.success(request, f"confirmed {request.POST.get('rule')} on {request.POST.get('producer')}")
+            messages.success(request, f"confirmed {request.POST.get('rule')} on {', '.join(producers)} ({n} changed)")
         except (ValidationError, PermissionDenied) as exc:
             for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
                 messages.error(request, text)
         return redirect(request.get_full_path())
     rows = boards.open_findings(period, product, severity)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for f in rows:
+        if f["severity"] == "warning":
+            groups.setdefault((f["product"], f["rule"]), []).append(f["producer_id"])
+    bulk = [{"product": p, "rule": r, "producers": codes} for (p, r), codes in sorted(groups.items()) if len(codes) > 1]
     return render(
         request,
         "workspace/findings.html",
-        {"rows": rows, "month": month, "product": product, "severity": severity, "nav": "findings"},
+        {"rows": rows, "bulk": bulk, "month": month, "product": product, "severity": severity, "nav": "findings"},
     )
 
 
@@ -349,3 +358,51 @@ def lineage(request: HttpRequest, month: str, product: str) -> HttpResponse:
         "workspace/lineage.html",
         {"lineage": found, "rows": rows, "month": month, "product": product, "nav": "review"},
     )
+
+
+COMMENTARY_SLOTS = ("production", "operating_rate", "drivers", "forecast", "end")
+
+
+@role_required("view_unreleased")
+def commentary(request: HttpRequest, month: str) -> HttpResponse:
+    """The month's analysts' paragraphs; writing one needs the analyst role
+    (``releases.actions.do_set_commentary`` checks it) and the version it was opened at."""
+    period = _period(month)
+    context: dict[str, Any] = {
+        "month": month,
+        "nav": "commentary",
+        "slots": COMMENTARY_SLOTS,
+        "languages": Language.choices,
+        "modes": CommentaryMode.choices,
+        "products": [(p.code, p.name) for p in load_catalog()],
+        "editing": {},
+    }
+    status = 200
+    if request.method == "POST":
+        fields = {k: request.POST.get(k, "") for k in ("product", "slot", "language", "mode", "text", "version")}
+        try:
+            _, outcome = do_set_commentary(
+                period,
+                fields["product"],
+                fields["slot"],
+                fields["text"],
+                language=fields["language"] or Language.EN,
+                mode=fields["mode"] or CommentaryMode.REPLACE,
+                actor=request.user,
+                origin="workspace",
+                expected_version=fields["version"],
+            )
+        except Conflict as conflict:
+            context["conflict"] = conflict.messages[0]
+            context["editing"] = fields
+            status = 409
+        except (ValidationError, PermissionDenied) as exc:
+            context["problems"] = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            context["editing"] = fields
+            status = 403 if isinstance(exc, PermissionDenied) else 400
+        else:
+            messages.success(request, f"{fields['product'] or 'report'} {fields['slot']}: {outcome}")
+            return redirect("workspace:commentary", month=month)
+    entries = list(Commentary.objects.filter(period=period).order_by("product", "slot", "language", "mode"))
+    context["entries"] = [(c, version_of(c)) for c in entries]
+    return render(request, "workspace/commentary.html", context, status=status)
