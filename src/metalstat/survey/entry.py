@@ -59,23 +59,39 @@ def return_findings(row: ReturnValues) -> list[Finding]:
     ]
 
 
+@dataclass(frozen=True)
+class Entered:
+    outcome: str  # created | revised | unchanged
+    warnings: list[Finding]  # the warnings the return raised (confirmed, or left open)
+
+
 @transaction.atomic
-def do_enter_return(row: ReturnValues, *, actor: Actor, source: str, reason: str = "", origin: str = "") -> str:
+def do_enter_return(
+    row: ReturnValues,
+    *,
+    actor: Actor,
+    source: str,
+    reason: str = "",
+    origin: str = "",
+    leave_warnings: bool = False,
+) -> Entered:
     """Record one return entered in a form: ``created``, ``revised`` or ``unchanged``.
 
     Errors raise ValidationError listing each; warnings raise NeedsReason unless ``reason``
-    is given, which then confirms every one of them. ``row.expected_revision`` guards against
-    a lost update (``core.concurrency.Conflict``)."""
+    is given, which then confirms every one of them (or, with ``leave_warnings``, as for a
+    producer sending its own return, they are left open for the analysts). ``row.expected_revision``
+    guards against a lost update (``core.concurrency.Conflict``)."""
     require(actor, "record_returns")
     found = return_findings(row)
     errors = [f for f in found if f.severity == "error"]
     if errors:
         raise ValidationError([f"error ({f.rule}): {f.message}" for f in errors])
     warnings = [f for f in found if f.severity == "warning"]
-    if warnings and not reason.strip():
+    if warnings and not reason.strip() and not leave_warnings:
         raise NeedsReason(warnings)
     outcome = do_record_returns([row], actor=actor, source=source, origin=origin)[0]
     period: date = as_period(row.period)
-    for w in warnings:
-        do_confirm_warning(row.producer, period, w.rule, reason=reason, actor=actor, origin=origin)
-    return outcome
+    if reason.strip():
+        for w in warnings:
+            do_confirm_warning(row.producer, period, w.rule, reason=reason, actor=actor, origin=origin)
+    return Entered(outcome=outcome, warnings=warnings)

@@ -25,6 +25,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="workspace:login"), name="logout"),
+    path("respond/", views.respond, name="respond"),
+    path("producers/<str:code>/tokens/", views.tokens, name="tokens"),
     path("<month:month>/", views.board, name="board"),
     path("<month:month>/missing/", views.missing, name="missing"),
     path("<month:month>/findings/", views.findings, name="findings"),

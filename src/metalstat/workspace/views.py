@@ -39,7 +39,15 @@ from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month
 from metalstat.releases.models import CellStatus, Commentary, Release
 from metalstat.survey.actions import ReturnValues, do_confirm_warnings
 from metalstat.survey.entry import NeedsReason, do_enter_return
-from metalstat.survey.models import SurveyReturn
+from metalstat.survey.models import RespondentToken, SurveyReturn
+from metalstat.survey.respondents import (
+    BadToken,
+    do_issue_respondent_token,
+    do_revoke_respondent_token,
+    own_returns,
+    respondent,
+    submit_own_return,
+)
 from metalstat.survey.returns_import import ReturnsHandler
 from metalstat.workspace import board as boards
 from metalstat.workspace.review import headline_lineage, month_review
@@ -254,7 +262,7 @@ def return_form(request: HttpRequest, month: str, code: str) -> HttpResponse:
                 operating_capacity=numbers["operating_capacity"],
             )
             try:
-                outcome = do_enter_return(
+                entered = do_enter_return(
                     row,
                     actor=request.user,
                     source=request.POST.get("source", "phone"),
@@ -270,7 +278,7 @@ def return_form(request: HttpRequest, month: str, code: str) -> HttpResponse:
             except ValidationError as exc:
                 problems.extend(exc.messages)
             else:
-                messages.success(request, f"{producer.code} {month}: {outcome}")
+                messages.success(request, f"{producer.code} {month}: {entered.outcome}")
                 return redirect("workspace:return", month=month, code=producer.code)
         context["problems"] = problems
         return _form(request, context, status=400)
@@ -406,3 +414,58 @@ def commentary(request: HttpRequest, month: str) -> HttpResponse:
     entries = list(Commentary.objects.filter(period=period).order_by("product", "slot", "language", "mode"))
     context["entries"] = [(c, version_of(c)) for c in entries]
     return render(request, "workspace/commentary.html", context, status=status)
+
+
+@role_required("record_returns")
+def tokens(request: HttpRequest, code: str) -> HttpResponse:
+    """Issue or revoke a producer's respondent token (analysts); the secret is shown once."""
+    try:
+        producer = as_producer(code)
+    except ValidationError:
+        raise PermissionDenied("no such producer") from None
+    context: dict[str, Any] = {"producer": producer, "month": None}
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            token = RespondentToken.objects.get(pk=int(request.POST["revoke"]), producer=producer)
+            do_revoke_respondent_token(token, actor=request.user)
+            messages.success(request, f"token {token.prefix}… revoked")
+        else:
+            _, secret = do_issue_respondent_token(producer, actor=request.user)
+            context["secret"] = secret
+    context["tokens"] = list(RespondentToken.objects.filter(producer=producer))
+    return render(request, "workspace/tokens.html", context)
+
+
+def respond(request: HttpRequest) -> HttpResponse:
+    """A producer's own page: with its token it sends its return and sees its own returns
+    only. No sign-in: the token is the credential, and it names the producer."""
+    context: dict[str, Any] = {"statuses": RETURN_STATUSES, "fields": RETURN_FORM_FIELDS, "month": None}
+    if request.method != "POST":
+        return render(request, "workspace/respond.html", context)
+    secret = request.POST.get("token", "")
+    context["token"] = secret
+    try:
+        token = respondent(secret)
+    except BadToken as bad:
+        context["problems"] = [str(bad)]
+        return render(request, "workspace/respond.html", context, status=403)
+    context["producer"] = token.producer
+    if request.POST.get("period"):
+        problems: list[str] = []
+        numbers = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+        values: dict[str, Any] = {
+            "period": request.POST["period"],
+            "status": request.POST.get("status", "normal"),
+            "reason": request.POST.get("reason", ""),
+            **numbers,
+        }
+        if not problems:
+            try:
+                outcome, receipt, warnings = submit_own_return(secret, values, channel="form")
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+            else:
+                context["receipt"] = {"outcome": outcome, "return": receipt, "warnings": warnings}
+        context["problems"] = problems
+    context["returns"] = own_returns(token)
+    return render(request, "workspace/respond.html", context, status=400 if context.get("problems") else 200)
