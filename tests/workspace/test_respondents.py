@@ -54,6 +54,7 @@ def test_the_same_rules_apply_and_bad_tokens_are_refused(panel: None) -> None:
     assert not SurveyReturn.objects.filter(period="2025-06-01").exists()
     # A warning (far from its schedule) is stored and left open for the office.
     outcome, receipt, warnings = submit_own_return(secret, {"period": "2025-06", "output": 12_000.0}, channel="form")
+    assert receipt.output == 12_000 and receipt.source == "api"
     assert outcome == "created" and {w.rule for w in warnings} == {"unexplained_swing", "far_from_schedule"}
     with pytest.raises(BadToken):
         submit_own_return(secret + "x", {"period": "2025-06", "output": 1.0}, channel="form")
