@@ -75,3 +75,18 @@ def require(actor: Any, permission: str) -> None:
     if not allowed(actor, permission):
         name = actor.get_username() if getattr(actor, "is_authenticated", False) else "an anonymous user"
         raise PermissionDenied(f"{name} may not {PERMISSIONS[permission]}: that needs the {role_of(permission)} role")
+
+
+def ensure_role_groups(using: str = "default") -> None:
+    """Make the three groups with their permissions if they are missing (after a flush),
+    and give each the permissions ``ROLES`` names."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    create_permissions(apps.get_app_config(APP_LABEL), verbosity=0, using=using)
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.using(using).filter(content_type__app_label=APP_LABEL, codename__in=codenames)
+        )
