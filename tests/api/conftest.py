@@ -95,7 +95,7 @@ def world(db: Any) -> World:
     org = do_create_organisation("Desk One", actor="admin")
     do_grant_subscription(org, "Base metals", groups=["base_metals"], actor="admin")
     sub = do_add_subscriber("trader", org, actor="admin")
-    analysts = Group.objects.create(name="analysts")
+    analysts, _ = Group.objects.get_or_create(name="analysts")
     analyst = User.objects.create_user("ana")
     analyst.groups.add(analysts)
     previewer = User.objects.create_user("chief")

@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "subscriptions": {"releases", "core", "catalog", "engine"},
     "api": {"subscriptions", "releases", "core", "catalog", "engine"},
     "delivery": {"api", "subscriptions", "releases", "core", "catalog", "engine"},
+    "workspace": {"releases", "survey", "registry", "core", "catalog", "engine"},
     "demo": {
         "delivery",
         "subscriptions",
@@ -41,7 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "engine",
     },
     "portal": {"api", "subscriptions", "report", "releases", "core", "catalog", "engine"},
-    "project": {"core", "registry", "survey", "releases", "api", "portal", "delivery"},
+    "project": {"core", "registry", "survey", "releases", "api", "portal", "delivery", "workspace"},
     "cli": {"core", "catalog", "engine"},  # subcommands are named as strings, imported lazily
 }
 PURE = {"catalog", "engine"}  # no Django, no app

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def users():
-    analysts = Group.objects.create(name="analysts")
+    analysts, _ = Group.objects.get_or_create(name="analysts")
     analyst = User.objects.create_user("ana")
     analyst.groups.add(analysts)
     return {

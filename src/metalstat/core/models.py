@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from metalstat.core.choices import AuditAction
+from metalstat.core.roles import PERMISSIONS
 
 
 class AuditEntry(models.Model):
@@ -40,3 +41,13 @@ class AuditEntry(models.Model):
         before = self.before or {}
         after = self.after or {}
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+class Role(models.Model):
+    """Not a table: the holder of the office's permissions (``core.roles``), which the
+    analysts, editors and administrators groups are given."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = tuple((code, text[0].upper() + text[1:]) for code, text in PERMISSIONS.items())

@@ -25,7 +25,7 @@ from metalstat.engine.estimate import (
 )
 from metalstat.engine.figures import FIGURES
 from metalstat.engine.forecast import accuracy, benchmarks, headline_history, scheduled_panel
-from metalstat.engine.impute import complete_panel, imputation_log
+from metalstat.engine.impute import cell_statuses, complete_panel, imputation_log
 from metalstat.engine.indicators import (
     COUNT_MEASURES,
     LEVEL_MEASURES,
@@ -63,6 +63,7 @@ class CycleResult:
     findings: pl.DataFrame  # validation findings for the month (validate.FINDINGS)
     imputations: pl.DataFrame  # one row per imputed cell: producer, month, method, value
     sample: pl.DataFrame  # completed sample with expansion weights: the lineage of every level
+    cells: pl.DataFrame  # one status per completed cell (impute.CELL_STATUSES): reported, imputed by X
 
     @property
     def blocked(self) -> bool:
@@ -133,6 +134,7 @@ def run_cycle(
         findings=findings,
         imputations=imputation_log(completed),
         sample=w,
+        cells=cell_statuses(completed),
     )
 
 

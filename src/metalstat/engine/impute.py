@@ -18,7 +18,7 @@ overwritten: ``value`` holds the completed value, ``reported`` what the producer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,24 +31,57 @@ from metalstat.engine.cells import potential
 
 @dataclass(frozen=True)
 class Method:
+    """One imputation method: when it applies to a non-respondent (``applies``, over the
+    month's panel joined with last month and the stratum and product aggregates) and the
+    value it gives (``value``). ``min_respondents``: the fewest respondents its aggregate
+    needs (the ``n`` column it counts, if any)."""
+
     name: str
+    applies: Callable[[int], pl.Expr]
+    value: Callable[[], pl.Expr]
     min_respondents: int = 0
 
 
+def _at_least(column: str) -> Callable[[int], pl.Expr]:
+    return lambda n: pl.col(column) >= max(n, 1)
+
+
+# The table that runs: tried in this order, the first that applies (with a finite value) wins.
 METHODS: tuple[Method, ...] = (
-    Method("halted"),
-    Method("schedule"),
-    Method("stratum_trend", min_respondents=1),
-    Method("stratum_rate", min_respondents=1),
-    Method("product_rate", min_respondents=1),
+    Method("halted", lambda _n: pl.col("halt_known"), lambda: pl.lit(0.0)),
+    Method("schedule", lambda _n: pl.col("prev_schedule").is_not_null(), lambda: pl.col("prev_schedule")),
+    Method(
+        "stratum_trend",
+        lambda n: pl.col("prev_value").is_not_null() & _at_least("trend_n")(n),
+        lambda: pl.col("prev_value") * pl.col("trend_ratio"),
+        min_respondents=1,
+    ),
+    Method(
+        "stratum_rate",
+        _at_least("rate_n"),
+        lambda: pl.col("potential") * pl.col("stratum_rate"),
+        min_respondents=1,
+    ),
+    Method(
+        "product_rate",
+        _at_least("product_n"),
+        lambda: pl.col("potential") * pl.col("product_rate"),
+        min_respondents=1,
+    ),
 )
 
 KEY = ["producer_id", "period"]
 
 
-def complete_month(cur: pl.DataFrame, prev: pl.DataFrame | None, products: Sequence[Product]) -> pl.DataFrame:
+def complete_month(
+    cur: pl.DataFrame,
+    prev: pl.DataFrame | None,
+    products: Sequence[Product],
+    methods: Sequence[Method] = METHODS,
+) -> pl.DataFrame:
     """Complete one month's panel. ``cur``: the month's panel cells. ``prev``: the previous
-    month's completed panel (producer_id, value, responded, output, schedule) or None."""
+    month's completed panel (producer_id, value, responded, output, schedule) or None.
+    ``methods``: the imputation table, tried in its order."""
     if prev is None:
         prev = pl.DataFrame(
             schema={
@@ -81,32 +114,14 @@ def complete_month(cur: pl.DataFrame, prev: pl.DataFrame | None, products: Seque
         product_rate=pl.col("output").filter(resp).sum() / pl.col("potential").filter(resp).sum(),
     )
     df = df.join(by_stratum, on=["product", "stratum"], how="left").join(by_product, on="product", how="left")
-    m = {x.name: x.min_respondents for x in METHODS}
-    candidates: list[tuple[str, pl.Expr, pl.Expr]] = [
-        ("halted", pl.col("halt_known"), pl.lit(0.0)),
-        ("schedule", pl.col("prev_schedule").is_not_null(), pl.col("prev_schedule")),
-        (
-            "stratum_trend",
-            pl.col("prev_value").is_not_null() & (pl.col("trend_n") >= max(m["stratum_trend"], 1)),
-            pl.col("prev_value") * pl.col("trend_ratio"),
-        ),
-        (
-            "stratum_rate",
-            pl.col("rate_n") >= max(m["stratum_rate"], 1),
-            pl.col("potential") * pl.col("stratum_rate"),
-        ),
-        (
-            "product_rate",
-            pl.col("product_n") >= max(m["product_rate"], 1),
-            pl.col("potential") * pl.col("product_rate"),
-        ),
-    ]
     # polars' when/then builders change type as they chain.
     method: Any = pl.when(resp).then(pl.lit("reported"))
     value: Any = pl.when(resp).then(pl.col("output"))
-    for name, cond, val in candidates:
-        method = method.when(cond.fill_null(False) & val.is_finite().fill_null(False)).then(pl.lit(name))
-        value = value.when(cond.fill_null(False) & val.is_finite().fill_null(False)).then(val)
+    for m in methods:
+        val = m.value()
+        usable = m.applies(m.min_respondents).fill_null(False) & val.is_finite().fill_null(False)
+        method = method.when(usable).then(pl.lit(m.name))
+        value = value.when(usable).then(val)
     df = df.with_columns(method=method.otherwise(pl.lit("none")), value=value.otherwise(None))
     return _complete_metal_and_capacity(df, products)
 
@@ -147,7 +162,12 @@ def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) 
     )
 
 
-def complete_panel(cells: pl.DataFrame, months: Sequence[date], products: Sequence[Product]) -> pl.DataFrame:
+def complete_panel(
+    cells: pl.DataFrame,
+    months: Sequence[date],
+    products: Sequence[Product],
+    methods: Sequence[Method] = METHODS,
+) -> pl.DataFrame:
     """Complete every month in order. ``months[0]`` serves only as context for ``months[1]``
     (its non-respondents are imputed without a prior month)."""
     panel = cells.filter(pl.col("in_panel"))
@@ -157,7 +177,7 @@ def complete_panel(cells: pl.DataFrame, months: Sequence[date], products: Sequen
     empty = panel.clear()
     for m in months:
         cur = by_month.get((m,), empty)
-        done = complete_month(cur, prev, products)
+        done = complete_month(cur, prev, products, methods)
         parts.append(done)
         prev = done.select("producer_id", "value", "responded", "output", "schedule", "grade")
     return pl.concat(parts, how="vertical_relaxed") if parts else empty
@@ -168,3 +188,49 @@ def imputation_log(completed: pl.DataFrame) -> pl.DataFrame:
     return completed.filter(pl.col("imputed")).select(
         "product", "producer_id", "period", "method", "value", "value_metal"
     )
+
+
+CELL_STATUSES = {
+    "product": pl.Utf8,
+    "producer_id": pl.Utf8,
+    "period": pl.Date,
+    "field": pl.Utf8,  # a return field: output, output_metal, operating_capacity
+    "status": pl.Utf8,  # reported | imputed | missing
+    "method": pl.Utf8,  # how the value was obtained ("reported", an imputation method, a grade source)
+    "value": pl.Float64,
+}
+
+
+def cell_statuses(completed: pl.DataFrame) -> pl.DataFrame:
+    """One status per cell of the completed panel (Banff's status table): for each producer,
+    month and completed field, whether the value is the reported one, imputed (and by which
+    method) or still missing. Output carries the imputation method; metal content not reported
+    comes from the producer's grade last month (``last_grade``) or the product's factor
+    (``product_factor``); operating
+    capacity of a non-respondent is 0 when halted, else its capacity × the stratum's running
+    share (``running_share``)."""
+    if completed.is_empty():
+        return pl.DataFrame(schema=CELL_STATUSES)
+    resp = pl.col("responded")
+    keys = [pl.col("product"), pl.col("producer_id").cast(pl.Utf8), pl.col("period")]
+
+    def rows(field: str, value: pl.Expr, reported: pl.Expr, method: pl.Expr) -> pl.DataFrame:
+        status = pl.when(reported).then(pl.lit("reported")).when(value.is_null()).then(pl.lit("missing"))
+        return completed.select(
+            *keys,
+            field=pl.lit(field),
+            status=status.otherwise(pl.lit("imputed")),
+            method=pl.when(reported).then(pl.lit("reported")).when(value.is_null()).then(None).otherwise(method),
+            value=value.cast(pl.Float64),
+        )
+
+    output = rows("output", pl.col("value"), resp, pl.col("method"))
+    grade_source = (
+        pl.when(pl.col("prev_grade").is_not_null()).then(pl.lit("last_grade")).otherwise(pl.lit("product_factor"))
+    )
+    metal = rows(
+        "output_metal", pl.col("value_metal"), resp & pl.col("output_metal").is_not_null(), grade_source
+    ).filter(pl.col("value").is_not_null() | (pl.col("status") == "reported"))
+    opcap_method = pl.when(pl.col("method") == "halted").then(pl.lit("halted")).otherwise(pl.lit("running_share"))
+    opcap = rows("operating_capacity", pl.col("opcap"), pl.col("operating_capacity").is_not_null(), opcap_method)
+    return pl.concat([output, metal, opcap]).select([pl.col(c).cast(t) for c, t in CELL_STATUSES.items()])

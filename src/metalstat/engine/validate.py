@@ -44,6 +44,7 @@ class Rule:
     message: str  # str.format template over the row's columns
     test: Callable[[], pl.Expr]
     value: Callable[[], pl.Expr]
+    field: str = "output"  # the return field the finding is about (Banff's field)
 
     def describe(self) -> dict[str, str]:
         return {"id": self.id, "severity": self.severity, "label": self.label, "message": self.message}
@@ -95,6 +96,7 @@ RULES: tuple[Rule, ...] = (
             _c("operating_capacity"),
             _c("min_part"),
         ),
+        field="quantities",
     ),
     Rule(
         "unknown_status",
@@ -103,6 +105,7 @@ RULES: tuple[Rule, ...] = (
         "status {status!r} is not one of " + ", ".join(RETURN_STATUSES),
         lambda: ~_c("status").is_in(list(RETURN_STATUSES)),
         lambda: pl.lit(None, pl.Float64),
+        field="status",
     ),
     Rule(
         "no_capacity",
@@ -111,6 +114,7 @@ RULES: tuple[Rule, ...] = (
         "the producer has no capacity in force in {period}: record its capacity first",
         lambda: _c("cap_avg").is_null() | (_c("cap_avg") <= 0),
         lambda: _c("output"),
+        field="capacity",
     ),
     Rule(
         "above_capacity",
@@ -128,6 +132,7 @@ RULES: tuple[Rule, ...] = (
         "metal content {output_metal:,.1f} exceeds physical output {output:,.1f}",
         lambda: _c("output_metal") > _c("output") * (1.0 + 1e-9),
         lambda: _c("output_metal"),
+        field="output_metal",
     ),
     Rule(
         "breakdown_sum",
@@ -136,6 +141,7 @@ RULES: tuple[Rule, ...] = (
         "breakdown {bad_dimension!r} adds up to {bad_sum:,.1f}, output is {output:,.1f}",
         lambda: _c("bad_dimension").is_not_null(),
         lambda: _c("bad_sum"),
+        field="breakdown",
     ),
     Rule(
         "unknown_breakdown",
@@ -144,6 +150,7 @@ RULES: tuple[Rule, ...] = (
         "breakdown value {unknown_part!r} is not in the catalog for this product",
         lambda: _c("unknown_part").is_not_null(),
         lambda: pl.lit(None, pl.Float64),
+        field="breakdown",
     ),
     Rule(
         "halted_with_output",

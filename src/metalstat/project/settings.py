@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "metalstat.delivery",
+    "metalstat.workspace",
 ]
 
 MIDDLEWARE = [

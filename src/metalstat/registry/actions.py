@@ -15,10 +15,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from metalstat.core.changelog import Actor, record_change, save_audited, snapshot
+from metalstat.core.changelog import Actor, model_label, record_change, save_audited, snapshot
 from metalstat.core.choices import AuditAction
+from metalstat.core.concurrency import check_version, version_of
 from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_date, as_period
+from metalstat.core.roles import require
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 
 # Producer fields an upsert may set; ``code`` is the key.
@@ -32,6 +34,7 @@ PRODUCER_FIELDS = (
     "feedstock",
     "country",
     "notes",
+    "contact",
 )
 
 
@@ -51,12 +54,17 @@ def as_producer(producer: Producer | str, *, for_update: bool = False) -> Produc
 
 
 @transaction.atomic
-def do_upsert_producer(code: str, *, actor: Actor, origin: str = "", **fields: Any) -> tuple[Producer, str]:
+def do_upsert_producer(
+    code: str, *, actor: Actor, origin: str = "", expected_version: str | None = None, **fields: Any
+) -> tuple[Producer, str]:
     """Create the producer ``code`` or change the given fields of it.
 
     Only the fields passed are set (``name`` and ``product`` are needed to create one). A
     producer's product never changes: a plant taking up another product is a new producer.
+    ``expected_version``: the version (``core.concurrency.version_of``; "" for a new one) the
+    editor started from; when someone saved the producer since, Conflict, nothing written.
     """
+    require(actor, "edit_register")
     unknown = set(fields) - set(PRODUCER_FIELDS)
     if unknown:
         raise TypeError(f"unknown producer field(s): {', '.join(sorted(unknown))}")
@@ -64,6 +72,13 @@ def do_upsert_producer(code: str, *, actor: Actor, origin: str = "", **fields: A
     if not code:
         raise ValidationError({"code": "a producer needs a code"})
     producer = Producer.objects.select_for_update().filter(code=code).first()
+    check_version(
+        f"producer {code}",
+        version_of(producer),
+        expected_version,
+        model_label=model_label(Producer),
+        object_id=str(producer.pk) if producer is not None else "",
+    )
     if producer is None:
         missing = [f for f in ("name", "product") if not fields.get(f)]
         if missing:
@@ -104,6 +119,7 @@ def do_add_capacity_record(
     capacity or event for a date that already has a record is refused: capacity history is
     added to, never rewritten; a correction is a new record from the date it takes effect.
     """
+    require(actor, "edit_register")
     producer = as_producer(producer, for_update=True)
     valid_from = as_date(valid_from, "valid_from")
     if capacity is None or capacity < 0:
@@ -147,6 +163,7 @@ def do_set_panel_membership(
     A membership starting in the same month is updated (that is how a producer leaves the
     panel: its open membership gets a last period); any other overlap is refused.
     """
+    require(actor, "edit_register")
     producer = as_producer(producer, for_update=True)
     first = as_period(first_period, "first_period")
     last = as_period(last_period, "last_period") if last_period is not None else None

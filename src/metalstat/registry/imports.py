@@ -15,6 +15,7 @@ from typing_extensions import override
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import CAPACITY_EVENTS, ENTERPRISE_NATURES
+from metalstat.core.changelog import Actor
 from metalstat.core.tabular.columns import CellError, Column, KindSchema, code_key, parse_choice
 from metalstat.core.tabular.rows import Row, TypedRows
 from metalstat.core.tabular.runner import (
@@ -268,7 +269,7 @@ class ProducersHandler(Handler):
         rows: Sequence[Row],
         ctx: Context,
         *,
-        actor: str,
+        actor: Actor,
         origin: str,
         progress: ProgressSink,
     ) -> Counter[str]:
@@ -321,7 +322,7 @@ class CapacityHandler(ProducerRowsHandler):
         rows: Sequence[Row],
         ctx: Context,
         *,
-        actor: str,
+        actor: Actor,
         origin: str,
         progress: ProgressSink,
     ) -> Counter[str]:
@@ -395,7 +396,7 @@ class PanelHandler(ProducerRowsHandler):
         rows: Sequence[Row],
         ctx: Context,
         *,
-        actor: str,
+        actor: Actor,
         origin: str,
         progress: ProgressSink,
     ) -> Counter[str]:

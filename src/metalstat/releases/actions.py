@@ -7,6 +7,7 @@ release's figures are written once, when it is created, and never change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,15 +19,19 @@ from django.db.models import Field, Max
 from django.utils import timezone
 
 from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
-from metalstat.core.changelog import Actor, actor_name, record_change, save_audited, snapshot
+from metalstat.core.changelog import Actor, actor_name, model_label, record_change, save_audited, snapshot
 from metalstat.core.choices import AuditAction
+from metalstat.core.concurrency import check_version, version_of
 from metalstat.core.locks import serialised
 from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_period
+from metalstat.core.roles import require
 from metalstat.core.validators import validate_product_code
 from metalstat.engine.figures import FIGURES
+from metalstat.engine.impute import CELL_STATUSES
+from metalstat.engine.validate import FINDINGS, RULES_BY_ID
 from metalstat.releases.choices import CommentaryMode, Language, ReleaseStatus
-from metalstat.releases.models import Commentary, Figure, Release
+from metalstat.releases.models import CellStatus, Commentary, Figure, Finding, Release, SampleUnit
 from metalstat.releases.queries import FIGURE_KEY, LIVE_STATUSES
 from metalstat.releases.signals import release_timed
 
@@ -78,23 +83,27 @@ def _check_figures(figures: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _column(name: str) -> str:
-    """The database column of one of Figure's own fields."""
-    field = Figure._meta.get_field(name)
+def _column(model: type[Any], name: str) -> str:
+    """The database column of one of a model's own fields."""
+    field = model._meta.get_field(name)
     if not isinstance(field, Field):
-        raise TypeError(f"Figure.{name} is not a field with a column")
-    return field.column
+        raise TypeError(f"{model.__name__}.{name} is not a field with a column")
+    return str(field.column)
 
 
-def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
-    """Write a release's figures in bulk: COPY on PostgreSQL, one executemany on SQLite.
+def _insert_rows(model: type[Any], release: Release, frame: pl.DataFrame) -> None:
+    """Write rows belonging to a release in bulk (``frame``'s columns are the model's field
+    names): COPY on PostgreSQL, one executemany on SQLite.
 
     A cycle can publish ~100k figures; Django's bulk_create needs 1,700 statements for that
     on SQLite (999 parameters each) and ~6 s on PostgreSQL, against well under a second here.
     """
-    columns = [_column("release")] + [_column(name) for name in FIGURES]
+    if frame.is_empty():
+        return
+    fields = frame.columns
+    columns = [_column(model, "release")] + [_column(model, name) for name in fields]
     rows = ((release.pk, *row) for row in frame.iter_rows())
-    table = connection.ops.quote_name(Figure._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
         with (
@@ -112,10 +121,79 @@ def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
             # and streaming ~100k rows is the point here.
             cursor.executemany(sql, rows)  # type: ignore[arg-type]
     else:
-        Figure.objects.bulk_create(
-            (Figure(release=release, **dict(zip(FIGURES, row, strict=True))) for row in frame.iter_rows()),
+        model.objects.bulk_create(
+            (model(release=release, **dict(zip(fields, row, strict=True))) for row in frame.iter_rows()),
             batch_size=FIGURE_BATCH,
         )
+
+
+def _insert_figures(release: Release, frame: pl.DataFrame) -> None:
+    _insert_rows(Figure, release, frame)
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """What a vintage was made from, stored with it: the run's validation findings
+    (engine ``validate.FINDINGS``), the status of every completed cell (``impute.CELL_STATUSES``;
+    ``status`` may also say ``edited``) and the weighted sample (``estimate.weights``: one row
+    per sample producer and month with its completed value, method, stratum, ``cap_avg`` and
+    expansion weight ``w``)."""
+
+    findings: pl.DataFrame
+    cells: pl.DataFrame
+    sample: pl.DataFrame
+
+
+def _lineage_frames(lineage: Lineage) -> list[tuple[type[Any], pl.DataFrame]]:
+    missing = [
+        f"{name}: {', '.join(c for c in need if c not in frame.columns)}"
+        for name, frame, need in (
+            ("findings", lineage.findings, list(FINDINGS)),
+            ("cells", lineage.cells, list(CELL_STATUSES)),
+            ("sample", lineage.sample, ["producer_id", "product", "period", "stratum", "value", "method", "w"]),
+        )
+        if any(c not in frame.columns for c in need)
+    ]
+    if missing:
+        raise ValidationError([f"lineage {m} missing" for m in missing])
+    rule_field = pl.col("rule").replace_strict(
+        {r.id: r.field for r in RULES_BY_ID.values()}, default="", return_dtype=pl.Utf8
+    )
+    findings = lineage.findings.select(
+        producer=pl.col("producer_id").cast(pl.Utf8),
+        product="product",
+        period="period",
+        field=rule_field,
+        rule="rule",
+        severity="severity",
+        value=pl.col("value").fill_nan(None),
+        message=pl.col("message").fill_null(""),
+        confirmed="confirmed",
+    )
+    cells = lineage.cells.select(
+        producer=pl.col("producer_id").cast(pl.Utf8),
+        product="product",
+        period="period",
+        field="field",
+        status="status",
+        method=pl.col("method").fill_null(""),
+        value=pl.col("value").fill_nan(None),
+    )
+    sample = lineage.sample
+    sample = sample.select(
+        producer=pl.col("producer_id").cast(pl.Utf8),
+        product="product",
+        period="period",
+        stratum=pl.col("stratum").cast(pl.Utf8).fill_null(""),
+        value=pl.col("value").fill_nan(None),
+        value_metal=(pl.col("value_metal") if "value_metal" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(
+            None
+        ),
+        method="method",
+        capacity=(pl.col("cap_avg") if "cap_avg" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(None),
+        weight="w",
+    )
+    return [(Finding, findings), (CellStatus, cells), (SampleUnit, sample)]
 
 
 def _release_snapshot(release: Release) -> dict[str, Any]:
@@ -130,14 +208,18 @@ def do_create_release(
     actor: Actor,
     note: str = "",
     metadata: dict[str, Any] | None = None,
+    lineage: Lineage | None = None,
 ) -> Release:
     """Store a month's figures as a new draft vintage (1, 2, ... within the month).
 
     ``figures`` is a frame in the engine's FIGURES shape; it is checked (columns, codes,
-    unique keys) and written in batches. The release starts as a draft.
+    unique keys) and written in batches. ``lineage``: the run's findings, cell statuses and
+    weighted sample, written in the same transaction. The release starts as a draft.
     """
+    require(actor, "run_month")
     period = as_period(period)
     frame = _check_figures(figures)
+    extra = _lineage_frames(lineage) if lineage is not None else []
     who = actor_name(actor)
     # Two runs of a month take turns, so they cannot take the same vintage number (a row
     # lock cannot do it: the month's first vintage has no row to lock yet).
@@ -152,7 +234,9 @@ def do_create_release(
             metadata=metadata or {},
         )
     _insert_figures(release, frame)
-    after = _release_snapshot(release) | {"figures": frame.height}
+    for model, rows in extra:
+        _insert_rows(model, release, rows)
+    after = _release_snapshot(release) | {"figures": frame.height} | {m._meta.model_name: r.height for m, r in extra}
     record_change(release, AuditAction.CREATE, before=None, after=after, actor=who)
     return release
 
@@ -185,7 +269,8 @@ def _transition(
 @transaction.atomic
 def do_submit_for_review(release: Release | int, *, actor: Actor, note: str = "") -> Release:
     """A draft goes to review."""
-    changes: dict[str, Any] = {"submitted_at": timezone.now()}
+    require(actor, "run_month")
+    changes: dict[str, Any] = {"submitted_at": timezone.now(), "submitted_by": actor_name(actor)}
     if note:
         changes["note"] = note
     return _transition(
@@ -201,6 +286,7 @@ def do_submit_for_review(release: Release | int, *, actor: Actor, note: str = ""
 @transaction.atomic
 def do_reject_release(release: Release | int, *, actor: Actor, note: str) -> Release:
     """A reviewer sends a release back to draft, saying why."""
+    require(actor, "review_release")
     if not (note or "").strip():
         raise ValidationError({"note": "say why the release goes back to draft"})
     return _transition(
@@ -215,14 +301,20 @@ def do_reject_release(release: Release | int, *, actor: Actor, note: str) -> Rel
 
 @transaction.atomic
 def do_approve_release(release: Release | int, *, actor: Actor) -> Release:
-    """A release in review is approved.
+    """A release in review is approved, by another person than the one who submitted it.
 
-    With ``METALSTAT_SEPARATE_APPROVER`` on, the approver must not be the release's creator.
+    Four eyes: a signed-in user may never approve a release they submitted (or created). A
+    tool acting under a name (the command line) is held to it only with
+    ``METALSTAT_SEPARATE_APPROVER`` on, as the person behind a name cannot be told.
     """
+    require(actor, "review_release")
     who = actor_name(actor)
     current = _locked(release)
-    if getattr(settings, "METALSTAT_SEPARATE_APPROVER", False) and who == current.created_by:
-        raise PermissionDenied(f"{who} created release {current.label}; another person must approve it")
+    person = not isinstance(actor, str)
+    separate = person or getattr(settings, "METALSTAT_SEPARATE_APPROVER", False)
+    if separate and who in {current.submitted_by, current.created_by}:
+        role = "submitted" if who == current.submitted_by else "created"
+        raise PermissionDenied(f"{who} {role} release {current.label}; another person must approve it")
     return _transition(
         release,
         (ReleaseStatus.IN_REVIEW,),
@@ -255,6 +347,7 @@ def do_publish_release(
     While one vintage of a month is scheduled, no other vintage of that month can be
     published, so live data cannot change under a staged embargo.
     """
+    require(actor, "publish_release")
     now = timezone.now()
     release_at = release_at or now
     if timezone.is_naive(release_at):
@@ -363,6 +456,7 @@ def do_settle_releases(*, at: datetime | None = None, period: date | str | None 
     Bookkeeping only (the status shown in lists); which vintage is live is always computed
     from release times. Returns how many releases changed.
     """
+    require(actor, "publish_release")
     at = at or timezone.now()
     changed = 0
     published = Release.objects.select_for_update().filter(status=ReleaseStatus.PUBLISHED, release_at__lte=at)
@@ -407,9 +501,13 @@ def do_set_commentary(
     mode: str = CommentaryMode.REPLACE,
     actor: Actor,
     origin: str = "",
+    expected_version: str | None = None,
 ) -> tuple[Commentary, str]:
     """Write an analyst's paragraph for a slot of a product's section (product "" for the
-    whole report); the same slot and mode again replaces the text."""
+    whole report); the same slot and mode again replaces the text. ``expected_version``: the
+    version the editor started from ("" for a new paragraph); when someone saved the slot
+    since, Conflict (``core.concurrency``), nothing written."""
+    require(actor, "write_commentary")
     period = as_period(period)
     if product:
         validate_product_code(product)
@@ -425,6 +523,13 @@ def do_set_commentary(
         .filter(period=period, product=product, language=language, slot=slot, mode=mode)
         .first()
     )
+    check_version(
+        f"the {slot} commentary of {product or 'the report'} ({language}, {period:%Y-%m})",
+        version_of(commentary),
+        expected_version,
+        model_label=model_label(Commentary),
+        object_id=str(commentary.pk) if commentary is not None else "",
+    )
     if commentary is not None and commentary.text == text.strip():
         return commentary, UNCHANGED
     created = commentary is None
@@ -439,6 +544,7 @@ def do_set_commentary(
 
 @transaction.atomic
 def do_delete_commentary(commentary: Commentary | int, *, actor: Actor, origin: str = "") -> None:
+    require(actor, "write_commentary")
     obj = commentary if isinstance(commentary, Commentary) else Commentary.objects.get(pk=commentary)
     record_change(obj, AuditAction.DELETE, before=snapshot(obj), after=None, actor=actor, origin=origin)
     obj.delete()

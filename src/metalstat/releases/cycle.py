@@ -14,10 +14,11 @@ from metalstat.core.changelog import Actor
 from metalstat.engine.cycle import CycleResult, run_cycle
 from metalstat.engine.inputs import CycleInputs, conform, month_start
 from metalstat.engine.validate import errors, unconfirmed_warnings
-from metalstat.releases.actions import do_create_release
+from metalstat.releases.actions import Lineage, do_create_release
 from metalstat.releases.models import Release
 from metalstat.releases.queries import figures_as_of
 from metalstat.survey.frames import load_survey_inputs
+from metalstat.survey.queries import corrected_returns
 
 _MONTH = r"^\d{4}-\d{2}$"  # a month's figure period, not a span
 
@@ -139,7 +140,40 @@ def store_result(
             for r in imputed.iter_rows(named=True)
         ],
     }
-    return do_create_release(result.period, result.figures, actor=actor, note=note, metadata=meta | (metadata or {}))
+    return do_create_release(
+        result.period,
+        result.figures,
+        actor=actor,
+        note=note,
+        metadata=meta | (metadata or {}),
+        lineage=lineage_of(result),
+    )
+
+
+def lineage_of(result: CycleResult) -> Lineage:
+    """The run's findings, cell statuses and weighted sample as stored with its vintage. A
+    reported cell whose answer in force is a corrected revision (revision 2 or later) is
+    ``edited``; its method names the revision."""
+    cells = result.cells
+    if not cells.is_empty():
+        first = cells.get_column("period").min()
+        last = cells.get_column("period").max()
+        assert isinstance(first, date) and isinstance(last, date)
+        corrected = corrected_returns(first, last, cells.get_column("producer_id").unique().to_list())
+        if not corrected.is_empty():
+            cells = (
+                cells.join(corrected, on=["producer_id", "period"], how="left")
+                .with_columns(
+                    status=pl.when((pl.col("status") == "reported") & pl.col("revision").is_not_null())
+                    .then(pl.lit("edited"))
+                    .otherwise(pl.col("status")),
+                    method=pl.when((pl.col("status") == "reported") & pl.col("revision").is_not_null())
+                    .then(pl.lit("revision ") + pl.col("revision").cast(pl.Utf8))
+                    .otherwise(pl.col("method")),
+                )
+                .drop("revision")
+            )
+    return Lineage(findings=result.findings, cells=cells, sample=result.sample)
 
 
 def summary(figures: pl.DataFrame, period: str) -> pl.DataFrame:

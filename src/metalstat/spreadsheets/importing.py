@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from metalstat.core.changelog import Actor
 from metalstat.core.tabular.runner import (
     PROGRESS_MIN_ROWS,
     ImportResult,
@@ -19,7 +20,7 @@ def import_file(
     kind: str,
     path: str | Path,
     *,
-    actor: str,
+    actor: Actor,
     confirm: str | None = None,
     display_name: str | None = None,
     progress: ProgressSink | None = None,

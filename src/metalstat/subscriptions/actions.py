@@ -20,6 +20,7 @@ from django.utils import timezone
 from metalstat.catalog import load_catalog
 from metalstat.core.changelog import Actor, record_change, save_audited, snapshot
 from metalstat.core.choices import AuditAction
+from metalstat.core.roles import require
 from metalstat.releases.series import SeriesKeyError, parse_pattern
 from metalstat.subscriptions.models import ApiKey, Organisation, Subscriber, Subscription
 
@@ -33,6 +34,7 @@ def digest_of(secret: str) -> str:
 
 @transaction.atomic
 def do_create_organisation(name: str, *, actor: Actor) -> Organisation:
+    require(actor, "manage_organisations")
     name = name.strip()
     if not name:
         raise ValidationError({"name": "an organisation needs a name"})
@@ -79,6 +81,7 @@ def do_grant_subscription(
     actor: Actor,
 ) -> Subscription:
     """Grant an organisation product groups (or products) and/or series key patterns."""
+    require(actor, "manage_subscriptions")
     if not groups and not patterns:
         raise ValidationError({"groups": "a subscription grants groups, products or patterns"})
     _check_grants(groups, patterns, formats)
@@ -101,6 +104,7 @@ def do_grant_subscription(
 @transaction.atomic
 def do_add_subscriber(username: str, organisation: Organisation, *, email: str = "", actor: Actor) -> Subscriber:
     """Make (or find) the user and attach them to the organisation."""
+    require(actor, "manage_users")
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username, defaults={"email": email})
     if created:
@@ -137,6 +141,8 @@ def _key_snapshot(key: ApiKey) -> dict[str, Any]:
 @transaction.atomic
 def do_create_api_key(user: Any, name: str, *, expires_at: datetime | None = None, actor: Actor) -> tuple[ApiKey, str]:
     """A new key for ``user``: the stored key and its secret, which is shown only now."""
+    if actor is not user:  # a subscriber may make their own keys
+        require(actor, "manage_subscriptions")
     name = name.strip()
     if not name:
         raise ValidationError({"name": "name the key (e.g. the machine or notebook using it)"})
@@ -158,6 +164,8 @@ def do_create_api_key(user: Any, name: str, *, expires_at: datetime | None = Non
 
 @transaction.atomic
 def do_revoke_api_key(key: ApiKey, *, actor: Actor) -> ApiKey:
+    if not (not isinstance(actor, str) and actor.pk == key.user_id):  # a subscriber may revoke their own
+        require(actor, "manage_subscriptions")
     locked = ApiKey.objects.select_for_update().get(pk=key.pk)
     if locked.revoked_at is not None:
         return locked

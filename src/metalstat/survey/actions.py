@@ -28,14 +28,17 @@ from metalstat.core.changelog import (
     Actor,
     actor_name,
     audit_entry,
+    model_label,
     record_change,
     save_audited,
     snapshot,
 )
 from metalstat.core.choices import AuditAction
+from metalstat.core.concurrency import check_version
 from metalstat.core.models import AuditEntry
 from metalstat.core.outcomes import CREATED, REVISED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_date, as_period
+from metalstat.core.roles import require
 from metalstat.registry.actions import as_producer
 from metalstat.registry.models import Producer
 from metalstat.survey.models import (
@@ -67,6 +70,8 @@ class ReturnValues:
     reason: str = ""
     collected_at: datetime | None = None
     collected_by: str = ""
+    # The revision the editor started from (0: no return yet); None: no check.
+    expected_revision: int | None = None
 
 
 def return_key(code: str, period: date) -> str:
@@ -165,6 +170,7 @@ def do_record_returns(rows: Iterable[ReturnValues], *, actor: Actor, source: str
     spreadsheet, api). All rows are checked first; any problem raises one ValidationError
     listing every problem, and nothing is written. A handful of queries whatever the count.
     """
+    require(actor, "record_returns")
     if source not in RETURN_SOURCES:
         raise ValidationError(
             {
@@ -207,6 +213,15 @@ def do_record_returns(rows: Iterable[ReturnValues], *, actor: Actor, source: str
     outcomes: list[str] = []
     new_returns: list[SurveyReturn] = []
     entries: list[AuditEntry] = []
+    for row, period in zip(rows, periods, strict=True):
+        previous = current.get((producers[row.producer].pk, period))
+        check_version(
+            f"the return of {row.producer} for {period:%Y-%m}",
+            str(previous.revision if previous is not None else 0),
+            None if row.expected_revision is None else str(row.expected_revision),
+            model_label=model_label(SurveyReturn),
+            object_id=return_key(row.producer, period),
+        )
     for row, period, values in zip(rows, periods, cleaned, strict=True):
         producer = producers[row.producer]
         previous = current.get((producer.pk, period))
@@ -258,6 +273,7 @@ def do_record_return(
     actor: Actor,
     source: str,
     origin: str = "",
+    expected_revision: int | None = None,
 ) -> str:
     """Record one producer's answer for one month: ``"created"``, ``"revised"`` or
     ``"unchanged"`` (see :func:`do_record_returns`)."""
@@ -276,6 +292,7 @@ def do_record_return(
         reason=reason,
         collected_at=collected_at,
         collected_by=collected_by,
+        expected_revision=expected_revision,
     )
     return do_record_returns([row], actor=actor, source=source, origin=origin)[0]
 
@@ -319,6 +336,7 @@ def do_record_event(
 ) -> tuple[MaintenanceEvent, str]:
     """Record a stop or cut; the same producer, start and reason again updates that event
     (e.g. its end date once known)."""
+    require(actor, "record_returns")
     producer = as_producer(producer)
     start = as_date(start, "start")
     end = as_date(end, "end") if end is not None else None
@@ -350,6 +368,7 @@ def do_upsert_auxiliary_series(
     code: str, *, actor: Actor, origin: str = "", **fields: Any
 ) -> tuple[AuxiliarySeries, str]:
     """Create the auxiliary series ``code`` or change the given fields of it."""
+    require(actor, "record_returns")
     unknown = set(fields) - set(_SERIES_FIELDS)
     if unknown:
         raise TypeError(f"unknown auxiliary series field(s): {', '.join(sorted(unknown))}")
@@ -376,6 +395,7 @@ def do_record_auxiliary_observation(
     origin: str = "",
 ) -> tuple[AuxiliaryObservation, str]:
     """Record a series' value on a date; a different value for the same date updates it."""
+    require(actor, "record_returns")
     if not isinstance(series, AuxiliarySeries):
         found = AuxiliarySeries.objects.filter(code=series).first()
         if found is None:
@@ -411,6 +431,7 @@ def do_confirm_warning(
     origin: str = "",
 ) -> tuple[ValidationConfirmation, str]:
     """An analyst confirms a validation warning with a reason, so it no longer holds the cycle."""
+    require(actor, "confirm_findings")
     producer = as_producer(producer)
     period = as_period(period)
     if not (reason or "").strip():
@@ -436,10 +457,31 @@ def do_confirm_warning(
 
 
 @transaction.atomic
+def do_confirm_warnings(
+    producers: Sequence[Producer | str],
+    period: date | str,
+    rule: str,
+    *,
+    reason: str,
+    actor: Actor,
+    origin: str = "",
+) -> int:
+    """Confirm the same rule's warning on many producers' returns of a month with one reason
+    (all or none); returns how many confirmations were created or changed."""
+    require(actor, "confirm_findings")
+    changed = 0
+    for producer in producers:
+        _, outcome = do_confirm_warning(producer, period, rule, reason=reason, actor=actor, origin=origin)
+        changed += outcome != UNCHANGED
+    return changed
+
+
+@transaction.atomic
 def do_withdraw_confirmation(
     producer: Producer | str, period: date | str, rule: str, *, actor: Actor, origin: str = ""
 ) -> bool:
     """Take back a confirmation (the warning holds the cycle again); False if there was none."""
+    require(actor, "confirm_findings")
     producer = as_producer(producer)
     period = as_period(period)
     confirmation = ValidationConfirmation.objects.filter(producer=producer, period=period, rule=rule).first()

@@ -15,6 +15,7 @@ from typing import Any
 from typing_extensions import override
 
 from metalstat.catalog.vocabulary import EVENT_REASONS
+from metalstat.core.changelog import Actor
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.rows import Row, TypedRows
 from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_near_duplicates, check_units
@@ -156,7 +157,7 @@ class EventsHandler(ProducerRowsHandler):
         rows: Sequence[Row],
         ctx: Context,
         *,
-        actor: str,
+        actor: Actor,
         origin: str,
         progress: ProgressSink,
     ) -> Counter[str]:
@@ -227,7 +228,7 @@ class AuxiliaryHandler(Handler):
         rows: Sequence[Row],
         ctx: Context,
         *,
-        actor: str,
+        actor: Actor,
         origin: str,
         progress: ProgressSink,
     ) -> Counter[str]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import polars as pl
 from django.db.models import Q
 
 from metalstat.catalog import load_catalog
@@ -178,3 +179,14 @@ def auxiliary_rows(product: str | None, period: date | None) -> list[list[Any]]:
         s = o.series
         rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.product, s.highlighted])
     return rows
+
+
+def corrected_returns(first: date, last: date, producer_codes: Sequence[str] | None = None) -> pl.DataFrame:
+    """Returns in force from ``first`` to ``last`` that are corrections (revision 2 or
+    later): producer_id (the code), period, revision. One query."""
+    qs = SurveyReturn.objects.current().filter(period__gte=first, period__lte=last, revision__gt=1)
+    rows = list(qs.values_list("producer__code", "period", "revision"))
+    frame = pl.DataFrame(rows, schema={"producer_id": pl.Utf8, "period": pl.Date, "revision": pl.Int64}, orient="row")
+    if producer_codes is not None:
+        frame = frame.filter(pl.col("producer_id").is_in(list(producer_codes)))
+    return frame

@@ -28,6 +28,7 @@ from metalstat.catalog.vocabulary import (
     RETURN_VALUES,
     ReturnField,
 )
+from metalstat.core.changelog import Actor, actor_name
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.errors import Issue
 from metalstat.core.tabular.rows import Row, TypedRows
@@ -301,7 +302,7 @@ class ReturnsHandler(ProducerRowsHandler):
         rows: Sequence[Row],
         ctx: Context,
         *,
-        actor: str,
+        actor: Actor,
         origin: str,
         progress: ProgressSink,
     ) -> Counter[str]:
@@ -319,7 +320,7 @@ class ReturnsHandler(ProducerRowsHandler):
                 ReturnValues(
                     producer=str(row.get("producer")),
                     period=_period(row),
-                    collected_by=actor,
+                    collected_by=actor_name(actor),
                     **answer,
                 )
             )
@@ -328,7 +329,7 @@ class ReturnsHandler(ProducerRowsHandler):
         progress.advance(len(rows))
         return counts
 
-    def confirm(self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: str, origin: str) -> None:
+    def confirm(self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: Actor, origin: str) -> None:
         done = set()
         for w in warnings:
             assert w.producer is not None and w.period is not None and w.rule is not None

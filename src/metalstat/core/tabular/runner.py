@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metalstat.catalog import Catalog, Product, load_catalog
+from metalstat.core.changelog import Actor
 from metalstat.core.locks import serialised
 from metalstat.core.tabular.columns import KindSchema, code_key, unit_matches
 from metalstat.core.tabular.errors import ImportRejected, Issue
@@ -226,13 +227,13 @@ class Handler:
         rows: Sequence[Row],
         ctx: Context,
         *,
-        actor: str,
+        actor: Actor,
         origin: str,
         progress: ProgressSink,
     ) -> Counter[str]:
         raise NotImplementedError
 
-    def confirm(self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: str, origin: str) -> None:
+    def confirm(self, warnings: Sequence[Issue], ctx: Context, *, reason: str, actor: Actor, origin: str) -> None:
         """Store the analyst's confirmation of the warnings (kinds that raise warnings)."""
         raise NotImplementedError(f"{self.kind} raises no warnings to confirm")
 
@@ -261,7 +262,7 @@ def run_import(
     handler: Handler,
     path: str | Path,
     *,
-    actor: str,
+    actor: Actor,
     confirm: str | None = None,
     display_name: str | None = None,
     progress: ProgressSink | None = None,

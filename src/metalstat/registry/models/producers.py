@@ -41,6 +41,9 @@ class Producer(models.Model):
     )
     country = models.CharField(max_length=60, default="China")
     notes = models.TextField(blank=True)
+    contact = models.CharField(
+        max_length=200, blank=True, help_text="who answers the survey at the plant: name, phone, e-mail"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

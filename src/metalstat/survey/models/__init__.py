@@ -1,4 +1,5 @@
 from metalstat.survey.models.auxiliary import AuxiliaryObservation, AuxiliarySeries
+from metalstat.survey.models.respondents import RespondentToken
 from metalstat.survey.models.returns import (
     MaintenanceEvent,
     SurveyReturn,
@@ -9,6 +10,7 @@ __all__ = [
     "AuxiliaryObservation",
     "AuxiliarySeries",
     "MaintenanceEvent",
+    "RespondentToken",
     "SurveyReturn",
     "ValidationConfirmation",
 ]
