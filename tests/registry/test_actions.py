@@ -151,3 +151,24 @@ def test_model_validation_rejects_overlap_outside_actions():
 def test_actions_need_a_named_actor():
     with pytest.raises(ValueError):
         do_upsert_producer("CU09", name="X", product=COPPER, actor="")
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        ("cu01", "differs from the registered 'CU01' only in letter case"),
+        ("ＣＵ０１", "write the code in plain characters: 'CU01'"),
+        ("CU\u200b02", "invisible character U+200B"),
+        ("CU\x0003", "invisible character U+0000"),
+    ],
+)
+def test_a_new_producer_code_is_checked_as_the_import_checks_it(code, says):
+    """The action (behind the admin, the workspace and the import) refuses what the import
+    refuses: a case-only near-duplicate, a code that is not in plain characters, an invisible
+    character; nothing is written."""
+    make_producer("CU01")
+    before = (Producer.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(ValidationError) as err:
+        do_upsert_producer(code, name="Plant", product=COPPER, actor="ana")
+    assert says in str(err.value)
+    assert (Producer.objects.count(), AuditEntry.objects.count()) == before

@@ -66,6 +66,26 @@ def test_a_producer_edited_in_the_admin_is_logged(admin_client, admin_user, data
     assert (entry.before["name"], entry.after["name"]) == ("Plant CU01", "Renamed plant")
 
 
+def test_the_admin_refuses_a_code_differing_only_in_case(admin_client, data):
+    form = {
+        "code": "cu01",
+        "name": "Look-alike",
+        "name_zh": "",
+        "product": COPPER,
+        "province": "",
+        "region": "",
+        "nature": "",
+        "feedstock": "",
+        "country": "China",
+        "notes": "",
+        **_empty_inlines(),
+    }
+    response = admin_client.post(reverse("admin:registry_producer_add"), form)
+    assert response.status_code == 200
+    assert "only in letter case" in response.content.decode()
+    assert Producer.objects.count() == 1
+
+
 def test_a_return_edited_in_the_admin_becomes_a_new_revision(admin_client, data):
     first = SurveyReturn.objects.get()
     url = reverse("admin:survey_surveyreturn_change", args=[first.pk])

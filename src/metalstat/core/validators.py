@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -28,3 +29,34 @@ def validate_month_start(value: date) -> None:
             params={"value": value},
             code="period",
         )
+
+
+def code_problem(text: str) -> tuple[str, str] | None:
+    """What is wrong with ``text`` as a code (message, error code), or None: an invisible or
+    control character inside it, spaces around it. ``text`` is taken NFKC-normalised (full-width
+    ＣＵ００１ is CU001); the import normalises before it asks, a form or an action refuses a
+    code that is not normalised."""
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch) in ("Cf", "Cc", "Zl", "Zp"):
+            return (
+                f"the code holds an invisible character U+{ord(ch):04X} "
+                f"({unicodedata.name(ch, 'control')}) at character {i + 1}; retype the code",
+                "invisible_character",
+            )
+    if text != text.strip():
+        return "spaces around the code; delete them", "code_spaces"
+    if unicodedata.normalize("NFKC", text) != text:
+        return f"write the code in plain characters: {unicodedata.normalize('NFKC', text)!r}", "code_not_normalised"
+    return None
+
+
+def validate_code(value: str) -> None:
+    """A producer or series code a person can read and retype (see :func:`code_problem`)."""
+    problem = code_problem(value)
+    if problem is not None:
+        raise ValidationError(problem[0], code=problem[1])
+
+
+def code_key(code: str) -> str:
+    """What two codes are compared by for near-duplicates: NFKC, case-folded."""
+    return unicodedata.normalize("NFKC", code).casefold()

@@ -16,7 +16,7 @@ from typing_extensions import override
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import CAPACITY_EVENTS, ENTERPRISE_NATURES
 from metalstat.core.changelog import Actor
-from metalstat.core.tabular.columns import CellError, Column, KindSchema, code_key, parse_choice
+from metalstat.core.tabular.columns import CellError, Column, KindSchema, parse_choice
 from metalstat.core.tabular.rows import Row, TypedRows
 from metalstat.core.tabular.runner import (
     Context,
@@ -26,6 +26,7 @@ from metalstat.core.tabular.runner import (
     check_units,
     near_duplicate,
 )
+from metalstat.core.validators import code_key
 from metalstat.registry.actions import (
     do_add_capacity_record,
     do_set_panel_membership,

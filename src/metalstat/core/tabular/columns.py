@@ -21,6 +21,7 @@ from typing import Literal
 from metalstat.catalog import Product, load_catalog
 from metalstat.core.tabular import limits
 from metalstat.core.tabular.errors import column_letter
+from metalstat.core.validators import code_problem
 
 CellType = Literal["text", "number", "date", "period", "bool", "choice"]
 
@@ -363,27 +364,16 @@ def parse_text(value: object) -> str:
 
 def parse_code(value: object) -> str:
     """A code: NFKC-normalised (full-width ＣＵ００１ is CU001), refused with invisible or
-    control characters inside or spaces around it. Letter case is kept; a code differing from
-    a registered one only in case is refused where codes are checked (near-duplicates)."""
+    control characters inside or spaces around it (``core.validators.code_problem``, which
+    forms and actions apply too). Letter case is kept; a code differing from a registered one
+    only in case is refused where codes are checked (near-duplicates)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = unicodedata.normalize("NFKC", str(value))
-    for i, ch in enumerate(text):
-        category = unicodedata.category(ch)
-        if category in ("Cf", "Cc", "Zl", "Zp"):
-            raise CellError(
-                f"the code holds an invisible character U+{ord(ch):04X} "
-                f"({unicodedata.name(ch, 'control')}) at character {i + 1}; retype the code",
-                "invisible_character",
-            )
-    if text != text.strip():
-        raise CellError("spaces around the code; delete them", "code_spaces")
+    problem = code_problem(text)
+    if problem is not None:
+        raise CellError(*problem)
     return text
-
-
-def code_key(code: str) -> str:
-    """What two codes are compared by for near-duplicates: NFKC, case-folded."""
-    return unicodedata.normalize("NFKC", code).casefold()
 
 
 def parse_cell(column: Column, value: object, today: date | None = None) -> object:

@@ -22,10 +22,11 @@ from django.db import transaction
 from metalstat.catalog import Catalog, Product, load_catalog
 from metalstat.core.changelog import Actor
 from metalstat.core.locks import serialised
-from metalstat.core.tabular.columns import KindSchema, code_key, unit_matches
+from metalstat.core.tabular.columns import KindSchema, unit_matches
 from metalstat.core.tabular.errors import ImportRejected, Issue
 from metalstat.core.tabular.reading import read_table
 from metalstat.core.tabular.rows import Row, TypedRows, type_rows
+from metalstat.core.validators import code_key
 
 # Above this many rows the command line shows a progress bar.
 PROGRESS_MIN_ROWS = 2000

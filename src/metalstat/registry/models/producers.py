@@ -10,6 +10,8 @@ from django.db.models import Q
 
 from metalstat.core.validators import (
     catalog_product,
+    code_key,
+    validate_code,
     validate_month_start,
     validate_product_code,
 )
@@ -25,7 +27,7 @@ class Producer(models.Model):
     and stratified by; the size class follows from the capacity in force.
     """
 
-    code = models.CharField(max_length=64, unique=True, help_text="stable identifier")
+    code = models.CharField(max_length=64, unique=True, validators=[validate_code], help_text="stable identifier")
     name = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200, blank=True)
     product = models.CharField(
@@ -55,6 +57,18 @@ class Producer(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        # Codes differing only in letter case (or width) would be two producers nobody can
+        # tell apart: the same rule as the import's, for the admin, the workspace and actions.
+        near = [
+            c
+            for c in Producer.objects.exclude(pk=self.pk).filter(code__iexact=self.code).values_list("code", flat=True)
+            if code_key(c) == code_key(self.code)
+        ]
+        if near:
+            errors["code"] = (
+                f"{self.code!r} differs from the registered {near[0]!r} only in letter case; codes may not "
+                f"differ by case alone: write {near[0]!r}, or choose a distinct code"
+            )
         try:
             product = catalog_product(self.product)
         except ValidationError as exc:
