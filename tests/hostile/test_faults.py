@@ -104,6 +104,7 @@ def test_a_writer_waiting_past_the_timeout_is_refused_in_one_line(site: Site, tm
     # lock (SQLite); either way one line that names the setting, and nothing written.
     assert "METALSTAT_LOCK_TIMEOUT" in done.stderr and "nothing was written, try again" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert site.query("SELECT COUNT(*) FROM survey_surveyreturn")[0][0] == PRODUCERS  # the holder's only
 
 
 def _kill_after(site: Site, delay: float, *command: str) -> None:
