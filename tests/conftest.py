@@ -4,7 +4,9 @@ DATABASE_URL points at one (``make test`` runs both)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metalstat.project.settings")
@@ -16,3 +18,14 @@ pytest_plugins = ["tests.browser"]  # the Chromium fixtures of the browser tests
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_entitlements() -> Iterator[None]:
+    """Entitlements kept by the process from another test (whose users' ids the rolled-back
+    database gives out again) must not answer for this one."""
+    from metalstat.subscriptions.entitlements import forget_entitlements
+
+    forget_entitlements()
+    yield
+    forget_entitlements()

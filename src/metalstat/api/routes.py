@@ -41,7 +41,7 @@ from metalstat.releases.queries import (
     release_calendar,
     release_id,
 )
-from metalstat.subscriptions.entitlements import Entitlements, entitlements_of, may_preview
+from metalstat.subscriptions.entitlements import Entitlements, kept_entitlements, may_preview
 from metalstat.subscriptions.models import AccessLog
 
 api = NinjaAPI(
@@ -86,7 +86,7 @@ class Context:
         data.strict(request.GET, allowed)
         self.caller: Caller = authenticate(request)
         check_rate(self.caller.key, self.caller.user)
-        self.entitlements: Entitlements = entitlements_of(self.caller.user)
+        self.entitlements: Entitlements = kept_entitlements(self.caller.user)
         self.preview = request.GET.get("preview") in ("1", "true")
         if self.preview and not may_preview(self.caller.user):
             raise Problem(403, "previewing embargoed vintages needs the analysts' permission")

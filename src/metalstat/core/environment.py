@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("METALSTAT_API_RATE", "120", "data API requests a minute per key"),
     Setting(
+        "METALSTAT_ENTITLEMENTS_TTL",
+        "5",
+        "seconds a process keeps a reader's entitlements; a subscription change reaches the API and the portal "
+        "within that time (`0`: read them on every request)",
+    ),
+    Setting(
         "METALSTAT_LOCK_TIMEOUT",
         "30",
         "seconds an import or a run waits for another writer before it is refused",

@@ -43,8 +43,8 @@ from metalstat.report.language import Language, load_language
 from metalstat.report.loader import build_report_input
 from metalstat.subscriptions.entitlements import (
     Entitlements,
-    entitlements_of,
     group_of,
+    kept_entitlements,
     may_preview,
     readable_release_figures,
 )
@@ -76,7 +76,7 @@ class Reader:
 
 
 def reader_of(user: Any) -> Reader:
-    return Reader(user=user, ent=entitlements_of(user), preview=may_preview(user))
+    return Reader(user=user, ent=kept_entitlements(user), preview=may_preview(user))
 
 
 def report_language(code: str | None) -> Language:

@@ -22,6 +22,7 @@ from metalstat.core.changelog import Actor, record_change, save_audited, snapsho
 from metalstat.core.choices import AuditAction
 from metalstat.core.roles import require
 from metalstat.releases.series import SeriesKeyError, parse_pattern
+from metalstat.subscriptions.entitlements import forget_entitlements
 from metalstat.subscriptions.models import ApiKey, Organisation, Subscriber, Subscription
 
 KEY_PREFIX = "mstat_"
@@ -98,6 +99,7 @@ def do_grant_subscription(
         ends_on=ends_on,
     )
     save_audited(sub, None, actor=actor)
+    transaction.on_commit(forget_entitlements)  # this process reads the new grant at once
     return sub
 
 
@@ -118,6 +120,7 @@ def do_add_subscriber(username: str, organisation: Organisation, *, email: str =
         return sub
     sub = Subscriber(user=user, organisation=organisation)
     save_audited(sub, None, actor=actor)
+    transaction.on_commit(forget_entitlements)
     return sub
 
 

@@ -8,6 +8,8 @@ series is entitled when one grant covers it, never because two are combined.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from metalstat.catalog import load_catalog
+from metalstat.core.environment import value
 from metalstat.releases.queries import is_analyst
 from metalstat.releases.series import Pattern, parse_pattern, series_id
 from metalstat.subscriptions.models import Subscriber, Subscription
@@ -113,6 +116,41 @@ def entitlements_of(user: Any) -> Entitlements:
         for s in subs
     )
     return Entitlements(analyst=False, organisation=str(subs[0].organisation), grants=grants)
+
+
+_KEPT: dict[tuple[int, str], tuple[float, Entitlements]] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_entitlements(user: Any) -> Entitlements:
+    """:func:`entitlements_of`, kept per process for ``METALSTAT_ENTITLEMENTS_TTL`` seconds per
+    user and day: a request of the API or the portal then costs no query for who may read
+    what. A change of a subscription or of the analysts' group reaches every process within
+    that time (at once in the process that made it); the embargo is not affected, it is
+    checked against the clock on every request. Messages sent at release time use
+    :func:`entitlements_of`, never this."""
+    ttl = float(value("METALSTAT_ENTITLEMENTS_TTL"))
+    pk = getattr(user, "pk", None)
+    if ttl <= 0 or pk is None or not getattr(user, "is_authenticated", False):
+        return entitlements_of(user)
+    key = (int(pk), timezone.localdate().isoformat())
+    now = time.monotonic()
+    found = _KEPT.get(key)
+    if found is not None and found[0] > now:
+        return found[1]
+    fresh = entitlements_of(user)
+    with _KEPT_LOCK:
+        if len(_KEPT) > 10_000:  # bounded: an expired entry is dropped when the table is full
+            for k in [k for k, (until, _) in _KEPT.items() if until <= now]:
+                del _KEPT[k]
+        _KEPT[key] = (now + ttl, fresh)
+    return fresh
+
+
+def forget_entitlements() -> None:
+    """Drop every kept entitlement of this process (after a subscription or group changes)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def group_of(product: str) -> str:
