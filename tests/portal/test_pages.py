@@ -3,6 +3,8 @@ how many queries it takes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -81,8 +83,10 @@ def test_a_stranger_without_subscription_sees_no_figure(world: World) -> None:
 
 def test_the_product_page_shows_the_series_as_the_api_answers_it(world: World) -> None:
     body = text_of(reader_client("trader").get("/products/copper_cathode/"))
-    # May as revised by June's release (1080), not as first published (1100): the chart's data
-    assert '["2025-05", 1080.0]' in body and "1100.0" not in body
+    # May as revised by June's release (1080); as first published (1100) only in the overlay
+    data = json.loads(body.split('<script id="production-data" type="application/json">')[1].split("</script>")[0])
+    assert data["actual"][1] == ["2025-05", 1080.0] and data["first"][1] == ["2025-05", 1100.0]
+    assert body.count("1100.0") == 1
     assert '["2025-06", 1188.0]' in body and "1,200 mt" in body
     # the confidential share: a dash and its status, never the value
     assert '<span class="hidden-value" title="suppressed for confidentiality' in body

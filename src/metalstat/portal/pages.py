@@ -384,6 +384,9 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     frame = _observations(reader, resolved, page.start, shift_month(page.end, 1))  # next month's forecast
     page.releases = data.releases_answering(frame)
     figs = Lookup(frame)
+    # the vintage overlay: each month's production as first published
+    headline = data.Resolved(head, signature=resolved.signature)
+    first = Lookup(_observations(reader, headline, page.start, page.end, view="first"))
     t = page.end
     page.month_label = lang.month(t, short=True)
     level = figs.get(code, "production", "level", t)
@@ -402,14 +405,18 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     months = sorted(
         {r["month"] for r in frame.iter_rows(named=True) if r["kind"] == "actual" and r["month"] <= page.end}
     )
-    actual, forecast = [], []
+    actual, forecast, first_published = [], [], []
     for m in months:
         row = figs.get(code, "production", "level", m)
+        then = first.get(code, "production", "level", m)
+        first_published.append([m, None if then is None else then["value"]])
         page.table.append(
             {
                 "month": m,
                 "label": lang.month(m, short=True),
                 "level": cell(lang, row, "qty", p),
+                "first": cell(lang, then, "qty", p),
+                "first_release": "" if then is None else f"{then['release_period']}.v{then['vintage']}",
                 "mom": cell(lang, figs.get(code, "production", "mom_pct", m), "spct", p),
                 "yoy": cell(lang, figs.get(code, "production", "yoy_pct", m), "spct", p),
             }
@@ -438,9 +445,14 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     page.chart = {
         "actual": actual,
         "forecast": forecast,
+        "first": first_published,
         "labels": {m: lang.month(m, short=True) for m in [*months, nxt]},
         "unit": lang.unit(p),
-        "names": {"actual": str(_("Production")), "forecast": str(_("Forecast"))},
+        "names": {
+            "actual": str(_("Production")),
+            "forecast": str(_("Forecast")),
+            "first": str(_("As first published")),
+        },
         "decimals": p.decimals,
     }
     for measure, statistic, target, kind in (
@@ -475,13 +487,13 @@ _OBSERVATIONS_LOCK = threading.Lock()
 _OBSERVATIONS_MAX = 256
 
 
-def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str) -> pl.DataFrame:
+def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str, view: str = "latest") -> pl.DataFrame:
     def compute() -> pl.DataFrame:
         return data.observations(
             resolved,
             reader.ent,
             as_of=data.AsOf(None, "latest"),
-            view="latest",
+            view=view,
             transform_name=None,
             start=start,
             end=end,
@@ -494,7 +506,7 @@ def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str)
         (sid, reader.ent.history_months(sid, product))
         for sid, product in resolved.index.select("series_id", "product").iter_rows()
     )
-    key = (resolved.signature, start, end, depths)
+    key = (resolved.signature, start, end, view, depths)
     with _OBSERVATIONS_LOCK:
         found = _OBSERVATIONS.get(key)
         if found is not None:

@@ -49,9 +49,12 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     assert "Copper Cathode" in main_text(page) and "1,200 mt" in main_text(page)
     page.click("text=Copper Cathode")
     page.wait_for_function("window.metalstatCharts && window.metalstatCharts['production-chart']")
-    # copper's actual levels in the world: April, May and June 2025; no forecast figure
-    points = page.evaluate("window.metalstatCharts['production-chart'].getOption().series.map(s => s.data.length)")
-    assert points == [3, 0]
+    # copper's actual levels in the world: April, May and June 2025; no forecast figure; the
+    # overlay: the same three months as first published (May at 1100, before its revision)
+    option = "window.metalstatCharts['production-chart'].getOption()"
+    assert page.evaluate(f"{option}.series.map(s => s.data.length)") == [3, 0, 3]
+    assert page.evaluate(f"{option}.series[2].data[1]") == ["2025-05", 1100.0]
+    assert page.evaluate(f"{option}.series[0].data[1]") == ["2025-05", 1080.0]
     assert page.locator("#production-table tbody tr").count() == 3
     svg = page.locator("#production-chart svg")
     assert svg.count() == 1 and svg.bounding_box()["width"] > 600

@@ -1,5 +1,6 @@
-// The product chart: production by month and next month's forecast (dashed, and marked as
-// such in the legend and tooltip, so colour is never the only sign), on ECharts served from
+// The product chart: production by month, next month's forecast (dashed, and marked as such
+// in the legend and tooltip, so colour is never the only sign) and, chosen in the legend, each
+// month as first published (dotted: the vintage overlay), on ECharts served from
 // this site. window.metalstatCharts keeps each chart by its element id (the browser tests
 // read the points from it).
 (function () {
@@ -17,7 +18,7 @@
       textStyle: { fontFamily: font },
       animation: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
       grid: { left: 8, right: 16, top: 40, bottom: 60, containLabel: true },
-      legend: { top: 0 },
+      legend: { top: 0, selected: (function () { var s = {}; s[data.names.first] = false; return s; })() },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : fmt.format(v) + " " + data.unit; } },
       xAxis: { type: "category", axisLabel: { formatter: label } },
       yAxis: { type: "value", name: data.unit, scale: true, axisLabel: { formatter: function (v) { return fmt.format(v); } } },
@@ -26,7 +27,10 @@
         { name: data.names.actual, type: "line", data: data.actual, symbol: "circle", symbolSize: 6,
           lineStyle: { width: 2.5, color: "#0b5394" }, itemStyle: { color: "#0b5394" } },
         { name: data.names.forecast, type: "line", data: data.forecast, symbol: "diamond", symbolSize: 9,
-          lineStyle: { width: 2.5, type: "dashed", color: "#c55a11" }, itemStyle: { color: "#c55a11" } }
+          lineStyle: { width: 2.5, type: "dashed", color: "#c55a11" }, itemStyle: { color: "#c55a11" } },
+        // the vintage overlay, off until chosen in the legend: dotted, hollow squares
+        { name: data.names.first, type: "line", data: data.first, symbol: "emptyRect", symbolSize: 7,
+          lineStyle: { width: 1.5, type: "dotted", color: "#555555" }, itemStyle: { color: "#555555" } }
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });
