@@ -228,3 +228,13 @@ def test_the_report_pdf_is_for_readers_of_every_product(world: World) -> None:
     response = reader_client("ana").get("/releases/2025-06/v1/report.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert bytes(response.content).startswith(b"%PDF")
+
+
+def test_the_demo_subscriber_signs_in_to_the_portal_with_the_printed_password(db: object) -> None:
+    from metalstat.demo.dissemination import demo_subscriber
+    from metalstat.subscriptions.models import ApiKey
+
+    user, secret, password = demo_subscriber()
+    assert Client().login(username=user, password=password)
+    assert ApiKey.objects.get(user__username=user, name="demo").prefix == secret[:12]
+    assert not Client().login(username=user, password=password + "x")
