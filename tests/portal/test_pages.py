@@ -238,3 +238,16 @@ def test_the_demo_subscriber_signs_in_to_the_portal_with_the_printed_password(db
     assert Client().login(username=user, password=password)
     assert ApiKey.objects.get(user__username=user, name="demo").prefix == secret[:12]
     assert not Client().login(username=user, password=password + "x")
+
+
+def test_a_draft_vintage_is_never_a_page_not_even_for_a_preview(world: World) -> None:
+    from metalstat.releases.actions import do_create_release
+    from tests.api.conftest import level
+    from tests.registry.factories import figures
+
+    do_create_release("2025-06", figures([level("2025-06", 4321.0)]), actor="ana")  # v2, a draft
+    for who in ("trader", "ana", "chief"):
+        client = reader_client(who)
+        assert client.get("/releases/2025-06/v2/").status_code == 404, who
+        body = text_of(client.get("/releases/2025-06/"))
+        assert "2025-06.v1" in body and "4,300" not in body and "4321" not in body, who

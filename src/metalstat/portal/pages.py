@@ -27,13 +27,14 @@ from metalstat.api import data
 from metalstat.api.problems import Problem
 from metalstat.catalog import Product, load_catalog
 from metalstat.engine.figures import parse_breakdown
+from metalstat.engine.inputs import month_start
 from metalstat.releases.models import Release
 from metalstat.releases.queries import (
     COMMAND_LINE,
     NotVisible,
     current_releases,
-    find_release,
     next_release_at,
+    release_by_id,
     release_calendar,
 )
 from metalstat.releases.series import series_id
@@ -257,12 +258,14 @@ def overview(reader: Reader, release: Release, lang: Language) -> list[OverviewR
 
 
 def release_of(reader: Reader, period: str, vintage: int | None = None) -> Release:
-    """A release the reader may see (NotVisible otherwise): a preview reaches embargoed
-    published vintages, never drafts."""
-    release = find_release(period, vintage, user=COMMAND_LINE if reader.preview else None)
-    if release.status not in ("published", "superseded"):
+    """A published release the reader may see (NotVisible otherwise): the month's current
+    vintage, or the one asked for; a preview reaches embargoed ones, never drafts."""
+    if vintage is not None:
+        return release_by_id(f"{period}.v{vintage}", preview=reader.preview)
+    found = current_releases(user=COMMAND_LINE if reader.preview else None).filter(period=month_start(period)).first()
+    if found is None:
         raise NotVisible(f"no release of {period}")
-    return release
+    return found
 
 
 def vintages_of(reader: Reader, period: str) -> list[dict[str, Any]]:
