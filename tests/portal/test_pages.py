@@ -251,3 +251,12 @@ def test_a_draft_vintage_is_never_a_page_not_even_for_a_preview(world: World) ->
         assert client.get("/releases/2025-06/v2/").status_code == 404, who
         body = text_of(client.get("/releases/2025-06/"))
         assert "2025-06.v1" in body and "4,300" not in body and "4321" not in body, who
+
+
+def test_home_lists_what_the_latest_vintage_revised(world: World) -> None:
+    """June's release revised May's copper (1100 first, 1080 now); NPI is not the trader's."""
+    body = text_of(reader_client("trader").get("/"))
+    section = body.split('id="revised-h"')[1].split("</section>")[0]
+    assert "Revised since 2025-05.v1" in section
+    assert section.count("<tr>") == 2  # the header and one revision
+    assert "Copper Cathode" in section and "May 2025" in section and "NPI" not in section

@@ -36,6 +36,7 @@ from metalstat.releases.queries import (
     next_release_at,
     release_by_id,
     release_calendar,
+    release_id,
 )
 from metalstat.releases.series import series_id
 from metalstat.report.drafting import Report, draft_report
@@ -255,6 +256,47 @@ def overview(reader: Reader, release: Release, lang: Language) -> list[OverviewR
                 row.flags = [(f, _status_title(lang, f)) for f in (level["flags"] or "").split(",") if f]
         rows.append(row)
     return rows
+
+
+HEADLINE = {"kind": "actual", "measure": "production", "breakdown": "", "statistic": "level"}
+
+
+def previous_release(reader: Reader, release: Release) -> Release | None:
+    """The release the reader saw just before this one (by release time): what "changed since
+    the last vintage" compares with."""
+    ids = [r["id"] for r in release_calendar(preview=reader.preview) if r["id"]]
+    here = release_id(release)
+    if here not in ids or ids.index(here) == 0:
+        return None
+    return release_by_id(ids[ids.index(here) - 1], preview=reader.preview)
+
+
+def revisions_since(reader: Reader, release: Release, before: Release, lang: Language) -> list[dict[str, Any]]:
+    """The headline production levels this vintage changed against the one before it, for the
+    products the reader may read (both vintages as the reader may read them)."""
+    months = [shift_month(f"{release.period:%Y-%m}", -k) for k in range(1, DEFAULT_MONTHS)]
+    now, then = (
+        readable_release_figures(r, reader.ent, preview=reader.preview, periods=months, selection=HEADLINE)
+        for r in (release, before)
+    )
+    kept = then.select("series_id", "period", "value", "status", "conf_status")
+    joined = now.join(kept, on=["series_id", "period"], suffix="_before")
+    changed = joined.filter(pl.col("value").ne_missing(pl.col("value_before"))).sort("product", "period")
+    catalog = load_catalog()
+    out = []
+    for r in changed.iter_rows(named=True):
+        p = catalog.get(r["product"])
+        was = {"value": r["value_before"], "status": r["status_before"], "conf_status": r["conf_status_before"]}
+        out.append(
+            {
+                "product": p,
+                "name": lang.product_name(p),
+                "month": lang.month(r["period"], short=True),
+                "now": cell(lang, r, "qty", p),
+                "before": cell(lang, was, "qty", p),
+            }
+        )
+    return out
 
 
 def release_of(reader: Reader, period: str, vintage: int | None = None) -> Release:

@@ -38,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
     reader, lang = _reader(request)
     release = pages.latest_release(reader)
     rows = pages.overview(reader, release, lang) if release is not None else []
+    before = pages.previous_release(reader, release) if release is not None else None
+    revised = pages.revisions_since(reader, release, before, lang) if release and before else []
     return _page(
         request,
         "portal/home.html",
@@ -50,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
         rows=rows,
         next_month=lang.month(shift_month(f"{release.period:%Y-%m}", 1), short=True) if release else "",
         any_entitled=any(r.entitled for r in rows),
+        before=release_id(before) if before else "",
+        revised=revised,
     )
 
 
