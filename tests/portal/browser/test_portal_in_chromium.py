@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -88,6 +89,13 @@ def test_a_scheduled_release_shows_no_number_before_its_time_and_all_after(page:
         text = main_text(page)
         assert "7,800" not in text and "July 2025" not in text, path
     assert "Scheduled release" in main_text(page)
+    page.goto(f"{site}/")
+    # the countdown to July's release time (tomorrow), written by the page's script, ticks
+    countdown = page.locator(".countdown")
+    page.wait_for_function("document.querySelector('.countdown').textContent.includes(' s')")
+    first = countdown.inner_text()
+    assert re.fullmatch(r"(1 d )?\d+ h \d+ min \d+ s", first), first
+    page.wait_for_function(f"document.querySelector('.countdown').textContent !== {first!r}")
     # the release time comes: July goes live, with no job to run
     Release.objects.filter(pk=world.july.pk).update(release_at=timezone.now() - timedelta(seconds=1))
     page.goto(f"{site}/")
