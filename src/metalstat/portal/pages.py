@@ -197,7 +197,7 @@ def when(moment: datetime | None, lang: Language) -> dict[str, str] | None:
     zone_name = str(_("Beijing time")) if settings.TIME_ZONE == "Asia/Shanghai" else settings.TIME_ZONE
     offset = local.strftime("%z")
     return {
-        "iso": moment.isoformat(),
+        "iso": moment.replace(microsecond=0).isoformat(),  # to the second, as printed
         "local": f"{lang.date(local.date())} {local:%H:%M}",
         "zone": f"{zone_name} (UTC{offset[:3]}:{offset[3:]})",
         "utc": f"{lang.date(utc.date())} {utc:%H:%M} UTC",
