@@ -46,12 +46,12 @@ def test_the_embargoed_month_is_not_found_before_its_time(world: World) -> None:
         assert reader_client(who).get("/releases/2025-07/").status_code == 404
     preview = reader_client("chief").get("/releases/2025-07/")
     assert preview.status_code == 200
-    body = text_of(preview)
+    body = figures_text(preview)
     assert "Preview" in body and "under embargo" in body and "7,800 mt" in body
 
 
 def test_the_calendar_shows_a_scheduled_release_by_its_time_only(world: World) -> None:
-    body = text_of(reader_client("trader").get("/calendar/"))
+    body = figures_text(reader_client("trader").get("/calendar/"))
     assert "Scheduled release" in body and "2025-07" not in body
     # Beijing time and UTC, eight hours apart, and the iCalendar feed
     july = world.july.release_at
@@ -62,7 +62,7 @@ def test_the_calendar_shows_a_scheduled_release_by_its_time_only(world: World) -
 
 
 def test_home_gives_the_entitled_figures_and_says_what_covers_the_others(world: World) -> None:
-    body = text_of(reader_client("trader").get("/"))
+    body = figures_text(reader_client("trader").get("/"))
     # June's copper: 1188 mt, printed as the report prints tonnes (to the hundred), +10.00% MoM
     assert "1,200 mt" in body and "+10.00%" in body
     assert "520" not in body  # NPI: alloys and steel, not in the base-metals subscription
@@ -71,18 +71,18 @@ def test_home_gives_the_entitled_figures_and_says_what_covers_the_others(world: 
 
 
 def test_anonymous_readers_see_the_products_and_no_figure(world: World) -> None:
-    body = text_of(reader_client("anonymous").get("/"))
+    body = figures_text(reader_client("anonymous").get("/"))
     assert "Copper Cathode" in body and "Sign in" in body
     assert "1,200" not in body and "1188" not in body and "520" not in body and "+10.00%" not in body
 
 
 def test_a_stranger_without_subscription_sees_no_figure(world: World) -> None:
-    body = text_of(reader_client("stranger").get("/products/copper_cathode/"))
+    body = figures_text(reader_client("stranger").get("/products/copper_cathode/"))
     assert "1,200" not in body and "1188" not in body and "covers it" in body
 
 
 def test_the_product_page_shows_the_series_as_the_api_answers_it(world: World) -> None:
-    body = text_of(reader_client("trader").get("/products/copper_cathode/"))
+    body = figures_text(reader_client("trader").get("/products/copper_cathode/"))
     # May as revised by June's release (1080); as first published (1100) only in the overlay
     data = json.loads(body.split('<script id="production-data" type="application/json">')[1].split("</script>")[0])
     assert data["actual"][1] == ["2025-05", 1080.0] and data["first"][1] == ["2025-05", 1100.0]
@@ -95,18 +95,18 @@ def test_the_product_page_shows_the_series_as_the_api_answers_it(world: World) -
 
 
 def test_an_unentitled_product_page_says_what_it_is_and_which_subscription_covers_it(world: World) -> None:
-    body = text_of(reader_client("trader").get("/products/npi/"))
+    body = figures_text(reader_client("trader").get("/products/npi/"))
     assert "NPI" in body and "a subscription to Alloys and steel covers it" in body
     assert "520" not in body and "production-chart" not in body
 
 
 def test_the_analyst_sees_the_live_vintage_without_the_preview_permission(world: World) -> None:
-    body = text_of(reader_client("ana").get("/products/copper_cathode/"))
+    body = figures_text(reader_client("ana").get("/products/copper_cathode/"))
     assert "1,200 mt" in body and "1188.0" in body and "under embargo" not in body
 
 
 def test_the_previewing_analyst_sees_july_with_the_banner(world: World) -> None:
-    body = text_of(reader_client("chief").get("/"))
+    body = figures_text(reader_client("chief").get("/"))
     assert "under embargo" in body and "7,800 mt" in body
 
 
@@ -138,10 +138,10 @@ def test_the_language_is_switched_and_remembered(world: World) -> None:
     client = reader_client("trader")
     response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/products/copper_cathode/"})
     assert response.status_code == 302 and response["Location"] == "/products/copper_cathode/"
-    body = text_of(client.get("/products/copper_cathode/"))
+    body = figures_text(client.get("/products/copper_cathode/"))
     # the report's Chinese number style (below 10,000 t in 吨, above in 万吨); the page's words
     assert "1188吨" in body and "环比" in body and "下载" in body and 'lang="zh-CN"' in body
-    body = text_of(client.get("/"))
+    body = figures_text(client.get("/"))
     assert "最新发布" in body
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Latest release" in text_of(client.get("/"))
@@ -211,7 +211,7 @@ def test_a_shallow_csv_only_subscription_reads_its_months_on_screen_and_download
     )
     do_add_subscriber("shallow", org, actor="admin")
     client = reader_client("shallow")
-    body = text_of(client.get("/products/copper_cathode/"))
+    body = figures_text(client.get("/products/copper_cathode/"))
     assert '["2025-06", 1188.0]' in body and '"2025-05"' not in body and "1080" not in body
     assert "Analysis" not in body
     assert "covered by a subscription" in text_of(client.get("/"))  # aluminium, NPI ...
@@ -249,13 +249,13 @@ def test_a_draft_vintage_is_never_a_page_not_even_for_a_preview(world: World) ->
     for who in ("trader", "ana", "chief"):
         client = reader_client(who)
         assert client.get("/releases/2025-06/v2/").status_code == 404, who
-        body = text_of(client.get("/releases/2025-06/"))
+        body = figures_text(client.get("/releases/2025-06/"))
         assert "2025-06.v1" in body and "4,300" not in body and "4321" not in body, who
 
 
 def test_home_lists_what_the_latest_vintage_revised(world: World) -> None:
     """June's release revised May's copper (1100 first, 1080 now); NPI is not the trader's."""
-    body = text_of(reader_client("trader").get("/"))
+    body = figures_text(reader_client("trader").get("/"))
     section = body.split('id="revised-h"')[1].split("</section>")[0]
     assert "Revised since 2025-05.v1" in section
     assert section.count("<tr>") == 2  # the header and one revision
