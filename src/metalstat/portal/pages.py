@@ -450,9 +450,11 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     months = sorted(
         {r["month"] for r in frame.iter_rows(named=True) if r["kind"] == "actual" and r["month"] <= page.end}
     )
-    actual, forecast, first_published = [], [], []
+    actual, forecast, first_published, yoy = [], [], [], []
     for m in months:
         row = figs.get(code, "production", "level", m)
+        change = figs.get(code, "production", "yoy_pct", m)
+        yoy.append([m, None if change is None else change["value"]])
         then = first.get(code, "production", "level", m)
         first_published.append([m, None if then is None else then["value"]])
         page.table.append(
@@ -491,12 +493,14 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
         "actual": actual,
         "forecast": forecast,
         "first": first_published,
+        "yoy": yoy,
         "labels": {m: lang.month(m, short=True) for m in [*months, nxt]},
         "unit": lang.unit(p),
         "names": {
             "actual": str(_("Production")),
             "forecast": str(_("Forecast")),
             "first": str(_("As first published")),
+            "yoy": str(_("YoY %")),
         },
         "decimals": p.decimals,
     }

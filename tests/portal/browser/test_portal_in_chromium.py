@@ -53,7 +53,8 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     # copper's actual levels in the world: April, May and June 2025; no forecast figure; the
     # overlay: the same three months as first published (May at 1100, before its revision)
     option = "window.metalstatCharts['production-chart'].getOption()"
-    assert page.evaluate(f"{option}.series.map(s => s.data.length)") == [3, 0, 3]
+    # and YoY on demand: no YoY figure in the world, three empty bars
+    assert page.evaluate(f"{option}.series.map(s => s.data.length)") == [3, 0, 3, 3]
     assert page.evaluate(f"{option}.series[2].data[1]") == ["2025-05", 1100.0]
     assert page.evaluate(f"{option}.series[0].data[1]") == ["2025-05", 1080.0]
     assert page.locator("#production-table tbody tr").count() == 3
