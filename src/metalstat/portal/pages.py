@@ -377,13 +377,23 @@ class ProductPage:
     shares: list[dict[str, Any]] = field(default_factory=list)
     counts: list[dict[str, Any]] = field(default_factory=list)
     track: list[dict[str, Any]] = field(default_factory=list)
+    sample: dict[str, Cell] = field(default_factory=dict)
     releases: list[str] = field(default_factory=list)
     pattern: str = ""
     chart_pattern: str = ""
     query: str = ""
 
 
-PAGE_MEASURES = ("production", "operating_rate", "share", "producer_count", "forecast_error")
+PAGE_MEASURES = (
+    "production",
+    "operating_rate",
+    "share",
+    "producer_count",
+    "forecast_error",
+    "coverage",
+    "response_rate",
+    "imputed_share",
+)
 PAGE_STATISTICS = ("level", "mom_pct", "yoy_pct", "ytd_pct", "pp_mom", "count", "count_change", "pct")
 
 
@@ -447,6 +457,12 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     }
     if level is not None:
         page.flags = [(f, _status_title(lang, f)) for f in (level["flags"] or "").split(",") if f]
+    page.sample = {
+        "producers": cell(lang, figs.get(code, "producer_count", "count", t), "count", p),
+        "coverage": cell(lang, figs.get(code, "coverage", "level", t), "pct", p),
+        "response": cell(lang, figs.get(code, "response_rate", "level", t), "pct", p),
+        "imputed": cell(lang, figs.get(code, "imputed_share", "level", t), "pct", p),
+    }
     months = sorted(
         {r["month"] for r in frame.iter_rows(named=True) if r["kind"] == "actual" and r["month"] <= page.end}
     )
