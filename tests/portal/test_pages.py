@@ -18,6 +18,8 @@ PAGES = (
     "/releases/2025-05/v1/",
     "/calendar/",
     "/account/",
+    "/series/",
+    "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-06",
 )
 
 
@@ -124,6 +126,7 @@ def test_unknown_product_and_bad_months_are_404(world: World) -> None:
         ("/products/copper_cathode/", 16),
         ("/releases/2025-06/", 14),
         ("/calendar/", 8),
+        ("/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/", 10),
         ("/account/", 8),
     ],
 )
@@ -260,3 +263,41 @@ def test_home_lists_what_the_latest_vintage_revised(world: World) -> None:
     assert "Revised since 2025-05.v1" in section
     assert section.count("<tr>") == 2  # the header and one revision
     assert "Copper Cathode" in section and "May 2025" in section and "NPI" not in section
+
+
+COPPER = "M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL"
+
+
+def test_the_series_page_gives_latest_first_published_and_a_period_s_history(world: World) -> None:
+    client = reader_client("trader")
+    body = figures_text(client.get(f"/series/{COPPER}/?period=2025-05"))
+    data = json.loads(body.split('<script id="series-data" type="application/json">')[1].split("</script>")[0])
+    assert data["actual"] == [["2025-04", 1000.0], ["2025-05", 1080.0], ["2025-06", 1188.0]]
+    assert data["first"] == [["2025-04", 1000.0], ["2025-05", 1100.0], ["2025-06", 1188.0]]
+    history = body.split('id="history-h"')[1].split("</section>")[0]
+    # May: 1100 in May's release, 1080 in June's; both print to the hundred as 1,100 mt
+    assert "2025-05.v1" in history and "2025-06.v1" in history and history.count("<li>") == 2
+    for value in EMBARGOED:
+        assert value not in body
+    assert f"/api/v1/series/{COPPER}/observations.csv?start=2024-06&amp;end=2025-06" in body
+
+
+def test_the_series_page_follows_the_gate(world: World) -> None:
+    npi = "M.NPI.ACT.PRODUCTION._T.LEVEL"
+    assert "not in your subscriptions" in figures_text(reader_client("trader").get(f"/series/{npi}/"))
+    assert "520" not in figures_text(reader_client("trader").get(f"/series/{npi}/"))
+    assert "not in your subscriptions" in figures_text(reader_client("anonymous").get(f"/series/{COPPER}/"))
+    assert reader_client("trader").get("/series/M.COPPER_CATHODE.ACT.NO_SUCH.LEVEL/").status_code == 404
+    # July's value is not a month of the series for the public; the previewing analyst sees it
+    assert "7777" not in figures_text(reader_client("ana").get(f"/series/{COPPER}/?end=2025-07"))
+    assert "7777.0" in figures_text(reader_client("chief").get(f"/series/{COPPER}/"))
+
+
+def test_the_explorer_sends_a_choice_to_the_series_permalink(world: World) -> None:
+    client = reader_client("trader")
+    assert client.get("/series/").status_code == 200
+    response = client.get(
+        "/series/",
+        {"product": "copper_cathode", "kind": "actual", "measure": "production", "breakdown": "", "statistic": "level"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/series/{COPPER}/"

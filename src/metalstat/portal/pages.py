@@ -381,6 +381,7 @@ class ProductPage:
     releases: list[str] = field(default_factory=list)
     pattern: str = ""
     chart_pattern: str = ""
+    headline_id: str = ""
     query: str = ""
 
 
@@ -421,6 +422,7 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
         return page
     page.pattern = product_pattern(code)
     page.chart_pattern = product_pattern(code, chart=True)
+    page.headline_id = headline_id(code)
     try:
         resolved = data.resolve(page.pattern, reader.ent, preview=reader.preview, fmt=None)
     except Problem as exc:
@@ -594,3 +596,98 @@ def reaches_report(reader: Reader, code: str) -> bool:
 
 def section_of(report: Report, code: str) -> Any:
     return next((s for s in report.sections if s.code == code), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# One series: the explorer's permalink page
+
+
+@dataclass
+class SeriesPage:
+    series_id: str
+    product: Product | None
+    name: str
+    entitled: bool = True
+    found: bool = True
+    key: dict[str, str] = field(default_factory=dict)
+    start: str = ""
+    end: str = ""
+    table: list[dict[str, Any]] = field(default_factory=list)
+    chart: dict[str, Any] = field(default_factory=dict)
+    period: str = ""
+    period_label: str = ""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    query: str = ""
+
+
+def _kind_of(unit: str) -> str:
+    return {"%": "pct", "pp": "spp", "count": "count"}.get(unit, "qty")
+
+
+def series_page(
+    reader: Reader, sid: str, lang: Language, start: str | None, end: str | None, period: str | None
+) -> SeriesPage:
+    """One series as the API answers it: latest and first-published values by month, and the
+    revision history of one period (every value it was published with)."""
+    page = SeriesPage(sid, None, sid)
+    try:
+        resolved = data.resolve(sid, reader.ent, preview=reader.preview, fmt=None, single=True)
+    except Problem as exc:
+        page.entitled = exc.status != 403
+        page.found = exc.status == 403
+        return page
+    row = next(resolved.index.iter_rows(named=True))
+    p = load_catalog().get(row["product"])
+    page.product, page.key = p, {k: row[k] for k in ("product", "kind", "measure", "breakdown", "statistic")}
+    page.name = lang.product_name(p)
+    page.end = end or row["last"]
+    page.start = start or _months_back(page.end, DEFAULT_MONTHS)
+    kind = _kind_of(row["unit"])
+    latest = _observations(reader, resolved, page.start, page.end)
+    first = {
+        r["month"]: r for r in _observations(reader, resolved, page.start, page.end, view="first").iter_rows(named=True)
+    }
+    points, firsts = [], []
+    for r in latest.iter_rows(named=True):
+        then = first.get(r["month"])
+        page.table.append(
+            {
+                "month": r["month"],
+                "label": lang.month(r["month"], short=True),
+                "value": cell(lang, r, kind, p),
+                "first": cell(lang, then, kind, p),
+                "release": f"{r['release_period']}.v{r['vintage']}",
+                "first_release": "" if then is None else f"{then['release_period']}.v{then['vintage']}",
+            }
+        )
+        points.append([r["month"], r["value"]])
+        firsts.append([r["month"], None if then is None else then["value"]])
+    page.chart = {
+        "series": ["actual", "first"],  # the lines this page draws
+        "actual": points,
+        "forecast": [],
+        "first": firsts,
+        "yoy": [],
+        "labels": {m: lang.month(m, short=True) for m, _v in points},
+        "unit": lang.unit(p) if kind == "qty" else row["unit"],
+        "names": {
+            "actual": str(_("Latest")),
+            "forecast": str(_("Forecast")),
+            "first": str(_("As first published")),
+            "yoy": str(_("YoY %")),
+        },
+        "decimals": p.decimals,
+    }
+    page.period = period or page.end
+    page.period_label = lang.month(page.period, short=True)
+    every = _observations(reader, resolved, page.period, page.period, view="all")
+    for r in every.iter_rows(named=True):
+        page.history.append(
+            {
+                "release": f"{r['release_period']}.v{r['vintage']}",
+                "at": when(r["realtime_start"], lang),
+                "value": cell(lang, r, kind, p),
+            }
+        )
+    page.query = f"start={page.start}&end={page.end}"
+    return page

@@ -70,6 +70,12 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     page.wait_for_load_state()
     assert "Latest release" in main_text(page)
 
+    # the series page draws the latest values and, on demand, the first-published ones
+    page.goto(f"{site}/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/")
+    page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
+    lines = "window.metalstatCharts['series-chart'].getOption().series.map(s => [s.name, s.data.length])"
+    assert page.evaluate(lines) == [["Latest", 3], ["As first published", 3]]
+
     page.goto(f"{site}/products/copper_cathode/")
     with page.expect_download() as info:
         page.click("a.download[data-format=csv]")
@@ -131,7 +137,13 @@ def test_an_api_key_made_on_the_account_page_reads_the_api(page: Any, site: str)
     assert secret not in page.content()
 
 
-PAGES = {"home": "/", "product": "/products/copper_cathode/", "release": "/releases/2025-06/", "calendar": "/calendar/"}
+PAGES = {
+    "home": "/",
+    "product": "/products/copper_cathode/",
+    "release": "/releases/2025-06/",
+    "calendar": "/calendar/",
+    "series": "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-05",
+}
 
 
 def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str, screenshots: Path) -> None:
@@ -154,7 +166,7 @@ def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str
                 # nothing wider than the phone's screen but the tables' own scroll boxes
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, (name, language, device, overflow)
-                if name in ("home", "product") and device == "desktop":
+                if name in ("home", "product", "series") and device == "desktop":
                     results = axe.run(page)
                     bad = [
                         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
