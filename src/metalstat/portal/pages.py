@@ -507,21 +507,9 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
         if actual and actual[-1][1] is not None:
             forecast.append(actual[-1])  # the dashed line starts at the last actual
         forecast.append([nxt, fc_next["value"]])
-    page.chart = {
-        "actual": actual,
-        "forecast": forecast,
-        "first": first_published,
-        "yoy": yoy,
-        "labels": {m: lang.month(m, short=True) for m in [*months, nxt]},
-        "unit": lang.unit(p),
-        "names": {
-            "actual": str(_("Production")),
-            "forecast": str(_("Forecast")),
-            "first": str(_("As first published")),
-            "yoy": str(_("YoY %")),
-        },
-        "decimals": p.decimals,
-    }
+    page.chart = chart_data(
+        lang, p, [*months, nxt], lang.unit(p), str(_("Production")), actual, forecast, first_published, yoy
+    )
     for measure, statistic, target, kind in (
         ("operating_rate", "level", page.rates, "pct"),
         ("share", "level", page.shares, "pct"),
@@ -594,6 +582,39 @@ def reaches_report(reader: Reader, code: str) -> bool:
     return depth is None or depth > CHART_MONTHS
 
 
+Points = list[list[Any]]
+
+
+def chart_data(
+    lang: Language,
+    p: Product,
+    months: list[str],
+    unit: str,
+    name: str,
+    actual: Points,
+    forecast: Points,
+    first: Points,
+    yoy: Points,
+) -> dict[str, Any]:
+    """What ``static/portal/chart.js`` draws: [month, value] points of each line, the months'
+    labels and the names in the reader's language."""
+    return {
+        "actual": actual,
+        "forecast": forecast,
+        "first": first,
+        "yoy": yoy,
+        "labels": {m: lang.month(m, short=True) for m in months},
+        "unit": unit,
+        "names": {
+            "actual": name,
+            "forecast": str(_("Forecast")),
+            "first": str(_("As first published")),
+            "yoy": str(_("YoY %")),
+        },
+        "decimals": p.decimals,
+    }
+
+
 def section_of(report: Report, code: str) -> Any:
     return next((s for s in report.sections if s.code == code), None)
 
@@ -662,22 +683,9 @@ def series_page(
         )
         points.append([r["month"], r["value"]])
         firsts.append([r["month"], None if then is None else then["value"]])
-    page.chart = {
-        "series": ["actual", "first"],  # the lines this page draws
-        "actual": points,
-        "forecast": [],
-        "first": firsts,
-        "yoy": [],
-        "labels": {m: lang.month(m, short=True) for m, _v in points},
-        "unit": lang.unit(p) if kind == "qty" else row["unit"],
-        "names": {
-            "actual": str(_("Latest")),
-            "forecast": str(_("Forecast")),
-            "first": str(_("As first published")),
-            "yoy": str(_("YoY %")),
-        },
-        "decimals": p.decimals,
-    }
+    unit = lang.unit(p) if kind == "qty" else row["unit"]
+    page.chart = chart_data(lang, p, [m for m, _v in points], unit, str(_("Latest")), points, [], firsts, [])
+    page.chart["series"] = ["actual", "first"]  # the lines this page draws
     page.period = period or page.end
     page.period_label = lang.month(page.period, short=True)
     every = _observations(reader, resolved, page.period, page.period, view="all")
