@@ -228,7 +228,35 @@ class OverviewRow:
     flags: list[tuple[str, str]] = field(default_factory=list)
 
 
+# A vintage never changes, so what one reader's entitlements make of it is kept per process
+# (by the release's id and creation time, the entitlements and the language).
+_BY_VINTAGE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_BY_VINTAGE_MAX = 256
+
+
+def _kept(key: tuple[Any, ...], compute: Any) -> Any:
+    with _OBSERVATIONS_LOCK:
+        if key in _BY_VINTAGE:
+            _BY_VINTAGE.move_to_end(key)
+            return _BY_VINTAGE[key]
+    found = compute()
+    with _OBSERVATIONS_LOCK:
+        _BY_VINTAGE[key] = found
+        while len(_BY_VINTAGE) > _BY_VINTAGE_MAX:
+            _BY_VINTAGE.popitem(last=False)
+    return found
+
+
+def _vintage_key(name: str, reader: Reader, lang: Language, *releases: Release) -> tuple[Any, ...]:
+    return (name, reader.ent, reader.preview, lang.code, *((r.pk, r.created_at) for r in releases))
+
+
 def overview(reader: Reader, release: Release, lang: Language) -> list[OverviewRow]:
+    """:func:`read_overview`, kept per vintage, entitlements and language."""
+    return list(_kept(_vintage_key("overview", reader, lang, release), lambda: read_overview(reader, release, lang)))
+
+
+def read_overview(reader: Reader, release: Release, lang: Language) -> list[OverviewRow]:
     """Every product of the catalog for one vintage: level, MoM, YoY, YTD, next month's
     forecast and flags of the products the reader is entitled to; the others say only what
     they are and which subscription covers them."""
@@ -272,6 +300,12 @@ def previous_release(reader: Reader, release: Release) -> Release | None:
 
 
 def revisions_since(reader: Reader, release: Release, before: Release, lang: Language) -> list[dict[str, Any]]:
+    """:func:`read_revisions`, kept per pair of vintages, entitlements and language."""
+    key = _vintage_key("revisions", reader, lang, release, before)
+    return list(_kept(key, lambda: read_revisions(reader, release, before, lang)))
+
+
+def read_revisions(reader: Reader, release: Release, before: Release, lang: Language) -> list[dict[str, Any]]:
     """The headline production levels this vintage changed against the one before it, for the
     products the reader may read (both vintages as the reader may read them)."""
     months = [shift_month(f"{release.period:%Y-%m}", -k) for k in range(1, DEFAULT_MONTHS)]
