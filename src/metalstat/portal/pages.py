@@ -229,21 +229,23 @@ class OverviewRow:
 
 
 # A vintage never changes, so what one reader's entitlements make of it is kept per process
-# (by the release's id and creation time, the entitlements and the language).
-_BY_VINTAGE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_BY_VINTAGE_MAX = 256
+# (by the release's id and creation time, the entitlements and the language); so are the
+# observations of a set of public releases (see _observations).
+_KEPT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+_KEPT_MAX = 512
 
 
 def _kept(key: tuple[Any, ...], compute: Any) -> Any:
-    with _OBSERVATIONS_LOCK:
-        if key in _BY_VINTAGE:
-            _BY_VINTAGE.move_to_end(key)
-            return _BY_VINTAGE[key]
+    with _KEPT_LOCK:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
     found = compute()
-    with _OBSERVATIONS_LOCK:
-        _BY_VINTAGE[key] = found
-        while len(_BY_VINTAGE) > _BY_VINTAGE_MAX:
-            _BY_VINTAGE.popitem(last=False)
+    with _KEPT_LOCK:
+        _KEPT[key] = found
+        while len(_KEPT) > _KEPT_MAX:
+            _KEPT.popitem(last=False)
     return found
 
 
@@ -571,9 +573,6 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
 # Observations of public releases, per process, as the API keeps its answers: the key holds
 # the public releases behind them (a release going live is a new key at once), the series
 # and the reader's history depth for each; previews are never kept.
-_OBSERVATIONS: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
-_OBSERVATIONS_LOCK = threading.Lock()
-_OBSERVATIONS_MAX = 256
 
 
 def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str, view: str = "latest") -> pl.DataFrame:
@@ -595,18 +594,8 @@ def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str,
         (sid, reader.ent.history_months(sid, product))
         for sid, product in resolved.index.select("series_id", "product").iter_rows()
     )
-    key = (resolved.signature, start, end, view, depths)
-    with _OBSERVATIONS_LOCK:
-        found = _OBSERVATIONS.get(key)
-        if found is not None:
-            _OBSERVATIONS.move_to_end(key)
-            return found
-    found = compute()
-    with _OBSERVATIONS_LOCK:
-        _OBSERVATIONS[key] = found
-        while len(_OBSERVATIONS) > _OBSERVATIONS_MAX:
-            _OBSERVATIONS.popitem(last=False)
-    return found
+    frame: pl.DataFrame = _kept(("observations", resolved.signature, start, end, view, depths), compute)
+    return frame
 
 
 def reaches_report(reader: Reader, code: str) -> bool:
