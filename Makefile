@@ -19,7 +19,7 @@ PORTAL  := src/metalstat/portal
 ECHARTS := $(PORTAL)/static/portal/vendor/echarts.common.min.js
 MO      := $(PORTAL)/locale/zh_Hans/LC_MESSAGES/django.mo
 
-node_modules/.package-lock.json: package.json package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund
 
 $(ECHARTS): node_modules/.package-lock.json

@@ -4,6 +4,7 @@ session, and the embargoed vintage's values to look for in every response."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -36,3 +37,9 @@ def readers(world: World) -> dict[str, Client]:
 
 def text_of(response: Any) -> str:
     return bytes(response.content).decode("utf-8")
+
+
+def figures_text(response: Any) -> str:
+    """The body without its random tokens (CSRF, key prefixes), which may hold any digits."""
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text_of(response))
+    return re.sub(r"mstat_[\w-]+", "mstat_", body)

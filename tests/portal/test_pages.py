@@ -3,10 +3,12 @@ how many queries it takes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
-from tests.portal.conftest import EMBARGOED, READERS, SUPPRESSED, World, reader_client, text_of
+from tests.portal.conftest import EMBARGOED, READERS, SUPPRESSED, World, figures_text, reader_client, text_of
 
 PAGES = (
     "/",
@@ -16,6 +18,8 @@ PAGES = (
     "/releases/2025-05/v1/",
     "/calendar/",
     "/account/",
+    "/series/",
+    "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-06",
 )
 
 
@@ -29,7 +33,7 @@ def test_every_page_answers_every_reader_and_never_shows_the_embargoed_vintage(
         assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
         response = reader_client(who).get(response["Location"])
     assert response.status_code == 200, (who, path)
-    body = text_of(response)
+    body = figures_text(response)
     if who != "chief":  # only the analyst with the preview permission previews
         for value in EMBARGOED:
             assert value not in body, (who, path, value)
@@ -44,12 +48,12 @@ def test_the_embargoed_month_is_not_found_before_its_time(world: World) -> None:
         assert reader_client(who).get("/releases/2025-07/").status_code == 404
     preview = reader_client("chief").get("/releases/2025-07/")
     assert preview.status_code == 200
-    body = text_of(preview)
+    body = figures_text(preview)
     assert "Preview" in body and "under embargo" in body and "7,800 mt" in body
 
 
 def test_the_calendar_shows_a_scheduled_release_by_its_time_only(world: World) -> None:
-    body = text_of(reader_client("trader").get("/calendar/"))
+    body = figures_text(reader_client("trader").get("/calendar/"))
     assert "Scheduled release" in body and "2025-07" not in body
     # Beijing time and UTC, eight hours apart, and the iCalendar feed
     july = world.july.release_at
@@ -60,7 +64,7 @@ def test_the_calendar_shows_a_scheduled_release_by_its_time_only(world: World) -
 
 
 def test_home_gives_the_entitled_figures_and_says_what_covers_the_others(world: World) -> None:
-    body = text_of(reader_client("trader").get("/"))
+    body = figures_text(reader_client("trader").get("/"))
     # June's copper: 1188 mt, printed as the report prints tonnes (to the hundred), +10.00% MoM
     assert "1,200 mt" in body and "+10.00%" in body
     assert "520" not in body  # NPI: alloys and steel, not in the base-metals subscription
@@ -69,20 +73,22 @@ def test_home_gives_the_entitled_figures_and_says_what_covers_the_others(world: 
 
 
 def test_anonymous_readers_see_the_products_and_no_figure(world: World) -> None:
-    body = text_of(reader_client("anonymous").get("/"))
+    body = figures_text(reader_client("anonymous").get("/"))
     assert "Copper Cathode" in body and "Sign in" in body
     assert "1,200" not in body and "1188" not in body and "520" not in body and "+10.00%" not in body
 
 
 def test_a_stranger_without_subscription_sees_no_figure(world: World) -> None:
-    body = text_of(reader_client("stranger").get("/products/copper_cathode/"))
+    body = figures_text(reader_client("stranger").get("/products/copper_cathode/"))
     assert "1,200" not in body and "1188" not in body and "covers it" in body
 
 
 def test_the_product_page_shows_the_series_as_the_api_answers_it(world: World) -> None:
-    body = text_of(reader_client("trader").get("/products/copper_cathode/"))
-    # May as revised by June's release (1080), not as first published (1100): the chart's data
-    assert '["2025-05", 1080.0]' in body and "1100.0" not in body
+    body = figures_text(reader_client("trader").get("/products/copper_cathode/"))
+    # May as revised by June's release (1080); as first published (1100) only in the overlay
+    data = json.loads(body.split('<script id="production-data" type="application/json">')[1].split("</script>")[0])
+    assert data["actual"][1] == ["2025-05", 1080.0] and data["first"][1] == ["2025-05", 1100.0]
+    assert body.count("1100.0") == 1
     assert '["2025-06", 1188.0]' in body and "1,200 mt" in body
     # the confidential share: a dash and its status, never the value
     assert '<span class="hidden-value" title="suppressed for confidentiality' in body
@@ -91,18 +97,18 @@ def test_the_product_page_shows_the_series_as_the_api_answers_it(world: World) -
 
 
 def test_an_unentitled_product_page_says_what_it_is_and_which_subscription_covers_it(world: World) -> None:
-    body = text_of(reader_client("trader").get("/products/npi/"))
+    body = figures_text(reader_client("trader").get("/products/npi/"))
     assert "NPI" in body and "a subscription to Alloys and steel covers it" in body
     assert "520" not in body and "production-chart" not in body
 
 
 def test_the_analyst_sees_the_live_vintage_without_the_preview_permission(world: World) -> None:
-    body = text_of(reader_client("ana").get("/products/copper_cathode/"))
+    body = figures_text(reader_client("ana").get("/products/copper_cathode/"))
     assert "1,200 mt" in body and "1188.0" in body and "under embargo" not in body
 
 
 def test_the_previewing_analyst_sees_july_with_the_banner(world: World) -> None:
-    body = text_of(reader_client("chief").get("/"))
+    body = figures_text(reader_client("chief").get("/"))
     assert "under embargo" in body and "7,800 mt" in body
 
 
@@ -120,6 +126,7 @@ def test_unknown_product_and_bad_months_are_404(world: World) -> None:
         ("/products/copper_cathode/", 16),
         ("/releases/2025-06/", 14),
         ("/calendar/", 8),
+        ("/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/", 10),
         ("/account/", 8),
     ],
 )
@@ -134,10 +141,10 @@ def test_the_language_is_switched_and_remembered(world: World) -> None:
     client = reader_client("trader")
     response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/products/copper_cathode/"})
     assert response.status_code == 302 and response["Location"] == "/products/copper_cathode/"
-    body = text_of(client.get("/products/copper_cathode/"))
+    body = figures_text(client.get("/products/copper_cathode/"))
     # the report's Chinese number style (below 10,000 t in 吨, above in 万吨); the page's words
     assert "1188吨" in body and "环比" in body and "下载" in body and 'lang="zh-CN"' in body
-    body = text_of(client.get("/"))
+    body = figures_text(client.get("/"))
     assert "最新发布" in body
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Latest release" in text_of(client.get("/"))
@@ -207,7 +214,7 @@ def test_a_shallow_csv_only_subscription_reads_its_months_on_screen_and_download
     )
     do_add_subscriber("shallow", org, actor="admin")
     client = reader_client("shallow")
-    body = text_of(client.get("/products/copper_cathode/"))
+    body = figures_text(client.get("/products/copper_cathode/"))
     assert '["2025-06", 1188.0]' in body and '"2025-05"' not in body and "1080" not in body
     assert "Analysis" not in body
     assert "covered by a subscription" in text_of(client.get("/"))  # aluminium, NPI ...
@@ -224,3 +231,73 @@ def test_the_report_pdf_is_for_readers_of_every_product(world: World) -> None:
     response = reader_client("ana").get("/releases/2025-06/v1/report.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert bytes(response.content).startswith(b"%PDF")
+
+
+def test_the_demo_subscriber_signs_in_to_the_portal_with_the_printed_password(db: object) -> None:
+    from metalstat.demo.dissemination import demo_subscriber
+    from metalstat.subscriptions.models import ApiKey
+
+    user, secret, password = demo_subscriber()
+    assert Client().login(username=user, password=password)
+    assert ApiKey.objects.get(user__username=user, name="demo").prefix == secret[:12]
+    assert not Client().login(username=user, password=password + "x")
+
+
+def test_a_draft_vintage_is_never_a_page_not_even_for_a_preview(world: World) -> None:
+    from metalstat.releases.actions import do_create_release
+    from tests.api.conftest import level
+    from tests.registry.factories import figures
+
+    do_create_release("2025-06", figures([level("2025-06", 4321.0)]), actor="ana")  # v2, a draft
+    for who in ("trader", "ana", "chief"):
+        client = reader_client(who)
+        assert client.get("/releases/2025-06/v2/").status_code == 404, who
+        body = figures_text(client.get("/releases/2025-06/"))
+        assert "2025-06.v1" in body and "4,300" not in body and "4321" not in body, who
+
+
+def test_home_lists_what_the_latest_vintage_revised(world: World) -> None:
+    """June's release revised May's copper (1100 first, 1080 now); NPI is not the trader's."""
+    body = figures_text(reader_client("trader").get("/"))
+    section = body.split('id="revised-h"')[1].split("</section>")[0]
+    assert "Revised since 2025-05.v1" in section
+    assert section.count("<tr>") == 2  # the header and one revision
+    assert "Copper Cathode" in section and "May 2025" in section and "NPI" not in section
+
+
+COPPER = "M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL"
+
+
+def test_the_series_page_gives_latest_first_published_and_a_period_s_history(world: World) -> None:
+    client = reader_client("trader")
+    body = figures_text(client.get(f"/series/{COPPER}/?period=2025-05"))
+    data = json.loads(body.split('<script id="series-data" type="application/json">')[1].split("</script>")[0])
+    assert data["actual"] == [["2025-04", 1000.0], ["2025-05", 1080.0], ["2025-06", 1188.0]]
+    assert data["first"] == [["2025-04", 1000.0], ["2025-05", 1100.0], ["2025-06", 1188.0]]
+    history = body.split('id="history-h"')[1].split("</section>")[0]
+    # May: 1100 in May's release, 1080 in June's; both print to the hundred as 1,100 mt
+    assert "2025-05.v1" in history and "2025-06.v1" in history and history.count("<li>") == 2
+    for value in EMBARGOED:
+        assert value not in body
+    assert f"/api/v1/series/{COPPER}/observations.csv?start=2024-06&amp;end=2025-06" in body
+
+
+def test_the_series_page_follows_the_gate(world: World) -> None:
+    npi = "M.NPI.ACT.PRODUCTION._T.LEVEL"
+    assert "not in your subscriptions" in figures_text(reader_client("trader").get(f"/series/{npi}/"))
+    assert "520" not in figures_text(reader_client("trader").get(f"/series/{npi}/"))
+    assert "not in your subscriptions" in figures_text(reader_client("anonymous").get(f"/series/{COPPER}/"))
+    assert reader_client("trader").get("/series/M.COPPER_CATHODE.ACT.NO_SUCH.LEVEL/").status_code == 404
+    # July's value is not a month of the series for the public; the previewing analyst sees it
+    assert "7777" not in figures_text(reader_client("ana").get(f"/series/{COPPER}/?end=2025-07"))
+    assert "7777.0" in figures_text(reader_client("chief").get(f"/series/{COPPER}/"))
+
+
+def test_the_explorer_sends_a_choice_to_the_series_permalink(world: World) -> None:
+    client = reader_client("trader")
+    assert client.get("/series/").status_code == 200
+    response = client.get(
+        "/series/",
+        {"product": "copper_cathode", "kind": "actual", "measure": "production", "breakdown": "", "statistic": "level"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/series/{COPPER}/"

@@ -27,14 +27,16 @@ from metalstat.api import data
 from metalstat.api.problems import Problem
 from metalstat.catalog import Product, load_catalog
 from metalstat.engine.figures import parse_breakdown
+from metalstat.engine.inputs import month_start
 from metalstat.releases.models import Release
 from metalstat.releases.queries import (
     COMMAND_LINE,
     NotVisible,
     current_releases,
-    find_release,
     next_release_at,
+    release_by_id,
     release_calendar,
+    release_id,
 )
 from metalstat.releases.series import series_id
 from metalstat.report.drafting import Report, draft_report
@@ -195,7 +197,7 @@ def when(moment: datetime | None, lang: Language) -> dict[str, str] | None:
     zone_name = str(_("Beijing time")) if settings.TIME_ZONE == "Asia/Shanghai" else settings.TIME_ZONE
     offset = local.strftime("%z")
     return {
-        "iso": moment.isoformat(),
+        "iso": moment.replace(microsecond=0).isoformat(),  # to the second, as printed
         "local": f"{lang.date(local.date())} {local:%H:%M}",
         "zone": f"{zone_name} (UTC{offset[:3]}:{offset[3:]})",
         "utc": f"{lang.date(utc.date())} {utc:%H:%M} UTC",
@@ -226,7 +228,37 @@ class OverviewRow:
     flags: list[tuple[str, str]] = field(default_factory=list)
 
 
+# A vintage never changes, so what one reader's entitlements make of it is kept per process
+# (by the release's id and creation time, the entitlements and the language); so are the
+# observations of a set of public releases (see _observations).
+_KEPT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+_KEPT_MAX = 512
+
+
+def _kept(key: tuple[Any, ...], compute: Any) -> Any:
+    with _KEPT_LOCK:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
+    found = compute()
+    with _KEPT_LOCK:
+        _KEPT[key] = found
+        while len(_KEPT) > _KEPT_MAX:
+            _KEPT.popitem(last=False)
+    return found
+
+
+def _vintage_key(name: str, reader: Reader, lang: Language, *releases: Release) -> tuple[Any, ...]:
+    return (name, reader.ent, reader.preview, lang.code, *((r.pk, r.created_at) for r in releases))
+
+
 def overview(reader: Reader, release: Release, lang: Language) -> list[OverviewRow]:
+    """:func:`read_overview`, kept per vintage, entitlements and language."""
+    return list(_kept(_vintage_key("overview", reader, lang, release), lambda: read_overview(reader, release, lang)))
+
+
+def read_overview(reader: Reader, release: Release, lang: Language) -> list[OverviewRow]:
     """Every product of the catalog for one vintage: level, MoM, YoY, YTD, next month's
     forecast and flags of the products the reader is entitled to; the others say only what
     they are and which subscription covers them."""
@@ -256,13 +288,62 @@ def overview(reader: Reader, release: Release, lang: Language) -> list[OverviewR
     return rows
 
 
+HEADLINE = {"kind": "actual", "measure": "production", "breakdown": "", "statistic": "level"}
+
+
+def previous_release(reader: Reader, release: Release) -> Release | None:
+    """The release the reader saw just before this one (by release time): what "changed since
+    the last vintage" compares with."""
+    ids = [r["id"] for r in release_calendar(preview=reader.preview) if r["id"]]
+    here = release_id(release)
+    if here not in ids or ids.index(here) == 0:
+        return None
+    return release_by_id(ids[ids.index(here) - 1], preview=reader.preview)
+
+
+def revisions_since(reader: Reader, release: Release, before: Release, lang: Language) -> list[dict[str, Any]]:
+    """:func:`read_revisions`, kept per pair of vintages, entitlements and language."""
+    key = _vintage_key("revisions", reader, lang, release, before)
+    return list(_kept(key, lambda: read_revisions(reader, release, before, lang)))
+
+
+def read_revisions(reader: Reader, release: Release, before: Release, lang: Language) -> list[dict[str, Any]]:
+    """The headline production levels this vintage changed against the one before it, for the
+    products the reader may read (both vintages as the reader may read them)."""
+    months = [shift_month(f"{release.period:%Y-%m}", -k) for k in range(1, DEFAULT_MONTHS)]
+    now, then = (
+        readable_release_figures(r, reader.ent, preview=reader.preview, periods=months, selection=HEADLINE)
+        for r in (release, before)
+    )
+    kept = then.select("series_id", "period", "value", "status", "conf_status")
+    joined = now.join(kept, on=["series_id", "period"], suffix="_before")
+    changed = joined.filter(pl.col("value").ne_missing(pl.col("value_before"))).sort("product", "period")
+    catalog = load_catalog()
+    out = []
+    for r in changed.iter_rows(named=True):
+        p = catalog.get(r["product"])
+        was = {"value": r["value_before"], "status": r["status_before"], "conf_status": r["conf_status_before"]}
+        out.append(
+            {
+                "product": p,
+                "name": lang.product_name(p),
+                "month": lang.month(r["period"], short=True),
+                "now": cell(lang, r, "qty", p),
+                "before": cell(lang, was, "qty", p),
+            }
+        )
+    return out
+
+
 def release_of(reader: Reader, period: str, vintage: int | None = None) -> Release:
-    """A release the reader may see (NotVisible otherwise): a preview reaches embargoed
-    published vintages, never drafts."""
-    release = find_release(period, vintage, user=COMMAND_LINE if reader.preview else None)
-    if release.status not in ("published", "superseded"):
+    """A published release the reader may see (NotVisible otherwise): the month's current
+    vintage, or the one asked for; a preview reaches embargoed ones, never drafts."""
+    if vintage is not None:
+        return release_by_id(f"{period}.v{vintage}", preview=reader.preview)
+    found = current_releases(user=COMMAND_LINE if reader.preview else None).filter(period=month_start(period)).first()
+    if found is None:
         raise NotVisible(f"no release of {period}")
-    return release
+    return found
 
 
 def vintages_of(reader: Reader, period: str) -> list[dict[str, Any]]:
@@ -332,13 +413,24 @@ class ProductPage:
     shares: list[dict[str, Any]] = field(default_factory=list)
     counts: list[dict[str, Any]] = field(default_factory=list)
     track: list[dict[str, Any]] = field(default_factory=list)
+    sample: dict[str, Cell] = field(default_factory=dict)
     releases: list[str] = field(default_factory=list)
     pattern: str = ""
     chart_pattern: str = ""
+    headline_id: str = ""
     query: str = ""
 
 
-PAGE_MEASURES = ("production", "operating_rate", "share", "producer_count", "forecast_error")
+PAGE_MEASURES = (
+    "production",
+    "operating_rate",
+    "share",
+    "producer_count",
+    "forecast_error",
+    "coverage",
+    "response_rate",
+    "imputed_share",
+)
 PAGE_STATISTICS = ("level", "mom_pct", "yoy_pct", "ytd_pct", "pp_mom", "count", "count_change", "pct")
 
 
@@ -366,6 +458,7 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
         return page
     page.pattern = product_pattern(code)
     page.chart_pattern = product_pattern(code, chart=True)
+    page.headline_id = headline_id(code)
     try:
         resolved = data.resolve(page.pattern, reader.ent, preview=reader.preview, fmt=None)
     except Problem as exc:
@@ -384,6 +477,9 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     frame = _observations(reader, resolved, page.start, shift_month(page.end, 1))  # next month's forecast
     page.releases = data.releases_answering(frame)
     figs = Lookup(frame)
+    # the vintage overlay: each month's production as first published
+    headline = data.Resolved(head, signature=resolved.signature)
+    first = Lookup(_observations(reader, headline, page.start, page.end, view="first"))
     t = page.end
     page.month_label = lang.month(t, short=True)
     level = figs.get(code, "production", "level", t)
@@ -399,17 +495,29 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     }
     if level is not None:
         page.flags = [(f, _status_title(lang, f)) for f in (level["flags"] or "").split(",") if f]
+    page.sample = {
+        "producers": cell(lang, figs.get(code, "producer_count", "count", t), "count", p),
+        "coverage": cell(lang, figs.get(code, "coverage", "level", t), "pct", p),
+        "response": cell(lang, figs.get(code, "response_rate", "level", t), "pct", p),
+        "imputed": cell(lang, figs.get(code, "imputed_share", "level", t), "pct", p),
+    }
     months = sorted(
         {r["month"] for r in frame.iter_rows(named=True) if r["kind"] == "actual" and r["month"] <= page.end}
     )
-    actual, forecast = [], []
+    actual, forecast, first_published, yoy = [], [], [], []
     for m in months:
         row = figs.get(code, "production", "level", m)
+        change = figs.get(code, "production", "yoy_pct", m)
+        yoy.append([m, None if change is None else change["value"]])
+        then = first.get(code, "production", "level", m)
+        first_published.append([m, None if then is None else then["value"]])
         page.table.append(
             {
                 "month": m,
                 "label": lang.month(m, short=True),
                 "level": cell(lang, row, "qty", p),
+                "first": cell(lang, then, "qty", p),
+                "first_release": "" if then is None else f"{then['release_period']}.v{then['vintage']}",
                 "mom": cell(lang, figs.get(code, "production", "mom_pct", m), "spct", p),
                 "yoy": cell(lang, figs.get(code, "production", "yoy_pct", m), "spct", p),
             }
@@ -435,14 +543,9 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
         if actual and actual[-1][1] is not None:
             forecast.append(actual[-1])  # the dashed line starts at the last actual
         forecast.append([nxt, fc_next["value"]])
-    page.chart = {
-        "actual": actual,
-        "forecast": forecast,
-        "labels": {m: lang.month(m, short=True) for m in [*months, nxt]},
-        "unit": lang.unit(p),
-        "names": {"actual": str(_("Production")), "forecast": str(_("Forecast"))},
-        "decimals": p.decimals,
-    }
+    page.chart = chart_data(
+        lang, p, [*months, nxt], lang.unit(p), str(_("Production")), actual, forecast, first_published, yoy
+    )
     for measure, statistic, target, kind in (
         ("operating_rate", "level", page.rates, "pct"),
         ("share", "level", page.shares, "pct"),
@@ -470,18 +573,15 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
 # Observations of public releases, per process, as the API keeps its answers: the key holds
 # the public releases behind them (a release going live is a new key at once), the series
 # and the reader's history depth for each; previews are never kept.
-_OBSERVATIONS: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
-_OBSERVATIONS_LOCK = threading.Lock()
-_OBSERVATIONS_MAX = 256
 
 
-def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str) -> pl.DataFrame:
+def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str, view: str = "latest") -> pl.DataFrame:
     def compute() -> pl.DataFrame:
         return data.observations(
             resolved,
             reader.ent,
             as_of=data.AsOf(None, "latest"),
-            view="latest",
+            view=view,
             transform_name=None,
             start=start,
             end=end,
@@ -494,18 +594,8 @@ def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str)
         (sid, reader.ent.history_months(sid, product))
         for sid, product in resolved.index.select("series_id", "product").iter_rows()
     )
-    key = (resolved.signature, start, end, depths)
-    with _OBSERVATIONS_LOCK:
-        found = _OBSERVATIONS.get(key)
-        if found is not None:
-            _OBSERVATIONS.move_to_end(key)
-            return found
-    found = compute()
-    with _OBSERVATIONS_LOCK:
-        _OBSERVATIONS[key] = found
-        while len(_OBSERVATIONS) > _OBSERVATIONS_MAX:
-            _OBSERVATIONS.popitem(last=False)
-    return found
+    frame: pl.DataFrame = _kept(("observations", resolved.signature, start, end, view, depths), compute)
+    return frame
 
 
 def reaches_report(reader: Reader, code: str) -> bool:
@@ -515,5 +605,120 @@ def reaches_report(reader: Reader, code: str) -> bool:
     return depth is None or depth > CHART_MONTHS
 
 
+Points = list[list[Any]]
+
+
+def chart_data(
+    lang: Language,
+    p: Product,
+    months: list[str],
+    unit: str,
+    name: str,
+    actual: Points,
+    forecast: Points,
+    first: Points,
+    yoy: Points,
+) -> dict[str, Any]:
+    """What ``static/portal/chart.js`` draws: [month, value] points of each line, the months'
+    labels and the names in the reader's language."""
+    return {
+        "actual": actual,
+        "forecast": forecast,
+        "first": first,
+        "yoy": yoy,
+        "labels": {m: lang.month(m, short=True) for m in months},
+        "unit": unit,
+        "names": {
+            "actual": name,
+            "forecast": str(_("Forecast")),
+            "first": str(_("As first published")),
+            "yoy": str(_("YoY %")),
+        },
+        "decimals": p.decimals,
+    }
+
+
 def section_of(report: Report, code: str) -> Any:
     return next((s for s in report.sections if s.code == code), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# One series: the explorer's permalink page
+
+
+@dataclass
+class SeriesPage:
+    series_id: str
+    product: Product | None
+    name: str
+    entitled: bool = True
+    found: bool = True
+    key: dict[str, str] = field(default_factory=dict)
+    start: str = ""
+    end: str = ""
+    table: list[dict[str, Any]] = field(default_factory=list)
+    chart: dict[str, Any] = field(default_factory=dict)
+    period: str = ""
+    period_label: str = ""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    query: str = ""
+
+
+def _kind_of(unit: str) -> str:
+    return {"%": "pct", "pp": "spp", "count": "count"}.get(unit, "qty")
+
+
+def series_page(
+    reader: Reader, sid: str, lang: Language, start: str | None, end: str | None, period: str | None
+) -> SeriesPage:
+    """One series as the API answers it: latest and first-published values by month, and the
+    revision history of one period (every value it was published with)."""
+    page = SeriesPage(sid, None, sid)
+    try:
+        resolved = data.resolve(sid, reader.ent, preview=reader.preview, fmt=None, single=True)
+    except Problem as exc:
+        page.entitled = exc.status != 403
+        page.found = exc.status == 403
+        return page
+    row = next(resolved.index.iter_rows(named=True))
+    p = load_catalog().get(row["product"])
+    page.product, page.key = p, {k: row[k] for k in ("product", "kind", "measure", "breakdown", "statistic")}
+    page.name = lang.product_name(p)
+    page.end = end or row["last"]
+    page.start = start or _months_back(page.end, DEFAULT_MONTHS)
+    kind = _kind_of(row["unit"])
+    latest = _observations(reader, resolved, page.start, page.end)
+    first = {
+        r["month"]: r for r in _observations(reader, resolved, page.start, page.end, view="first").iter_rows(named=True)
+    }
+    points, firsts = [], []
+    for r in latest.iter_rows(named=True):
+        then = first.get(r["month"])
+        page.table.append(
+            {
+                "month": r["month"],
+                "label": lang.month(r["month"], short=True),
+                "value": cell(lang, r, kind, p),
+                "first": cell(lang, then, kind, p),
+                "release": f"{r['release_period']}.v{r['vintage']}",
+                "first_release": "" if then is None else f"{then['release_period']}.v{then['vintage']}",
+            }
+        )
+        points.append([r["month"], r["value"]])
+        firsts.append([r["month"], None if then is None else then["value"]])
+    unit = lang.unit(p) if kind == "qty" else row["unit"]
+    page.chart = chart_data(lang, p, [m for m, _v in points], unit, str(_("Latest")), points, [], firsts, [])
+    page.chart["series"] = ["actual", "first"]  # the lines this page draws
+    page.period = period or page.end
+    page.period_label = lang.month(page.period, short=True)
+    every = _observations(reader, resolved, page.period, page.period, view="all")
+    for r in every.iter_rows(named=True):
+        page.history.append(
+            {
+                "release": f"{r['release_period']}.v{r['vintage']}",
+                "at": when(r["realtime_start"], lang),
+                "value": cell(lang, r, kind, p),
+            }
+        )
+    page.query = f"start={page.start}&end={page.end}"
+    return page

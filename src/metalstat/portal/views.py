@@ -38,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
     reader, lang = _reader(request)
     release = pages.latest_release(reader)
     rows = pages.overview(reader, release, lang) if release is not None else []
+    before = pages.previous_release(reader, release) if release is not None else None
+    revised = pages.revisions_since(reader, release, before, lang) if release and before else []
     return _page(
         request,
         "portal/home.html",
@@ -50,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
         rows=rows,
         next_month=lang.month(shift_month(f"{release.period:%Y-%m}", 1), short=True) if release else "",
         any_entitled=any(r.entitled for r in rows),
+        before=release_id(before) if before else "",
+        revised=revised,
     )
 
 
@@ -199,3 +203,45 @@ def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk, user_id=int(str(request.user.pk)))
     do_revoke_api_key(key, actor=request.user)
     return redirect("portal:account")
+
+
+def explore(request: HttpRequest) -> HttpResponse:
+    """The series explorer's choice (product, kind, measure, breakdown, statistic): to the
+    series' permalink page."""
+    from metalstat.catalog import load_catalog
+    from metalstat.catalog.vocabulary import MEASURES, STATISTICS
+    from metalstat.releases.series import series_id
+
+    reader, lang = _reader(request)
+    q = request.GET
+    if q.get("product"):
+        sid = series_id(
+            q.get("product", ""),
+            q.get("kind", "actual"),
+            q.get("measure", ""),
+            q.get("breakdown", ""),
+            q.get("statistic", ""),
+        )
+        return redirect("portal:series", sid=sid)
+    products = [(p.code, lang.product_name(p)) for p in load_catalog()]
+    return _page(request, "portal/explore.html", reader, products=products, measures=MEASURES, statistics=STATISTICS)
+
+
+def series(request: HttpRequest, sid: str) -> HttpResponse:
+    reader, lang = _reader(request)
+    start, end, period = (request.GET.get(k) or None for k in ("start", "end", "period"))
+    for value in (start, end, period):
+        if value is not None and not _is_month(value):
+            raise Http404(_("not a month (YYYY-MM): %(value)s") % {"value": value})
+    page = pages.series_page(reader, sid, lang, start, end, period)
+    if not page.found:
+        raise Http404(_("no series %(sid)s") % {"sid": sid})
+    return _page(
+        request,
+        "portal/series.html",
+        reader,
+        page=page,
+        api_base=request.build_absolute_uri("/api/v1/"),
+        formats=(("csv", "CSV"), ("xlsx", "XLSX"), ("json", "JSON"), ("sdmx-csv", "SDMX-CSV")),
+        preview_param="&preview=1" if reader.preview else "",
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -49,9 +50,13 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     assert "Copper Cathode" in main_text(page) and "1,200 mt" in main_text(page)
     page.click("text=Copper Cathode")
     page.wait_for_function("window.metalstatCharts && window.metalstatCharts['production-chart']")
-    # copper's actual levels in the world: April, May and June 2025; no forecast figure
-    points = page.evaluate("window.metalstatCharts['production-chart'].getOption().series.map(s => s.data.length)")
-    assert points == [3, 0]
+    # copper's actual levels in the world: April, May and June 2025; no forecast figure; the
+    # overlay: the same three months as first published (May at 1100, before its revision)
+    option = "window.metalstatCharts['production-chart'].getOption()"
+    # and YoY on demand: no YoY figure in the world, three empty bars
+    assert page.evaluate(f"{option}.series.map(s => s.data.length)") == [3, 0, 3, 3]
+    assert page.evaluate(f"{option}.series[2].data[1]") == ["2025-05", 1100.0]
+    assert page.evaluate(f"{option}.series[0].data[1]") == ["2025-05", 1080.0]
     assert page.locator("#production-table tbody tr").count() == 3
     svg = page.locator("#production-chart svg")
     assert svg.count() == 1 and svg.bounding_box()["width"] > 600
@@ -64,6 +69,12 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     page.click("form.lang button[value=en]")
     page.wait_for_load_state()
     assert "Latest release" in main_text(page)
+
+    # the series page draws the latest values and, on demand, the first-published ones
+    page.goto(f"{site}/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/")
+    page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
+    lines = "window.metalstatCharts['series-chart'].getOption().series.map(s => [s.name, s.data.length])"
+    assert page.evaluate(lines) == [["Latest", 3], ["As first published", 3]]
 
     page.goto(f"{site}/products/copper_cathode/")
     with page.expect_download() as info:
@@ -85,6 +96,13 @@ def test_a_scheduled_release_shows_no_number_before_its_time_and_all_after(page:
         text = main_text(page)
         assert "7,800" not in text and "July 2025" not in text, path
     assert "Scheduled release" in main_text(page)
+    page.goto(f"{site}/")
+    # the countdown to July's release time (tomorrow), written by the page's script, ticks
+    countdown = page.locator(".countdown")
+    page.wait_for_function("document.querySelector('.countdown').textContent.includes(' s')")
+    first = countdown.inner_text()
+    assert re.fullmatch(r"(1 d )?\d+ h \d+ min \d+ s", first), first
+    page.wait_for_function(f"document.querySelector('.countdown').textContent !== {first!r}")
     # the release time comes: July goes live, with no job to run
     Release.objects.filter(pk=world.july.pk).update(release_at=timezone.now() - timedelta(seconds=1))
     page.goto(f"{site}/")
@@ -119,7 +137,13 @@ def test_an_api_key_made_on_the_account_page_reads_the_api(page: Any, site: str)
     assert secret not in page.content()
 
 
-PAGES = {"home": "/", "product": "/products/copper_cathode/", "release": "/releases/2025-06/", "calendar": "/calendar/"}
+PAGES = {
+    "home": "/",
+    "product": "/products/copper_cathode/",
+    "release": "/releases/2025-06/",
+    "calendar": "/calendar/",
+    "series": "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-05",
+}
 
 
 def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str, screenshots: Path) -> None:
@@ -142,7 +166,7 @@ def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str
                 # nothing wider than the phone's screen but the tables' own scroll boxes
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, (name, language, device, overflow)
-                if name in ("home", "product") and device == "desktop":
+                if name in ("home", "product", "series") and device == "desktop":
                     results = axe.run(page)
                     bad = [
                         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])

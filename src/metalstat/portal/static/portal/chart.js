@@ -1,5 +1,6 @@
-// The product chart: production by month and next month's forecast (dashed, and marked as
-// such in the legend and tooltip, so colour is never the only sign), on ECharts served from
+// The product chart: production by month, next month's forecast (dashed, and marked as such
+// in the legend and tooltip, so colour is never the only sign) and, chosen in the legend, each
+// month as first published (dotted: the vintage overlay), on ECharts served from
 // this site. window.metalstatCharts keeps each chart by its element id (the browser tests
 // read the points from it).
 (function () {
@@ -12,22 +13,34 @@
     var font = lang.indexOf("zh") === 0 ? "Noto Sans CJK SC, Noto Sans SC, sans-serif" : "system-ui, sans-serif";
     var fmt = new Intl.NumberFormat(lang, { maximumFractionDigits: data.decimals });
     var label = function (m) { return data.labels[m] || m; };
+    var drawn = function (key) { return !data.series || data.series.indexOf(key) >= 0; };
+    var inUnit = { valueFormatter: function (v) { return v == null ? "—" : fmt.format(v) + " " + data.unit; } };
+    var inPercent = { valueFormatter: function (v) { return v == null ? "—" : fmt.format(v) + "%"; } };
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       textStyle: { fontFamily: font },
       animation: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
       grid: { left: 8, right: 16, top: 40, bottom: 60, containLabel: true },
-      legend: { top: 0 },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : fmt.format(v) + " " + data.unit; } },
+      legend: { top: 0, selected: (function () { var s = {}; s[data.names.first] = false; s[data.names.yoy] = false; return s; })() },
+      tooltip: { trigger: "axis" },
       xAxis: { type: "category", axisLabel: { formatter: label } },
-      yAxis: { type: "value", name: data.unit, scale: true, axisLabel: { formatter: function (v) { return fmt.format(v); } } },
+      yAxis: [
+        { type: "value", name: data.unit, scale: true, axisLabel: { formatter: function (v) { return fmt.format(v); } } },
+        { type: "value", name: "%", scale: true, splitLine: { show: false }, axisLabel: { formatter: function (v) { return fmt.format(v); } } }
+      ].slice(0, drawn("yoy") ? 2 : 1),
       dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 8, labelFormatter: function (i, v) { return label(v); } }],
       series: [
-        { name: data.names.actual, type: "line", data: data.actual, symbol: "circle", symbolSize: 6,
-          lineStyle: { width: 2.5, color: "#0b5394" }, itemStyle: { color: "#0b5394" } },
-        { name: data.names.forecast, type: "line", data: data.forecast, symbol: "diamond", symbolSize: 9,
-          lineStyle: { width: 2.5, type: "dashed", color: "#c55a11" }, itemStyle: { color: "#c55a11" } }
-      ]
+        { key: "actual", name: data.names.actual, type: "line", data: data.actual, symbol: "circle", symbolSize: 6,
+          lineStyle: { width: 2.5, color: "#0b5394" }, itemStyle: { color: "#0b5394" }, tooltip: inUnit },
+        { key: "forecast", name: data.names.forecast, type: "line", data: data.forecast, symbol: "diamond", symbolSize: 9,
+          lineStyle: { width: 2.5, type: "dashed", color: "#c55a11" }, itemStyle: { color: "#c55a11" }, tooltip: inUnit },
+        // the vintage overlay, off until chosen in the legend: dotted, hollow squares
+        { key: "first", name: data.names.first, type: "line", data: data.first, symbol: "emptyRect", symbolSize: 7,
+          lineStyle: { width: 1.5, type: "dotted", color: "#555555" }, itemStyle: { color: "#555555" }, tooltip: inUnit },
+        // YoY on demand, on the right axis: bars, so it cannot be read as a level
+        { key: "yoy", name: data.names.yoy, type: "bar", yAxisIndex: 1, data: data.yoy, barMaxWidth: 14,
+          itemStyle: { color: "rgba(11, 83, 148, 0.35)", borderColor: "#0b5394" }, tooltip: inPercent }
+      ].filter(function (s) { return drawn(s.key); })
     });
     window.addEventListener("resize", function () { chart.resize(); });
     window.metalstatCharts[el.id] = chart;
