@@ -303,7 +303,13 @@ def release(request: HttpRequest, month: str) -> HttpResponse:
     return render(
         request,
         "workspace/release.html",
-        {"month": month, "vintages": vintages, "latest": vintages[0] if vintages else None, "nav": "release"},
+        {
+            "month": month,
+            "vintages": vintages,
+            "latest": vintages[0] if vintages else None,
+            "nav": "release",
+            "can": {p: allowed(request.user, p) for p in ("run_month", "review_release", "publish_release")},
+        },
     )
 
 
