@@ -130,6 +130,8 @@ def test_confirming_a_warning_needs_a_reason_and_the_analyst_role(as_role, panel
     assert (c.rule, c.reason, c.confirmed_by) == ("far_from_schedule", "furnace relined", "u-analyst")
     rows = analyst.get("/workspace/2025-06/findings/").context["rows"]
     assert [r["rule"] for r in rows] == ["unexplained_swing"]
+    # D's history: 20,000 from December to May, then June's 12,000.
+    assert [v for _, v in rows[0]["history"]] == [20_000.0] * 6 + [12_000.0]
 
 
 def test_the_one_return_form_applies_the_rules(as_role, panel: None) -> None:  # type: ignore[no-untyped-def]
