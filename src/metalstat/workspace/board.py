@@ -171,7 +171,7 @@ def month_board(period: date) -> Board:
     blockers = _release_blockers(release, fresh, timezone.now())
     errors = sum(r.errors for r in rows)
     if errors:
-        blockers.insert(0, f"{errors} error{'s' if errors != 1 else ''} stop the run until corrected")
+        blockers.insert(0, f"{errors} error{'s stop' if errors != 1 else ' stops'} the run until corrected")
     return Board(period=period, rows=rows, release=release, fresh=fresh, blockers=blockers)
 
 
