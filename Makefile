@@ -13,7 +13,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+# The portal's front end: ECharts from npm (package-lock.json pins it) copied into the
+# portal's static files, and the Chinese message catalog compiled from its .po (gettext).
+PORTAL  := src/metalstat/portal
+ECHARTS := $(PORTAL)/static/portal/vendor/echarts.common.min.js
+MO      := $(PORTAL)/locale/zh_Hans/LC_MESSAGES/django.mo
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(ECHARTS): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/echarts/dist/echarts.common.min.js $@
+
+$(MO): $(PORTAL)/locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
+	msgfmt --check -o $@ $<
+
+setup: $(VENV)/.installed $(ECHARTS) $(MO)
 
 demo: setup
 	$(VENV)/bin/metalstat demo
@@ -27,9 +43,10 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-# The tests without the slow end-to-end ones, on SQLite only: the quick loop.
+# The tests without the slow end-to-end ones and the portal's browser tests, on SQLite only:
+# the quick loop.
 test-fast: setup
-	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow"
+	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow and not browser"
 
 test-sqlite: setup
 	bash scripts/ensure-redis.sh
@@ -55,6 +72,7 @@ bench: setup
 	$(PIP) install -q -e '.[test,bench]'
 	env -u DATABASE_URL $(PY) bench/api.py
 	env -u DATABASE_URL $(PY) bench/release_time.py
+	env -u DATABASE_URL $(PY) bench/delivery.py
 
 # Mutation testing of metalstat.engine (cosmic-ray, one mutant at a time, resumable; hours for
 # every file). Not part of `make test`. FILES="validate impute" limits it to those engine files;

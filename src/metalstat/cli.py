@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -23,10 +26,12 @@ COMMANDS: dict[str, str] = {
     "export": "metalstat.spreadsheets.commands:export_cmd",
     "template": "metalstat.spreadsheets.commands:template_cmd",
     "run": "metalstat.releases.commands:run_cmd",
-    "release": "metalstat.releases.commands:release_cmd",
+    "release": "metalstat.delivery.commands:release_cmd",  # releases' group, with `deliveries`
     "demo": "metalstat.demo.commands:demo_cmd",
+    "demo-release": "metalstat.demo.commands:demo_release_cmd",
     "report": "metalstat.report.commands:report_cmd",
     "serve": "metalstat.project.commands:serve_cmd",
+    "worker": "metalstat.delivery.commands:worker_cmd",
 }
 
 
@@ -138,11 +143,65 @@ def rules_cmd(as_json: bool) -> None:
     Console().print(table)
 
 
+def _refusal(exc: Exception) -> str | None:
+    """One line for an error a user can act on (another writer, no database), else None."""
+    from django.db import DatabaseError
+
+    from metalstat.core.locks import Busy, is_lock_failure
+
+    if isinstance(exc, Busy):
+        return str(exc)
+    if is_lock_failure(exc):
+        return "another process held the database for too long (METALSTAT_LOCK_TIMEOUT); nothing was written, try again"
+    if isinstance(exc, DatabaseError):
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "no such table" in text or ("does not exist" in text and "relation" in text):
+            return f"the database is not set up ({text}): run `metalstat init` first"
+        if "connection" in text.lower() or "could not connect" in text.lower():
+            return f"cannot reach the database ({text}): check DATABASE_URL and that the server runs"
+    return None
+
+
+def _log_unforeseen(exc: Exception) -> Path:
+    """Append the traceback, the time and the command to the data folder's error log."""
+    from metalstat.core.environment import value
+
+    log = Path(value("METALSTAT_DATA_DIR")).resolve() / "logs" / "errors.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} metalstat {' '.join(sys.argv[1:])}\n")
+        out.write("".join(traceback.format_exception(exc)))
+    return log
+
+
 def main() -> None:
+    """Run the command line; what goes wrong ends in one line, never a traceback.
+
+    Click reports usage errors (exit 2) and refusals (``ClickException``, exit 1) itself.
+    Another writer holding the lock or a database not reachable is one line too (exit 1);
+    anything unforeseen is a short line naming the error log, where the traceback is kept
+    (``METALSTAT_DEBUG=1`` shows it instead).
+    """
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        from metalstat.core.environment import flag
+
+        if flag("METALSTAT_DEBUG"):
+            raise
+        refusal = _refusal(exc)
+        if refusal is not None:
+            click.echo(f"Error: {refusal}", err=True)
+            sys.exit(1)
+        log = _log_unforeseen(exc)
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}\n"
+            f"The details are in {log}; please send them with the command you ran.",
+            err=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,22 @@ ALLOWED: dict[str, set[str]] = {
     "spreadsheets": {"survey", "registry", "core", "catalog", "engine"},
     "subscriptions": {"releases", "core", "catalog", "engine"},
     "api": {"subscriptions", "releases", "core", "catalog", "engine"},
+    "delivery": {"api", "subscriptions", "releases", "core", "catalog", "engine"},
     "workspace": {"releases", "survey", "registry", "core", "catalog", "engine"},
-    "demo": {"subscriptions", "spreadsheets", "report", "releases", "survey", "registry", "core", "catalog", "engine"},
-    "project": {"core", "registry", "survey", "releases", "api", "workspace"},
+    "demo": {
+        "delivery",
+        "subscriptions",
+        "spreadsheets",
+        "report",
+        "releases",
+        "survey",
+        "registry",
+        "core",
+        "catalog",
+        "engine",
+    },
+    "portal": {"api", "subscriptions", "report", "releases", "core", "catalog", "engine"},
+    "project": {"core", "registry", "survey", "releases", "api", "portal", "delivery", "workspace"},
     "cli": {"core", "catalog", "engine"},  # subcommands are named as strings, imported lazily
 }
 PURE = {"catalog", "engine"}  # no Django, no app

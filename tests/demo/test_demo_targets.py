@@ -58,7 +58,8 @@ KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
     ("mn3o4", "forecast", "2025-07", "production", "grade=battery grade", "mom_pct"):
         "return breakdowns are not forecast",
     ("magnesium_ingot", "actual", "2025-06", "production", "change=reduced;province=Shaanxi",
-     "mom_abs"): NO_FIGURE,
+     "mom_abs"): "two smelters: the output of a cell of fewer than three producers is confidential "
+                 "(stated, suppressed as C)",
     ("light_rare_earths", "actual", "2025-06", "production", "province=Gansu;series=Pr-Nd alloy",
      "mom_pct"): NO_FIGURE,
     ("light_rare_earths", "forecast", "2025-07", "production", "series=Pr-Nd alloy", "mom_pct"):

@@ -286,6 +286,36 @@ def test_operating_capacity_is_weighted_and_a_known_halt_runs_nothing() -> None:
 # --- reduced / raised -------------------------------------------------------------------------
 
 
+def test_significant_moves_are_those_beyond_the_products_threshold_in_daily_output() -> None:
+    """May 31,000 t over 31 days is 1,000 t a day for each. June, over 30 days: A 25,500
+    (850 a day, -15 %), B 28,500 (-5 %), C 33,300 (1,110 a day, +11 %), D 30,000 (unchanged),
+    E 27,000 (900 a day, exactly -10 %: not *more* than copper's 10 %). Reduced: A, B, E (3);
+    significantly: A (1); increased: C (1), significantly: C (1); shares of the five: 20 %."""
+    p = Panel()
+    for pid, june in (("A", 25_500), ("B", 28_500), ("C", 33_300), ("D", 30_000), ("E", 27_000)):
+        p.producer(pid, 365_000).ret(pid, MAY, 31_000).ret(pid, JUN, float(june))
+    f = cycle(p).figures
+    assert COPPER.thresholds.significant_change_pct == 10.0
+    expected = {"reduced": 3.0, "reduced_significantly": 1.0, "increased": 1.0, "increased_significantly": 1.0}
+    for change, n in expected.items():
+        assert fig(f, "count", measure="producer_count", breakdown=f"change={change}") == n, change
+    assert fig(f, "level", measure="producer_share", breakdown="change=reduced_significantly") == exactly(20.0)
+    assert fig(f, "level", measure="producer_share", breakdown="change=increased_significantly") == exactly(20.0)
+
+
+def test_the_significance_threshold_is_the_products_own() -> None:
+    """The same five producers with a threshold of 4 %: B's -5 % is significant too (2)."""
+    p = Panel()
+    for pid, june in (("A", 25_500), ("B", 28_500), ("C", 33_300), ("D", 30_000), ("E", 27_000)):
+        p.producer(pid, 365_000).ret(pid, MAY, 31_000).ret(pid, JUN, float(june))
+    strict = COPPER.model_copy(
+        update={"thresholds": COPPER.thresholds.model_copy(update={"significant_change_pct": 4.0})}
+    )
+    f = cycle(p, strict).figures
+    assert fig(f, "count", measure="producer_count", breakdown="change=reduced_significantly") == 3.0
+    assert fig(f, "count", measure="producer_count", breakdown="change=increased_significantly") == 1.0
+
+
 def test_a_small_real_change_in_daily_output_counts_as_reduced_or_raised() -> None:
     """May 31,000 over 31 days and June 30,000 over 30 days are 1,000 a day: unchanged (C).
     A makes a millionth less a day, B a millionth more: far beyond float noise."""

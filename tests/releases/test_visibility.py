@@ -154,3 +154,24 @@ def test_confidential_cells_stay_with_analysts(users):
         500.0,
     ]
     assert figure_vintages("2025-06")["value"].null_count() == 2
+
+
+def test_a_vintage_states_whether_it_is_released_and_so_does_its_export():
+    from metalstat.releases.exports import figures_payload
+    from metalstat.releases.queries import release_state
+
+    now = timezone.now()
+    release = do_create_release("2025-06", figures([figure_row(value=1234.5)]), actor="ana")
+    assert release_state(release) == "draft"
+    do_submit_for_review(release, actor="ana")
+    do_approve_release(release, actor="bo")
+    release.refresh_from_db()
+    assert release_state(release) == "approved"
+    at = now + timedelta(hours=2)
+    do_publish_release(release, actor="bo", release_at=at)
+    release.refresh_from_db()
+    assert release_state(release) == "embargoed"
+    assert release_state(release, at=at - timedelta(seconds=1)) == "embargoed"
+    assert release_state(release, at=at) == "published"
+    payload = figures_payload(release)
+    assert (payload["state"], payload["release_at"]) == ("embargoed", at.isoformat())

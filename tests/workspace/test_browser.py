@@ -4,7 +4,6 @@ them and uploads again."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -14,38 +13,11 @@ from metalstat.survey.models import SurveyReturn
 from tests.workspace.conftest import person
 from tests.workspace.test_upload import template_with
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser_page():  # type: ignore[no-untyped-def]
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls
-    # stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def test_upload_two_bad_cells_then_the_fixed_file(live_server, browser_page, panel: None, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_upload_two_bad_cells_then_the_fixed_file(live_server, page, panel: None, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     person("ana", "analysts")
-    page = browser_page
     page.goto(f"{live_server.url}/workspace/2025-06/upload/")
     page.fill("input[name=username]", "ana")
     page.fill("input[name=password]", "pw")

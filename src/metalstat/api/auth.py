@@ -1,5 +1,7 @@
 """Who is calling: an API key as a Bearer header (or ``api_key`` in the query string for
-clients that cannot send headers). Bad, revoked or expired keys answer 401."""
+clients that cannot send headers), or else a reader signed in to the portal (its session
+cookie), so the portal's download links answer in the browser. Bad, revoked or expired keys
+answer 401."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ LAST_USED_EVERY = 60  # seconds: last use is written at most once a minute per k
 @dataclass(frozen=True)
 class Caller:
     user: Any
-    key: ApiKey
+    key: ApiKey | None  # None: a signed-in portal reader, by session
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -40,6 +42,9 @@ def key_from(request: Any) -> str | None:
 
 def authenticate(request: Any) -> Caller:
     secret = key_from(request)
+    session_user = getattr(request, "user", None)
+    if not secret and session_user is not None and session_user.is_authenticated and session_user.is_active:
+        return Caller(user=session_user, key=None)
     if not secret:
         problem = Problem(401, "an API key is needed: Authorization: Bearer <key>")
         problem.headers["WWW-Authenticate"] = 'Bearer realm="metalstat"'

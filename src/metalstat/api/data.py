@@ -9,7 +9,6 @@ are applied the same way in every route and every format.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,20 +21,18 @@ from django.utils import timezone
 
 from metalstat.api.formats import SUFFIX_FORMAT
 from metalstat.api.problems import Problem, not_found
-from metalstat.releases.models import Release
 from metalstat.releases.queries import (
-    LIVE_STATUSES,
     SERIES_KEY,
     VIEWS,
     NotVisible,
+    current_series_index,
     release_by_id,
     release_id,
-    series_index,
     series_observations,
 )
-from metalstat.releases.series import SeriesKeyError, parse_pattern, series_id
+from metalstat.releases.series import SeriesKeyError, parse_pattern
 from metalstat.releases.transforms import TRANSFORMS, prefer_published, transform
-from metalstat.subscriptions.entitlements import Entitlements, group_of
+from metalstat.subscriptions.entitlements import Entitlements, group_of, readable_release_figures, within_history
 
 MAX_SERIES = 500  # series in one data answer
 OBS_DEFAULTS = ("as_of", "view", "transform", "start", "end", "shape")  # echoed back
@@ -112,38 +109,9 @@ class Resolved:
     signature: str | None = None  # the public releases answering (None: a preview)
 
 
-_INDEX: dict[str, pl.DataFrame] = {}
-_INDEX_LOCK = threading.Lock()  # per process: the public index, by the releases behind it
-
-
-def index(preview: bool) -> pl.DataFrame:
-    return index_and_signature(preview)[0]
-
-
-def index_and_signature(preview: bool) -> tuple[pl.DataFrame, str | None]:
-    """Every public series (with ``preview``, the embargoed ones too), and the signature of
-    the public releases behind it (None for a preview). The public index is kept per process
-    until that set changes, which is asked of the database on every request, so it switches
-    at release time with no job to run; anything computed from public releases alone may be
-    kept under the same signature."""
-    if preview:
-        return series_index(preview=True), None
-    now = timezone.now()
-    live = Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=now).order_by("id")
-    signature = "|".join(f"{i}@{c.isoformat()}" for i, c in live.values_list("id", "created_at"))
-    found = _INDEX.get(signature)
-    if found is None:
-        with _INDEX_LOCK:  # one thread builds it; the others wait for it, not beside it
-            found = _INDEX.get(signature)
-            if found is None:
-                found = series_index()
-                _INDEX.clear()
-                _INDEX[signature] = found
-    return found, signature
-
-
-def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", single: bool = False) -> Resolved:
-    """The series of ``key`` (an ID or a pattern) the caller may read.
+def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str | None = "json", single: bool = False) -> Resolved:
+    """The series of ``key`` (an ID or a pattern) the caller may read (in format ``fmt``;
+    None: read on screen, where a grant's formats, which limit downloads, do not apply).
 
     A series not yet public is not found, exactly as one that does not exist. One the caller
     is not entitled to is refused (403) when asked by its ID, and listed as not entitled when
@@ -155,7 +123,7 @@ def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", si
         raise Problem(400, str(exc), invalid_params=[{"name": "key", "reason": str(exc)}]) from None
     if single and not pattern.is_single:
         raise Problem(400, f"{key!r} is a pattern; this endpoint takes one series ID (use /data)")
-    idx, signature = index_and_signature(preview)
+    idx, signature = current_series_index(preview=preview)
     matched = idx.filter(pl.col("series_id").str.contains(pattern.regex))
     if matched.is_empty():
         raise not_found(f"series {key}")
@@ -164,7 +132,7 @@ def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str = "json", si
         sid, product = row["series_id"], row["product"]
         if not ent.covers(sid, product):
             refused.append({"series_id": sid, "group": group_of(product)})
-        elif not ent.allows_format(sid, product, fmt):
+        elif fmt is not None and not ent.allows_format(sid, product, fmt):
             refused.append({"series_id": sid, "group": group_of(product), "format": fmt})
         else:
             allowed.append(row["series_id"])
@@ -209,7 +177,7 @@ def observations(
     else:
         rows = series_observations(keys, as_of=as_of.moment, view=view, preview=preview)
     rows = rows.join(keys, on=list(SERIES_KEY), how="inner")
-    rows = _within_history(rows, resolved.index, ent)
+    rows = within_history(rows, resolved.index, ent)
     if start:
         rows = rows.filter(pl.col("month") >= start)
     if end:
@@ -241,25 +209,6 @@ def _transformed(keys: pl.DataFrame, name: str, as_of: AsOf, view: str, preview:
     return frame
 
 
-def _within_history(rows: pl.DataFrame, idx: pl.DataFrame, ent: Entitlements) -> pl.DataFrame:
-    """Only the months the caller's subscription reaches back to, from each series' last."""
-    limits = []
-    for row in idx.iter_rows(named=True):
-        months = ent.history_months(row["series_id"], row["product"])
-        if months is not None:
-            year, month = int(row["last"][:4]), int(row["last"][5:7])
-            i = year * 12 + month - 1 - (months - 1)
-            limits.append((row["series_id"], f"{i // 12:04d}-{i % 12 + 1:02d}"))
-    if not limits:
-        return rows
-    floor = pl.DataFrame(limits, schema={"series_id": pl.Utf8, "_from": pl.Utf8}, orient="row")
-    return (
-        rows.join(floor, on="series_id", how="left")
-        .filter(pl.col("_from").is_null() | (pl.col("month") >= pl.col("_from")))
-        .drop("_from")
-    )
-
-
 def output_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
     """The rows of a long answer in the COLUMNS shape."""
     out = []
@@ -288,30 +237,11 @@ def releases_answering(frame: pl.DataFrame) -> list[str]:
 def bulk(release_text: str, ent: Entitlements, *, preview: bool) -> tuple[Any, pl.DataFrame]:
     """Every figure of one vintage the caller may read (a public release, or an embargoed
     one for a preview), in the rows of a long answer; suppressed values empty."""
-    from metalstat.releases.queries import COMMAND_LINE, release_figures
-    from metalstat.releases.serializers import is_hidden
-
     try:
         release = release_by_id(release_text, preview=preview)
     except NotVisible:
         raise not_found(f"release {release_text}") from None
-    frame = release_figures(release, user=COMMAND_LINE if preview else None)
-    sids = [series_id(*r) for r in frame.select(SERIES_KEY).iter_rows()]
-    hidden = [is_hidden(c, s) for c, s in frame.select("conf_status", "status").iter_rows()]
-    frame = frame.with_columns(
-        series_id=pl.Series(sids, dtype=pl.Utf8),
-        value=pl.when(pl.Series(hidden, dtype=pl.Boolean)).then(None).otherwise(pl.col("value")),
-        month=pl.col("period").str.split("..").list.last(),
-        release_period=pl.lit(f"{release.period:%Y-%m}"),
-        vintage=pl.lit(release.vintage),
-        realtime_start=pl.lit(release.release_at),
-        realtime_end=pl.lit(None, pl.Datetime("us", "UTC")),
-    )
-    allowed = [
-        sid for sid, product in frame.select("series_id", "product").unique().iter_rows() if ent.covers(sid, product)
-    ]
-    if not allowed:
+    frame = readable_release_figures(release, ent, preview=preview)
+    if frame.is_empty():
         raise Problem(403, f"none of the series of {release_text} is in your subscriptions")
-    frame = frame.filter(pl.col("series_id").is_in(allowed))
-    idx = frame.group_by("series_id", "product").agg(last=pl.col("month").max()).select("series_id", "product", "last")
-    return release, _within_history(frame, idx, ent).sort("series_id", "month")
+    return release, frame

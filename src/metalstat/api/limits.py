@@ -4,6 +4,7 @@ it runs, local memory on the embedded default). Over it: 429 with Retry-After.""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.core.cache import cache
 
@@ -16,11 +17,13 @@ def per_minute() -> int:
     return int(value("METALSTAT_API_RATE"))
 
 
-def check_rate(key: ApiKey) -> None:
+def check_rate(key: ApiKey | None, user: Any = None) -> None:
+    """Count one request of ``key`` (or, without a key, of the signed-in ``user``)."""
     limit = per_minute()
     now = time.time()
     window = int(now // 60)
-    name = f"metalstat:rate:{key.pk}:{window}"
+    who = key.pk if key is not None else f"user-{getattr(user, 'pk', '')}"
+    name = f"metalstat:rate:{who}:{window}"
     if cache.add(name, 1, timeout=120):
         count = 1
     else:
@@ -33,7 +36,9 @@ def check_rate(key: ApiKey) -> None:
         retry = max(1, int((window + 1) * 60 - now) + 1)
         problem = Problem(
             429,
-            f"more than {limit} requests a minute with key {key.prefix}…; try again in {retry} s",
+            f"more than {limit} requests a minute with "
+            + (f"key {key.prefix}…" if key is not None else "your session")
+            + f"; try again in {retry} s",
             retry_after=retry,
         )
         problem.headers["Retry-After"] = str(retry)

@@ -35,13 +35,13 @@ from metalstat.api.problems import Problem, not_found, problem_response
 from metalstat.catalog import load_catalog
 from metalstat.releases.queries import (
     NotVisible,
-    is_analyst,
+    current_series_index,
     next_release_at,
     release_by_id,
     release_calendar,
     release_id,
 )
-from metalstat.subscriptions.entitlements import Entitlements, entitlements_of
+from metalstat.subscriptions.entitlements import Entitlements, entitlements_of, may_preview
 from metalstat.subscriptions.models import AccessLog
 
 api = NinjaAPI(
@@ -85,12 +85,10 @@ class Context:
         self.request = request
         data.strict(request.GET, allowed)
         self.caller: Caller = authenticate(request)
-        check_rate(self.caller.key)
+        check_rate(self.caller.key, self.caller.user)
         self.entitlements: Entitlements = entitlements_of(self.caller.user)
         self.preview = request.GET.get("preview") in ("1", "true")
-        if self.preview and not (
-            is_analyst(self.caller.user) and self.caller.user.has_perm("subscriptions.preview_embargoed")
-        ):
+        if self.preview and not may_preview(self.caller.user):
             raise Problem(403, "previewing embargoed vintages needs the analysts' permission")
 
     def log(
@@ -114,7 +112,7 @@ class Context:
 def _cache_headers(response: HttpResponse, *, preview: bool, pinned: bool) -> HttpResponse:
     """Subscriber data is private; a pinned vintage never changes; "latest" lives until the
     next scheduled release time at most; a preview is never stored."""
-    response["Vary"] = "Authorization, Accept"
+    response["Vary"] = "Authorization, Accept, Cookie"
     if preview:
         response["Cache-Control"] = "no-store"
         return response
@@ -318,7 +316,7 @@ def list_series(
     )
     if not 1 <= limit <= 1000 or offset < 0:
         raise Problem(400, "limit is 1 to 1000 and offset 0 or more")
-    idx = data.index(ctx.preview)
+    idx = current_series_index(preview=ctx.preview)[0]
     for column, value in (("product", product), ("measure", measure), ("kind", kind), ("statistic", statistic)):
         if value:
             idx = idx.filter(pl.col(column) == value.lower())
@@ -371,10 +369,17 @@ def series_observations_json(request: HttpRequest, series_id: str, params: Query
     return _data_answer(ctx, series_id, "json", params, single=True)
 
 
-@api.get("/series/{series_id}/observations.{suffix}", include_in_schema=False)
+@api.get(
+    "/series/{series_id}/observations.{suffix}",
+    summary="Observations of one series as a file (.csv, .xlsx, .sdmx.csv, .sdmx.json, .json)",
+    tags=["data"],
+)
 def series_observations_file(
     request: HttpRequest, series_id: str, suffix: str, params: Query[ObservationQuery]
 ) -> HttpResponse:
+    """The same answer as ``/series/{series_id}/observations`` in the format the suffix names,
+    so that a URL alone is enough for ``pandas.read_csv`` or Excel's Power Query. An unknown
+    suffix is a 406 naming the known ones."""
     ctx = Context(request, OBS_PARAMS)
     return _data_answer(ctx, series_id, data.parse_format(suffix), params, single=True)
 
@@ -388,8 +393,14 @@ def data_by_key(request: HttpRequest, key: str, params: Query[DataQuery]) -> Htt
     return _data_answer(ctx, key, "json", params, single=False)
 
 
-@api.get("/data/{key}/file.{suffix}", include_in_schema=False)
+@api.get(
+    "/data/{key}/file.{suffix}",
+    summary="Several series by key pattern as a file (.csv, .xlsx, .sdmx.csv, .sdmx.json, .json)",
+    tags=["data"],
+)
 def data_by_key_file(request: HttpRequest, key: str, suffix: str, params: Query[DataQuery]) -> HttpResponse:
+    """The same answer as ``/data/{key}`` in the format the suffix names (an unknown suffix is
+    a 406 naming the known ones)."""
     ctx = Context(request, (*OBS_PARAMS, "shape"))
     return _data_answer(ctx, key, data.parse_format(suffix), params, single=False)
 
@@ -522,13 +533,16 @@ def me(request: HttpRequest) -> HttpResponse:
     ctx = Context(request, ())
     key = ctx.caller.key
     today = timezone.localdate()
-    used_today = AccessLog.objects.filter(key=key, at__date=today).count()
+    used = AccessLog.objects.filter(at__date=today)
+    used_today = (used.filter(key=key) if key is not None else used.filter(user=ctx.caller.user.get_username())).count()
     body = {
         "ok": True,
         "user": ctx.caller.user.get_username(),
         "organisation": ctx.entitlements.organisation,
         "analyst": ctx.entitlements.analyst,
-        "key": {
+        "key": None
+        if key is None
+        else {
             "name": key.name,
             "prefix": key.prefix,
             "created_at": key.created_at,

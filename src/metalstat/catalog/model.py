@@ -87,6 +87,9 @@ class Thresholds(_Strict):
     min_coverage: float = Field(default=0.5, ge=0, le=1)
     min_response: float = Field(default=0.5, ge=0, le=1)
     imputed_share_max: float = Field(default=0.3, ge=0, le=1)
+    significant_change_pct: float = Field(
+        default=10.0, gt=0, description="|change in daily output| (%) that makes a producer's move significant"
+    )
 
 
 # The largest plausible nameplate capacity of one producer, unit per year, by the product's
@@ -130,6 +133,11 @@ class Product(_Strict):
         description="largest plausible capacity of one producer, unit/year (default by unit: MAX_CAPACITY_BY_UNIT)",
     )
     first_published: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    change_crossings: tuple[str, ...] = Field(
+        default=(),
+        description="producer domains (province, region, a producer dimension) by which the output change of "
+        "the producers that lowered / raised daily output is stated ('plants that cut in Shaanxi lost 1,500 t')",
+    )
     notes: str = ""
 
     @field_validator("size_classes")
@@ -155,6 +163,10 @@ class Product(_Strict):
         for s in self.strata:
             if s not in allowed_strata:
                 raise ValueError(f"stratum {s!r} is not a producer attribute of this product")
+        producer_dims = {d.name for d in self.dimensions if d.source == "producer"}
+        for c in self.change_crossings:
+            if c not in producer_dims:
+                raise ValueError(f"change crossing {c!r} is not a producer dimension of this product")
         return self
 
     def capacity_bound(self) -> float:

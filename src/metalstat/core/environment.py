@@ -49,6 +49,48 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("METALSTAT_API_RATE", "120", "data API requests a minute per key"),
     Setting(
+        "METALSTAT_LOCK_TIMEOUT",
+        "30",
+        "seconds an import or a run waits for another writer before it is refused",
+    ),
+    Setting(
+        "METALSTAT_HTTPS",
+        "0",
+        "`1` behind an HTTPS proxy: secure cookies, HSTS, redirect to HTTPS (what `check --deploy` asks)",
+    ),
+    Setting(
+        "METALSTAT_SITE_URL",
+        "http://127.0.0.1:8000",
+        "the site's public address, for the links in e-mails, feeds, the calendar and webhook calls",
+    ),
+    Setting(
+        "METALSTAT_EMAIL",
+        "file",
+        "how release e-mail leaves: `file` (one `.eml` per message in the mail folder), `smtp` or `console`",
+    ),
+    Setting("METALSTAT_EMAIL_DIR", "", "the mail folder of the `file` e-mail", "`outbox` in the data folder"),
+    Setting("METALSTAT_EMAIL_FROM", "metalstat <releases@localhost>", "the sender of release e-mail"),
+    Setting("METALSTAT_SMTP_HOST", "localhost", "SMTP server (with `METALSTAT_EMAIL=smtp`)"),
+    Setting("METALSTAT_SMTP_PORT", "587", "SMTP port"),
+    Setting("METALSTAT_SMTP_USER", "", "SMTP user name", "none"),
+    Setting("METALSTAT_SMTP_PASSWORD", "", "SMTP password", "none"),
+    Setting("METALSTAT_SMTP_TLS", "1", "`1`: STARTTLS to the SMTP server"),
+    Setting(
+        "METALSTAT_WEBHOOK_ALLOW_LOOPBACK",
+        "0",
+        "`1`: webhooks may call 127.0.0.1, over plain HTTP too (tests and the demo only); "
+        "otherwise HTTPS to public addresses only",
+    ),
+    Setting("METALSTAT_WEBHOOK_ATTEMPTS", "6", "tries of one webhook call before it is given up"),
+    Setting("METALSTAT_WEBHOOK_BACKOFF", "30", "seconds before the first retry of a webhook call, doubled each time"),
+    Setting("METALSTAT_WEBHOOK_DISABLE_AFTER", "10", "failed calls in a row after which an endpoint is disabled"),
+    Setting(
+        "METALSTAT_DELIVERY_LEASE",
+        "60",
+        "seconds a worker holds a delivery it is sending; after that another worker may take it",
+    ),
+    Setting("METALSTAT_DELIVERY_DRAINS", "2", "sending tasks queued per release, so that several workers share it"),
+    Setting(
         "METALSTAT_REPORT_LANGUAGES",
         "",
         "extra folders of report languages (path-separated), which may add or override one",

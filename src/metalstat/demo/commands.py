@@ -116,7 +116,7 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
         from metalstat.demo.dissemination import demo_subscriber, publish_correction
 
         correction = publish_correction()
-        user, secret = demo_subscriber()
+        user, secret, password = demo_subscriber()
         progress.advance(task)
         progress.update(task, description="writing the figures")
         from metalstat.releases.exports import figures_payload
@@ -141,6 +141,10 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
         f"reported {correction.first:,.1f})"
     )
     # Plain print, not wrapped: the key and the line must copy and paste whole.
+    click.echo(
+        f"portal: run `metalstat serve`, open http://127.0.0.1:8000/ and sign in as {user} "
+        f"with the password {password} (shown once)"
+    )
     click.echo(f"data API: run `metalstat serve`, then read with the key of {user} (shown once):")
     click.echo(f"  {secret}")
     click.echo(
@@ -182,3 +186,41 @@ def _summary(console, run, period: str) -> None:  # type: ignore[no-untyped-def]
             r["flags"],
         )
     console.print(table)
+
+
+@click.command("demo-release")
+@click.option("--in", "minutes", default=2.0, show_default=True, type=float, help="minutes from now")
+@click.option(
+    "--webhook",
+    default=None,
+    help="register this endpoint for the demo subscriber first (a receiver on 127.0.0.1 needs "
+    "METALSTAT_WEBHOOK_ALLOW_LOOPBACK=1)",
+)
+def demo_release_cmd(minutes: float, webhook: str | None) -> None:
+    """After `metalstat demo`: publish June again as a new vintage a few minutes ahead, to
+    watch the calendar, the feed, the e-mail and the webhook at its release time (run
+    `metalstat worker` beside it)."""
+    from metalstat.core.startup import setup_django
+
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from metalstat.demo.dissemination import schedule_june_again
+    from metalstat.releases.actions import ReleaseError
+
+    try:
+        release, hook = schedule_june_again(minutes, webhook)
+    except (ReleaseError, ValidationError) as exc:
+        raise click.ClickException("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    from django.conf import settings
+
+    at = timezone.localtime(release.live_at)
+    site = str(settings.METALSTAT_SITE_URL).rstrip("/")
+    click.echo(f"{release.label}: scheduled for {at:%Y-%m-%d %H:%M:%S %Z}")
+    click.echo(f"  calendar (has it now): {site}/calendar.ics")
+    click.echo(f"  feed (gains it then): {site}/feeds/releases.atom")
+    click.echo(f"  e-mail (lands then): {settings.EMAIL_FILE_PATH}")
+    if hook is not None:
+        click.echo(f"  webhook: {hook.url}, signing secret {hook.secret}")
+    click.echo("  then: metalstat release deliveries 2025-06   (run `metalstat worker` beside it)")

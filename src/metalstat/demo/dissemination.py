@@ -75,20 +75,56 @@ def publish_correction() -> Correction:
     return Correction(answer.producer.code, float(answer.output), corrected, run.release)
 
 
-def demo_subscriber() -> tuple[str, str]:
-    """A demo organisation with every product group, its subscriber, and a fresh key."""
+DEMO_EMAIL = "demo-subscriber@example.org"
+DEMO_FOLLOWS = ("copper_cathode", "aluminium", "nickel_sulphate")
+
+
+def demo_subscriber() -> tuple[str, str, str]:
+    """A demo organisation with every product group, its subscriber (with alerts: English
+    e-mail on a few products), a fresh key, and a fresh password for the portal (user name,
+    key, password)."""
+    import secrets
+
     from metalstat.catalog import load_catalog
     from metalstat.subscriptions.actions import (
         do_add_subscriber,
         do_create_api_key,
         do_create_organisation,
         do_grant_subscription,
+        do_set_password,
     )
 
     org = do_create_organisation("Demo Trading Desk", actor=ACTOR)
     groups = sorted({p.group for p in load_catalog()})
     if not org.subscriptions.exists():
         do_grant_subscription(org, "All products, full history", groups=groups, actor=ACTOR)
-    subscriber = do_add_subscriber("demo-subscriber", org, actor=ACTOR)
+    subscriber = do_add_subscriber("demo-subscriber", org, email=DEMO_EMAIL, actor=ACTOR)
+    from metalstat.delivery.actions import do_set_alert_preferences
+
+    do_set_alert_preferences(subscriber, language="en", products=DEMO_FOLLOWS, email=True, actor=ACTOR)
     _, secret = do_create_api_key(subscriber.user, "demo", actor=ACTOR)
-    return subscriber.user.get_username(), secret
+    password = secrets.token_urlsafe(12)
+    do_set_password(subscriber.user, password, actor=ACTOR)
+    return subscriber.user.get_username(), secret, password
+
+
+def schedule_june_again(minutes: float, webhook: str | None) -> tuple[Any, Any]:
+    """June run again as a new vintage and published ``minutes`` from now, so that its
+    delivery can be watched: the calendar has it at once, the worker sends it at its time.
+    With ``webhook``, that endpoint is registered for the demo subscriber first."""
+    from django.utils import timezone
+
+    from metalstat.delivery.actions import do_register_webhook
+    from metalstat.releases.actions import do_approve_release, do_publish_release, do_submit_for_review
+    from metalstat.releases.cycle import run_month
+    from metalstat.subscriptions.models import Subscriber
+
+    hook = None
+    if webhook:
+        subscriber = Subscriber.objects.get(user__username="demo-subscriber")
+        hook = do_register_webhook(subscriber, webhook, actor=ACTOR)
+    run = run_month("2025-06", actor=ACTOR, note="demo: June again, to watch its release-time delivery")
+    do_submit_for_review(run.release, actor=ACTOR)
+    do_approve_release(run.release, actor=REVIEWER)
+    release = do_publish_release(run.release, actor=REVIEWER, release_at=timezone.now() + timedelta(minutes=minutes))
+    return release, hook

@@ -32,6 +32,7 @@ from metalstat.engine.indicators import (
     RATE_MEASURES,
     capacity_rate_levels,
     change_counts,
+    change_crossings,
     count_levels,
     like_for_like,
     output_rate_levels,
@@ -95,6 +96,8 @@ def run_cycle(
     levels = pl.concat([levels, quality_levels(q)])
     derived = _derive(levels, t, window)
     derived = _add_like_for_like(derived, completed, t)
+    crossed = change_crossings(completed, t, products)
+    derived = pl.concat([derived, _crossing_figures(crossed, t)], how="diagonal")
     flags = _flags(q, t, products)
     derived = _apply_flags(derived, flags, _breaks(cells, t))
 
@@ -107,7 +110,22 @@ def run_cycle(
     acc = _accuracy_figures(inputs.prior_forecasts, levels, inputs.published_history, t, flags)
 
     rows = pl.concat([derived, fc_rows, acc], how="diagonal")
-    all_levels = pl.concat([levels, fc.select(list(LEVELS)).with_columns(period=pl.lit(nxt))])
+    all_levels = pl.concat(
+        [
+            levels,
+            fc.select(list(LEVELS)).with_columns(period=pl.lit(nxt)),
+            # The crossed cells go through disclosure like any breakdown cell.
+            crossed.select(
+                "product",
+                "breakdown",
+                "n_producers",
+                "top_share",
+                period=pl.lit(t),
+                measure=pl.lit("production"),
+                value="level",
+            ).select(list(LEVELS)),
+        ]
+    )
     rows = _disclosure(rows, all_levels)
     figures = _assemble(rows, q, all_levels, products)
     return CycleResult(
@@ -233,6 +251,31 @@ def _ytd(levels: pl.DataFrame, t: date, kind: str = "actual") -> pl.DataFrame:
             ),
         ]
     ).filter(pl.col("value").is_not_null())
+
+
+def _crossing_figures(crossed: pl.DataFrame, t: date) -> pl.DataFrame:
+    """The output change of the producers that cut (raised) output, by domain: MoM in the
+    unit and in %, over the same producers in both months (``indicators.change_crossings``)."""
+    change = [
+        ("mom_abs", pl.col("level") - pl.col("base_level")),
+        ("mom_pct", pl.when(pl.col("base_level") != 0).then((pl.col("level") / pl.col("base_level") - 1.0) * 100.0)),
+    ]
+    return pl.concat(
+        [
+            crossed.select(
+                "product",
+                "breakdown",
+                measure=pl.lit("production"),
+                statistic=pl.lit(name),
+                value=expr,
+                base=pl.lit(add_months(t, -1)),
+                period=pl.lit(t),
+                kind=pl.lit("actual"),
+                span_start=pl.lit(None, pl.Date),
+            )
+            for name, expr in change
+        ]
+    )
 
 
 def _add_like_for_like(derived: pl.DataFrame, completed: pl.DataFrame, t: date) -> pl.DataFrame:
@@ -573,6 +616,13 @@ def _disclosure(rows: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
     c0 = cells.select("product", base="period", breakdown="breakdown", c0="conf")
     rows = rows.join(c1, on=["product", "period", "breakdown"], how="left").join(
         c0, on=["product", "base", "breakdown"], how="left"
+    )
+    # A cell crossed with a change (the plants that cut, in a province) is confidential in its
+    # output only: how many producers cut is published as every count is.
+    counted = pl.col("breakdown").str.contains("change=") & (pl.col("measure") != "production")
+    rows = rows.with_columns(
+        c1=pl.when(counted).then(None).otherwise(pl.col("c1")),
+        c0=pl.when(counted).then(None).otherwise(pl.col("c0")),
     )
     return rows.with_columns(
         conf_status=pl.when((pl.col("c1") == "C") | (pl.col("c0") == "C"))

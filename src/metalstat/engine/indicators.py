@@ -13,6 +13,7 @@ import polars as pl
 
 from metalstat.catalog.model import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
+from metalstat.engine.calendar import add_months
 from metalstat.engine.cells import potential
 from metalstat.engine.estimate import LEVELS, domains
 
@@ -90,27 +91,98 @@ def share_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
     )
 
 
+# A relative tolerance, so the same output on the same number of days is "unchanged" whatever
+# the float arithmetic did.
+CHANGE_TOLERANCE = 1e-9
+
+
+def change_class(daily: pl.Expr, prev_daily: pl.Expr) -> pl.Expr:
+    """ "reduced", "increased" or "unchanged": a producer's daily output against the month before."""
+    return (
+        pl.when(daily < prev_daily * (1.0 - CHANGE_TOLERANCE))
+        .then(pl.lit("reduced"))
+        .when(daily > prev_daily * (1.0 + CHANGE_TOLERANCE))
+        .then(pl.lit("increased"))
+        .otherwise(pl.lit("unchanged"))
+    )
+
+
+def change_crossings(completed: pl.DataFrame, t: date, products: Sequence[Product]) -> pl.DataFrame:
+    """Output of the producers that lowered (raised) daily output, by the producer domains
+    each product's catalog entry asks for (``change_crossings``): for each cell such as
+    ``change=reduced;province=Shaanxi``, the completed output of those producers in t and in
+    t-1 (matched sample, unweighted sums, like the like-for-like change), the number of
+    producers, and the largest single producer's share of the cell's change (for disclosure).
+
+    Columns: product, breakdown, level, base_level, n_producers, top_share."""
+    asked = [(p.code, dim) for p in products for dim in p.change_crossings]
+    schema = {
+        "product": pl.String,
+        "breakdown": pl.String,
+        "level": pl.Float64,
+        "base_level": pl.Float64,
+        "n_producers": pl.Int64,
+        "top_share": pl.Float64,
+    }
+    if not asked:
+        return pl.DataFrame(schema=schema)
+    cur = completed.filter(pl.col("period") == t)
+    prev = completed.filter(pl.col("period") == add_months(t, -1)).select(
+        "producer_id", value_b=pl.col("value"), days_b=pl.col("days")
+    )
+    m = (
+        cur.join(prev, on="producer_id", how="inner")
+        .filter(pl.col("value").is_not_null() & pl.col("value_b").is_not_null())
+        .with_columns(change=change_class(pl.col("value") / pl.col("days"), pl.col("value_b") / pl.col("days_b")))
+        .filter(pl.col("change") != "unchanged")
+        .with_columns(delta=(pl.col("value") - pl.col("value_b")).abs())
+    )
+    out = [
+        m.filter((pl.col("product") == code) & pl.col(dim).is_not_null())
+        .group_by("product", dim, "change")
+        .agg(
+            level=pl.col("value").sum(),
+            base_level=pl.col("value_b").sum(),
+            n_producers=pl.len().cast(pl.Int64),
+            top_share=pl.when(pl.col("delta").sum() > 0).then(pl.col("delta").max() / pl.col("delta").sum()),
+        )
+        .with_columns(breakdown=_cross("change", dim))
+        .select(list(schema))
+        for code, dim in asked
+    ]
+    return pl.concat([pl.DataFrame(schema=schema), *out], how="vertical_relaxed")
+
+
 def change_counts(
     matched: pl.DataFrame, daily: pl.Expr, prev_daily: pl.Expr, products: Sequence[Product]
 ) -> pl.DataFrame:
     """Among producers seen in both months (``matched``): how many and what % lowered or raised
-    their daily output, overall and by producer domain (counts only)."""
-    # A relative tolerance, so the same output on the same number of days is "unchanged"
-    # whatever the float arithmetic did.
-    tol = 1e-9
-    m = matched.with_columns(
-        change=pl.when(daily < prev_daily * (1.0 - tol))
-        .then(pl.lit("reduced"))
-        .when(daily > prev_daily * (1.0 + tol))
-        .then(pl.lit("increased"))
-        .otherwise(pl.lit("unchanged"))
+    their daily output, overall and by producer domain (counts only); and, overall, how many
+    did so by more than the product's ``significant_change_pct`` (``reduced_significantly``,
+    ``increased_significantly``: a subset of the plain counts). A producer with no output the
+    month before and some now has increased significantly."""
+    tol = CHANGE_TOLERANCE
+    limits = pl.DataFrame(
+        {"product": [p.code for p in products], "sig": [p.thresholds.significant_change_pct / 100 for p in products]},
+        schema={"product": pl.String, "sig": pl.Float64},
+    )
+    m = matched.join(limits, on="product", how="left").with_columns(
+        change=change_class(daily, prev_daily),
+        # Strictly beyond the threshold: a 10 % cut is not "more than 10 %".
+        significant=(daily - prev_daily).abs() > prev_daily * pl.col("sig") * (1.0 + tol),
     )
     totals = m.group_by("product", "period").agg(
         n=pl.len(),
         reduced=(pl.col("change") == "reduced").sum(),
         increased=(pl.col("change") == "increased").sum(),
+        reduced_significantly=((pl.col("change") == "reduced") & pl.col("significant")).sum(),
+        increased_significantly=((pl.col("change") == "increased") & pl.col("significant")).sum(),
     )
-    long = totals.unpivot(index=["product", "period", "n"], on=["reduced", "increased"], variable_name="change")
+    long = totals.unpivot(
+        index=["product", "period", "n"],
+        on=["reduced", "increased", "reduced_significantly", "increased_significantly"],
+        variable_name="change",
+    )
     out = [
         long.select(
             "product",

@@ -22,14 +22,15 @@ ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 @click.option("--workers", default=2, show_default=True, type=int, help="worker processes (about two per core)")
 @click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
 def serve_cmd(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the data API and the admin at http://HOST:PORT (SQLite unless DATABASE_URL)."""
+    """Serve the portal, the data API and the admin at http://HOST:PORT (SQLite unless
+    DATABASE_URL)."""
     from metalstat.core.startup import setup_django
 
     setup_django(migrate=True)
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    click.echo(f"metalstat: http://{host}:{port}/api/v1/docs ({workers} workers)")
+    click.echo(f"metalstat: the portal at http://{host}:{port}/, the API at /api/v1/docs ({workers} workers)")
     args = [
         *("gunicorn", "metalstat.project.wsgi:application", "--bind", f"{host}:{port}"),
         *("--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread"),

@@ -9,8 +9,8 @@ def post_worker_init(worker: Any) -> None:
     """Build the public series index before the worker takes its first request."""
     from django.db import connections
 
-    from metalstat.api.data import index
+    from metalstat.releases.queries import current_series_index
 
-    index(preview=False)
+    current_series_index(preview=False)
     connections.close_all()
     worker.log.info("series index ready")

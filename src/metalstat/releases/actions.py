@@ -22,6 +22,7 @@ from metalstat.catalog.vocabulary import CONF_STATUS, KINDS, OBS_STATUS
 from metalstat.core.changelog import Actor, actor_name, model_label, record_change, save_audited, snapshot
 from metalstat.core.choices import AuditAction
 from metalstat.core.concurrency import check_version, version_of
+from metalstat.core.locks import serialised
 from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_period
 from metalstat.core.roles import require
@@ -32,6 +33,7 @@ from metalstat.engine.validate import FINDINGS, RULES_BY_ID
 from metalstat.releases.choices import CommentaryMode, Language, ReleaseStatus
 from metalstat.releases.models import CellStatus, Commentary, Figure, Finding, Release, SampleUnit
 from metalstat.releases.queries import FIGURE_KEY, LIVE_STATUSES
+from metalstat.releases.signals import release_timed
 
 FIGURE_BATCH = 2000
 
@@ -219,22 +221,18 @@ def do_create_release(
     frame = _check_figures(figures)
     extra = _lineage_frames(lineage) if lineage is not None else []
     who = actor_name(actor)
-    # Lock the month's releases so two runs cannot take the same vintage number.
-    last = (
-        Release.objects.select_for_update()
-        .filter(period=period)
-        .order_by("-vintage")
-        .values_list("vintage", flat=True)
-        .first()
-    )
-    release = Release.objects.create(
-        period=period,
-        vintage=(last or 0) + 1,
-        status=ReleaseStatus.DRAFT,
-        created_by=who,
-        note=note,
-        metadata=metadata or {},
-    )
+    # Two runs of a month take turns, so they cannot take the same vintage number (a row
+    # lock cannot do it: the month's first vintage has no row to lock yet).
+    with serialised(f"release:{period.isoformat()}", what=f"storing a vintage of {period:%Y-%m}"):
+        last = Release.objects.filter(period=period).aggregate(v=Max("vintage"))["v"]
+        release = Release.objects.create(
+            period=period,
+            vintage=(last or 0) + 1,
+            status=ReleaseStatus.DRAFT,
+            created_by=who,
+            note=note,
+            metadata=metadata or {},
+        )
     _insert_figures(release, frame)
     for model, rows in extra:
         _insert_rows(model, release, rows)
@@ -394,7 +392,61 @@ def do_publish_release(
     )
     if release_at <= now:
         do_settle_releases(at=now, period=published.period, actor=actor)
+    release_timed.send(Release, release=published, release_at=release_at, previous=None, backfill=backfill)
     return published
+
+
+def _scheduled(release: Release | int, step: str) -> Release:
+    """A published release whose release time has not come (the only kind that may move)."""
+    current = _locked(release)
+    if current.status != ReleaseStatus.PUBLISHED or current.release_at is None:
+        raise ReleaseError(f"cannot {step} release {current.label}: it is {current.status}, not scheduled")
+    if current.release_at <= timezone.now():
+        raise ReleaseError(
+            f"cannot {step} release {current.label}: it went live at {current.release_at:%Y-%m-%d %H:%M %Z}"
+        )
+    return current
+
+
+@transaction.atomic
+def do_reschedule_release(release: Release | int, *, actor: Actor, release_at: datetime) -> Release:
+    """Move a scheduled release to another time (still in the future) before it goes live."""
+    if timezone.is_naive(release_at):
+        raise ValidationError({"release_at": "give the release time with its time zone"})
+    if release_at <= timezone.now():
+        raise ReleaseError("a release is moved to a time still to come (publish now with release publish)")
+    current = _scheduled(release, "reschedule")
+    previous = current.live_at
+    moved = _transition(
+        current,
+        (ReleaseStatus.PUBLISHED,),
+        ReleaseStatus.PUBLISHED,
+        actor=actor,
+        step="reschedule",
+        changes={"release_at": release_at},
+    )
+    release_timed.send(Release, release=moved, release_at=release_at, previous=previous, backfill=False)
+    return moved
+
+
+@transaction.atomic
+def do_withdraw_release(release: Release | int, *, actor: Actor, note: str) -> Release:
+    """Take a scheduled release back before it goes live: it returns to approved, without a
+    release time, and nobody is told anything about it (its calendar entry is cancelled)."""
+    if not (note or "").strip():
+        raise ValidationError({"note": "say why the release is withdrawn"})
+    current = _scheduled(release, "withdraw")
+    previous = current.live_at
+    withdrawn = _transition(
+        current,
+        (ReleaseStatus.PUBLISHED,),
+        ReleaseStatus.APPROVED,
+        actor=actor,
+        step="withdraw",
+        changes={"release_at": None, "published_at": None, "published_by": "", "note": note},
+    )
+    release_timed.send(Release, release=withdrawn, release_at=None, previous=previous, backfill=False)
+    return withdrawn
 
 
 @transaction.atomic

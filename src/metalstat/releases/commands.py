@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from metalstat.releases.models import Release
 
 _P = ParamSpec("_P")
@@ -208,6 +210,52 @@ def release_reject(period: str, vintage: int | None, actor: str, note: str) -> N
     click.echo(f"{r.label}: back to draft")
 
 
+def _release_time(at: str) -> datetime:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    try:
+        naive = datetime.strptime(at, "%Y-%m-%d %H:%M")
+    except ValueError as exc:
+        raise click.ClickException(f"--at {at!r} is not 'YYYY-MM-DD HH:MM'") from exc
+    return timezone.make_aware(naive)
+
+
+@release_cmd.command("reschedule")
+@_period
+@_vintage
+@_actor
+@click.option("--at", "at", required=True, help="The new release time, 'YYYY-MM-DD HH:MM' (still to come).")
+def release_reschedule(period: str, vintage: int | None, actor: str, at: str) -> None:
+    """Move a scheduled vintage to another release time before it goes live."""
+    from metalstat.core.startup import setup_django
+
+    setup_django()
+    from django.utils import timezone
+
+    from metalstat.releases.actions import do_reschedule_release
+
+    r = _step(do_reschedule_release, _release(period, vintage), actor=actor, release_at=_release_time(at))
+    click.echo(f"{r.label}: moved to {timezone.localtime(r.live_at):%Y-%m-%d %H:%M %Z}")
+
+
+@release_cmd.command("withdraw")
+@_period
+@_vintage
+@_actor
+@click.option("--note", required=True, help="Why it is withdrawn.")
+def release_withdraw(period: str, vintage: int | None, actor: str, note: str) -> None:
+    """Take a scheduled vintage back before it goes live (back to approved; nobody is told)."""
+    from metalstat.core.startup import setup_django
+
+    setup_django()
+    from metalstat.releases.actions import do_withdraw_release
+
+    r = _step(do_withdraw_release, _release(period, vintage), actor=actor, note=note)
+    click.echo(f"{r.label}: withdrawn, back to {r.status}")
+
+
 @release_cmd.command("publish")
 @_period
 @_vintage
@@ -229,19 +277,11 @@ def release_publish(period: str, vintage: int | None, actor: str, at: str | None
     from metalstat.core.startup import setup_django
 
     setup_django()
-    from datetime import datetime
-
     from django.utils import timezone
 
     from metalstat.releases.actions import do_publish_release
 
-    release_at = None
-    if at is not None:
-        try:
-            naive = datetime.strptime(at, "%Y-%m-%d %H:%M")
-        except ValueError as exc:
-            raise click.ClickException(f"--at {at!r} is not 'YYYY-MM-DD HH:MM'") from exc
-        release_at = timezone.make_aware(naive)
+    release_at = _release_time(at) if at is not None else None
     r = _step(do_publish_release, _release(period, vintage), actor=actor, release_at=release_at, backfill=backfill)
     when = timezone.localtime(r.live_at)
     state = "live" if r.live_at <= timezone.now() else "scheduled (embargoed until then)"

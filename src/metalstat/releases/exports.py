@@ -1,7 +1,8 @@
 """A release's figures as one JSON document (``figures-YYYY-MM.json``):
 
-``{"period": "2025-06", "vintage": 3, "figures": [...]}``, each figure in the one shape of
-``releases.serializers``.
+``{"period": "2025-06", "vintage": 3, "state": "published", "release_at": "…", "figures": [...]}``,
+each figure in the one shape of ``releases.serializers``; ``state`` is ``embargoed`` while the
+release time of a published vintage has not come (``draft``, ``approved`` … before that).
 
 Besides the release's estimated figures, the market series the report quotes (measure
 ``auxiliary``, breakdown ``{"series": code}``) are stated from their observations: level,
@@ -17,7 +18,7 @@ from typing import Any
 from metalstat.catalog import Catalog, load_catalog
 from metalstat.engine.auxiliary import is_summable, monthly_values, series_month
 from metalstat.engine.calendar import add_months
-from metalstat.releases.queries import COMMAND_LINE, release_figures
+from metalstat.releases.queries import COMMAND_LINE, release_figures, release_state
 from metalstat.releases.serializers import FIELDS, figure_record
 from metalstat.survey.queries import product_series
 
@@ -91,4 +92,11 @@ def figures_payload(release: Any, *, catalog: Catalog | None = None, user: Any =
     figures = [figure_record(r, cat) for r in rows.iter_rows(named=True)]
     series, observations = product_series()
     figures.extend(auxiliary_dicts(series, observations, release.period, cat))
-    return {"period": _label(release.period), "vintage": release.vintage, "figures": figures}
+    return {
+        "period": _label(release.period),
+        "vintage": release.vintage,
+        # A file written before the release time says the figures are not released yet.
+        "state": release_state(release),
+        "release_at": release.release_at.isoformat() if release.release_at else None,
+        "figures": figures,
+    }

@@ -10,6 +10,7 @@ were known at any moment, :func:`figure_vintages` every value with its real-time
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -250,15 +251,18 @@ def find_release(period: date | str, vintage: int | None = None, *, user: Any) -
     return release
 
 
-def release_figures(release: Release, *, user: Any, periods: list[str] | None = None) -> pl.DataFrame:
+def release_figures(
+    release: Release, *, user: Any, periods: list[str] | None = None, selection: Selection = None
+) -> pl.DataFrame:
     """The figures one release holds (FIGURES columns), as ``user`` may see them: the whole
     vintage for analysts; for everyone else only a live release (NotVisible otherwise), with
-    the value of confidential cells emptied. ``periods`` selects figure periods."""
+    the value of confidential cells emptied. ``periods`` selects figure periods, ``selection``
+    filters on the key columns as in :func:`visible_figure_frame`."""
     if not is_analyst(user):
         release_at = release.release_at
         if release.status not in LIVE_STATUSES or release_at is None or release_at > timezone.now():
             raise NotVisible(f"no release of {release.period:%Y-%m} vintage {release.vintage}")
-    qs = Figure.objects.filter(release=release)
+    qs = Figure.objects.filter(_selection_q(selection), release=release)
     if periods is not None:
         qs = qs.filter(period__in=periods)
     rows = list(qs.order_by().values_list(*FIGURES))
@@ -357,6 +361,32 @@ def series_index(*, at: datetime | None = None, preview: bool = False) -> pl.Dat
         first=_month_of(pl.col("first")),
         last=_month_of(pl.col("last")),
     )
+
+
+_INDEX: dict[str, pl.DataFrame] = {}
+_INDEX_LOCK = threading.Lock()  # per process: the public index, by the releases behind it
+
+
+def current_series_index(*, preview: bool = False) -> tuple[pl.DataFrame, str | None]:
+    """:func:`series_index` now (with ``preview``, the embargoed series too), and the
+    signature of the public releases behind it (None for a preview). The public index is kept
+    per process until that set changes, which is asked of the database on every call, so it
+    switches at release time with no job to run; anything computed from public releases alone
+    may be kept under the same signature. The data API and the portal both read it."""
+    if preview:
+        return series_index(preview=True), None
+    now = timezone.now()
+    live = Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=now).order_by("id")
+    signature = "|".join(f"{i}@{c.isoformat()}" for i, c in live.values_list("id", "created_at"))
+    found = _INDEX.get(signature)
+    if found is None:
+        with _INDEX_LOCK:  # one thread builds it; the others wait for it, not beside it
+            found = _INDEX.get(signature)
+            if found is None:
+                found = series_index()
+                _INDEX.clear()
+                _INDEX[signature] = found
+    return found, signature
 
 
 def _month_of(period: pl.Expr) -> pl.Expr:
@@ -461,3 +491,12 @@ def release_by_id(text: str, *, preview: bool = False) -> Release:
     if release is None:
         raise NotVisible(f"no release {text}")
     return release
+
+
+def release_state(release: Release, at: datetime | None = None) -> str:
+    """What a vintage is to its readers at ``at``: its workflow status, except that a
+    published vintage whose release time has not come is ``embargoed``. Every document made
+    from a vintage states it, so a file written before the release time says so."""
+    if release.status == ReleaseStatus.PUBLISHED and release.release_at is not None and release.release_at > _now(at):
+        return "embargoed"
+    return str(release.status)

@@ -13,8 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
-
 from metalstat.catalog import Catalog, load_catalog
 from metalstat.engine.inputs import month_start, period_label
 from metalstat.registry.queries import capacity_changes
@@ -24,6 +22,7 @@ from metalstat.releases.queries import (
     commentary_entries,
     find_release,
     release_figures,
+    release_state,
 )
 from metalstat.report.figureset import CHART_MONTHS, shift_month
 from metalstat.report.inputs import (
@@ -58,13 +57,16 @@ def build_report_input(
     *,
     catalog: Catalog | None = None,
     user: Any = COMMAND_LINE,
+    commentary_user: Any = None,
 ) -> ReportInput:
     """The report input for a month from the database, as ``user`` may see it.
 
     ``vintage`` None takes the month's newest release the user may see (for analysts and the
     command line, whatever its status: the document says on its cover when that release is
     not published). Every read goes through the apps' query modules, and the figures through
-    ``releases.queries``, which decides who sees what.
+    ``releases.queries``, which decides who sees what. ``commentary_user`` reads the analysts'
+    commentary (default ``user``): a reader of a released vintage may be given COMMAND_LINE
+    here, since commentary drafted into a released report is published with it.
     """
     catalog = catalog or load_catalog()
     try:
@@ -96,7 +98,7 @@ def build_report_input(
         )
         for s in highlighted_series(quoted_from, last)
     )
-    commentary = tuple(CommentaryEntry(**c) for c in commentary_entries(month, user=user))
+    commentary = tuple(CommentaryEntry(**c) for c in commentary_entries(month, user=commentary_user or user))
     return ReportInput(
         period=period,
         figures=figures,
@@ -104,9 +106,7 @@ def build_report_input(
         vintage=release.vintage,
         release_at=release.release_at,
         # A published vintage whose time has not come is under embargo, and its documents say so.
-        status="embargoed"
-        if release.status == "published" and release.release_at is not None and release.release_at > timezone.now()
-        else release.status,
+        status=release_state(release),
         events=events,
         capacity_changes=changes,
         auxiliary=auxiliary,

@@ -121,6 +121,19 @@ def do_add_subscriber(username: str, organisation: Organisation, *, email: str =
     return sub
 
 
+@transaction.atomic
+def do_set_password(user: Any, password: str, *, actor: Actor) -> Any:
+    """Give a subscriber a password for the portal (checked by Django's validators); the
+    change is audited, the password itself never written anywhere but as Django's hash."""
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_change(user, AuditAction.UPDATE, before=None, after={"password": "set"}, actor=actor)
+    return user
+
+
 def _key_snapshot(key: ApiKey) -> dict[str, Any]:
     return snapshot(key, exclude=("digest",))
 

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from metalstat.catalog import Catalog, Product, load_catalog
 from metalstat.core.changelog import Actor
+from metalstat.core.locks import serialised
 from metalstat.core.tabular.columns import KindSchema, code_key, unit_matches
 from metalstat.core.tabular.errors import ImportRejected, Issue
 from metalstat.core.tabular.reading import read_table
@@ -281,25 +282,27 @@ def run_import(
     sink.stage("checking", len(table.rows))
     typed = type_rows(table, handler.schema, sink.advance)
     ctx = Context(catalog=load_catalog())
-    sink.stage("checking against the register", None)
-    if not typed.header.missing:
-        # Without a required column no row can be checked against the register.
-        handler.check(typed, ctx)
-    errors = [i for i in typed.issues if i.severity == "error"]
-    warnings = [i for i in typed.issues if i.severity == "warning"]
-    if errors:
-        raise ImportRejected(name, typed.issues)
-    if warnings and not (confirm and confirm.strip()):
-        raise ImportRejected(name, warnings, needs_confirmation=True)
-    result = ImportResult(
-        kind=kind,
-        file=name,
-        rows=len(typed.rows),
-        blank_rows=list(typed.blank_returns),
-        changed_word=handler.changed_word,
-    )
-    sink.stage("writing", len(typed.rows))
-    with transaction.atomic():
+    # Checked and written under one lock: another import cannot change what this one was
+    # checked against before it writes (core.locks).
+    with serialised("metalstat-import", what=f"import of {Path(name).name}"):
+        sink.stage("checking against the register", None)
+        if not typed.header.missing:
+            # Without a required column no row can be checked against the register.
+            handler.check(typed, ctx)
+        errors = [i for i in typed.issues if i.severity == "error"]
+        warnings = [i for i in typed.issues if i.severity == "warning"]
+        if errors:
+            raise ImportRejected(name, typed.issues)
+        if warnings and not (confirm and confirm.strip()):
+            raise ImportRejected(name, warnings, needs_confirmation=True)
+        result = ImportResult(
+            kind=kind,
+            file=name,
+            rows=len(typed.rows),
+            blank_rows=list(typed.blank_returns),
+            changed_word=handler.changed_word,
+        )
+        sink.stage("writing", len(typed.rows))
         result.counts = handler.apply(typed, typed.rows, ctx, actor=actor, origin=name, progress=sink)
         if warnings:
             handler.confirm(warnings, ctx, reason=str(confirm).strip(), actor=actor, origin=name)

@@ -1,0 +1,1 @@
+"""The subscriber portal: server-rendered pages over the same gate as the data API."""

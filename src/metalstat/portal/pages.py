@@ -1,0 +1,519 @@
+"""What each portal page shows, read through the same gate as the data API.
+
+Nothing here decides who sees what: releases come from ``releases.queries`` (the embargo),
+series and observations from ``api.data`` (the API's own resolve and observations: the
+entitlements, the history depth, confidentiality), whole vintages from
+``subscriptions.entitlements.readable_release_figures`` (what the API's bulk download
+gives), and every number is written by the report's language (``report.language``), so a
+figure reads the same on a page, in the report and in both languages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from metalstat.api import data
+from metalstat.api.problems import Problem
+from metalstat.catalog import Product, load_catalog
+from metalstat.engine.figures import parse_breakdown
+from metalstat.releases.models import Release
+from metalstat.releases.queries import (
+    COMMAND_LINE,
+    NotVisible,
+    current_releases,
+    find_release,
+    next_release_at,
+    release_calendar,
+)
+from metalstat.releases.series import series_id
+from metalstat.report.drafting import Report, draft_report
+from metalstat.report.figureset import CHART_MONTHS, shift_month
+from metalstat.report.language import Language, load_language
+from metalstat.report.loader import build_report_input
+from metalstat.subscriptions.entitlements import (
+    Entitlements,
+    entitlements_of,
+    group_of,
+    may_preview,
+    readable_release_figures,
+)
+
+DEFAULT_MONTHS = 13  # the product chart's default range
+GROUP_LABELS = {
+    "base_metals": _("Base metals"),
+    "alloys_and_steel": _("Alloys and steel"),
+    "minor_metals": _("Minor metals"),
+    "new_energy_materials": _("New-energy materials"),
+    "pv": _("Photovoltaics"),
+    "silicon": _("Silicon"),
+    "rare_earths": _("Rare earths"),
+    "precious": _("Precious metals"),
+}
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a page: their entitlements, and whether embargoed vintages are shown to them
+    (an analyst with the preview permission: the pages then carry a preview banner)."""
+
+    user: Any
+    ent: Entitlements
+    preview: bool
+
+    def entitled(self, product: str) -> bool:
+        return self.ent.covers(headline_id(product), product)
+
+
+def reader_of(user: Any) -> Reader:
+    return Reader(user=user, ent=entitlements_of(user), preview=may_preview(user))
+
+
+def report_language(code: str | None) -> Language:
+    """The report's language for a Django language code (zh-hans -> zh)."""
+    return load_language("zh" if (code or "").startswith("zh") else "en")
+
+
+def headline_id(product: str) -> str:
+    return series_id(product, "actual", "production", "", "level")
+
+
+def group_label(product: str) -> str:
+    group = group_of(product)
+    return str(GROUP_LABELS.get(group, group))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value as printed, with the status letter shown beside it (and its meaning)."""
+
+    text: str
+    status: str = ""
+    title: str = ""
+    hidden: bool = False  # suppressed or withheld: the text is "—"
+
+
+def _status_title(lang: Language, code: str) -> str:
+    return lang.term("obs_status", code)
+
+
+def cell(lang: Language, row: dict[str, Any] | None, kind: str, product: Product | None = None) -> Cell:
+    """One figure as a table cell: ``kind`` qty (the product's unit), spct (signed %),
+    pct (a rate), spp (signed points), count."""
+    if row is None:
+        return Cell("")
+    value = row["value"]
+    conf = row.get("conf_status") or "F"
+    status = (row.get("status") or "").split(",")[0]
+    if value is None:
+        code = conf if conf != "F" else status
+        return Cell(lang.setting("missing", "—"), code, _status_title(lang, code), hidden=True)
+    dec = product.decimals if product is not None else 2
+    if kind == "qty":
+        assert product is not None
+        text = lang.qty(value, product.unit, lang.unit(product), dec)
+    elif kind == "spct":
+        text = lang.spct(value, dec)
+    elif kind == "pct":
+        text = lang.pct(value, dec)
+    elif kind == "spp":
+        text = lang.spp(value, dec)
+    else:
+        text = lang.num(value, 0)
+    shown = status if status not in ("A", "") else ""
+    return Cell(text, shown, _status_title(lang, shown) if shown else "")
+
+
+class Lookup:
+    """Figures of a frame by key, for the page's cells."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._rows: dict[tuple[str, ...], dict[str, Any]] = {}
+        for r in frame.iter_rows(named=True):
+            key = (r["product"], r["kind"], r["measure"], r["breakdown"], r["statistic"], r["month"])
+            self._rows[key] = r
+
+    def get(
+        self, product: str, measure: str, statistic: str, month: str, *, kind: str = "actual", breakdown: str = ""
+    ) -> dict[str, Any] | None:
+        return self._rows.get((product, kind, measure, breakdown, statistic, month))
+
+    def breakdowns(self, product: str, measure: str, statistic: str, month: str) -> list[dict[str, Any]]:
+        """The figures of a measure by breakdown (the total left out), in breakdown order."""
+        found = [
+            r
+            for k, r in self._rows.items()
+            if k[:3] == (product, "actual", measure) and k[4] == statistic and k[5] == month and k[3]
+        ]
+        return sorted(found, key=lambda r: str(r["breakdown"]))
+
+
+def breakdown_label(lang: Language, product: Product, breakdown: str) -> str:
+    """A breakdown ("size_class=large", "route=scrap") in the reader's language, with the
+    catalog's names as the report writes them."""
+    parts = []
+    for dim, value in parse_breakdown(breakdown).items():
+        label = value
+        if dim == "size_class":
+            label = next((lang.name_of(s) for s in product.size_classes if s.name == value), value)
+        else:
+            for d in product.dimensions:
+                if d.name == dim:
+                    label = next((lang.name_of(v) for v in d.values if v.name == value), value)
+            if label == value:
+                for table in ("statuses", "regions", "contents", "dimensions"):
+                    found = lang.term(table, value)
+                    if found != value:
+                        label = found
+                        break
+        parts.append(label)
+    return " · ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Releases
+
+
+def when(moment: datetime | None, lang: Language) -> dict[str, str] | None:
+    """A release time as the pages print it: in the release time zone (Beijing time by
+    default) and in UTC, with its ISO form for the countdown."""
+    if moment is None:
+        return None
+    zone = ZoneInfo(settings.TIME_ZONE)
+    local = moment.astimezone(zone)
+    utc = moment.astimezone(UTC)
+    zone_name = str(_("Beijing time")) if settings.TIME_ZONE == "Asia/Shanghai" else settings.TIME_ZONE
+    offset = local.strftime("%z")
+    return {
+        "iso": moment.isoformat(),
+        "local": f"{lang.date(local.date())} {local:%H:%M}",
+        "zone": f"{zone_name} (UTC{offset[:3]}:{offset[3:]})",
+        "utc": f"{lang.date(utc.date())} {utc:%H:%M} UTC",
+    }
+
+
+def latest_release(reader: Reader) -> Release | None:
+    """The newest month's newest vintage the reader sees (a preview: embargoed ones too)."""
+    releases = current_releases(user=COMMAND_LINE if reader.preview else None)
+    return releases.order_by("-period", "-vintage").first()
+
+
+def embargoed(release: Release) -> bool:
+    return release.release_at is not None and release.release_at > timezone.now()
+
+
+@dataclass
+class OverviewRow:
+    product: Product
+    name: str
+    entitled: bool
+    group: str
+    level: Cell = Cell("")
+    mom: Cell = Cell("")
+    yoy: Cell = Cell("")
+    ytd: Cell = Cell("")
+    forecast: Cell = Cell("")
+    flags: list[tuple[str, str]] = field(default_factory=list)
+
+
+def overview(reader: Reader, release: Release, lang: Language) -> list[OverviewRow]:
+    """Every product of the catalog for one vintage: level, MoM, YoY, YTD, next month's
+    forecast and flags of the products the reader is entitled to; the others say only what
+    they are and which subscription covers them."""
+    period = f"{release.period:%Y-%m}"
+    nxt = shift_month(period, 1)
+    frame = readable_release_figures(
+        release,
+        reader.ent,
+        preview=reader.preview,
+        periods=[period, nxt, f"{period[:4]}-01..{period}"],
+        selection={"measure": "production", "breakdown": "", "statistic": ["level", "mom_pct", "yoy_pct", "ytd_pct"]},
+    )
+    figs = Lookup(frame)
+    rows = []
+    for p in load_catalog():
+        row = OverviewRow(p, lang.product_name(p), reader.entitled(p.code), group_label(p.code))
+        if row.entitled:
+            level = figs.get(p.code, "production", "level", period)
+            row.level = cell(lang, level, "qty", p)
+            row.mom = cell(lang, figs.get(p.code, "production", "mom_pct", period), "spct", p)
+            row.yoy = cell(lang, figs.get(p.code, "production", "yoy_pct", period), "spct", p)
+            row.ytd = cell(lang, figs.get(p.code, "production", "ytd_pct", period), "spct", p)
+            row.forecast = cell(lang, figs.get(p.code, "production", "level", nxt, kind="forecast"), "qty", p)
+            if level is not None:
+                row.flags = [(f, _status_title(lang, f)) for f in (level["flags"] or "").split(",") if f]
+        rows.append(row)
+    return rows
+
+
+def release_of(reader: Reader, period: str, vintage: int | None = None) -> Release:
+    """A release the reader may see (NotVisible otherwise): a preview reaches embargoed
+    published vintages, never drafts."""
+    release = find_release(period, vintage, user=COMMAND_LINE if reader.preview else None)
+    if release.status not in ("published", "superseded"):
+        raise NotVisible(f"no release of {period}")
+    return release
+
+
+def vintages_of(reader: Reader, period: str) -> list[dict[str, Any]]:
+    """The vintages of a month the reader may see (the calendar's rows of that month)."""
+    return [r for r in release_calendar(preview=reader.preview) if r.get("period") == period]
+
+
+def calendar(reader: Reader) -> dict[str, Any]:
+    rows = list(reversed(release_calendar(preview=reader.preview)))
+    return {"rows": rows, "next_release_at": next_release_at()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The drafted report, per vintage and language (a release never changes)
+
+_REPORTS: dict[tuple[int, datetime, str, bool], Report] = {}
+_REPORTS_LOCK = threading.Lock()
+
+
+def drafted_report(reader: Reader, release: Release, lang: Language) -> Report:
+    """The month's report as drafted from the vintage, as the reader may see it (the
+    report's own loader and drafting; kept per process: a release never changes)."""
+    key = (release.pk, release.created_at, lang.code, reader.preview)
+    with _REPORTS_LOCK:
+        found = _REPORTS.get(key)
+    if found is None:
+        inp = build_report_input(
+            f"{release.period:%Y-%m}",
+            release.vintage,
+            user=COMMAND_LINE if reader.preview else None,
+            commentary_user=COMMAND_LINE,  # the commentary drafted into a released report
+        )
+        found = draft_report(inp, lang.code)
+        with _REPORTS_LOCK:
+            if len(_REPORTS) > 64:
+                _REPORTS.clear()
+            _REPORTS[key] = found
+    return found
+
+
+def entitled_to_all(reader: Reader, products: Iterable[str]) -> bool:
+    """Whether the reader may read the whole report: every product, as far back as it quotes."""
+    return reader.ent.analyst or all(reader.entitled(p) and reaches_report(reader, p) for p in products)
+
+
+# ---------------------------------------------------------------------------------------------
+# Products
+
+
+@dataclass
+class ProductPage:
+    product: Product
+    name: str
+    entitled: bool
+    group: str
+    unit: str = ""
+    found: bool = True  # the product has public series
+    last: str = ""
+    month_label: str = ""  # the page's month (the chart's last), as the reader reads it
+    start: str = ""
+    end: str = ""
+    headline: dict[str, Cell] = field(default_factory=dict)
+    flags: list[tuple[str, str]] = field(default_factory=list)
+    table: list[dict[str, Any]] = field(default_factory=list)
+    chart: dict[str, Any] = field(default_factory=dict)
+    rates: list[dict[str, Any]] = field(default_factory=list)
+    shares: list[dict[str, Any]] = field(default_factory=list)
+    counts: list[dict[str, Any]] = field(default_factory=list)
+    track: list[dict[str, Any]] = field(default_factory=list)
+    releases: list[str] = field(default_factory=list)
+    pattern: str = ""
+    chart_pattern: str = ""
+    query: str = ""
+
+
+PAGE_MEASURES = ("production", "operating_rate", "share", "producer_count", "forecast_error")
+PAGE_STATISTICS = ("level", "mom_pct", "yoy_pct", "ytd_pct", "pp_mom", "count", "count_change", "pct")
+
+
+def product_pattern(code: str, *, chart: bool = False) -> str:
+    """The key pattern of the series a product's page shows (what its downloads ask for);
+    ``chart``: the production levels of the chart only, actual and forecast."""
+    freq, product = headline_id(code).split(".")[:2]
+    if chart:
+        return f"{freq}.{product}.ACT+FCST.PRODUCTION._T.LEVEL"
+    measures = "+".join(m.upper() for m in PAGE_MEASURES)
+    statistics = "+".join(s.upper() for s in PAGE_STATISTICS)
+    return f"{freq}.{product}.ACT+FCST.{measures}.*.{statistics}"
+
+
+def _months_back(month: str, n: int) -> str:
+    return shift_month(month, -(n - 1))
+
+
+def product_page(reader: Reader, code: str, lang: Language, start: str | None, end: str | None) -> ProductPage:
+    """A product's page: its latest figures as the API answers them for this reader
+    (``api.data.resolve`` and ``observations`` with the view ``latest``)."""
+    p = load_catalog().get(code)  # KeyError: no such product
+    page = ProductPage(p, lang.product_name(p), reader.entitled(code), group_label(code), lang.unit(p))
+    if not page.entitled:
+        return page
+    page.pattern = product_pattern(code)
+    page.chart_pattern = product_pattern(code, chart=True)
+    try:
+        resolved = data.resolve(page.pattern, reader.ent, preview=reader.preview, fmt=None)
+    except Problem as exc:
+        if exc.status == 403:
+            page.entitled = False
+        else:
+            page.found = False
+        return page
+    head = resolved.index.filter(pl.col("series_id") == headline_id(code))
+    if head.is_empty():
+        page.found = False
+        return page
+    page.last = str(head["last"][0])
+    page.end = end or page.last
+    page.start = start or _months_back(page.end, DEFAULT_MONTHS)
+    frame = _observations(reader, resolved, page.start, shift_month(page.end, 1))  # next month's forecast
+    page.releases = data.releases_answering(frame)
+    figs = Lookup(frame)
+    t = page.end
+    page.month_label = lang.month(t, short=True)
+    level = figs.get(code, "production", "level", t)
+    page.headline = {
+        "level": cell(lang, level, "qty", p),
+        "mom": cell(lang, figs.get(code, "production", "mom_pct", t), "spct", p),
+        "yoy": cell(lang, figs.get(code, "production", "yoy_pct", t), "spct", p),
+        "ytd": cell(lang, figs.get(code, "production", "ytd_pct", t), "spct", p),
+        "forecast": cell(lang, figs.get(code, "production", "level", shift_month(t, 1), kind="forecast"), "qty", p),
+        "forecast_mom": cell(
+            lang, figs.get(code, "production", "mom_pct", shift_month(t, 1), kind="forecast"), "spct", p
+        ),
+    }
+    if level is not None:
+        page.flags = [(f, _status_title(lang, f)) for f in (level["flags"] or "").split(",") if f]
+    months = sorted(
+        {r["month"] for r in frame.iter_rows(named=True) if r["kind"] == "actual" and r["month"] <= page.end}
+    )
+    actual, forecast = [], []
+    for m in months:
+        row = figs.get(code, "production", "level", m)
+        page.table.append(
+            {
+                "month": m,
+                "label": lang.month(m, short=True),
+                "level": cell(lang, row, "qty", p),
+                "mom": cell(lang, figs.get(code, "production", "mom_pct", m), "spct", p),
+                "yoy": cell(lang, figs.get(code, "production", "yoy_pct", m), "spct", p),
+            }
+        )
+        actual.append([m, None if row is None else row["value"]])
+        fc = figs.get(code, "production", "level", m, kind="forecast")
+        made = fc is not None and fc["value"] is not None
+        outcome = row["value"] if row is not None else None
+        error = figs.get(code, "forecast_error", "pct", m)
+        if made:
+            page.track.append(
+                {
+                    "label": lang.month(m, short=True),
+                    "forecast": cell(lang, fc, "qty", p),
+                    "actual": cell(lang, row, "qty", p),
+                    "error": cell(lang, error, "spct", p),
+                    "outcome": outcome,
+                }
+            )
+    nxt = shift_month(page.end, 1)
+    fc_next = figs.get(code, "production", "level", nxt, kind="forecast")
+    if fc_next is not None and fc_next["value"] is not None:
+        if actual and actual[-1][1] is not None:
+            forecast.append(actual[-1])  # the dashed line starts at the last actual
+        forecast.append([nxt, fc_next["value"]])
+    page.chart = {
+        "actual": actual,
+        "forecast": forecast,
+        "labels": {m: lang.month(m, short=True) for m in [*months, nxt]},
+        "unit": lang.unit(p),
+        "names": {"actual": str(_("Production")), "forecast": str(_("Forecast"))},
+        "decimals": p.decimals,
+    }
+    for measure, statistic, target, kind in (
+        ("operating_rate", "level", page.rates, "pct"),
+        ("share", "level", page.shares, "pct"),
+        ("producer_count", "count", page.counts, "count"),
+    ):
+        for r in figs.breakdowns(code, measure, statistic, t):
+            if ";" in r["breakdown"] or r["breakdown"].startswith("change="):
+                continue  # the report's tables: one dimension at a time
+            change_stat = "pp_mom" if kind == "pct" else "count_change"
+            change = figs.get(code, measure, change_stat, t, breakdown=r["breakdown"])
+            target.append(
+                {
+                    "label": breakdown_label(lang, p, r["breakdown"]),
+                    "value": cell(lang, r, kind, p),
+                    "change": cell(lang, change, "spp" if kind == "pct" else "count", p),
+                }
+            )
+        total = figs.get(code, measure, statistic, t)
+        if total is not None and measure != "share":
+            target.insert(0, {"label": str(_("All")), "value": cell(lang, total, kind, p), "change": Cell("")})
+    page.query = f"start={page.start}&end={shift_month(page.end, 1)}"
+    return page
+
+
+# Observations of public releases, per process, as the API keeps its answers: the key holds
+# the public releases behind them (a release going live is a new key at once), the series
+# and the reader's history depth for each; previews are never kept.
+_OBSERVATIONS: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
+_OBSERVATIONS_LOCK = threading.Lock()
+_OBSERVATIONS_MAX = 256
+
+
+def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str) -> pl.DataFrame:
+    def compute() -> pl.DataFrame:
+        return data.observations(
+            resolved,
+            reader.ent,
+            as_of=data.AsOf(None, "latest"),
+            view="latest",
+            transform_name=None,
+            start=start,
+            end=end,
+            preview=reader.preview,
+        )
+
+    if resolved.signature is None:
+        return compute()
+    depths = tuple(
+        (sid, reader.ent.history_months(sid, product))
+        for sid, product in resolved.index.select("series_id", "product").iter_rows()
+    )
+    key = (resolved.signature, start, end, depths)
+    with _OBSERVATIONS_LOCK:
+        found = _OBSERVATIONS.get(key)
+        if found is not None:
+            _OBSERVATIONS.move_to_end(key)
+            return found
+    found = compute()
+    with _OBSERVATIONS_LOCK:
+        _OBSERVATIONS[key] = found
+        while len(_OBSERVATIONS) > _OBSERVATIONS_MAX:
+            _OBSERVATIONS.popitem(last=False)
+    return found
+
+
+def reaches_report(reader: Reader, code: str) -> bool:
+    """Whether the reader's history depth for the product covers what its report section
+    quotes (the section's chart: CHART_MONTHS back, and a year back for YoY)."""
+    depth = reader.ent.history_months(headline_id(code), code)
+    return depth is None or depth > CHART_MONTHS
+
+
+def section_of(report: Report, code: str) -> Any:
+    return next((s for s in report.sections if s.code == code), None)

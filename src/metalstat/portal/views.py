@@ -1,0 +1,201 @@
+"""The portal's pages: thin over ``portal.pages`` (reads) and ``subscriptions.actions``
+(the only writes). Nothing here decides who sees what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from metalstat.engine.inputs import month_start
+from metalstat.portal import pages
+from metalstat.releases.queries import NotVisible, release_id
+from metalstat.report.figureset import shift_month
+from metalstat.report.language import Language
+from metalstat.subscriptions.actions import do_create_api_key, do_revoke_api_key
+from metalstat.subscriptions.models import ApiKey
+
+
+def _page(request: HttpRequest, template: str, reader: pages.Reader, **ctx: Any) -> HttpResponse:
+    response = render(request, template, {"reader": reader, **ctx})
+    # Pages are per reader and change at release time: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _reader(request: HttpRequest) -> tuple[pages.Reader, Language]:
+    return pages.reader_of(request.user), pages.report_language(get_language())
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    reader, lang = _reader(request)
+    release = pages.latest_release(reader)
+    rows = pages.overview(reader, release, lang) if release is not None else []
+    return _page(
+        request,
+        "portal/home.html",
+        reader,
+        release=release,
+        release_label=release_id(release) if release else "",
+        release_month=lang.month(f"{release.period:%Y-%m}") if release else "",
+        released=pages.when(release.release_at, lang) if release else None,
+        embargoed=release is not None and pages.embargoed(release),
+        rows=rows,
+        next_month=lang.month(shift_month(f"{release.period:%Y-%m}", 1), short=True) if release else "",
+        any_entitled=any(r.entitled for r in rows),
+    )
+
+
+def product(request: HttpRequest, code: str) -> HttpResponse:
+    reader, lang = _reader(request)
+    start, end = request.GET.get("start") or None, request.GET.get("end") or None
+    for value in (start, end):
+        if value is not None and not _is_month(value):
+            raise Http404(_("not a month (YYYY-MM): %(value)s") % {"value": value})
+    try:
+        page = pages.product_page(reader, code, lang, start, end)
+    except KeyError:
+        raise Http404(_("no product %(code)s") % {"code": code}) from None
+    section = None
+    latest = pages.latest_release(reader)
+    current = latest is not None and f"{latest.period:%Y-%m}" == page.last
+    if page.entitled and page.found and current and latest and pages.reaches_report(reader, code):
+        section = pages.section_of(pages.drafted_report(reader, latest, lang), code)
+    base = request.build_absolute_uri("/api/v1/")
+    return _page(
+        request,
+        "portal/product.html",
+        reader,
+        page=page,
+        section=section,
+        breakdown_tables=(
+            (_("Operating rates"), page.rates),
+            (_("Shares"), page.shares),
+            (_("Producers in the sample"), page.counts),
+        ),
+        latest=latest,
+        embargoed=latest is not None and pages.embargoed(latest) and page.found and page.entitled,
+        api_base=base,
+        chart_range=f"{lang.month(page.start, short=True)} – {lang.month(page.end, short=True)}" if page.start else "",
+        formats=(("csv", "CSV"), ("xlsx", "XLSX"), ("json", "JSON"), ("sdmx-csv", "SDMX-CSV")),
+        preview_param="&preview=1" if reader.preview else "",
+    )
+
+
+def _is_month(text: str) -> bool:
+    try:
+        month_start(text)
+    except ValueError:
+        return False
+    return len(text) == 7
+
+
+def release(request: HttpRequest, period: str, vintage: int | None = None) -> HttpResponse:
+    reader, lang = _reader(request)
+    if not _is_month(period):
+        raise Http404(_("not a month (YYYY-MM): %(value)s") % {"value": period})
+    try:
+        found = pages.release_of(reader, period, vintage)
+    except NotVisible:
+        raise Http404(_("no release of %(period)s") % {"period": period}) from None
+    rows = pages.overview(reader, found, lang)
+    whole = pages.entitled_to_all(reader, [r.product.code for r in rows])
+    report = pages.drafted_report(reader, found, lang) if whole else None
+    vintages = [
+        {**v, "at": pages.when(v["release_at"], lang), "current": v.get("vintage") == found.vintage}
+        for v in pages.vintages_of(reader, period)
+    ]
+    return _page(
+        request,
+        "portal/release.html",
+        reader,
+        release=found,
+        release_label=release_id(found),
+        release_month=lang.month(period),
+        released=pages.when(found.release_at, lang),
+        embargoed=pages.embargoed(found),
+        rows=rows,
+        report=report,
+        whole=whole,
+        vintages=vintages,
+        next_month=lang.month(shift_month(period, 1), short=True),
+    )
+
+
+def release_pdf(request: HttpRequest, period: str, vintage: int) -> HttpResponse:
+    """The month's report as PDF, drafted from the vintage and laid out on request (only
+    for a reader entitled to every product it quotes)."""
+    from metalstat.report.render import render_html, render_pdf
+
+    reader, lang = _reader(request)
+    try:
+        found = pages.release_of(reader, period, vintage)
+    except NotVisible:
+        raise Http404(_("no release of %(period)s") % {"period": period}) from None
+    rows = pages.overview(reader, found, lang)
+    if not pages.entitled_to_all(reader, [r.product.code for r in rows]):
+        raise Http404(_("the whole report needs a subscription to every product"))
+    body = render_pdf(render_html(pages.drafted_report(reader, found, lang)))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-{period}.v{vintage}.{lang.code}.pdf"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    reader, lang = _reader(request)
+    found = pages.calendar(reader)
+    rows = [
+        {
+            **r,
+            "at": pages.when(r["release_at"], lang),
+            "month": lang.month(r["period"]) if r.get("period") else "",
+            "scheduled": r["release_at"] > timezone.now(),
+        }
+        for r in found["rows"]
+    ]
+    return _page(request, "portal/calendar.html", reader, rows=rows)
+
+
+@login_required
+def account(request: HttpRequest, *, created: tuple[ApiKey, str] | None = None, error: str = "") -> HttpResponse:
+    reader = pages.reader_of(request.user)
+    keys = list(ApiKey.objects.filter(user_id=int(str(request.user.pk))).order_by("-created_at"))
+    return _page(
+        request,
+        "portal/account.html",
+        reader,
+        keys=keys,
+        created=created,
+        error=error,
+        grants=reader.ent.describe(),
+        api_base=request.build_absolute_uri("/api/v1/"),
+    )
+
+
+@login_required
+@require_POST
+def create_key(request: HttpRequest) -> HttpResponse:
+    """A new API key: its secret is in this response only, never stored nor shown again."""
+    try:
+        created = do_create_api_key(request.user, request.POST.get("name", ""), actor=request.user)
+    except ValidationError as exc:
+        return account(request, error="; ".join(exc.messages))
+    response = account(request, created=created)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(ApiKey, pk=pk, user_id=int(str(request.user.pk)))
+    do_revoke_api_key(key, actor=request.user)
+    return redirect("portal:account")

@@ -1,0 +1,152 @@
+"""The portal in a real browser: sign in, the pages, the chart, the languages, the CSV
+download, the embargo switching at release time, an unentitled product, API keys, and
+axe-core's accessibility check; screenshots of the main pages in both languages at desktop
+and phone width."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from metalstat.releases.models import Release
+from tests.portal.conftest import World
+
+PASSWORD = "copper-cathode-2025"
+
+
+@pytest.fixture
+def site(transactional_db: Any, world: World, live_server: Any) -> str:
+    for name in ("trader", "chief"):
+        user = User.objects.get(username=name)
+        user.set_password(PASSWORD)
+        user.save()
+    return str(live_server.url)
+
+
+def sign_in(page: Any, site: str, who: str = "trader") -> None:
+    page.goto(f"{site}/account/sign-in/")
+    page.fill("#id_username", who)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.sign-in button[type=submit]")
+    page.wait_for_url(f"{site}/")
+
+
+def main_text(page: Any) -> str:
+    return str(page.inner_text("body"))
+
+
+def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any, site: str) -> None:
+    sign_in(page, site)
+    assert "Copper Cathode" in main_text(page) and "1,200 mt" in main_text(page)
+    page.click("text=Copper Cathode")
+    page.wait_for_function("window.metalstatCharts && window.metalstatCharts['production-chart']")
+    # copper's actual levels in the world: April, May and June 2025; no forecast figure
+    points = page.evaluate("window.metalstatCharts['production-chart'].getOption().series.map(s => s.data.length)")
+    assert points == [3, 0]
+    assert page.locator("#production-table tbody tr").count() == 3
+    svg = page.locator("#production-chart svg")
+    assert svg.count() == 1 and svg.bounding_box()["width"] > 600
+
+    page.click("form.lang button[value=zh-hans]")
+    page.wait_for_load_state()
+    assert "产量" in main_text(page) and "1188吨" in main_text(page)
+    page.goto(f"{site}/")  # remembered on the next page
+    assert "最新发布" in main_text(page)
+    page.click("form.lang button[value=en]")
+    page.wait_for_load_state()
+    assert "Latest release" in main_text(page)
+
+    page.goto(f"{site}/products/copper_cathode/")
+    with page.expect_download() as info:
+        page.click("a.download[data-format=csv]")
+    body = Path(info.value.path()).read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [(r["period"], float(r["value"])) for r in rows] == [
+        ("2025-04", 1000.0),
+        ("2025-05", 1080.0),
+        ("2025-06", 1188.0),
+    ]
+    assert {r["series_id"] for r in rows} == {"M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL"}
+
+
+def test_a_scheduled_release_shows_no_number_before_its_time_and_all_after(page: Any, site: str, world: World) -> None:
+    sign_in(page, site)
+    for path in ("/", "/products/copper_cathode/", "/calendar/"):
+        page.goto(f"{site}{path}")
+        text = main_text(page)
+        assert "7,800" not in text and "July 2025" not in text, path
+    assert "Scheduled release" in main_text(page)
+    # the release time comes: July goes live, with no job to run
+    Release.objects.filter(pk=world.july.pk).update(release_at=timezone.now() - timedelta(seconds=1))
+    page.goto(f"{site}/")
+    text = main_text(page)
+    assert "July 2025" in text and "7,800 mt" in text
+    page.goto(f"{site}/products/copper_cathode/")
+    assert "7,800 mt" in main_text(page)
+
+
+def test_an_unentitled_product_shows_what_it_is_and_no_number(page: Any, site: str) -> None:
+    sign_in(page, site)
+    page.goto(f"{site}/products/npi/")
+    text = page.inner_text("main")
+    assert "a subscription to Alloys and steel covers it" in text
+    assert not any(ch.isdigit() for ch in text.replace("54 products", ""))
+    assert page.locator("#production-chart").count() == 0
+
+
+def test_an_api_key_made_on_the_account_page_reads_the_api(page: Any, site: str) -> None:
+    sign_in(page, site)
+    page.goto(f"{site}/account/")
+    page.fill("#key-name", "notebook-2")
+    page.click("form.new-key button")
+    secret = page.inner_text("#new-key").strip()
+    request = urllib.request.Request(  # noqa: S310 (the live test server)
+        f"{site}/api/v1/me", headers={"Authorization": f"Bearer {secret}"}
+    )
+    with urllib.request.urlopen(request) as answer:  # noqa: S310
+        me = json.loads(answer.read())
+    assert me["user"] == "trader" and me["key"]["name"] == "notebook-2"
+    page.reload()
+    assert secret not in page.content()
+
+
+PAGES = {"home": "/", "product": "/products/copper_cathode/", "release": "/releases/2025-06/", "calendar": "/calendar/"}
+
+
+def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str, screenshots: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    sign_in(page, site)
+    for language in ("en", "zh-hans"):
+        page.goto(f"{site}/")
+        switch = page.locator(f"form.lang button[value={language}]")
+        if switch.is_enabled():  # the current language's button is disabled
+            switch.click()
+            page.wait_for_load_state()
+        for width, device in ((1280, "desktop"), (390, "phone")):
+            page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+            for name, path in PAGES.items():
+                page.goto(f"{site}{path}")
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(screenshots / f"{name}.{language}.{device}.png"), full_page=True)
+                # nothing wider than the phone's screen but the tables' own scroll boxes
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 1, (name, language, device, overflow)
+                if name in ("home", "product") and device == "desktop":
+                    results = axe.run(page)
+                    bad = [
+                        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                        for v in results.response["violations"]
+                        if v["impact"] in ("serious", "critical")
+                    ]
+                    assert bad == [], (name, language, bad)

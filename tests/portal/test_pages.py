@@ -1,0 +1,226 @@
+"""Every portal page for every kind of reader: status, what is shown and what never is, and
+how many queries it takes."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.portal.conftest import EMBARGOED, READERS, SUPPRESSED, World, reader_client, text_of
+
+PAGES = (
+    "/",
+    "/products/copper_cathode/",
+    "/products/npi/",
+    "/releases/2025-06/",
+    "/releases/2025-05/v1/",
+    "/calendar/",
+    "/account/",
+)
+
+
+@pytest.mark.parametrize("who", READERS)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_answers_every_reader_and_never_shows_the_embargoed_vintage(
+    world: World, who: str, path: str
+) -> None:
+    response = reader_client(who).get(path)
+    if who == "anonymous" and path == "/account/":
+        assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
+        response = reader_client(who).get(response["Location"])
+    assert response.status_code == 200, (who, path)
+    body = text_of(response)
+    if who != "chief":  # only the analyst with the preview permission previews
+        for value in EMBARGOED:
+            assert value not in body, (who, path, value)
+        assert "under embargo" not in body
+    for value in SUPPRESSED:
+        assert value not in body, (who, path, value)
+    assert "private" in response["Cache-Control"]
+
+
+def test_the_embargoed_month_is_not_found_before_its_time(world: World) -> None:
+    for who in ("anonymous", "trader", "ana"):
+        assert reader_client(who).get("/releases/2025-07/").status_code == 404
+    preview = reader_client("chief").get("/releases/2025-07/")
+    assert preview.status_code == 200
+    body = text_of(preview)
+    assert "Preview" in body and "under embargo" in body and "7,800 mt" in body
+
+
+def test_the_calendar_shows_a_scheduled_release_by_its_time_only(world: World) -> None:
+    body = text_of(reader_client("trader").get("/calendar/"))
+    assert "Scheduled release" in body and "2025-07" not in body
+    # Beijing time and UTC, eight hours apart, and the iCalendar feed
+    july = world.july.release_at
+    assert july is not None
+    assert f"{july.astimezone(__import__('zoneinfo').ZoneInfo('Asia/Shanghai')):%H:%M}" in body
+    assert f"{july.astimezone(__import__('datetime').UTC):%H:%M} UTC" in body
+    assert 'href="/calendar.ics"' in body
+
+
+def test_home_gives_the_entitled_figures_and_says_what_covers_the_others(world: World) -> None:
+    body = text_of(reader_client("trader").get("/"))
+    # June's copper: 1188 mt, printed as the report prints tonnes (to the hundred), +10.00% MoM
+    assert "1,200 mt" in body and "+10.00%" in body
+    assert "520" not in body  # NPI: alloys and steel, not in the base-metals subscription
+    assert "covered by a subscription to Alloys and steel" in body
+    assert "Next release" in body and "data-countdown" in body
+
+
+def test_anonymous_readers_see_the_products_and_no_figure(world: World) -> None:
+    body = text_of(reader_client("anonymous").get("/"))
+    assert "Copper Cathode" in body and "Sign in" in body
+    assert "1,200" not in body and "1188" not in body and "520" not in body and "+10.00%" not in body
+
+
+def test_a_stranger_without_subscription_sees_no_figure(world: World) -> None:
+    body = text_of(reader_client("stranger").get("/products/copper_cathode/"))
+    assert "1,200" not in body and "1188" not in body and "covers it" in body
+
+
+def test_the_product_page_shows_the_series_as_the_api_answers_it(world: World) -> None:
+    body = text_of(reader_client("trader").get("/products/copper_cathode/"))
+    # May as revised by June's release (1080), not as first published (1100): the chart's data
+    assert '["2025-05", 1080.0]' in body and "1100.0" not in body
+    assert '["2025-06", 1188.0]' in body and "1,200 mt" in body
+    # the confidential share: a dash and its status, never the value
+    assert '<span class="hidden-value" title="suppressed for confidentiality' in body
+    assert "/api/v1/data/M.COPPER_CATHODE.ACT+FCST.PRODUCTION._T.LEVEL/file.csv?start=2024-06&amp;end=2025-07" in body
+    assert "pd.read_csv(" in body and "curl -H" in body
+
+
+def test_an_unentitled_product_page_says_what_it_is_and_which_subscription_covers_it(world: World) -> None:
+    body = text_of(reader_client("trader").get("/products/npi/"))
+    assert "NPI" in body and "a subscription to Alloys and steel covers it" in body
+    assert "520" not in body and "production-chart" not in body
+
+
+def test_the_analyst_sees_the_live_vintage_without_the_preview_permission(world: World) -> None:
+    body = text_of(reader_client("ana").get("/products/copper_cathode/"))
+    assert "1,200 mt" in body and "1188.0" in body and "under embargo" not in body
+
+
+def test_the_previewing_analyst_sees_july_with_the_banner(world: World) -> None:
+    body = text_of(reader_client("chief").get("/"))
+    assert "under embargo" in body and "7,800 mt" in body
+
+
+def test_unknown_product_and_bad_months_are_404(world: World) -> None:
+    client = reader_client("trader")
+    assert client.get("/products/unobtainium/").status_code == 404
+    assert client.get("/products/copper_cathode/?start=2025-13").status_code == 404
+    assert client.get("/releases/June/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "most"),
+    [
+        ("/", 12),
+        ("/products/copper_cathode/", 16),
+        ("/releases/2025-06/", 14),
+        ("/calendar/", 8),
+        ("/account/", 8),
+    ],
+)
+def test_query_counts(world: World, django_assert_max_num_queries: object, path: str, most: int) -> None:
+    client = reader_client("trader")
+    client.get(path)  # per-process caches (the series index, the drafted report) warm
+    with django_assert_max_num_queries(most):  # type: ignore[operator]
+        assert client.get(path).status_code == 200
+
+
+def test_the_language_is_switched_and_remembered(world: World) -> None:
+    client = reader_client("trader")
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/products/copper_cathode/"})
+    assert response.status_code == 302 and response["Location"] == "/products/copper_cathode/"
+    body = text_of(client.get("/products/copper_cathode/"))
+    # the report's Chinese number style (below 10,000 t in 吨, above in 万吨); the page's words
+    assert "1188吨" in body and "环比" in body and "下载" in body and 'lang="zh-CN"' in body
+    body = text_of(client.get("/"))
+    assert "最新发布" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Latest release" in text_of(client.get("/"))
+
+
+def test_sign_in_and_out(world: World) -> None:
+    from django.contrib.auth.models import User
+
+    user = User.objects.get(username="trader")
+    user.set_password("a-long-pass-phrase")
+    user.save()
+    client = Client()
+    assert client.get("/account/").status_code == 302
+    response = client.post("/account/sign-in/", {"username": "trader", "password": "a-long-pass-phrase"})
+    assert response.status_code == 302
+    assert "Desk One" in text_of(client.get("/account/"))
+    assert client.post("/account/sign-out/").status_code == 302
+    assert client.get("/account/").status_code == 302
+
+
+def test_api_keys_are_made_shown_once_and_revoked(world: World) -> None:
+    from metalstat.subscriptions.models import ApiKey
+
+    client = reader_client("trader")
+    response = client.post("/account/keys/", {"name": "laptop"})
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    key = ApiKey.objects.get(user__username="trader", name="laptop")
+    body = text_of(response)
+    start = body.index('<code id="new-key">') + len('<code id="new-key">')
+    secret = body[start : body.index("</code>", start)]
+    assert secret.startswith(key.prefix)
+    # the key reads the API; the account page never shows the secret again
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/v1/me").status_code == 200
+    assert secret not in text_of(client.get("/account/"))
+    # a second key of the same name is refused with a reason
+    again = text_of(client.post("/account/keys/", {"name": "laptop"}))
+    assert "already has a key named" in again
+    assert client.post(f"/account/keys/{key.pk}/revoke/").status_code == 302
+    assert api.get("/api/v1/me").status_code == 401
+    # nobody revokes another reader's key
+    other = ApiKey.objects.get(user__username="ana")
+    assert client.post(f"/account/keys/{other.pk}/revoke/").status_code == 404
+
+
+def test_the_download_links_answer_a_signed_in_reader_in_the_browser(world: World) -> None:
+    """The product page links to the API; the reader's session reads it, through the same
+    gate (the base-metals subscriber gets copper, not NPI)."""
+    client = reader_client("trader")
+    response = client.get("/api/v1/data/M.COPPER_CATHODE.ACT+FCST.PRODUCTION._T.LEVEL/file.csv?start=2025-05")
+    assert response.status_code == 200
+    lines = bytes(response.content).decode().splitlines()
+    assert lines[0].startswith("series_id,period,value")
+    assert [line.split(",")[1:3] for line in lines[1:]] == [["2025-05", "1080.0"], ["2025-06", "1188.0"]]
+    assert client.get("/api/v1/series/M.NPI.ACT.PRODUCTION._T.LEVEL/observations.csv").status_code == 403
+    assert reader_client("anonymous").get("/api/v1/me").status_code == 401
+
+
+def test_a_shallow_csv_only_subscription_reads_its_months_on_screen_and_downloads_only_csv(world: World) -> None:
+    """One month of copper, CSV only: the page shows June and not May, without the drafted
+    section (it quotes 13 months); the CSV link answers, the JSON one is refused."""
+    from metalstat.subscriptions.actions import do_add_subscriber, do_create_organisation, do_grant_subscription
+
+    org = do_create_organisation("Desk Two", actor="admin")
+    do_grant_subscription(
+        org, "Copper, last month", groups=["copper_cathode"], history_months=1, formats=["csv"], actor="admin"
+    )
+    do_add_subscriber("shallow", org, actor="admin")
+    client = reader_client("shallow")
+    body = text_of(client.get("/products/copper_cathode/"))
+    assert '["2025-06", 1188.0]' in body and '"2025-05"' not in body and "1080" not in body
+    assert "Analysis" not in body
+    assert "covered by a subscription" in text_of(client.get("/"))  # aluminium, NPI ...
+    assert "report.pdf" not in text_of(client.get("/releases/2025-06/"))
+    chart = "/api/v1/data/M.COPPER_CATHODE.ACT+FCST.PRODUCTION._T.LEVEL/file"
+    assert client.get(f"{chart}.csv?start=2024-06").status_code == 200
+    assert client.get(f"{chart}.json?start=2024-06").status_code == 403
+
+
+def test_the_report_pdf_is_for_readers_of_every_product(world: World) -> None:
+    assert reader_client("trader").get("/releases/2025-06/v1/report.pdf").status_code == 404  # no NPI
+    assert reader_client("anonymous").get("/releases/2025-06/v1/report.pdf").status_code == 404
+    assert reader_client("ana").get("/releases/2025-07/v1/report.pdf").status_code == 404  # embargoed
+    response = reader_client("ana").get("/releases/2025-06/v1/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert bytes(response.content).startswith(b"%PDF")
