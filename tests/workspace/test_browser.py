@@ -58,7 +58,7 @@ def _sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_analyst_runs_and_submits_another_person_approves_and_schedules(  # type: ignore[no-untyped-def]
-    live_server, browser_page, panel: None
+    live_server, page, panel: None
 ) -> None:
     from metalstat.releases.models import Release
     from metalstat.survey.actions import do_record_return
@@ -67,7 +67,6 @@ def test_an_analyst_runs_and_submits_another_person_approves_and_schedules(  # t
         do_record_return(code, "2025-06", output=output, actor="t", source="phone")
     person("ana", "analysts")
     person("bo", "editors")
-    page = browser_page
     url = f"{live_server.url}/workspace/2025-06/release/"
     _sign_in(page, url, "ana")
     page.click("button:has-text('Run the month')")
