@@ -49,6 +49,11 @@ def _working_producer() -> str:
     return producer.code
 
 
+def _scheduled() -> Any:
+    release = _release("approved")
+    return releases.do_publish_release(release, actor="bo", release_at=timezone.now() + timedelta(days=1))
+
+
 def _org() -> Any:
     return subscriptions.do_create_organisation("Acme Metals", actor="admin")
 
@@ -109,6 +114,17 @@ ACTIONS: dict[str, tuple[str, Callable[[Any], object]]] = {
             _release("approved"), actor=a, release_at=timezone.now() + timedelta(days=1)
         ),
     ),
+    "reschedule": (
+        "editor",
+        lambda a: releases.do_reschedule_release(_scheduled(), actor=a, release_at=timezone.now() + timedelta(days=2)),
+    ),
+    "withdraw": ("editor", lambda a: releases.do_withdraw_release(_scheduled(), actor=a, note="hold it")),
+    "set a subscriber's password": (
+        "administrator",
+        lambda a: subscriptions.do_set_password(
+            subscriptions.do_add_subscriber("reader", _org(), actor="admin").user, "a long passphrase 9", actor=a
+        ),
+    ),
     "create an organisation": ("administrator", lambda a: subscriptions.do_create_organisation("Org", actor=a)),
     "grant a subscription": (
         "administrator",
@@ -147,6 +163,9 @@ def test_the_command_line_and_superusers_may_do_everything(action: str) -> None:
         "store a vintage",
         "register a producer",
         "publish",
+        "reschedule",
+        "withdraw",
+        "set a subscriber's password",
         "enter a return in the form",
     ):
         return  # the same again is a no-op, a second vintage, or a second schedule of the month
