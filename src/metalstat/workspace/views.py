@@ -81,10 +81,6 @@ def _period(month: str) -> date:
         raise PermissionDenied("not a month") from None
 
 
-def _error_text(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
-
-
 @role_required("view_unreleased")
 def index(request: HttpRequest) -> HttpResponse:  # noqa: ARG001  (a view takes the request)
     last = SurveyReturn.objects.order_by("-period").values_list("period", flat=True).first()
