@@ -18,7 +18,15 @@ from metalstat.registry.actions import do_add_capacity_record, do_set_panel_memb
 from metalstat.releases import actions as releases
 from metalstat.releases.queries import is_analyst
 from metalstat.subscriptions import actions as subscriptions
-from metalstat.survey.actions import do_confirm_warning, do_record_event, do_record_return
+from metalstat.survey.actions import (
+    ReturnValues,
+    do_confirm_warning,
+    do_confirm_warnings,
+    do_record_event,
+    do_record_return,
+)
+from metalstat.survey.entry import do_enter_return
+from metalstat.survey.respondents import do_issue_respondent_token
 from tests.registry.factories import figure_row, make_producer
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +41,17 @@ def _release(status: str = "draft") -> Any:
     if status == "approved":
         releases.do_approve_release(release, actor="bo")
     return release
+
+
+def _working_producer() -> str:
+    producer = make_producer()
+    do_add_capacity_record(producer, date(2020, 1, 1), 1e5, actor="t")
+    return producer.code
+
+
+def _scheduled() -> Any:
+    release = _release("approved")
+    return releases.do_publish_release(release, actor="bo", release_at=timezone.now() + timedelta(days=1))
 
 
 def _org() -> Any:
@@ -59,6 +78,25 @@ ACTIONS: dict[str, tuple[str, Callable[[Any], object]]] = {
         "analyst",
         lambda a: do_confirm_warning(make_producer(), "2025-06", "unit_mixup", reason="phoned", actor=a),
     ),
+    "confirm several warnings": (
+        "analyst",
+        lambda a: do_confirm_warnings([make_producer()], "2025-06", "unit_mixup", reason="phoned", actor=a),
+    ),
+    "enter a return in the form": (
+        "analyst",
+        lambda a: do_enter_return(
+            ReturnValues(producer=_working_producer(), period="2025-06", output=0.0, status="halted"),
+            actor=a,
+            source="phone",
+        ),
+    ),
+    "issue a respondent token": ("analyst", lambda a: do_issue_respondent_token(make_producer(), actor=a)),
+    "delete commentary": (
+        "analyst",
+        lambda a: releases.do_delete_commentary(
+            releases.do_set_commentary("2025-06", "", "end", "Text.", actor="ana")[0], actor=a
+        ),
+    ),
     "write commentary": (
         "analyst",
         lambda a: releases.do_set_commentary("2025-06", "copper_cathode", "drivers", "Text.", actor=a),
@@ -74,6 +112,17 @@ ACTIONS: dict[str, tuple[str, Callable[[Any], object]]] = {
         "editor",
         lambda a: releases.do_publish_release(
             _release("approved"), actor=a, release_at=timezone.now() + timedelta(days=1)
+        ),
+    ),
+    "reschedule": (
+        "editor",
+        lambda a: releases.do_reschedule_release(_scheduled(), actor=a, release_at=timezone.now() + timedelta(days=2)),
+    ),
+    "withdraw": ("editor", lambda a: releases.do_withdraw_release(_scheduled(), actor=a, note="hold it")),
+    "set a subscriber's password": (
+        "administrator",
+        lambda a: subscriptions.do_set_password(
+            subscriptions.do_add_subscriber("reader", _org(), actor="admin").user, "a long passphrase 9", actor=a
         ),
     ),
     "create an organisation": ("administrator", lambda a: subscriptions.do_create_organisation("Org", actor=a)),
@@ -109,7 +158,16 @@ def test_the_command_line_and_superusers_may_do_everything(action: str) -> None:
     _, do = ACTIONS[action]
     do("command line")
     boss = User.objects.create_superuser("boss", password="x")
-    if action in ("create an organisation", "store a vintage", "register a producer", "publish"):
+    if action in (
+        "create an organisation",
+        "store a vintage",
+        "register a producer",
+        "publish",
+        "reschedule",
+        "withdraw",
+        "set a subscriber's password",
+        "enter a return in the form",
+    ):
         return  # the same again is a no-op, a second vintage, or a second schedule of the month
     do(boss)
 

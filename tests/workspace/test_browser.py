@@ -46,3 +46,45 @@ def test_upload_two_bad_cells_then_the_fixed_file(live_server, page, panel: None
     summary = page.locator("#summary").inner_text()
     assert "New\t3" in summary and "Revised\t0" in summary
     assert SurveyReturn.objects.filter(period=date(2025, 6, 1)).count() == 3
+
+
+def _sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.context.clear_cookies()
+    page.goto(url)
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", "pw")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(url)
+
+
+def test_an_analyst_runs_and_submits_another_person_approves_and_schedules(  # type: ignore[no-untyped-def]
+    live_server, page, panel: None
+) -> None:
+    from metalstat.releases.models import Release
+    from metalstat.survey.actions import do_record_return
+
+    for code, output in (("CU-A", 21_000), ("CU-B", 19_000), ("CU-C", 20_000), ("CU-D", 20_000)):
+        do_record_return(code, "2025-06", output=output, actor="t", source="phone")
+    person("ana", "analysts")
+    person("bo", "editors")
+    url = f"{live_server.url}/workspace/2025-06/release/"
+    _sign_in(page, url, "ana")
+    page.click("button:has-text('Run the month')")
+    page.wait_for_selector("text=stored 2025-06 v1 as a draft")
+    page.click("button:has-text('Submit for review')")
+    page.wait_for_selector("text=submit done")
+    # Ana may not approve: the page offers her no button (and the action refuses a post).
+    assert page.locator("button:has-text('Approve')").count() == 0
+    assert Release.objects.get().status == "in_review"
+
+    _sign_in(page, url, "bo")
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=approve done")
+    page.fill("input[name=release_at]", "2099-07-15 09:30")
+    page.click("button:has-text('Schedule')")
+    page.wait_for_selector("text=publish done")
+    release = Release.objects.get()
+    assert (release.status, release.submitted_by, release.approved_by) == ("published", "ana", "bo")
+    board = f"{live_server.url}/workspace/2025-06/"
+    page.goto(board)
+    assert "is scheduled for 2099-07-15" in page.inner_text("body")

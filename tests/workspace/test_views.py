@@ -130,6 +130,8 @@ def test_confirming_a_warning_needs_a_reason_and_the_analyst_role(as_role, panel
     assert (c.rule, c.reason, c.confirmed_by) == ("far_from_schedule", "furnace relined", "u-analyst")
     rows = analyst.get("/workspace/2025-06/findings/").context["rows"]
     assert [r["rule"] for r in rows] == ["unexplained_swing"]
+    # D's history: 20,000 from December to May, then June's 12,000.
+    assert [v for _, v in rows[0]["history"]] == [20_000.0] * 6 + [12_000.0]
 
 
 def test_the_one_return_form_applies_the_rules(as_role, panel: None) -> None:  # type: ignore[no-untyped-def]
@@ -251,3 +253,21 @@ def test_confirming_one_rule_for_several_producers_at_once(as_role, panel: None)
     assert sorted(confirmed.values_list("producer__code", flat=True)) == ["CU-C", "CU-D"]
     left = {r["rule"] for r in client.get("/workspace/2025-06/findings/").context["rows"]}
     assert left == {"unexplained_swing"}
+
+
+def test_the_form_checks_values_as_they_are_typed(as_role, panel: None, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = as_role("analyst")
+    url = "/workspace/2025-06/returns/CU-C/check/"
+    with django_assert_max_num_queries(15):
+        said = client.post(url, {"output": "90000", "status": "normal"}).json()
+    # 90,000 in June against 365,000 × 30/365 = 30,000 (+ tolerance): an error on the output
+    # field; +350% on the 20,000 scheduled and a daily swing of 3,000 against 645: warnings.
+    assert {(f["rule"], f["field"], f["severity"]) for f in said["findings"]} == {
+        ("above_capacity", "output", "error"),
+        ("far_from_schedule", "output", "warning"),
+        ("unexplained_swing", "output", "warning"),
+    }
+    assert client.post(url, {"output": "lots"}).json()["problems"] == ["output: 'lots' is not a number"]
+    assert client.post(url, {"output": "20000", "status": "normal"}).json() == {"problems": [], "findings": []}
+    assert not SurveyReturn.objects.filter(period="2025-06-01", producer__code="CU-C").exists()
+    assert as_role("editor").post(url, {"output": "1"}).status_code == 403

@@ -411,6 +411,7 @@ def _scheduled(release: Release | int, step: str) -> Release:
 @transaction.atomic
 def do_reschedule_release(release: Release | int, *, actor: Actor, release_at: datetime) -> Release:
     """Move a scheduled release to another time (still in the future) before it goes live."""
+    require(actor, "publish_release")
     if timezone.is_naive(release_at):
         raise ValidationError({"release_at": "give the release time with its time zone"})
     if release_at <= timezone.now():
@@ -433,6 +434,7 @@ def do_reschedule_release(release: Release | int, *, actor: Actor, release_at: d
 def do_withdraw_release(release: Release | int, *, actor: Actor, note: str) -> Release:
     """Take a scheduled release back before it goes live: it returns to approved, without a
     release time, and nobody is told anything about it (its calendar entry is cancelled)."""
+    require(actor, "publish_release")
     if not (note or "").strip():
         raise ValidationError({"note": "say why the release is withdrawn"})
     current = _scheduled(release, "withdraw")

@@ -128,6 +128,8 @@ def do_add_subscriber(username: str, organisation: Organisation, *, email: str =
 def do_set_password(user: Any, password: str, *, actor: Actor) -> Any:
     """Give a subscriber a password for the portal (checked by Django's validators); the
     change is audited, the password itself never written anywhere but as Django's hash."""
+    if actor is not user:  # a subscriber may set their own
+        require(actor, "manage_users")
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(password, user)

@@ -171,7 +171,7 @@ def month_board(period: date) -> Board:
     blockers = _release_blockers(release, fresh, timezone.now())
     errors = sum(r.errors for r in rows)
     if errors:
-        blockers.insert(0, f"{errors} error{'s' if errors != 1 else ''} stop the run until corrected")
+        blockers.insert(0, f"{errors} error{'s stop' if errors != 1 else ' stops'} the run until corrected")
     return Board(period=period, rows=rows, release=release, fresh=fresh, blockers=blockers)
 
 
@@ -209,16 +209,34 @@ def chasing_list(period: date, product: str | None = None) -> list[dict[str, Any
 
 
 def open_findings(period: date, product: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
-    """The month's open findings (errors, unconfirmed warnings) with the rule in words."""
+    """The month's open findings (errors, unconfirmed warnings) with the rule in words and the
+    producer's output over the last six months and this one (one query)."""
     catalog = load_catalog()
     products = [catalog.get(product)] if product else list(catalog)
     _, findings = month_frames(period, products)
     if severity:
         findings = findings.filter(pl.col("severity") == severity)
+    codes = sorted(set(findings.get_column("producer_id").to_list()))
+    history: dict[str, list[tuple[date, float | None]]] = {}
+    if codes:
+        for code, month, output in (
+            SurveyReturn.objects.current()
+            .filter(producer__code__in=codes, period__gte=add_months(period, -6), period__lte=period)
+            .order_by("period")
+            .values_list("producer__code", "period", "output")
+        ):
+            history.setdefault(code, []).append((month, output))
     rows = []
     for f in findings.sort("severity", "product", "producer_id", "rule").iter_rows(named=True):
         rule = RULES_BY_ID.get(f["rule"])
-        rows.append(f | {"label": rule.label if rule else f["rule"], "field": rule.field if rule else ""})
+        rows.append(
+            f
+            | {
+                "label": rule.label if rule else f["rule"],
+                "field": rule.field if rule else "",
+                "history": history.get(f["producer_id"], []),
+            }
+        )
     return rows
 
 

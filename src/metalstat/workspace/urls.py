@@ -33,6 +33,7 @@ urlpatterns = [
     path("<month:month>/cells/", views.cells, name="cells"),
     path("<month:month>/upload/", views.upload, name="upload"),
     path("<month:month>/returns/<str:code>/", views.return_form, name="return"),
+    path("<month:month>/returns/<str:code>/check/", views.return_check, name="return-check"),
     path("<month:month>/release/", views.release, name="release"),
     path("<month:month>/review/", views.review, name="review"),
     path("<month:month>/commentary/", views.commentary, name="commentary"),

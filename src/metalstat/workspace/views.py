@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from metalstat.core.roles import allowed
 from metalstat.core.tabular.errors import ImportRejected
 from metalstat.core.tabular.runner import run_import
 from metalstat.engine.calendar import add_months, days_in_month
+from metalstat.engine.validate import RULES_BY_ID
 from metalstat.registry.actions import as_producer
 from metalstat.releases import actions as releases
 from metalstat.releases.actions import do_set_commentary
@@ -38,7 +39,7 @@ from metalstat.releases.choices import CommentaryMode, Language
 from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month
 from metalstat.releases.models import CellStatus, Commentary, Release
 from metalstat.survey.actions import ReturnValues, do_confirm_warnings
-from metalstat.survey.entry import NeedsReason, do_enter_return
+from metalstat.survey.entry import NeedsReason, do_enter_return, return_findings
 from metalstat.survey.models import RespondentToken, SurveyReturn
 from metalstat.survey.respondents import (
     BadToken,
@@ -78,10 +79,6 @@ def _period(month: str) -> date:
         return as_period(month)
     except ValidationError:
         raise PermissionDenied("not a month") from None
-
-
-def _error_text(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
 
 
 @role_required("view_unreleased")
@@ -211,6 +208,7 @@ def _number(text: str | None, label: str, problems: list[str]) -> float | None:
         return None
 
 
+RULE_FIELDS = {rule.id: rule.field for rule in RULES_BY_ID.values()}
 RETURN_FORM_FIELDS = ("output", "output_metal", "schedule", "schedule_metal", "operating_capacity")
 
 
@@ -303,7 +301,13 @@ def release(request: HttpRequest, month: str) -> HttpResponse:
     return render(
         request,
         "workspace/release.html",
-        {"month": month, "vintages": vintages, "latest": vintages[0] if vintages else None, "nav": "release"},
+        {
+            "month": month,
+            "vintages": vintages,
+            "latest": vintages[0] if vintages else None,
+            "nav": "release",
+            "can": {p: allowed(request.user, p) for p in ("run_month", "review_release", "publish_release")},
+        },
     )
 
 
@@ -469,3 +473,34 @@ def respond(request: HttpRequest) -> HttpResponse:
         context["problems"] = problems
     context["returns"] = own_returns(token)
     return render(request, "workspace/respond.html", context, status=400 if context.get("problems") else 200)
+
+
+@role_required("record_returns")
+def return_check(request: HttpRequest, month: str, code: str) -> JsonResponse:
+    """The form's instant messages: what the rules say of the values typed so far (nothing
+    is written). ``problems``: values that cannot be stored; ``findings``: the engine's rules,
+    each with the field it is about."""
+    period = _period(month)
+    problems: list[str] = []
+    numbers = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+    found: list[dict[str, str]] = []
+    if not problems:
+        row = ReturnValues(
+            producer=code,
+            period=period,
+            status=request.POST.get("status", "normal"),
+            reason=request.POST.get("reason", ""),
+            output=numbers["output"],
+            output_metal=numbers["output_metal"],
+            schedule=numbers["schedule"],
+            schedule_metal=numbers["schedule_metal"],
+            operating_capacity=numbers["operating_capacity"],
+        )
+        try:
+            found = [
+                {"rule": f.rule, "severity": f.severity, "message": f.message, "field": RULE_FIELDS.get(f.rule, "")}
+                for f in return_findings(row)
+            ]
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return JsonResponse({"problems": problems, "findings": found})
