@@ -31,11 +31,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver", "host names the site answers to, comma-separated"),
     Setting("METALSTAT_TIME_ZONE", "Asia/Shanghai", "time zone of release times"),
-    Setting("METALSTAT_SEPARATE_APPROVER", "0", "`1`: four eyes, a release's creator may not approve it"),
+    Setting(
+        "METALSTAT_SEPARATE_APPROVER",
+        "0",
+        "`1`: four eyes for the command line too (a name that created or submitted a release may not approve it); "
+        "a signed-in user is always held to it",
+    ),
     Setting(
         "METALSTAT_ANALYSTS_GROUP",
         "analysts",
-        "members of this group (and staff) see releases before their release time and unpublished data",
+        "members of this group, of any group with the `view_unreleased` permission (the analysts and editors roles) "
+        "and staff see releases before their release time and unpublished data",
     ),
     Setting("METALSTAT_ACTOR", "", "who `metalstat import` records as the actor", "your user name"),
     Setting(
