@@ -185,3 +185,24 @@ def test_a_refused_action_writes_nothing() -> None:
         do_upsert_producer("CU77", name="X", product="copper_cathode", actor=_user("editor"))
     assert not Producer.objects.filter(code="CU77").exists()
     assert not AuditEntry.objects.filter(object_repr__contains="CU77").exists()
+
+
+@pytest.mark.django_db
+def test_a_team_member_is_put_in_a_role_by_an_administrator_only() -> None:
+    from django.contrib.auth.models import User
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from metalstat.core.models import AuditEntry
+    from metalstat.core.roles import allowed, do_add_team_member
+
+    ana = do_add_team_member("ana2", "analysts", actor="setup")
+    assert allowed(ana, "run_month") and not allowed(ana, "review_release")
+    assert not ana.has_usable_password()
+    assert AuditEntry.objects.filter(model="auth.user", object_id=str(ana.pk)).count() == 1
+    again = do_add_team_member("ana2", "analysts", actor="setup")  # already in it: nothing new
+    assert again.pk == ana.pk and AuditEntry.objects.filter(model="auth.user", object_id=str(ana.pk)).count() == 1
+    with pytest.raises(PermissionDenied, match="administrators"):
+        do_add_team_member("ed2", "editors", actor=ana)
+    assert not User.objects.filter(username="ed2").exists()
+    with pytest.raises(ValidationError, match="no role 'owners'"):
+        do_add_team_member("ed2", "owners", actor="setup")

@@ -90,3 +90,34 @@ def ensure_role_groups(using: str = "default") -> None:
         group.permissions.add(
             *Permission.objects.using(using).filter(content_type__app_label=APP_LABEL, codename__in=codenames)
         )
+
+
+def do_add_team_member(username: str, role: str, *, actor: Any, email: str = "") -> Any:
+    """Make (or find) the user ``username`` and put them in ``role`` (analysts, editors or
+    administrators); audited. Needs the administrators' ``manage_users``."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from metalstat.core.changelog import record_change
+    from metalstat.core.choices import AuditAction
+
+    require(actor, "manage_users")
+    if role not in ROLES:
+        raise ValidationError({"role": f"no role {role!r}: one of {', '.join(ROLES)}"})
+    with transaction.atomic():
+        user, created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
+        if created:
+            user.set_unusable_password()
+            user.save()
+        if not user.groups.filter(name=role).exists():
+            user.groups.add(Group.objects.get(name=role))
+            record_change(
+                user,
+                AuditAction.CREATE if created else AuditAction.UPDATE,
+                before=None,
+                after={"username": username, "role": role},
+                actor=actor,
+            )
+    return user

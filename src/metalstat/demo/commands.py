@@ -113,10 +113,11 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
             raise click.ClickException(str(exc)) from exc
         run = done[-1]
         progress.update(task, description="publishing a correction of May")
-        from metalstat.demo.dissemination import demo_subscriber, publish_correction
+        from metalstat.demo.dissemination import demo_subscriber, demo_team, publish_correction
 
         correction = publish_correction()
         user, secret, password = demo_subscriber()
+        team = demo_team()
         progress.advance(task)
         progress.update(task, description="writing the figures")
         from metalstat.releases.exports import figures_payload
@@ -145,6 +146,11 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
         f"portal: run `metalstat serve`, open http://127.0.0.1:8000/ and sign in as {user} "
         f"with the password {password} (shown once)"
     )
+    for member, role, member_password in team:
+        click.echo(
+            f"workspace: http://127.0.0.1:8000/workspace/2025-07/ as {member} ({role}) "
+            f"with the password {member_password} (shown once)"
+        )
     click.echo(f"data API: run `metalstat serve`, then read with the key of {user} (shown once):")
     click.echo(f"  {secret}")
     click.echo(

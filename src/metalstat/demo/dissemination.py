@@ -128,3 +128,23 @@ def schedule_june_again(minutes: float, webhook: str | None) -> tuple[Any, Any]:
     do_approve_release(run.release, actor=REVIEWER)
     release = do_publish_release(run.release, actor=REVIEWER, release_at=timezone.now() + timedelta(minutes=minutes))
     return release, hook
+
+
+DEMO_TEAM = (("demo-analyst", "analysts"), ("demo-editor", "editors"))
+
+
+def demo_team() -> list[tuple[str, str, str]]:
+    """An analyst and an editor for the workspace (four eyes: one submits, the other
+    approves), each with a fresh password: (user name, role, password)."""
+    import secrets
+
+    from metalstat.core.roles import do_add_team_member
+    from metalstat.subscriptions.actions import do_set_password
+
+    team = []
+    for username, role in DEMO_TEAM:
+        user = do_add_team_member(username, role, actor=ACTOR)
+        password = secrets.token_urlsafe(12)
+        do_set_password(user, password, actor=ACTOR)
+        team.append((username, role, password))
+    return team
