@@ -93,8 +93,9 @@ def share_levels(levels: pl.DataFrame, products: Sequence[Product]) -> pl.DataFr
 def change_counts(
     matched: pl.DataFrame, daily: pl.Expr, prev_daily: pl.Expr, products: Sequence[Product]
 ) -> pl.DataFrame:
-    """Among producers seen in both months (``matched``): how many and what % lowered or raised
-    their daily output, overall and by producer domain (counts only)."""
+    """Among producers seen in both months (``matched``): how many were compared
+    (``change=compared``), and how many and what % of them lowered or raised their daily
+    output, overall and by producer domain (counts only)."""
     # A relative tolerance, so the same output on the same number of days is "unchanged"
     # whatever the float arithmetic did.
     tol = 1e-9
@@ -112,6 +113,14 @@ def change_counts(
     )
     long = totals.unpivot(index=["product", "period", "n"], on=["reduced", "increased"], variable_name="change")
     out = [
+        # the producers compared, the denominator of the shares below
+        totals.select(
+            "product",
+            "period",
+            measure=pl.lit("producer_count"),
+            breakdown=pl.lit("change=compared"),
+            value=pl.col("n").cast(pl.Float64),
+        ),
         long.select(
             "product",
             "period",

@@ -15,7 +15,7 @@ from typing import Any
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
-from metalstat.engine.auxiliary import change, is_summable, monthly_values, series_month
+from metalstat.engine.auxiliary import change, is_summable, monthly_values, series_kind, series_month
 from metalstat.engine.figures import parse_breakdown
 from metalstat.report.charts import ChartData, production_chart
 from metalstat.report.figureset import Fig, FigureSet, month_date, shift_month
@@ -83,6 +83,8 @@ class Section:
     table: Table | None
     chart_svg: str
     notes: list[str]
+    # what the paragraphs were drafted from, for the consistency check (report.consistency)
+    facts: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -199,6 +201,7 @@ class _Drafter:
         prod = {
             "level": self.v(p, "production", "level"),
             "daily": self.v(p, "production", "daily_avg"),
+            "daily_mom_pct": self.v(p, "production", "daily_mom_pct"),
             "mom_abs": self.v(p, "production", "mom_abs"),
             "mom_pct": self.v(p, "production", "mom_pct"),
             "yoy_abs": self.v(p, "production", "yoy_abs"),
@@ -274,11 +277,13 @@ class _Drafter:
         fck = {"kind": "forecast", "period": fc_period}
         fc: dict[str, Any] = {
             "period": fc_period,
+            "days": _days(fc_period),
             "level": self.v(p, "production", "level", **fck),
             "mom_abs": self.v(p, "production", "mom_abs", **fck),
             "mom_pct": self.v(p, "production", "mom_pct", **fck),
             "yoy_abs": self.v(p, "production", "yoy_abs", **fck),
             "yoy_pct": self.v(p, "production", "yoy_pct", **fck),
+            "daily_mom_pct": self.v(p, "production", "daily_mom_pct", **fck),
             "ytd_span": self.figs.ytd_next,
             "ytd_level": self.v(p, "production", "ytd_level", kind="forecast", period=self.figs.ytd_next),
             "ytd_abs": self.v(p, "production", "ytd_abs", kind="forecast", period=self.figs.ytd_next),
@@ -299,8 +304,14 @@ class _Drafter:
             "increased": self.v(p, "producer_share", "level", breakdown="change=increased", **fck),
             "reduced_n": self._int(self.v(p, "producer_count", "count", breakdown="change=reduced", **fck)),
             "increased_n": self._int(self.v(p, "producer_count", "count", breakdown="change=increased", **fck)),
+            "compared": self._int(self.v(p, "producer_count", "count", breakdown="change=compared", **fck)),
             "where": self._domain_counts(p, kind="forecast", period=fc_period),
         }
+        if p.producer_counts == "status":
+            fc.update(reduced=None, increased=None, reduced_n=None, increased_n=None, compared=None)
+            fc["where"].update(reduced=None, increased=None)
+        elif _has_change_family(fc):
+            fc["where"]["status"] = []  # one family of counts: by change of daily output
         if fc["level"] is not None and fc["ytd_level"] is None and fc_period.endswith("-01"):
             fc["ytd_span"] = None
         if p.content == "both":
@@ -344,6 +355,7 @@ class _Drafter:
             "previous": self.figs.previous,
             "year_ago": self.figs.year_ago,
             "days": _days(t),
+            "prev_days": _days(self.figs.previous),
             "prod": prod,
             "contents": contents,
             "ytd": ytd,
@@ -485,7 +497,7 @@ class _Drafter:
                 }
             )
         prev = self.figs.previous
-        return {
+        out: dict[str, Any] = {
             "sample": self._int(self.v(p, "producer_count", "count")),
             "provinces": self._int(self.v(p, "province_count", "count")),
             "statuses": statuses,
@@ -495,8 +507,20 @@ class _Drafter:
             "increased_prev": self.v(p, "producer_share", "level", breakdown="change=increased", period=prev),
             "reduced_n": self._int(self.v(p, "producer_count", "count", breakdown="change=reduced")),
             "increased_n": self._int(self.v(p, "producer_count", "count", breakdown="change=increased")),
+            "compared": self._int(self.v(p, "producer_count", "count", breakdown="change=compared")),
             "where": self._domain_counts(p, kind="actual", period=self.t),
         }
+        # One family of counts a section: by reported status where the catalog says so (a
+        # sample of whom most stopped or cut), else the change of daily output, which
+        # explains the level (counts by status only where no change can be counted).
+        if p.producer_counts == "status" and out["statuses"]:
+            keys = ("reduced", "reduced_prev", "increased", "increased_prev", "reduced_n", "increased_n", "compared")
+            out.update(dict.fromkeys(keys))
+            out["where"].update(reduced=None, increased=None)
+        elif _has_change_family(out):
+            out["statuses"] = []
+            out["where"]["status"] = []
+        return out
 
     def _domain_counts(self, p: Product, *, kind: str, period: str) -> dict[str, Any]:
         """Where the producers counted by status or by change of output are, from the counts
@@ -657,7 +681,7 @@ class _Drafter:
                 continue
             cur = by_month[month]
             values = monthly_values((o.date, o.value) for o in series.observations)
-            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit))
+            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit, series.code))
             assert stated is not None
             before = by_month.get(shift_month(month, -1))
             mom_abs, mom_pct = stated.mom_abs, stated.mom_pct
@@ -669,6 +693,9 @@ class _Drafter:
             unit = self.lang.term("units", series.unit)
             out.append(
                 {
+                    "code": series.code,
+                    "kind": series_kind(series.code, series.unit),
+                    "unit_code": series.unit,
                     "name": self.lang.name_of(series),
                     "unit": unit,
                     "value": cur.value,
@@ -837,6 +864,7 @@ class _Drafter:
             table=self.key_table(p, ctx),
             chart_svg=chart,
             notes=notes,
+            facts=ctx,
         )
 
     def _chart_data(self, p: Product, ctx: dict[str, Any]) -> ChartData:
@@ -875,6 +903,7 @@ class _Drafter:
             unit = lang.unit(p)
             level = self.f(p, "production", "level")
             mom = self.f(p, "production", "mom_pct")
+            daily = self.f(p, "production", "daily_mom_pct")
             yoy = self.f(p, "production", "yoy_pct")
             fc_mom = self.f(p, "production", "mom_pct", kind="forecast", period=self.figs.next)
             dec = p.decimals
@@ -894,6 +923,7 @@ class _Drafter:
                     Cell(lang.product_name(p), numeric=False),
                     level_cell,
                     pc(mom),
+                    pc(daily),
                     pc(yoy),
                     pc(fc_mom),
                 )
@@ -903,6 +933,7 @@ class _Drafter:
             lang.label("col_product"),
             lang.month(self.t, short=True),
             lang.label("col_mom"),
+            lang.label("col_daily_mom"),
             lang.label("col_yoy"),
             lang.label("col_forecast_mom", month=lang.month(self.figs.next, short=True)),
         )
@@ -986,6 +1017,12 @@ class _Drafter:
             )
         )
         return Table(columns, tuple(rows))
+
+
+def _has_change_family(counts: dict[str, Any]) -> bool:
+    """Whether producers lowering or raising output are counted (the engine compares daily
+    output of the producers reporting both months)."""
+    return any(counts.get(k) is not None for k in ("reduced", "reduced_n", "increased", "increased_n"))
 
 
 def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[str, Any]:
