@@ -691,6 +691,7 @@ class _Drafter:
             # a January-to-month sum is worth quoting from February on
             ytd = stated.ytd if cur.date.month > 1 else None
             unit = self.lang.term("units", series.unit)
+            unit_code = series.unit.split(" ")[0]  # "mt metal" scales as mt
             out.append(
                 {
                     "code": series.code,
@@ -714,7 +715,7 @@ class _Drafter:
                     "next_mom_abs": next_abs,
                     "next_mom_pct": next_pct,
                     # a quoted market figure is shown as measured, not rounded like an estimate
-                    "fmt": lambda x, u=unit: self.lang.qty(x, "", u, 0 if float(x).is_integer() else 2),
+                    "fmt": lambda x, u=unit, code=unit_code: self.lang.measured(x, code, u),
                 }
             )
         return out
@@ -1029,12 +1030,26 @@ def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[st
     """How many products rose, fell or held flat, and the largest moves, for the overview."""
     changes: list[dict[str, Any]] = []
     ahead = {"up": 0, "down": 0, "flat": 0}
+    # months of different length: words and rankings follow the daily average
+    per_day = _days(figs.period) != _days(figs.previous)
+    per_day_next = _days(figs.next) != _days(figs.period)
+    per_day_all = per_day_next_all = True
     for p in products:
         mom = figs.value(p.code, "production", "mom_pct")
+        daily = figs.value(p.code, "production", "daily_mom_pct")
+        if per_day and daily is not None:  # (a vintage from before daily changes has none)
+            mom = daily
+        elif per_day and mom is not None:
+            per_day_all = False
         if mom is not None:
             shown = round(mom, p.decimals)
             changes.append({"name": lang.product_name(p), "pct": mom, "dec": p.decimals, "shown": shown})
         fc = figs.value(p.code, "production", "mom_pct", kind="forecast", period=figs.next)
+        fc_daily = figs.value(p.code, "production", "daily_mom_pct", kind="forecast", period=figs.next)
+        if per_day_next and fc_daily is not None:
+            fc = fc_daily
+        elif per_day_next and fc is not None:
+            per_day_next_all = False
         if fc is not None:
             shown = round(fc, p.decimals)
             word = "flat" if lang.hedge(fc, p.decimals) == "flat" else "up" if shown > 0 else "down"
@@ -1049,6 +1064,11 @@ def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[st
         "top_up": up[:3],
         "top_down": down[:3],
         "ahead": ahead,
+        "per_day": per_day and per_day_all,
+        "per_day_next": per_day_next and per_day_next_all,
+        "days": _days(figs.period),
+        "prev_days": _days(figs.previous),
+        "next_days": _days(figs.next),
     }
 
 
