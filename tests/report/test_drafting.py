@@ -260,3 +260,19 @@ def test_products_subset_and_missing_figures():
     assert "drivers" not in drafted  # nothing to say, no text
     # no forecast level: only the expected structure is stated
     assert drafted["forecast"].startswith("Expected structure of output. By product series")
+
+
+def test_a_breakdown_that_copies_its_total_is_not_drafted():
+    from metalstat.report.drafting import BREAKDOWN_MIN_SPREAD, _informative
+
+    assert BREAKDOWN_MIN_SPREAD == 0.5
+    total = {"mom_pct": -3.23, "yoy_pct": 1.57}
+    copies = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -3.24, "yoy_pct": 1.60}]
+    assert not _informative(copies, total)  # every class within 0.5 points of the total
+    apart = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -2.73, "yoy_pct": 1.57}]
+    assert _informative(apart, total)  # 0.50 points away: says something
+    # a rate by class against the overall rate: every class at 55.00% says nothing
+    assert not _informative([{"level": 55.0, "pp_mom": 0.1}] * 3, {"level": 55.0, "pp_mom": 0.1})
+    assert _informative([{"level": 87.5, "pp_mom": -5.2}], {"level": 85.76, "pp_mom": -3.06})
+    # nothing to compare: kept
+    assert _informative([{"mom_abs": 400_000.0}], {"mom_pct": None})

@@ -48,6 +48,10 @@ MIN_GROUP_FOR_CAPACITY = 3
 # before the tie says nothing about where producers are.
 MAX_DOMAIN_STATEMENTS = 4
 MAX_TIED_PLACES = 3
+# A breakdown is drafted only where it tells more than the total: some cell's change (or
+# rate) differs from the total's by this many percentage points or more; otherwise its cells
+# stay in the key table's data and the figures export (docs/methodology.md).
+BREAKDOWN_MIN_SPREAD = 0.5
 # Domains whose values are places ("in Yunnan"); the others qualify the producer.
 GEOGRAPHIC_DIMENSIONS = ("province", "region")
 
@@ -401,7 +405,11 @@ class _Drafter:
                         "pp_yoy": self.v(p, "operating_rate", "pp_yoy", breakdown=key, kind=kind, period=period),
                     }
                 )
-            if items:
+            total = {
+                "level": self.v(p, "operating_rate", "level", kind=kind, period=period),
+                "pp_mom": self.v(p, "operating_rate", "pp_mom", kind=kind, period=period),
+            }
+            if items and _informative(items, total):
                 groups.append({"dimension": dim, "label": self._dimension_label(p, dim), "items": items})
         return groups
 
@@ -444,7 +452,9 @@ class _Drafter:
             for d in p.dimensions:
                 if d.name == dim:
                     kind = d.kind
-            if items:
+            total = {k: self.v(p, "production", k, **kw) for k in ("mom_pct", "yoy_pct")}
+            has_shares = any(i["share"] is not None for i in items)
+            if items and (has_shares or any(i["hidden"] for i in items) or _informative(items, total)):
                 out.append(
                     {
                         "dimension": dim,
@@ -475,7 +485,8 @@ class _Drafter:
                         "mom_pct": self.v(p, measure, "mom_pct", breakdown=key, **kw),
                     }
                 )
-            if items:
+            total = {"mom_pct": self.v(p, measure, "mom_pct", **kw)}
+            if items and _informative(items, total):
                 groups.append({"dimension": dim, "label": self._dimension_label(p, dim), "items": items})
         return groups
 
@@ -1018,6 +1029,22 @@ class _Drafter:
             )
         )
         return Table(columns, tuple(rows))
+
+
+def _informative(items: list[dict[str, Any]], total: dict[str, float | None]) -> bool:
+    """Whether a breakdown's cells tell more than its total: some cell's value of a key the
+    total has differs from it by BREAKDOWN_MIN_SPREAD or more. Where no cell can be compared
+    (no such value in the cells or the total), the breakdown is kept."""
+    compared = False
+    for key, t in total.items():
+        if t is None:
+            continue
+        for i in items:
+            if i.get(key) is not None:
+                compared = True
+                if abs(i[key] - t) >= BREAKDOWN_MIN_SPREAD:
+                    return True
+    return not compared
 
 
 def _has_change_family(counts: dict[str, Any]) -> bool:
