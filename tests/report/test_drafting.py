@@ -276,3 +276,24 @@ def test_a_breakdown_that_copies_its_total_is_not_drafted():
     assert _informative([{"level": 87.5, "pp_mom": -5.2}], {"level": 85.76, "pp_mom": -3.06})
     # nothing to compare: kept
     assert _informative([{"mom_abs": 400_000.0}], {"mom_pct": None})
+
+
+def test_a_range_split_in_two_series_is_quoted_once():
+    from metalstat.report.drafting import _join_ranges
+
+    def item(code: str, name: str, value: float) -> dict:
+        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": "price"}
+
+    joined = _join_ranges(
+        [
+            item("pb50_tc_low", "Pb50 TC low", 400.0),
+            item("pb50_tc_high", "Pb50 TC high", 700.0),
+            item("lead_price", "Lead price", 17_100.0),
+            item("lead_price_high", "Lead price high", 17_270.0),
+        ]
+    )
+    assert [(a["name"], a["kind"]) for a in joined] == [("Pb50 TC", "range"), ("Lead price", "price")]
+    assert (joined[0]["low"], joined[0]["high"]) == (400.0, 700.0)
+    assert joined[1]["high"] == 17_270.0  # the month's high beside the price it bounds
+    zh = _join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
+    assert zh[0]["name"] == "加工费"

@@ -145,3 +145,4 @@ def test_a_measured_market_figure_keeps_its_digits_in_the_languages_scale() -> N
     assert en.measured(623_500, "mt", "mt") == "623,500 mt"
     assert en.measured(13_449, "mt", "mt") == "13,449 mt"
     assert en.measured(98.5, "mt", "mt") == "98.50 mt"
+    assert en.measured(10.0, "%", "%") == "10%" and zh.measured(88.5, "%", "%") == "88.50%"

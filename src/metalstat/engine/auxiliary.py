@@ -6,6 +6,7 @@ arithmetic, so the figures export and the report say the same numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -30,9 +31,10 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 RANGE_SIDES = ("low", "high")
 
 
-def series_kind(code: str, unit: str) -> str:
-    """The kind of a market series (one of SERIES_KINDS) by its code's words and its unit."""
-    words = set(code.lower().split("_"))
+def series_kind(code: str, unit: str, name: str = "") -> str:
+    """The kind of a market series (one of SERIES_KINDS) by the words of its code and its
+    (English) name, then its unit."""
+    words = set(re.split(r"[^a-z0-9]+", f"{code} {name}".lower()))
     for kind, marks in _KIND_WORDS:
         if words & set(marks):
             return kind
@@ -52,9 +54,9 @@ def range_partner(code: str) -> tuple[str, str] | None:
     return None
 
 
-def is_summable(unit: str, code: str = "") -> bool:
+def is_summable(unit: str, code: str = "", name: str = "") -> bool:
     """Whether a series' months add up: a quantity in tonnes that is a flow, not a stock."""
-    return unit.split(" ")[0] in SUMMABLE_UNITS and series_kind(code, unit) == "flow"
+    return unit.split(" ")[0] in SUMMABLE_UNITS and series_kind(code, unit, name) == "flow"
 
 
 def monthly_values(observations: Iterable[tuple[date, float]]) -> dict[date, float]:

@@ -251,5 +251,6 @@ def _stocks(aux: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     return [
         ("stock_sum", f"{a['name']} is a stock, its months are summed to {a['ytd']:,.2f}")
         for a in aux
-        if a.get("ytd") is not None and series_kind(a.get("code", ""), a.get("unit_code", "")) == "stock"
+        if a.get("ytd") is not None
+        and series_kind(a.get("code", ""), a.get("unit_code", ""), a.get("series_name", "")) == "stock"
     ]

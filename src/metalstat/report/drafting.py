@@ -15,7 +15,7 @@ from typing import Any
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
-from metalstat.engine.auxiliary import change, is_summable, monthly_values, series_kind, series_month
+from metalstat.engine.auxiliary import change, is_summable, monthly_values, range_partner, series_kind, series_month
 from metalstat.engine.figures import parse_breakdown
 from metalstat.report.charts import ChartData, production_chart
 from metalstat.report.figureset import Fig, FigureSet, month_date, shift_month
@@ -692,7 +692,7 @@ class _Drafter:
                 continue
             cur = by_month[month]
             values = monthly_values((o.date, o.value) for o in series.observations)
-            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit, series.code))
+            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit, series.code, series.name))
             assert stated is not None
             before = by_month.get(shift_month(month, -1))
             mom_abs, mom_pct = stated.mom_abs, stated.mom_pct
@@ -706,12 +706,14 @@ class _Drafter:
             out.append(
                 {
                     "code": series.code,
-                    "kind": series_kind(series.code, series.unit),
+                    "kind": series_kind(series.code, series.unit, series.name),
+                    "series_name": series.name,
                     "unit_code": series.unit,
                     "name": self.lang.name_of(series),
                     "unit": unit,
                     "value": cur.value,
                     "date": cur.date,
+                    "at_month_end": cur.date == _month_end(month),
                     "note": cur.note,
                     "previous": before.value if before else None,
                     "mom_abs": mom_abs,
@@ -729,7 +731,7 @@ class _Drafter:
                     "fmt": lambda x, u=unit, code=unit_code: self.lang.measured(x, code, u),
                 }
             )
-        return out
+        return _join_ranges(out)
 
     # --- tables --------------------------------------------------------------------------
     def _cell(self, fig: Fig | None, text: str, quiet: tuple[str, ...] = ("A",)) -> Cell:
@@ -1029,6 +1031,40 @@ class _Drafter:
             )
         )
         return Table(columns, tuple(rows))
+
+
+def _join_ranges(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A range split into two series (``x_low``, ``x_high``) is quoted once: beside the
+    series it bounds (``x``, as its high or low of the month), or as a range of its own
+    named by what the two names share."""
+    codes = {a["code"]: a for a in items}
+    out: list[dict[str, Any]] = []
+    for a in items:
+        partner = range_partner(a["code"])
+        if partner is None:
+            out.append(a)
+            continue
+        side, base = partner
+        if base in codes:
+            codes[base][side] = a["value"]
+            continue
+        if side == "high" and base + "_low" in codes:
+            continue  # quoted with its low
+        high = codes.get(base + "_high")
+        if side == "low" and high is not None and high["month"] == a["month"]:
+            name = _shared_start(a["name"], high["name"]).rstrip(" （(")
+            out.append({**a, "kind": "range", "name": name, "low": a["value"], "high": high["value"]})
+        else:
+            out.append(a)
+    return out
+
+
+def _shared_start(a: str, b: str) -> str:
+    """The characters two names begin with ("Pb50 TC low", "Pb50 TC high": "Pb50 TC ")."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
 
 
 def _informative(items: list[dict[str, Any]], total: dict[str, float | None]) -> bool:

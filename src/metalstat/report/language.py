@@ -187,6 +187,8 @@ class Language:
         """A quoted market figure as measured (never rounded like an estimate), in this
         language's scale for the unit (万吨): as many decimals as the scaled value needs, up
         to four; below the scale, 0 or 2 decimals."""
+        if unit_code == "%":
+            return self.setting("percent", "{n}%").format(n=self.num(x, 0 if float(x).is_integer() else 2))
         for rule in self.config.get("quantity", []):
             units = rule.get("units")
             if units is not None and unit_code not in units:
@@ -305,6 +307,7 @@ class Language:
             num=self.num,
             qty=self.qty,
             pct=self.pct,
+            spct=self.spct,
             pp=self.pp,
             month=self.month,
             month_only=self.month_only,
