@@ -297,3 +297,47 @@ def test_a_range_split_in_two_series_is_quoted_once():
     assert joined[1]["high"] == 17_270.0  # the month's high beside the price it bounds
     zh = _join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
     assert zh[0]["name"] == "加工费"
+
+
+def test_the_reasons_named_are_those_that_weigh_most():
+    from datetime import date
+
+    from metalstat.report.drafting import MAX_REASONS, _event_weight
+    from metalstat.report.inputs import MaintenanceItem
+
+    def event(region: str, reason: str, start: date, end: date | None, cap: float | None) -> MaintenanceItem:
+        return MaintenanceItem("copper_cathode", region, "", reason, True, start, end, cap)
+
+    # 100,000 mt/year stopped 10 days of June (1-10 June): 1,000,000; 20,000 stopped all June:
+    # 600,000; an event from 25 May to 3 June counts its 3 June days: 300,000 x 3 = 900,000
+    assert (
+        _event_weight(event("east China", "maintenance", date(2025, 6, 1), date(2025, 6, 10), 100_000), "2025-06")
+        == 1_000_000
+    )
+    assert _event_weight(event("north China", "environmental", date(2025, 5, 1), None, 20_000), "2025-06") == 600_000
+    assert (
+        _event_weight(event("central China", "losses", date(2025, 5, 25), date(2025, 6, 3), 300_000), "2025-06")
+        == 900_000
+    )
+    assert _event_weight(event("east China", "maintenance", date(2025, 7, 1), None, 1e6), "2025-06") == 0
+    assert MAX_REASONS == 3
+
+
+def test_the_drivers_name_the_three_heaviest_reasons_first():
+    from datetime import date
+
+    from metalstat.report.inputs import MaintenanceItem
+
+    def event(region: str, reason: str, cap: float, days: int) -> MaintenanceItem:
+        return MaintenanceItem("copper_cathode", region, "", reason, False, date(2025, 6, 1), date(2025, 6, days), cap)
+
+    events = (
+        event("south China", "maintenance", 10_000.0, 30),  # 300,000: fourth, left out
+        event("north China", "environmental_inspection", 100_000.0, 10),  # 1,000,000: first
+        event("east China", "maintenance", 50_000.0, 10),  # 500,000: third
+        event("central China", "maintenance", 30_000.0, 20),  # 600,000: second
+    )
+    drafted = paragraphs(draft_report(report_input(events=events), "en"), "copper_cathode")[0]["drivers"]
+    named = [r for r in ("north China", "central China", "east China", "south China") if r in drafted]
+    assert named == ["north China", "central China", "east China"]
+    assert drafted.index("north China") < drafted.index("central China") < drafted.index("east China")

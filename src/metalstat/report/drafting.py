@@ -41,6 +41,9 @@ SLOTS = (
     "end",
 )
 OVERVIEW_SLOT = "overview"
+# The reasons a section names for the month and for the outlook: the groups of events (by
+# region and reason) that weigh most, capacity affected × days in the month.
+MAX_REASONS = 3
 # Fewer producers than this in a group of events: say how many, not how much capacity.
 MIN_GROUP_FOR_CAPACITY = 3
 # Producer counts crossed with a producer domain (province, region, feedstock ...): how many
@@ -118,6 +121,17 @@ def _days(period: str) -> int:
 
 def _month_end(period: str) -> date:
     return month_date(shift_month(period, 1)) - timedelta(days=1)
+
+
+def _event_weight(item: MaintenanceItem, period: str) -> float:
+    """How much an event weighs on the month, to rank the reasons: capacity affected (unit
+    a year) × its days in the month (an event without a capacity counts as one unit a day,
+    below any stated one)."""
+    start, end = month_date(period), _month_end(period)
+    first = max(item.start, start)
+    last = min(item.end or end, end)
+    days = max((last - first).days + 1, 0)
+    return days * (item.capacity_affected if item.capacity_affected is not None else 1e-6)
 
 
 def _overlaps(item: MaintenanceItem, period: str) -> bool:
@@ -644,7 +658,11 @@ class _Drafter:
                 continue
             groups[(e.region, e.reason)].append(e)
         out = []
-        for (region, reason), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+
+        def weight(kv: tuple[tuple[str, str], list[MaintenanceItem]]) -> tuple[float, int, tuple[str, str]]:
+            return (-sum(_event_weight(e, period) for e in kv[1]), -len(kv[1]), kv[0])
+
+        for (region, reason), items in sorted(groups.items(), key=weight)[:MAX_REASONS]:
             cap = [e.capacity_affected for e in items if e.capacity_affected is not None]
             out.append(
                 {
