@@ -341,3 +341,19 @@ def test_the_drivers_name_the_three_heaviest_reasons_first():
     named = [r for r in ("north China", "central China", "east China", "south China") if r in drafted]
     assert named == ["north China", "central China", "east China"]
     assert drafted.index("north China") < drafted.index("central China") < drafted.index("east China")
+
+
+def test_counts_name_the_producers_compared_once():
+    from metalstat.engine.figures import FIGURES
+    from tests.report.fixtures import PERIOD, copper_rows, fig
+
+    rows = [
+        *copper_rows(),
+        fig("copper_cathode", "producer_count", "count", PERIOD, 40, unit="count", breakdown="change=compared"),
+    ]
+    inp = report_input(figures=pl.DataFrame(rows, schema=FIGURES))
+    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["drivers"]
+    assert "Of the 40 producers that reported output in both months, 15 (37.50%) lowered their daily output" in en
+    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["drivers"]
+    assert "6月，在两个月均有产量数据的40家企业中，15家（占37.50%）日均产量下降" in zh
+    assert "样本中15家" not in zh
