@@ -183,7 +183,12 @@ def test_withheld_headline_is_not_printed(en):
 
 def test_status_marks_in_tables(en):
     row = next(r for r in en.overview.rows if r[0].text == "Copper Cathode")
-    assert row[1].text == "1,138,600 mt" and row[1].status == "P"
+    # the month is provisional: said once in the legend, not on every cell
+    assert row[1].text == "1,138,600 mt" and row[1].status == ""
+    assert (
+        "P",
+        "provisional: every June 2025 estimate may be revised next month (not marked cell by cell)",
+    ) in en.legend
     assert row[5].text == "+1.36%"  # forecast MoM
     key = {r[0].text: r for r in paragraphs(en, "copper_cathode")[1].table.rows}
     assert key["Operating rate"][1].status == "B"

@@ -54,7 +54,7 @@ def test_markdown(docs):
     md = docs[("en", "md")].decode()
     assert md.startswith("# China Metal Production\n")
     assert "\n## Copper Cathode\n" in md
-    assert "| Copper Cathode | 1,138,600 mt<sup>P</sup> | -0.30% |  | +12.93% | +1.36% |" in md
+    assert "| Copper Cathode | 1,138,600 mt | -0.30% |  | +12.93% | +1.36% |" in md
     zh = docs[("zh", "md")].decode()
     assert "\n## 电解铜\n" in zh
 

@@ -752,8 +752,9 @@ class _Drafter:
         return _join_ranges(out)
 
     # --- tables --------------------------------------------------------------------------
-    def _cell(self, fig: Fig | None, text: str, quiet: tuple[str, ...] = ("A",)) -> Cell:
-        """A table cell; statuses in ``quiet`` are not marked (a column header says them)."""
+    def _cell(self, fig: Fig | None, text: str, quiet: tuple[str, ...] = ("A", "P")) -> Cell:
+        """A table cell; statuses in ``quiet`` are not marked (a column header says them). A
+        provisional month is said once, in the legend, not marked on every cell."""
         if fig is None:
             return Cell("")
         if fig.suppressed:
@@ -762,6 +763,8 @@ class _Drafter:
         if fig.withheld:
             self.statuses_used.add("U")
             return Cell(self.lang.setting("missing", "—"), "U")
+        if fig.status == "P":
+            self.statuses_used.add("P")  # explained once in the legend
         status = fig.status if fig.status not in ("", *quiet) else ""
         if status:
             self.statuses_used.add(status)
@@ -1203,7 +1206,16 @@ def draft_report(inp: ReportInput, language: str, figures: FigureSet | None = No
     ]
     statuses = drafter.statuses_used
     legend_table = lang.config.get("obs_status", {})
-    legend = [(code, str(legend_table.get(code, code))) for code in sorted(statuses) if code]
+    legend = [
+        (
+            code,
+            lang.label("legend_provisional", month=lang.month(inp.period))
+            if code == "P"
+            else str(legend_table.get(code, code)),
+        )
+        for code in sorted(statuses)
+        if code
+    ]
     return Report(
         language=lang,
         period=inp.period,
