@@ -189,8 +189,14 @@ def test_malformed_size_classes_are_reported() -> None:
 
 
 def test_both_contents_need_a_factor() -> None:
-    text = _broken("metal_factor = 0.22\n", "")
+    text = _broken("metal_factor = 0.2196\n", "")
     with pytest.raises(CatalogError, match=r"product 'nickel_sulphate'.*metal_factor"):
+        parse_catalog(text)
+
+
+def test_a_fixed_formula_is_for_both_contents() -> None:
+    text = _broken('content = "physical"\n', 'content = "physical"\nfixed_formula = true\n')
+    with pytest.raises(CatalogError, match=r"fixed_formula"):
         parse_catalog(text)
 
 

@@ -51,6 +51,10 @@ def test_ratio_estimator_by_stratum_and_changes() -> None:
     assert fig(f, "ytd_pct", period="2025-01..2025-06") == pytest.approx(50_000 / 576_000 * 100)
     # Daily average: 120,000 / 30 days.
     assert fig(f, "daily_avg") == pytest.approx(4_000)
+    # Daily average against May's 122,000 / 31 = 3,935.48...: 4,000 / 3,935.48 - 1 = +1.64%
+    # while the total fell 1.64% (30 days against 31).
+    assert fig(f, "daily_mom_pct") == pytest.approx((4_000 / (122_000 / 31) - 1) * 100)
+    assert fig(f, "daily_mom_pct") == pytest.approx(1.639, abs=1e-3)
     # Coverage: 876,000 / 1,752,000.
     assert fig(f, "level", measure="coverage") == pytest.approx(50.0)
     assert fig(f, "level", measure="response_rate") == pytest.approx(100.0)
@@ -310,6 +314,8 @@ def test_status_counts_and_the_share_that_reduced_output() -> None:
     # Daily output: A 1,000 -> 1,000 (same), B, C, D lower, E 0 -> 0: 3 of 5 reduced.
     assert fig(f, "level", measure="producer_share", breakdown="change=reduced") == pytest.approx(60.0)
     assert fig(f, "level", measure="producer_share", breakdown="change=increased") == pytest.approx(0.0)
+    # the denominator of those shares: the five producers with output in both months
+    assert fig(f, "count", measure="producer_count", breakdown="change=compared") == 5
 
 
 def test_forecast_from_schedules_with_a_missing_schedule_imputed_by_ratio() -> None:
@@ -323,6 +329,9 @@ def test_forecast_from_schedules_with_a_missing_schedule_imputed_by_ratio() -> N
     june = 2 * (25_000 + 27_000) + 2 * (5_000 + 4_000)
     assert fig(f, "level", period="2025-07", kind="forecast") == pytest.approx(july)
     assert fig(f, "mom_pct", period="2025-07", kind="forecast") == pytest.approx((july / june - 1) * 100)
+    # 31 days of July against 30 of June: (july / 31) / (june / 30) - 1
+    daily = (july / 31 / (june / 30) - 1) * 100
+    assert fig(f, "daily_mom_pct", period="2025-07", kind="forecast") == pytest.approx(daily)
     # July 2024 = 96,000.
     assert fig(f, "yoy_pct", period="2025-07", kind="forecast") == pytest.approx((july / 96_000 - 1) * 100)
     ytd = 4 * 96_000 + 122_000 + june + july

@@ -76,6 +76,17 @@ def test_metal_above_physical() -> None:
     assert ("A", "metal_above_physical") in fired(p, NPI)
 
 
+def test_metal_content_off_a_fixed_formula() -> None:
+    """Nickel sulphate made up with a fixed formula of 0.22: 20,000 mt physical holds
+    4,400 mt of nickel; 1% off (4,356 to 4,444) is weighing, 4,500 (22.5%) is another salt."""
+    salt = NPI.model_copy(update={"code": "npi", "fixed_formula": True, "metal_factor": 0.22})
+    assert ("A", "off_formula") not in fired(base("npi").ret("A", JUN, 20_000, output_metal=4_440), salt)
+    assert ("A", "off_formula") in fired(base("npi").ret("A", JUN, 20_000, output_metal=4_500), salt)
+    assert ("A", "off_formula") in fired(base("npi").ret("A", JUN, 20_000, output_metal=4_300), salt)
+    # NPI's grade varies plant by plant: no formula to keep
+    assert ("A", "off_formula") not in fired(base("npi").ret("A", JUN, 20_000, output_metal=4_500), NPI)
+
+
 def test_breakdown_must_add_up_and_use_known_values() -> None:
     p = base("ternary_precursor").ret("A", JUN, 20_000, parts={"series": {"5-series": 5_000, "6-series": 10_000}})
     assert ("A", "breakdown_sum") in fired(p, PRECURSOR)

@@ -119,3 +119,38 @@ def test_every_reproduced_figure_is_stated_in_both_languages(out):
             f"targets with a value stated ({len(targets)} targets with a value)"
         )
         assert not unstated, f"{lang}: figures not stated in the text:\n" + "\n".join(unstated)
+
+
+def test_the_demo_report_passes_the_consistency_check(out):
+    """``metalstat report --check`` over the demo month's release, in both languages: every
+    count, content pair, partition, quoted range and stock checks out (report.consistency)."""
+    data = out.parent / "data"
+    if not data.is_dir():
+        pytest.skip("the demo's database is not beside its output folder")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["METALSTAT_DATA_DIR"] = str(data)
+    exe = Path(sys.executable).with_name("metalstat")
+    done = subprocess.run([str(exe), "report", PERIOD, "--check"], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 problem(s)" in done.stderr
+
+
+# Latin words a Chinese metals report writes as they are: trade codes, formulas, technologies.
+ZH_LATIN_ALLOWED = frozenset(
+    {
+        "NPI", "MHP", "LFP", "NCM", "GW", "SHFE", "LME", "TC", "TCs", "RC", "Pb50", "Zn50", "WO3", "APT",
+        "EMD", "EMM", "DMC", "EVA", "POE", "PV", "TOPCon", "PERC", "HJT", "BC", "N", "P", "RN", "NdFeB",
+        "MAP", "Ni", "Li", "Co", "Cr", "Mn", "Mn3O4", "Co3O4", "RKEF", "HPAL", "SiMn", "ITO",
+    }
+)  # fmt: skip
+
+
+def test_the_chinese_body_has_no_english_words(out):
+    report = json.loads((out / f"report-{PERIOD}.zh.json").read_text("utf-8"))
+    found: dict[str, set[str]] = {}
+    for p in report["products"]:
+        for x in p["paragraphs"]:
+            for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", x["text"]):
+                if word not in ZH_LATIN_ALLOWED:
+                    found.setdefault(word, set()).add(p["code"])
+    assert not found, f"English words in the Chinese body: {found}"

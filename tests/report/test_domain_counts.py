@@ -120,13 +120,33 @@ def silicon():
     return {lang: drafted(lang, silicon_rows(), catalog, "silicon_metal") for lang in ("en", "zh")}
 
 
-def test_where_statuses_are_in_english(silicon):
-    text = silicon["en"]["drivers"]
+def without_changes(rows: list[dict]) -> list[dict]:
+    """The rows without any count of producers lowering or raising output: the report then
+    prints its counts by reported status (one family of counts a section)."""
+    return [r for r in rows if "change=" not in (r["breakdown"] or "")]
+
+
+@pytest.fixture(scope="module")
+def silicon_status():
+    catalog = Catalog(products=(SILICON,))
+    rows = without_changes(silicon_rows())
+    return {lang: drafted(lang, rows, catalog, "silicon_metal") for lang in ("en", "zh")}
+
+
+def test_one_family_of_counts(silicon):
+    # the changes of daily output are counted: the statuses and their places are not printed
+    for text in (silicon["en"]["drivers"], silicon["en"]["forecast"]):
+        assert "commissioning" not in text and "halt" not in text
+    assert "新投产" not in silicon["zh"]["drivers"]
+
+
+def test_where_statuses_are_in_english(silicon_status):
+    text = silicon_status["en"]["drivers"]
     assert (
-        "3 producers in Sichuan cut output and both producers that were commissioning new lines are in Yunnan." in text
+        "3 producers in Sichuan cut output, both producers that were commissioning new lines are in Yunnan, "
+        "the producer that raised output is in Xinjiang and the producer that halted output is in Inner Mongolia."
+        in text
     )
-    # the fifth and sixth statements (1 producer each) are past the limit of four
-    assert "Inner Mongolia" not in text
     assert text.count("Xinjiang") == 1  # only where output rose, never where output ran normally
 
 
@@ -134,33 +154,36 @@ def test_where_output_changed_in_english(silicon):
     text = silicon["en"]["drivers"]
     # Sichuan comes before Shaanxi in the catalog's order of provinces
     assert (
-        "5 surveyed producers (25.00%) reduced output in June (2 each in Sichuan and Shaanxi), "
+        "5 surveyed producers (25.00%) lowered their daily output in June (2 each in Sichuan and Shaanxi), "
         "while 4 (20.00%) raised it (2 of them in Xinjiang)." in text
     )
 
 
-def test_where_statuses_and_changes_are_in_chinese(silicon):
-    text = silicon["zh"]["drivers"]
-    assert "减产企业中四川3家，新投产的2家企业均位于云南。" in text
+def test_where_statuses_and_changes_are_in_chinese(silicon, silicon_status):
     assert (
-        "6月样本中5家企业（占25.00%）减产（其中四川、陕西各2家），"
-        "样本中4家企业（占20.00%）增产（其中新疆2家）。" in text
+        "减产企业中四川3家，新投产的2家企业均位于云南，增产的1家企业位于新疆，停产的1家企业位于内蒙古。"
+        in silicon_status["zh"]["drivers"]
+    )
+    text = silicon["zh"]["drivers"]
+    assert (
+        "6月样本中5家企业（占25.00%）日均产量下降（其中四川、陕西各2家），"
+        "样本中4家企业（占20.00%）日均产量上升（其中新疆2家）。" in text
     )
     assert "内蒙古" not in text
 
 
-def test_where_next_month_changes_are_in_the_forecast(silicon):
+def test_where_next_month_changes_are_in_the_forecast(silicon, silicon_status):
     en = silicon["en"]["forecast"]
     assert (
-        "For July, 6 surveyed producers plan lower output (3 of them in Xinjiang) and 2 surveyed "
-        "producers plan higher output (both in Yunnan)." in en
+        "For July, 6 surveyed producers plan lower daily output (3 of them in Xinjiang) and 2 surveyed "
+        "producers plan higher daily output (both in Yunnan)." in en
     )
-    assert "The producer that plans to halt output is in Inner Mongolia." in en
+    assert "The producer that plans to halt output is in Inner Mongolia." in silicon_status["en"]["forecast"]
     # maintenance: one producer in each of the two places that have any, so no place is named
     assert "Shaanxi" not in en
     zh = silicon["zh"]["forecast"]
-    assert "7月样本中6家企业计划减产（其中新疆3家），样本中2家企业计划增产（均位于云南）。" in zh
-    assert "计划停产的1家企业位于内蒙古。" in zh
+    assert "7月样本中6家企业计划降低日均产量（其中新疆3家），样本中2家企业计划提高日均产量（均位于云南）。" in zh
+    assert "计划停产的1家企业位于内蒙古。" in silicon_status["zh"]["forecast"]
     assert "陕西" not in zh
     # next month's places stay out of this month's drivers
     assert "both in Yunnan" not in silicon["en"]["drivers"]
@@ -194,39 +217,47 @@ def test_statuses_in_the_same_place_are_said_together():
             status="F",
         )
     )
-    en = drafted("en", rows, CATALOG, "copper_cathode")["drivers"]
+    status_only = without_changes(rows)
+    en = drafted("en", status_only, CATALOG, "copper_cathode")["drivers"]
     assert "Among copper scrap or anode producers, 9 cut output and 1 was under maintenance." in en
+    en = drafted("en", rows, CATALOG, "copper_cathode")["drivers"]
     assert (
-        "15 surveyed producers (37.50%) reduced output in June (10 copper concentrate producers "
+        "15 surveyed producers (37.50%) lowered their daily output in June (10 copper concentrate producers "
         "among them), against 18.75% in May, while none raised it." in en
     )
     assert (
-        "and 4 surveyed producers plan higher output (all copper concentrate producers)."
+        "and 4 surveyed producers plan higher daily output (all copper concentrate producers)."
         in drafted("en", rows, CATALOG, "copper_cathode")["forecast"]
+    )
+    assert (
+        "原料路线为废铜或阳极铜的企业中9家减产、1家检修。"
+        in drafted("zh", status_only, CATALOG, "copper_cathode")["drivers"]
     )
     zh_text = drafted("zh", rows, CATALOG, "copper_cathode")
     zh = zh_text["drivers"]
-    assert "原料路线为废铜或阳极铜的企业中9家减产、1家检修。" in zh
     assert (
-        "6月样本中15家企业（占37.50%）减产（其中原料路线为铜精矿的10家；5月减产企业占18.75%），"
-        "样本中没有企业增产。" in zh
+        "6月样本中15家企业（占37.50%）日均产量下降（其中原料路线为铜精矿的10家；5月为18.75%），"
+        "样本中没有企业日均产量上升。" in zh
     )
-    assert "样本中4家企业计划增产（原料路线均为铜精矿）。" in zh_text["forecast"]
+    assert "样本中4家企业计划提高日均产量（原料路线均为铜精矿）。" in zh_text["forecast"]
 
 
 def test_no_crossed_counts_no_places():
     # the fixture's copper figures hold overall counts only: the sentences are as before
     en = drafted("en", copper_rows(), CATALOG, "copper_cathode")["drivers"]
-    assert "15 surveyed producers (37.50%) reduced output in June, against 18.75% in May, while none raised it." in en
+    assert (
+        "15 surveyed producers (37.50%) lowered their daily output in June, against 18.75% in May, "
+        "while none raised it." in en
+    )
     assert "of them" not in en and "among them" not in en
 
 
 @pytest.mark.parametrize(
     ("n", "sentence"),
     [
-        (0, "For July, no surveyed producer plans lower output"),
-        (1, "For July, 1 surveyed producer plans lower output"),
-        (3, "For July, 3 surveyed producers plan lower output"),
+        (0, "For July, no surveyed producer plans lower daily output"),
+        (1, "For July, 1 surveyed producer plans lower daily output"),
+        (3, "For July, 3 surveyed producers plan lower daily output"),
     ],
 )
 def test_the_verb_agrees_with_the_number_of_producers(n: int, sentence: str) -> None:

@@ -74,8 +74,8 @@ def test_copper_forecast(en):
     headline, detail = text.split("\n\n")
     assert headline.startswith("Based on producers' schedules")
     assert detail.startswith("The operating rate is expected at 86.93%")
-    assert "For July, 55.00% of the surveyed producers plan lower output and 4 surveyed " in text
-    assert "producers plan higher output." in text
+    assert "For July, 55.00% of the surveyed producers plan lower daily output and 4 surveyed " in text
+    assert "producers plan higher daily output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text
     assert "Maintenance planned for July: maintenance in east China (1 producer)" in text
 
@@ -83,10 +83,12 @@ def test_copper_forecast(en):
 def test_drivers_counts_events_and_market(en):
     drafted = paragraphs(en, "copper_cathode")[0]
     drivers = drafted["drivers"]
-    assert "Of the 40 producers in the sample, 15 cut output (7 more than in May)" in drivers
-    assert "1 was under maintenance (as many as in May)" in drivers
+    # one family of counts: by change of daily output (the status counts are not printed)
+    assert "cut output (7 more than in May)" not in drivers
+    assert "was under maintenance" not in drivers
     assert (
-        "15 surveyed producers (37.50%) reduced output in June, against 18.75% in May, while none raised it." in drivers
+        "15 surveyed producers (37.50%) lowered their daily output in June, against 18.75% in May, "
+        "while none raised it." in drivers
     )
     assert "environmental inspections in north China (1 producer, unplanned)" in drivers
     # one producer's affected capacity is not given away
@@ -146,8 +148,10 @@ def test_chinese_conventions(zh):
     assert "大型87.52%（下降5.21个百分点）" in drafted["operating_rate"]
     assert "预计2025年7月产量为115.41万吨，环比小幅增长1.36%（增加1.55万吨）" in drafted["forecast"]
     assert "华北地区环保检查（1家，计划外）" in drafted["drivers"]
-    assert "6月样本中15家企业（占37.50%）减产（5月减产企业占18.75%），样本中没有企业增产。" in (drafted["drivers"])
-    assert "7月样本中占55.00%的企业计划减产，样本中4家企业计划增产。" in drafted["forecast"]
+    assert (
+        "6月样本中15家企业（占37.50%）日均产量下降（5月为18.75%），样本中没有企业日均产量上升。" in (drafted["drivers"])
+    )
+    assert "7月样本中占55.00%的企业计划降低日均产量，样本中4家企业计划提高日均产量。" in drafted["forecast"]
     assert " " not in text  # Chinese lines are joined without spaces
 
 
@@ -179,8 +183,13 @@ def test_withheld_headline_is_not_printed(en):
 
 def test_status_marks_in_tables(en):
     row = next(r for r in en.overview.rows if r[0].text == "Copper Cathode")
-    assert row[1].text == "1,138,600 mt" and row[1].status == "P"
-    assert row[4].text == "+1.36%"  # forecast MoM
+    # the month is provisional: said once in the legend, not on every cell
+    assert row[1].text == "1,138,600 mt" and row[1].status == ""
+    assert (
+        "P",
+        "provisional: every June 2025 estimate may be revised next month (not marked cell by cell)",
+    ) in en.legend
+    assert row[5].text == "+1.36%"  # forecast MoM
     key = {r[0].text: r for r in paragraphs(en, "copper_cathode")[1].table.rows}
     assert key["Operating rate"][1].status == "B"
     assert key["Forecast Jul 2025"][1].status == "F"
@@ -256,3 +265,100 @@ def test_products_subset_and_missing_figures():
     assert "drivers" not in drafted  # nothing to say, no text
     # no forecast level: only the expected structure is stated
     assert drafted["forecast"].startswith("Expected structure of output. By product series")
+
+
+def test_a_breakdown_that_copies_its_total_is_not_drafted():
+    from metalstat.report.drafting import BREAKDOWN_MIN_SPREAD, _informative
+
+    assert BREAKDOWN_MIN_SPREAD == 0.5
+    total = {"mom_pct": -3.23, "yoy_pct": 1.57}
+    copies = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -3.24, "yoy_pct": 1.60}]
+    assert not _informative(copies, total)  # every class within 0.5 points of the total
+    apart = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -2.73, "yoy_pct": 1.57}]
+    assert _informative(apart, total)  # 0.50 points away: says something
+    # a rate by class against the overall rate: every class at 55.00% says nothing
+    assert not _informative([{"level": 55.0, "pp_mom": 0.1}] * 3, {"level": 55.0, "pp_mom": 0.1})
+    assert _informative([{"level": 87.5, "pp_mom": -5.2}], {"level": 85.76, "pp_mom": -3.06})
+    # nothing to compare: kept
+    assert _informative([{"mom_abs": 400_000.0}], {"mom_pct": None})
+
+
+def test_a_range_split_in_two_series_is_quoted_once():
+    from metalstat.report.drafting import _join_ranges
+
+    def item(code: str, name: str, value: float) -> dict:
+        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": "price"}
+
+    joined = _join_ranges(
+        [
+            item("pb50_tc_low", "Pb50 TC low", 400.0),
+            item("pb50_tc_high", "Pb50 TC high", 700.0),
+            item("lead_price", "Lead price", 17_100.0),
+            item("lead_price_high", "Lead price high", 17_270.0),
+        ]
+    )
+    assert [(a["name"], a["kind"]) for a in joined] == [("Pb50 TC", "range"), ("Lead price", "price")]
+    assert (joined[0]["low"], joined[0]["high"]) == (400.0, 700.0)
+    assert joined[1]["high"] == 17_270.0  # the month's high beside the price it bounds
+    zh = _join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
+    assert zh[0]["name"] == "加工费"
+
+
+def test_the_reasons_named_are_those_that_weigh_most():
+    from datetime import date
+
+    from metalstat.report.drafting import MAX_REASONS, _event_weight
+    from metalstat.report.inputs import MaintenanceItem
+
+    def event(region: str, reason: str, start: date, end: date | None, cap: float | None) -> MaintenanceItem:
+        return MaintenanceItem("copper_cathode", region, "", reason, True, start, end, cap)
+
+    # 100,000 mt/year stopped 10 days of June (1-10 June): 1,000,000; 20,000 stopped all June:
+    # 600,000; an event from 25 May to 3 June counts its 3 June days: 300,000 x 3 = 900,000
+    assert (
+        _event_weight(event("east China", "maintenance", date(2025, 6, 1), date(2025, 6, 10), 100_000), "2025-06")
+        == 1_000_000
+    )
+    assert _event_weight(event("north China", "environmental", date(2025, 5, 1), None, 20_000), "2025-06") == 600_000
+    assert (
+        _event_weight(event("central China", "losses", date(2025, 5, 25), date(2025, 6, 3), 300_000), "2025-06")
+        == 900_000
+    )
+    assert _event_weight(event("east China", "maintenance", date(2025, 7, 1), None, 1e6), "2025-06") == 0
+    assert MAX_REASONS == 3
+
+
+def test_the_drivers_name_the_three_heaviest_reasons_first():
+    from datetime import date
+
+    from metalstat.report.inputs import MaintenanceItem
+
+    def event(region: str, reason: str, cap: float, days: int) -> MaintenanceItem:
+        return MaintenanceItem("copper_cathode", region, "", reason, False, date(2025, 6, 1), date(2025, 6, days), cap)
+
+    events = (
+        event("south China", "maintenance", 10_000.0, 30),  # 300,000: fourth, left out
+        event("north China", "environmental_inspection", 100_000.0, 10),  # 1,000,000: first
+        event("east China", "maintenance", 50_000.0, 10),  # 500,000: third
+        event("central China", "maintenance", 30_000.0, 20),  # 600,000: second
+    )
+    drafted = paragraphs(draft_report(report_input(events=events), "en"), "copper_cathode")[0]["drivers"]
+    named = [r for r in ("north China", "central China", "east China", "south China") if r in drafted]
+    assert named == ["north China", "central China", "east China"]
+    assert drafted.index("north China") < drafted.index("central China") < drafted.index("east China")
+
+
+def test_counts_name_the_producers_compared_once():
+    from metalstat.engine.figures import FIGURES
+    from tests.report.fixtures import PERIOD, copper_rows, fig
+
+    rows = [
+        *copper_rows(),
+        fig("copper_cathode", "producer_count", "count", PERIOD, 40, unit="count", breakdown="change=compared"),
+    ]
+    inp = report_input(figures=pl.DataFrame(rows, schema=FIGURES))
+    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["drivers"]
+    assert "Of the 40 producers that reported output in both months, 15 (37.50%) lowered their daily output" in en
+    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["drivers"]
+    assert "6月，在两个月均有产量数据的40家企业中，15家（占37.50%）日均产量下降" in zh
+    assert "样本中15家" not in zh

@@ -133,3 +133,16 @@ def test_a_new_language_is_a_folder_not_code(tmp_path, monkeypatch):
     report = draft_report(report_input(), "xx")
     assert report.title == "Production de métaux"
     assert report.sections[0].paragraphs[0].text.startswith("China's copper cathode production")
+
+
+def test_a_measured_market_figure_keeps_its_digits_in_the_languages_scale() -> None:
+    zh, en = load_language("zh"), load_language("en")
+    # 万吨 from 10,000 mt on, with the decimals the value needs (never rounded to 100 mt)
+    assert zh.measured(623_500, "mt", "吨") == "62.35万吨"
+    assert zh.measured(13_449, "mt", "吨") == "1.3449万吨"
+    assert zh.measured(8_500, "mt", "吨") == "8500吨"
+    assert zh.measured(17_270, "yuan/mt", "元/吨") == "17270元/吨"  # a price is not scaled
+    assert en.measured(623_500, "mt", "mt") == "623,500 mt"
+    assert en.measured(13_449, "mt", "mt") == "13,449 mt"
+    assert en.measured(98.5, "mt", "mt") == "98.50 mt"
+    assert en.measured(10.0, "%", "%") == "10%" and zh.measured(88.5, "%", "%") == "88.50%"

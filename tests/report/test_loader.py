@@ -84,7 +84,10 @@ def test_report_from_the_database_and_commentary_in_the_next_render(tmp_path):
     text = " ".join(p.text for p in section.paragraphs)
     # 21,000 + 3 x 20,000 = 81,000 t against 80,000 in May and June 2024: +1.25 %
     assert "China's copper cathode production was 81,000 mt in June 2025" in text
-    assert "1,000 mt (1.25%)" in text
+    assert "up 1.25% (1,000 mt) MoM" in text
+    # 30 days against 31: the daily average 2,700 against 80,000 / 31 = 2,580.6, +4.63 %
+    assert "Over 30 days against 31 in May" in text
+    assert "the daily average edged up by 4.63%" in text
     assert "maintenance in east China (1 producer, planned)" in text
     assert "623,500 mt on 27 June 2025" in text
     assert "Secret Smelter" not in text and "CU-B" not in text

@@ -54,7 +54,7 @@ def test_markdown(docs):
     md = docs[("en", "md")].decode()
     assert md.startswith("# China Metal Production\n")
     assert "\n## Copper Cathode\n" in md
-    assert "| Copper Cathode | 1,138,600 mt<sup>P</sup> | -0.30% | +12.93% | +1.36% |" in md
+    assert "| Copper Cathode | 1,138,600 mt | -0.30% |  | +12.93% | +1.36% |" in md
     zh = docs[("zh", "md")].decode()
     assert "\n## 电解铜\n" in zh
 
@@ -138,3 +138,10 @@ def test_chart_svg():
     assert 'font-family="Noto Sans CJK SC"' in zh and "万吨" in zh
     empty = ChartData(months, [None] * 13, [None] * 13, None, "2025-07", None, "mt", "mt", "x")
     assert production_chart(empty, load_language("en")) == ""
+
+
+def test_release_time_in_beijing_time(docs):
+    # released 30 June 2025 18:00 UTC = 1 July 2025 02:00 in Beijing (UTC+8), in both editions
+    assert "Release time: 1 July 2025 02:00 Beijing time" in docs[("en", "md")].decode()
+    assert "2025年7月1日 02:00（北京时间）" in docs[("zh", "md")].decode()
+    assert "UTC" not in docs[("en", "html")].decode().split("</style>")[1]

@@ -114,7 +114,16 @@ class Product(_Strict):
     content: Literal["physical", "metal", "both"]
     headline_content: Literal["physical", "metal"] = "physical"
     metal_factor: float | None = Field(default=None, gt=0, le=1)
+    fixed_formula: bool = Field(
+        default=False,
+        description="a salt of fixed formula: every return's metal content is physical x metal_factor",
+    )
     decimals: int = Field(default=2, ge=0, le=4)
+    producer_counts: Literal["change", "status"] = Field(
+        default="change",
+        description="the one family of producer counts the report prints: producers lowering or "
+        "raising daily output against last month, or producers by reported status",
+    )
     operating_rate: Literal["output", "capacity", "none"]
     month_capacity: Literal["days", "twelfth"] = Field(
         default="days",
@@ -154,6 +163,8 @@ class Product(_Strict):
     def _check(self) -> Product:
         if self.content == "both" and self.metal_factor is None:
             raise ValueError("content 'both' needs metal_factor (metal per physical tonne)")
+        if self.fixed_formula and self.content != "both":
+            raise ValueError("fixed_formula applies to a product reported in both contents")
         dims = {d.name for d in self.dimensions}
         if len(dims) != len(self.dimensions):
             raise ValueError("a dimension is listed twice")

@@ -33,6 +33,7 @@ MEASURES: Final = (
 STATISTICS: Final = (
     "level",
     "daily_avg",  # level / days in month
+    "daily_mom_pct",  # % change of the daily average on the month (months of different length)
     "mom_abs",
     "mom_pct",
     "yoy_abs",

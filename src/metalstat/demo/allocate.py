@@ -411,7 +411,8 @@ def _metal(product: Product, national: National, lay: Layout, panel: Panel, rng:
     n: int
     m: int
     n, m = panel.output.shape
-    spread = rng.normal(0.0, 0.06, n)
+    # plants' grades differ around the month's average, except for a salt of fixed formula
+    spread = rng.normal(0.0, 0.06, n) * (0.0 if product.fixed_formula else 1.0)
     panel.metal = np.zeros((n, m))
     for t in range(m):
         s = lay.sample[:, t]

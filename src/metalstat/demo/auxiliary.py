@@ -20,6 +20,7 @@ from metalstat.demo import paths, timeline
 from metalstat.demo.national import in_months
 from metalstat.demo.ranges import admitted
 from metalstat.demo.targets import Target
+from metalstat.engine.auxiliary import series_kind
 from metalstat.engine.calendar import month_end
 
 FIRST = timeline.index("2024-01")
@@ -54,6 +55,96 @@ def _unit(about: str, code: str = "") -> str:
     return ""
 
 
+# The series' Chinese names, as the trade writes them.
+NAMES_ZH = {
+    "tungsten_concentrate_price": "钨精矿价格",
+    "tungsten_mining_quota_first_batch": "第一批钨矿开采总量控制指标",
+    "cobalt_intermediate_price": "钴中间品价格",
+    "cobalt_intermediate_smelter_inventory": "冶炼厂钴中间品库存",
+    "copper_anode_imports": "阳极铜进口量",
+    "port_copper_concentrate_inventory": "港口铜精矿库存",
+    "sulphuric_acid_price": "硫酸价格",
+    "emd_price": "电解二氧化锰价格",
+    "chrome_ore_spot_price": "铬矿现货价格",
+    "tsingshan_hc_ferrochrome_tender_price": "青山高碳铬铁招标价",
+    "ferrous_sulphate_price": "硫酸亚铁价格",
+    "industrial_map_price": "工业级磷酸一铵价格",
+    "iron_phosphate_price": "磷酸铁价格",
+    "phosphoric_acid_price": "磷酸价格",
+    "black_mass_price": "黑粉价格",
+    "lithium_carbonate_spot_price": "碳酸锂现货价格",
+    "ndfeb_scrap_price": "钕铁硼废料价格",
+    "high_grade_npi_price": "高镍生铁价格",
+    "npi_smelter_ore_cost": "镍铁厂镍矿成本",
+    "bintan_alumina_phase3_capacity": "宾坦氧化铝三期产能",
+    "borneo_alumina_indonesia_capacity": "婆罗洲印尼氧化铝产能",
+    "borneo_alumina_indonesia_operating_rate": "婆罗洲印尼氧化铝开工率",
+    "borneo_alumindo_prima_capacity": "婆罗洲普利马氧化铝产能",
+    "inalum_capacity": "印尼国家铝业产能",
+    "inalum_capacity_long_term_target": "印尼国家铝业远期产能目标",
+    "inalum_capacity_upgrade_target": "印尼国家铝业升级产能目标",
+    "san_ciprian_utilisation_before_halt": "圣西普里安铝厂停产前产能利用率",
+    "san_ciprian_utilisation_restart_from": "圣西普里安铝厂复产起始利用率",
+    "domestic_pb50_lead_concentrate_tc_high": "国产Pb50铅精矿加工费（高位）",
+    "domestic_pb50_lead_concentrate_tc_low": "国产Pb50铅精矿加工费（低位）",
+    "imported_lead_concentrate_tc_high": "进口铅精矿加工费（高位）",
+    "imported_lead_concentrate_tc_low": "进口铅精矿加工费（低位）",
+    "shfe_lead_most_traded_price": "沪铅主力合约价格",
+    "shfe_lead_most_traded_price_high": "沪铅主力合约月内高点",
+    "jinchuan_nickel_premium_avg": "金川镍升水均价",
+    "refined_nickel_spot_price_avg": "精炼镍现货均价",
+    "refined_nickel_spot_trading_volume": "精炼镍现货成交量",
+    "jiangxi_scrap_tin_circulation": "江西废锡流通量",
+    "myanmar_share_of_tin_concentrate_imports": "缅甸锡矿占锡精矿进口比例",
+    "tin_concentrate_imports": "锡精矿进口量",
+    "tin_concentrate_imports_myanmar": "自缅甸锡精矿进口量",
+    "tin_concentrate_imports_myanmar_metal": "自缅甸锡精矿进口量（金属量）",
+    "yunnan_tin_smelter_raw_material_days": "云南锡冶炼厂原料库存天数",
+    "stainless_steel_price": "不锈钢价格",
+    "titanium_dioxide_price": "钛白粉价格",
+    "titanium_dioxide_producer_inventory": "钛白粉厂家库存",
+    "titanium_sponge_inventory_days": "海绵钛库存天数",
+    "indonesia_saprolite_ore_premium": "印尼红土镍矿升水",
+}
+
+
+# June 2025 levels of the series whose level the report does not state: plausible orders of
+# magnitude for the market (docs/demo.md lists them as assumptions), never quoted as real.
+ASSUMED_LEVELS = {
+    "copper_anode_imports": 80_000.0,  # mt a month
+    "sulphuric_acid_price": 700.0,  # yuan/mt, smelter acid
+    "high_grade_npi_price": 915.0,  # yuan/mtu Ni
+    "indonesia_saprolite_ore_premium": 24.0,  # USD/wmt
+    "emd_price": 11_500.0,  # yuan/mt
+    "chrome_ore_spot_price": 55.0,  # yuan/dmtu
+    "stainless_steel_price": 12_700.0,  # yuan/mt, 304 cold-rolled
+    "titanium_dioxide_price": 13_500.0,  # yuan/mt, rutile
+    "tungsten_mining_quota_first_batch": 58_000.0,  # mt WO3, 62,000 a year earlier less 4,000
+    "tungsten_concentrate_price": 172_000.0,  # yuan/mt, 65% WO3
+    "lithium_carbonate_spot_price": 60_000.0,  # yuan/mt, battery grade
+    "cobalt_intermediate_price": 11.5,  # USD/lb payable
+    "industrial_map_price": 6_500.0,  # yuan/mt
+    "phosphoric_acid_price": 6_800.0,  # yuan/mt, 85% industrial
+    "ferrous_sulphate_price": 400.0,  # yuan/mt
+    "iron_phosphate_price": 10_500.0,  # yuan/mt, battery grade
+    "tin_concentrate_imports_myanmar": 2_000.0,  # mt a month (about 10,000 January to May)
+}
+# Series the demo cannot give a credible level (no stated level, no known order of
+# magnitude): not generated, so never printed.
+DROPPED = frozenset(
+    {
+        "refined_nickel_spot_trading_volume",
+        "titanium_dioxide_producer_inventory",
+        "ndfeb_scrap_price",
+        "black_mass_price",
+        "cobalt_intermediate_smelter_inventory",
+        "jiangxi_scrap_tin_circulation",
+        "npi_smelter_ore_cost",
+        "myanmar_share_of_tin_concentrate_imports",
+    }
+)
+
+
 def _name(code: str) -> str:
     words = code.replace("_", " ")
     for short, full in (
@@ -72,15 +163,18 @@ def _name(code: str) -> str:
 def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     by_code: dict[str, list[Target]] = {}
     for t in targets:
-        if t.measure == "auxiliary" and t.kind == "actual" and in_months(t):
+        if t.measure == "auxiliary" and t.kind == "actual" and in_months(t) and t.breakdown["series"] not in DROPPED:
             by_code.setdefault(t.breakdown["series"], []).append(t)
     series_rows = []
     obs_rows: list[tuple[str, date, float, str]] = []
     for code, ts in by_code.items():
         rng = np.random.default_rng((seed + zlib.crc32(code.encode())) % 2**32)
-        values = _solve(ts, rng)
+        unit = _unit(ts[0].about, code)
+        values = _solve(ts, rng, ASSUMED_LEVELS.get(code), fact=series_kind(code, unit) == "fact")
+        # quoted as a market would quote it: whole units from 100 up, else two decimals
+        values = np.where(np.abs(values) >= 100, np.round(values), np.round(values, 2))
         about = ts[0].about
-        series_rows.append((code, _name(code), "", _unit(about, code), ts[0].product, about, True))
+        series_rows.append((code, _name(code), NAMES_ZH.get(code, ""), unit, ts[0].product, about, True))
         for i in range(FIRST, timeline.N):
             m = timeline.MONTHS[i]
             if m > timeline.LAST and not any(timeline.span(t.period)[1] == i for t in ts):
@@ -105,15 +199,19 @@ def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.Da
     return series, observations
 
 
-def _solve(ts: Sequence[Target], rng: np.random.Generator) -> np.ndarray:
+def _solve(
+    ts: Sequence[Target], rng: np.random.Generator, assumed: float | None = None, *, fact: bool = False
+) -> np.ndarray:
+    """The series' path through its statements; a fact (a capacity, a target) holds still
+    unless a statement moves it."""
     levels = [admitted(t).aim for t in ts if t.statistic == "level"]
     shift = 0.0
     if levels and min(levels) <= 0:
         shift = 3.0 * max(abs(min(levels)), 1.0)
-    anchor = (levels[0] + shift) if levels else 100.0
+    anchor = (levels[0] + shift) if levels else (assumed or 100.0)
     if anchor <= 0:
         anchor = 100.0
-    walk = np.cumprod(1.0 + rng.normal(0.0, 0.012, timeline.N))
+    walk = np.cumprod(1.0 + rng.normal(0.0, 0.012, timeline.N) * (0.0 if fact else 1.0))
     prior = anchor * walk / walk[timeline.T_LAST]
     conds = []
     for t in ts:

@@ -23,11 +23,11 @@ from metalstat.demo import auxiliary, stories, timeline
 from metalstat.demo.allocate import Panel, allocate
 from metalstat.demo.cells import Layout, layout
 from metalstat.demo.choices import load_choices
-from metalstat.demo.groups import Groups
+from metalstat.demo.groups import Groups, physical_path
 from metalstat.demo.groups import calibrate as calibrate_groups
 from metalstat.demo.national import National
 from metalstat.demo.national import calibrate as calibrate_national
-from metalstat.demo.statusplan import build_plan
+from metalstat.demo.statusplan import FLAT_DAILY_PCT, build_plan, with_the_move
 from metalstat.demo.structure import Structure, build, uniform_coverage
 from metalstat.demo.targets import Target, load_targets
 from metalstat.engine.inputs import CycleInputs, conform, empty
@@ -87,6 +87,15 @@ def product_seed(seed: int, code: str) -> int:
 
 
 def generate_product(product: Product, targets: Sequence[Target], seed: int = DEFAULT_SEED) -> ProductDemo:
+    """One product's panel; where most producers would then move against the month's daily
+    output (June, or July's schedules), the product is drawn again with a plan that makes
+    most of them move with it (``statusplan.with_the_move``)."""
+    demo = _generate_product(product, targets, seed, ())
+    against = moved_against(demo)
+    return _generate_product(product, targets, seed, against) if against else demo
+
+
+def _generate_product(product: Product, targets: Sequence[Target], seed: int, majority: Sequence[int]) -> ProductDemo:
     choice = load_choices()[product.code]
     rng = np.random.default_rng(product_seed(seed, product.code))
     own = [t for t in targets if t.product == product.code]
@@ -111,7 +120,7 @@ def generate_product(product: Product, targets: Sequence[Target], seed: int = DE
     uniform_coverage(structure, choice, rng)
     story.after_coverage(structure, national)
     lay = layout(structure)
-    plan = build_plan(own, story.fixed(structure, lay))
+    plan = with_the_move(build_plan(own, story.fixed(structure, lay)), physical_path(national), majority)
     halted = {t: min(0.8, k / max(int(lay.sample[:, t].sum()), 1) * 0.8) for t, k in plan.halted_share().items() if k}
     groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure), halted=halted)
     missing = story.missing(structure, lay, rng)
@@ -129,6 +138,24 @@ def generate_product(product: Product, targets: Sequence[Target], seed: int = DE
     )
     story.finish(structure, lay, groups, panel, own, rng)
     return ProductDemo(product, national, structure, lay, groups, panel)
+
+
+def moved_against(demo: ProductDemo) -> list[int]:
+    """The months (June, July) whose daily output moves beyond flat while more sample
+    producers moved the other way: the count the report would print against its level."""
+    out = demo.panel.output
+    sample = demo.layout.sample
+    level = physical_path(demo.national)
+    days = timeline.DAYS
+    months = []
+    for t in (timeline.T_LAST, timeline.T_FORECAST):
+        daily = (level[t] / days[t]) / (level[t - 1] / days[t - 1]) * 100.0 - 100.0
+        both = sample[:, t] & sample[:, t - 1]
+        now, before = out[both, t] / days[t], out[both, t - 1] / days[t - 1]
+        down, up = int((now < before).sum()), int((now > before).sum())
+        if (daily >= FLAT_DAILY_PCT and down > up) or (daily <= -FLAT_DAILY_PCT and up > down):
+            months.append(t)
+    return months
 
 
 def stated_sums(own: Sequence[Target]) -> list[tuple[str, str]]:

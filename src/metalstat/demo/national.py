@@ -83,6 +83,18 @@ def _condition(t: Target, series: str, *, of: str | None = None) -> paths.Condit
     )
 
 
+def _on_headline(product: Product, t: Target) -> paths.Condition:
+    """A statement on the other content of a fixed formula, as a condition on the headline
+    (its quantities times the formula's ratio; its % changes as they are)."""
+    f = product.metal_factor or 1.0
+    k = f if product.headline_content == "metal" else 1.0 / f
+    r = admitted(t)
+    lo, hi, aim = r.lo, r.hi, r.aim
+    if not t.statistic.endswith("pct"):
+        lo, hi, aim = lo * k, hi * k, aim * k
+    return paths.condition(t.where or t.describe(), TOTAL, t.statistic, t.period, lo, hi, aim=aim, weight=_weight(t))
+
+
 def _weight(t: Target) -> float:
     """Numbers outrank words when the report contradicts itself."""
     return 10.0 if t.value is not None else 1.0
@@ -134,7 +146,7 @@ def calibrate(
             if s is None:
                 continue
             series.add(s)
-            conds.append(_condition(t, s))
+            conds.append(_condition(t, s) if not (s == OTHER and product.fixed_formula) else _on_headline(product, t))
             used.append(t)
         elif t.measure == "share" and len(t.breakdown) == 1:
             ((dim, value),) = t.breakdown.items()
@@ -204,7 +216,17 @@ def calibrate(
         for t in own
         if t not in used and any(c.key == t.where for c in sol.dropped)
     ]
-    return National(product, sol.paths, capacity, used, given_up)
+    return National(product, _fixed_formula(product, sol.paths), capacity, used, given_up)
+
+
+def _fixed_formula(product: Product, solved: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A salt of fixed formula has one grade: the other content is the headline converted
+    with the catalog's metal factor, month by month (so both move by the same %)."""
+    if not product.fixed_formula or OTHER not in solved or product.metal_factor is None:
+        return solved
+    f = product.metal_factor
+    total = solved[TOTAL]
+    return {**solved, OTHER: total / f if product.headline_content == "metal" else total * f}
 
 
 def _prior_for(

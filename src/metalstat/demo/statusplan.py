@@ -165,10 +165,10 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
                 step = _step(t)
                 before = month(i - 1)
                 if down:
-                    before.n_down = before.n_down if before.n_down is not None else -30000
+                    before.n_down = before.n_down if before.n_down is not None else BASE_SHARE
                     month(i).n_down_step = step
                 else:
-                    before.n_up = before.n_up if before.n_up is not None else -30000
+                    before.n_up = before.n_up if before.n_up is not None else BASE_SHARE
                     month(i).n_up_step = step
     for t in own:
         if t.measure != "producer_count" or t.statistic != "count" or t.value is None:
@@ -189,6 +189,52 @@ def build_plan(own: Sequence[Target], fixed: dict[int, dict[int, str]] | None = 
     for i, cats in (fixed or {}).items():
         month(i).fixed.update(cats)
     return plan
+
+
+# The month before a stated change of movers ("more producers will cut"), when the report
+# gives no count for it: 30% of the producers compared (a share, as minus thousandths of a %).
+BASE_SHARE = -30000
+# Where the report counts no movers, most producers move with the month's daily output when
+# it moves beyond "flat": this share of the producers compared (and always more than half).
+MAJORITY_SHARE = 60.0
+FLAT_DAILY_PCT = 0.5
+
+
+def with_the_move(plan: Plan, level: np.ndarray, months: Sequence[int]) -> Plan:
+    """In ``months`` (June, July), where the report says nothing of how many producers cut or
+    raised output, make most of them move the way the national daily output moved
+    (``level``, the national path in the engine's content), so a count never points against
+    the level it explains."""
+    days = timeline.DAYS
+    for t in months:
+        mp = plan.months.get(t)
+        stated = (
+            [mp.n_down_step, mp.n_up_step]
+            + [x for x, k in ((mp.n_down, "down"), (mp.n_up, "up")) if not (x == BASE_SHARE and k not in mp.share_ok)]
+            if mp is not None
+            else []
+        )
+        if any(x is not None for x in stated):
+            continue
+        if mp is not None and any(w in ("reduced", "increased") for _, _, w in mp.cross):
+            continue
+        daily = (level[t] / days[t]) / (level[t - 1] / days[t - 1]) * 100.0 - 100.0
+        if abs(daily) < FLAT_DAILY_PCT:
+            continue
+        mp = plan.months.setdefault(t, MonthPlan())
+        share = -round(MAJORITY_SHARE * 1000)
+        # a base share set for a stated change next month gives way
+        if daily < 0:
+            mp.n_down, mp.share_ok["down"] = share, _more_than_half
+            mp.n_up = None
+        else:
+            mp.n_up, mp.share_ok["up"] = share, _more_than_half
+            mp.n_down = None
+    return plan
+
+
+def _more_than_half(share: float) -> bool:
+    return share > 50.0
 
 
 def _step(t: Target) -> int:

@@ -6,6 +6,7 @@ arithmetic, so the figures export and the report say the same numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -15,9 +16,47 @@ from metalstat.engine.calendar import add_months
 # Quantities in these units add up over months; prices, rates and capacities do not.
 SUMMABLE_UNITS = ("mt", "t")
 
+# What a market series is, from its code and unit (first rule that matches):
+# stock (an end-of-month inventory, never summed over months), ratio (a share, a rate, days
+# of cover), fact (a capacity, a target or a quota: a state, not a monthly flow), price (a
+# price, a treatment charge, a premium or a cost), and flow (imports, volumes: summable).
+SERIES_KINDS = ("stock", "ratio", "fact", "price", "flow")
+_KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("stock", ("inventory", "inventories", "stock", "stocks")),
+    ("ratio", ("share", "rate", "utilisation", "utilization")),
+    ("fact", ("capacity", "target", "quota")),
+    ("price", ("price", "tc", "premium", "cost")),
+)
+# Suffixes of the two bounds of a range split into two series (``x_low``, ``x_high``).
+RANGE_SIDES = ("low", "high")
 
-def is_summable(unit: str) -> bool:
-    return unit.split(" ")[0] in SUMMABLE_UNITS
+
+def series_kind(code: str, unit: str, name: str = "") -> str:
+    """The kind of a market series (one of SERIES_KINDS) by the words of its code and its
+    (English) name, then its unit."""
+    words = set(re.split(r"[^a-z0-9]+", f"{code} {name}".lower()))
+    for kind, marks in _KIND_WORDS:
+        if words & set(marks):
+            return kind
+    if unit.strip() in ("%", "days") or unit.startswith("% "):
+        return "ratio"
+    if "/" in unit:
+        return "price"
+    return "flow"
+
+
+def range_partner(code: str) -> tuple[str, str] | None:
+    """For a bound of a range (``x_high``), which side it is and the series it bounds
+    (``x``); None for a series that is not a bound."""
+    for side in RANGE_SIDES:
+        if code.endswith("_" + side):
+            return side, code[: -len(side) - 1]
+    return None
+
+
+def is_summable(unit: str, code: str = "", name: str = "") -> bool:
+    """Whether a series' months add up: a quantity in tonnes that is a flow, not a stock."""
+    return unit.split(" ")[0] in SUMMABLE_UNITS and series_kind(code, unit, name) == "flow"
 
 
 def monthly_values(observations: Iterable[tuple[date, float]]) -> dict[date, float]:

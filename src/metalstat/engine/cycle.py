@@ -50,7 +50,7 @@ _BITS = {"E": E, "I": I, "U": U, "P": P, "B": B}
 DOMINANCE_SHARE = 0.85
 # The month before t keeps its levels and its own month-on-month changes ("the share was
 # already rising in May"); older months of the window keep the headline only.
-PREV_MONTH_CHANGES = ("mom_abs", "mom_pct", "pp_mom", "count_change")
+PREV_MONTH_CHANGES = ("mom_abs", "mom_pct", "daily_mom_pct", "pp_mom", "count_change")
 MIN_CELL_PRODUCERS = 3
 
 
@@ -168,6 +168,7 @@ def _derive(levels: pl.DataFrame, t: date, window: list[date]) -> pl.DataFrame:
     j = j.with_columns(p_m=pl.col("period").dt.offset_by("-1mo"), p_y=pl.col("period").dt.offset_by("-12mo"))
     v, vm, vy = pl.col("value"), pl.col("v_m"), pl.col("v_y")
     days = pl.col("period").dt.month_end().dt.day().cast(pl.Float64)
+    prev_days = pl.col("p_m").dt.month_end().dt.day().cast(pl.Float64)
 
     def pct(a: pl.Expr, b: pl.Expr) -> pl.Expr:
         return pl.when(b != 0).then((a / b - 1.0) * 100.0)
@@ -179,6 +180,7 @@ def _derive(levels: pl.DataFrame, t: date, window: list[date]) -> pl.DataFrame:
     stats: list[tuple[str, pl.Expr, pl.Expr, str | None]] = [
         ("level", level_m | rate_m, v, None),
         ("daily_avg", prod_m, v / days, None),
+        ("daily_mom_pct", prod_m, pct(v / days, vm / prev_days), "p_m"),
         ("mom_abs", level_m, v - vm, "p_m"),
         ("mom_pct", level_m, pct(v, vm), "p_m"),
         ("yoy_abs", level_m, v - vy, "p_y"),
@@ -388,6 +390,7 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
                     [
                         "mom_abs",
                         "mom_pct",
+                        "daily_mom_pct",
                         "yoy_abs",
                         "yoy_pct",
                         "pp_mom",
@@ -498,6 +501,12 @@ def _forecast_figures(
         ("level", ~count, v, None),
         ("mom_abs", level, v - vm, t),
         ("mom_pct", level, (v / vm - 1.0) * 100.0, t),
+        (
+            "daily_mom_pct",
+            pl.col("measure") == "production",
+            (v / days_in_month(nxt) / (vm / days_in_month(t)) - 1.0) * 100.0,
+            t,
+        ),
         ("yoy_abs", level, v - vy, add_months(nxt, -12)),
         ("yoy_pct", level, (v / vy - 1.0) * 100.0, add_months(nxt, -12)),
         ("pp_mom", rate, v - vm, t),
@@ -643,7 +652,19 @@ def _unit(products: Sequence[Product]) -> pl.Expr:
     m, s = pl.col("measure"), pl.col("statistic")
     return (
         pl.when(
-            s.is_in(["mom_pct", "yoy_pct", "ytd_pct", "lfl_mom_pct", "lfl_yoy_pct", "panel_effect_pct", "pct", "mape"])
+            s.is_in(
+                [
+                    "mom_pct",
+                    "daily_mom_pct",
+                    "yoy_pct",
+                    "ytd_pct",
+                    "lfl_mom_pct",
+                    "lfl_yoy_pct",
+                    "panel_effect_pct",
+                    "pct",
+                    "mape",
+                ]
+            )
         )
         .then(pl.lit("%"))
         .when(s.is_in(["pp_mom", "pp_yoy", "lfl_pp_mom", "panel_effect_pp"]))

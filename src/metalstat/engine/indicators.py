@@ -156,8 +156,9 @@ def change_crossings(completed: pl.DataFrame, t: date, products: Sequence[Produc
 def change_counts(
     matched: pl.DataFrame, daily: pl.Expr, prev_daily: pl.Expr, products: Sequence[Product]
 ) -> pl.DataFrame:
-    """Among producers seen in both months (``matched``): how many and what % lowered or raised
-    their daily output, overall and by producer domain (counts only); and, overall, how many
+    """Among producers seen in both months (``matched``): how many were compared
+    (``change=compared``, the denominator of the shares), how many and what % of them lowered or
+    raised their daily output, overall and by producer domain (counts only); and, overall, how many
     did so by more than the product's ``significant_change_pct`` (``reduced_significantly``,
     ``increased_significantly``: a subset of the plain counts). A producer with no output the
     month before and some now has increased significantly."""
@@ -184,6 +185,14 @@ def change_counts(
         variable_name="change",
     )
     out = [
+        # the producers compared, the denominator of the shares below
+        totals.select(
+            "product",
+            "period",
+            measure=pl.lit("producer_count"),
+            breakdown=pl.lit("change=compared"),
+            value=pl.col("n").cast(pl.Float64),
+        ),
         long.select(
             "product",
             "period",

@@ -63,6 +63,10 @@ def _daily_change_pct() -> pl.Expr:
     return ((_c("output") / _c("days")) / (_c("prev_output") / _c("prev_days")) - 1.0) * 100.0
 
 
+# A return's metal/physical ratio may differ from a fixed formula's by this much (relative):
+# moisture and rounding of a plant's own weighing, not a different salt.
+FORMULA_TOLERANCE = 0.01
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "missing_output",
@@ -133,6 +137,19 @@ RULES: tuple[Rule, ...] = (
         lambda: _c("output_metal") > _c("output") * (1.0 + 1e-9),
         lambda: _c("output_metal"),
         field="output_metal",
+    ),
+    Rule(
+        "off_formula",
+        "error",
+        "Metal content off the formula",
+        "metal content {output_metal:,.1f} is {grade_pct:.2f}% of physical output {output:,.1f}; "
+        "the product's fixed formula gives {formula_pct:.2f}%",
+        lambda: (
+            _c("fixed_formula")
+            & (_c("output") > 0)
+            & ((_c("output_metal") / _c("output") / _c("formula_factor") - 1.0).abs() > FORMULA_TOLERANCE)
+        ),
+        lambda: _c("output_metal"),
     ),
     Rule(
         "breakdown_sum",
@@ -210,6 +227,8 @@ def _thresholds(products: Sequence[Product]) -> pl.DataFrame:
                 "schedule_gap_pct": p.thresholds.schedule_gap_pct,
                 "unit_mixup_factor": p.thresholds.unit_mixup_factor,
                 "breakdown_tolerance": p.thresholds.breakdown_tolerance,
+                "fixed_formula": p.fixed_formula,
+                "formula_factor": p.metal_factor if p.fixed_formula else None,
             }
             for p in products
         ]
@@ -349,6 +368,8 @@ def _context(
         ),
         swing=_daily_change_pct(),
         gap=(pl.col("output") / pl.col("prev_schedule") - 1.0) * 100.0,
+        grade_pct=pl.col("output_metal") / pl.col("output") * 100.0,
+        formula_pct=pl.col("formula_factor") * 100.0,
     )
     return ctx
 

@@ -65,7 +65,7 @@ def auxiliary_dicts(
         for m in sorted(monthly):
             if not first <= m <= last:
                 continue
-            sm = series_month(monthly, m, is_summable(unit))
+            sm = series_month(monthly, m, is_summable(unit, code, str(s.get("name") or "")))
             assert sm is not None
             label = _label(m)
             stats: list[tuple[str, str, float | None, str]] = [

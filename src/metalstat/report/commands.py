@@ -46,14 +46,31 @@ def _period(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     show_default=True,
     help="Folder to write the files into.",
 )
-def report_cmd(period: str, vintage: int | None, lang: str, fmt: str, out_dir: Path) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Check the drafts for consistency with the vintage instead of writing files; "
+    "exit status 1 when a statement does not check out.",
+)
+def report_cmd(period: str, vintage: int | None, lang: str, fmt: str, out_dir: Path, check: bool) -> None:
     """Draft the monthly report of PERIOD (YYYY-MM) as HTML, PDF, Markdown and JSON."""
     from metalstat.core.startup import setup_django
 
     setup_django()
-    from metalstat.report.loader import ReportError, write_report
+    from metalstat.report.loader import ReportError, build_report_input, write_report
 
     langs = list(available_languages()) if lang == "all" else [lang]
+    if check:
+        from metalstat.report.consistency import check_input
+
+        try:
+            problems = check_input(build_report_input(period, vintage), langs)
+        except ReportError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{len(problems)} problem(s) in the {period} report ({', '.join(langs)})", err=True)
+        raise SystemExit(1 if problems else 0)
     formats = list(FORMATS) if fmt == "all" else [fmt]
     started = time.perf_counter()
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
-from metalstat.engine.auxiliary import change, is_summable, monthly_values, series_month
+from metalstat.engine.auxiliary import change, is_summable, monthly_values, range_partner, series_kind, series_month
 from metalstat.engine.figures import parse_breakdown
 from metalstat.report.charts import ChartData, production_chart
 from metalstat.report.figureset import Fig, FigureSet, month_date, shift_month
@@ -41,6 +41,9 @@ SLOTS = (
     "end",
 )
 OVERVIEW_SLOT = "overview"
+# The reasons a section names for the month and for the outlook: the groups of events (by
+# region and reason) that weigh most, capacity affected × days in the month.
+MAX_REASONS = 3
 # Fewer producers than this in a group of events: say how many, not how much capacity.
 MIN_GROUP_FOR_CAPACITY = 3
 # Producer counts crossed with a producer domain (province, region, feedstock ...): how many
@@ -48,6 +51,10 @@ MIN_GROUP_FOR_CAPACITY = 3
 # before the tie says nothing about where producers are.
 MAX_DOMAIN_STATEMENTS = 4
 MAX_TIED_PLACES = 3
+# A breakdown is drafted only where it tells more than the total: some cell's change (or
+# rate) differs from the total's by this many percentage points or more; otherwise its cells
+# stay in the key table's data and the figures export (docs/methodology.md).
+BREAKDOWN_MIN_SPREAD = 0.5
 # Domains whose values are places ("in Yunnan"); the others qualify the producer.
 GEOGRAPHIC_DIMENSIONS = ("province", "region")
 
@@ -83,6 +90,8 @@ class Section:
     table: Table | None
     chart_svg: str
     notes: list[str]
+    # what the paragraphs were drafted from, for the consistency check (report.consistency)
+    facts: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -112,6 +121,17 @@ def _days(period: str) -> int:
 
 def _month_end(period: str) -> date:
     return month_date(shift_month(period, 1)) - timedelta(days=1)
+
+
+def _event_weight(item: MaintenanceItem, period: str) -> float:
+    """How much an event weighs on the month, to rank the reasons: capacity affected (unit
+    a year) × its days in the month (an event without a capacity counts as one unit a day,
+    below any stated one)."""
+    start, end = month_date(period), _month_end(period)
+    first = max(item.start, start)
+    last = min(item.end or end, end)
+    days = max((last - first).days + 1, 0)
+    return days * (item.capacity_affected if item.capacity_affected is not None else 1e-6)
 
 
 def _overlaps(item: MaintenanceItem, period: str) -> bool:
@@ -199,6 +219,7 @@ class _Drafter:
         prod = {
             "level": self.v(p, "production", "level"),
             "daily": self.v(p, "production", "daily_avg"),
+            "daily_mom_pct": self.v(p, "production", "daily_mom_pct"),
             "mom_abs": self.v(p, "production", "mom_abs"),
             "mom_pct": self.v(p, "production", "mom_pct"),
             "yoy_abs": self.v(p, "production", "yoy_abs"),
@@ -274,11 +295,13 @@ class _Drafter:
         fck = {"kind": "forecast", "period": fc_period}
         fc: dict[str, Any] = {
             "period": fc_period,
+            "days": _days(fc_period),
             "level": self.v(p, "production", "level", **fck),
             "mom_abs": self.v(p, "production", "mom_abs", **fck),
             "mom_pct": self.v(p, "production", "mom_pct", **fck),
             "yoy_abs": self.v(p, "production", "yoy_abs", **fck),
             "yoy_pct": self.v(p, "production", "yoy_pct", **fck),
+            "daily_mom_pct": self.v(p, "production", "daily_mom_pct", **fck),
             "ytd_span": self.figs.ytd_next,
             "ytd_level": self.v(p, "production", "ytd_level", kind="forecast", period=self.figs.ytd_next),
             "ytd_abs": self.v(p, "production", "ytd_abs", kind="forecast", period=self.figs.ytd_next),
@@ -299,8 +322,14 @@ class _Drafter:
             "increased": self.v(p, "producer_share", "level", breakdown="change=increased", **fck),
             "reduced_n": self._int(self.v(p, "producer_count", "count", breakdown="change=reduced", **fck)),
             "increased_n": self._int(self.v(p, "producer_count", "count", breakdown="change=increased", **fck)),
+            "compared": self._int(self.v(p, "producer_count", "count", breakdown="change=compared", **fck)),
             "where": self._domain_counts(p, kind="forecast", period=fc_period),
         }
+        if p.producer_counts == "status":
+            fc.update(reduced=None, increased=None, reduced_n=None, increased_n=None, compared=None)
+            fc["where"].update(reduced=None, increased=None)
+        elif _has_change_family(fc):
+            fc["where"]["status"] = []  # one family of counts: by change of daily output
         if fc["level"] is not None and fc["ytd_level"] is None and fc_period.endswith("-01"):
             fc["ytd_span"] = None
         if p.content == "both":
@@ -344,6 +373,7 @@ class _Drafter:
             "previous": self.figs.previous,
             "year_ago": self.figs.year_ago,
             "days": _days(t),
+            "prev_days": _days(self.figs.previous),
             "prod": prod,
             "contents": contents,
             "ytd": ytd,
@@ -389,7 +419,11 @@ class _Drafter:
                         "pp_yoy": self.v(p, "operating_rate", "pp_yoy", breakdown=key, kind=kind, period=period),
                     }
                 )
-            if items:
+            total = {
+                "level": self.v(p, "operating_rate", "level", kind=kind, period=period),
+                "pp_mom": self.v(p, "operating_rate", "pp_mom", kind=kind, period=period),
+            }
+            if items and _informative(items, total):
                 groups.append({"dimension": dim, "label": self._dimension_label(p, dim), "items": items})
         return groups
 
@@ -432,7 +466,9 @@ class _Drafter:
             for d in p.dimensions:
                 if d.name == dim:
                     kind = d.kind
-            if items:
+            total = {k: self.v(p, "production", k, **kw) for k in ("mom_pct", "yoy_pct")}
+            has_shares = any(i["share"] is not None for i in items)
+            if items and (has_shares or any(i["hidden"] for i in items) or _informative(items, total)):
                 out.append(
                     {
                         "dimension": dim,
@@ -463,7 +499,8 @@ class _Drafter:
                         "mom_pct": self.v(p, measure, "mom_pct", breakdown=key, **kw),
                     }
                 )
-            if items:
+            total = {"mom_pct": self.v(p, measure, "mom_pct", **kw)}
+            if items and _informative(items, total):
                 groups.append({"dimension": dim, "label": self._dimension_label(p, dim), "items": items})
         return groups
 
@@ -485,7 +522,7 @@ class _Drafter:
                 }
             )
         prev = self.figs.previous
-        return {
+        out: dict[str, Any] = {
             "sample": self._int(self.v(p, "producer_count", "count")),
             "provinces": self._int(self.v(p, "province_count", "count")),
             "statuses": statuses,
@@ -495,8 +532,20 @@ class _Drafter:
             "increased_prev": self.v(p, "producer_share", "level", breakdown="change=increased", period=prev),
             "reduced_n": self._int(self.v(p, "producer_count", "count", breakdown="change=reduced")),
             "increased_n": self._int(self.v(p, "producer_count", "count", breakdown="change=increased")),
+            "compared": self._int(self.v(p, "producer_count", "count", breakdown="change=compared")),
             "where": self._domain_counts(p, kind="actual", period=self.t),
         }
+        # One family of counts a section: by reported status where the catalog says so (a
+        # sample of whom most stopped or cut), else the change of daily output, which
+        # explains the level (counts by status only where no change can be counted).
+        if p.producer_counts == "status" and out["statuses"]:
+            keys = ("reduced", "reduced_prev", "increased", "increased_prev", "reduced_n", "increased_n", "compared")
+            out.update(dict.fromkeys(keys))
+            out["where"].update(reduced=None, increased=None)
+        elif _has_change_family(out):
+            out["statuses"] = []
+            out["where"]["status"] = []
+        return out
 
     def _domain_counts(self, p: Product, *, kind: str, period: str) -> dict[str, Any]:
         """Where the producers counted by status or by change of output are, from the counts
@@ -609,7 +658,11 @@ class _Drafter:
                 continue
             groups[(e.region, e.reason)].append(e)
         out = []
-        for (region, reason), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+
+        def weight(kv: tuple[tuple[str, str], list[MaintenanceItem]]) -> tuple[float, int, tuple[str, str]]:
+            return (-sum(_event_weight(e, period) for e in kv[1]), -len(kv[1]), kv[0])
+
+        for (region, reason), items in sorted(groups.items(), key=weight)[:MAX_REASONS]:
             cap = [e.capacity_affected for e in items if e.capacity_affected is not None]
             out.append(
                 {
@@ -657,7 +710,7 @@ class _Drafter:
                 continue
             cur = by_month[month]
             values = monthly_values((o.date, o.value) for o in series.observations)
-            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit))
+            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit, series.code, series.name))
             assert stated is not None
             before = by_month.get(shift_month(month, -1))
             mom_abs, mom_pct = stated.mom_abs, stated.mom_pct
@@ -667,12 +720,18 @@ class _Drafter:
             # a January-to-month sum is worth quoting from February on
             ytd = stated.ytd if cur.date.month > 1 else None
             unit = self.lang.term("units", series.unit)
+            unit_code = series.unit.split(" ")[0]  # "mt metal" scales as mt
             out.append(
                 {
+                    "code": series.code,
+                    "kind": series_kind(series.code, series.unit, series.name),
+                    "series_name": series.name,
+                    "unit_code": series.unit,
                     "name": self.lang.name_of(series),
                     "unit": unit,
                     "value": cur.value,
                     "date": cur.date,
+                    "at_month_end": cur.date == _month_end(month),
                     "note": cur.note,
                     "previous": before.value if before else None,
                     "mom_abs": mom_abs,
@@ -687,14 +746,15 @@ class _Drafter:
                     "next_mom_abs": next_abs,
                     "next_mom_pct": next_pct,
                     # a quoted market figure is shown as measured, not rounded like an estimate
-                    "fmt": lambda x, u=unit: self.lang.qty(x, "", u, 0 if float(x).is_integer() else 2),
+                    "fmt": lambda x, u=unit, code=unit_code: self.lang.measured(x, code, u),
                 }
             )
-        return out
+        return _join_ranges(out)
 
     # --- tables --------------------------------------------------------------------------
-    def _cell(self, fig: Fig | None, text: str, quiet: tuple[str, ...] = ("A",)) -> Cell:
-        """A table cell; statuses in ``quiet`` are not marked (a column header says them)."""
+    def _cell(self, fig: Fig | None, text: str, quiet: tuple[str, ...] = ("A", "P")) -> Cell:
+        """A table cell; statuses in ``quiet`` are not marked (a column header says them). A
+        provisional month is said once, in the legend, not marked on every cell."""
         if fig is None:
             return Cell("")
         if fig.suppressed:
@@ -703,6 +763,8 @@ class _Drafter:
         if fig.withheld:
             self.statuses_used.add("U")
             return Cell(self.lang.setting("missing", "—"), "U")
+        if fig.status == "P":
+            self.statuses_used.add("P")  # explained once in the legend
         status = fig.status if fig.status not in ("", *quiet) else ""
         if status:
             self.statuses_used.add(status)
@@ -837,6 +899,7 @@ class _Drafter:
             table=self.key_table(p, ctx),
             chart_svg=chart,
             notes=notes,
+            facts=ctx,
         )
 
     def _chart_data(self, p: Product, ctx: dict[str, Any]) -> ChartData:
@@ -875,6 +938,7 @@ class _Drafter:
             unit = lang.unit(p)
             level = self.f(p, "production", "level")
             mom = self.f(p, "production", "mom_pct")
+            daily = self.f(p, "production", "daily_mom_pct")
             yoy = self.f(p, "production", "yoy_pct")
             fc_mom = self.f(p, "production", "mom_pct", kind="forecast", period=self.figs.next)
             dec = p.decimals
@@ -894,6 +958,7 @@ class _Drafter:
                     Cell(lang.product_name(p), numeric=False),
                     level_cell,
                     pc(mom),
+                    pc(daily),
                     pc(yoy),
                     pc(fc_mom),
                 )
@@ -903,6 +968,7 @@ class _Drafter:
             lang.label("col_product"),
             lang.month(self.t, short=True),
             lang.label("col_mom"),
+            lang.label("col_daily_mom"),
             lang.label("col_yoy"),
             lang.label("col_forecast_mom", month=lang.month(self.figs.next, short=True)),
         )
@@ -988,16 +1054,86 @@ class _Drafter:
         return Table(columns, tuple(rows))
 
 
+def _join_ranges(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A range split into two series (``x_low``, ``x_high``) is quoted once: beside the
+    series it bounds (``x``, as its high or low of the month), or as a range of its own
+    named by what the two names share."""
+    codes = {a["code"]: a for a in items}
+    out: list[dict[str, Any]] = []
+    for a in items:
+        partner = range_partner(a["code"])
+        if partner is None:
+            out.append(a)
+            continue
+        side, base = partner
+        if base in codes:
+            codes[base][side] = a["value"]
+            continue
+        if side == "high" and base + "_low" in codes:
+            continue  # quoted with its low
+        high = codes.get(base + "_high")
+        if side == "low" and high is not None and high["month"] == a["month"]:
+            name = _shared_start(a["name"], high["name"]).rstrip(" （(")
+            out.append({**a, "kind": "range", "name": name, "low": a["value"], "high": high["value"]})
+        else:
+            out.append(a)
+    return out
+
+
+def _shared_start(a: str, b: str) -> str:
+    """The characters two names begin with ("Pb50 TC low", "Pb50 TC high": "Pb50 TC ")."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _informative(items: list[dict[str, Any]], total: dict[str, float | None]) -> bool:
+    """Whether a breakdown's cells tell more than its total: some cell's value of a key the
+    total has differs from it by BREAKDOWN_MIN_SPREAD or more. Where no cell can be compared
+    (no such value in the cells or the total), the breakdown is kept."""
+    compared = False
+    for key, t in total.items():
+        if t is None:
+            continue
+        for i in items:
+            if i.get(key) is not None:
+                compared = True
+                if abs(i[key] - t) >= BREAKDOWN_MIN_SPREAD:
+                    return True
+    return not compared
+
+
+def _has_change_family(counts: dict[str, Any]) -> bool:
+    """Whether producers lowering or raising output are counted (the engine compares daily
+    output of the producers reporting both months)."""
+    return any(counts.get(k) is not None for k in ("reduced", "reduced_n", "increased", "increased_n"))
+
+
 def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[str, Any]:
     """How many products rose, fell or held flat, and the largest moves, for the overview."""
     changes: list[dict[str, Any]] = []
     ahead = {"up": 0, "down": 0, "flat": 0}
+    # months of different length: words and rankings follow the daily average
+    per_day = _days(figs.period) != _days(figs.previous)
+    per_day_next = _days(figs.next) != _days(figs.period)
+    per_day_all = per_day_next_all = True
     for p in products:
         mom = figs.value(p.code, "production", "mom_pct")
+        daily = figs.value(p.code, "production", "daily_mom_pct")
+        if per_day and daily is not None:  # (a vintage from before daily changes has none)
+            mom = daily
+        elif per_day and mom is not None:
+            per_day_all = False
         if mom is not None:
             shown = round(mom, p.decimals)
             changes.append({"name": lang.product_name(p), "pct": mom, "dec": p.decimals, "shown": shown})
         fc = figs.value(p.code, "production", "mom_pct", kind="forecast", period=figs.next)
+        fc_daily = figs.value(p.code, "production", "daily_mom_pct", kind="forecast", period=figs.next)
+        if per_day_next and fc_daily is not None:
+            fc = fc_daily
+        elif per_day_next and fc is not None:
+            per_day_next_all = False
         if fc is not None:
             shown = round(fc, p.decimals)
             word = "flat" if lang.hedge(fc, p.decimals) == "flat" else "up" if shown > 0 else "down"
@@ -1012,6 +1148,11 @@ def _movers(products: list[Product], figs: FigureSet, lang: Language) -> dict[st
         "top_up": up[:3],
         "top_down": down[:3],
         "ahead": ahead,
+        "per_day": per_day and per_day_all,
+        "per_day_next": per_day_next and per_day_next_all,
+        "days": _days(figs.period),
+        "prev_days": _days(figs.previous),
+        "next_days": _days(figs.next),
     }
 
 
@@ -1065,7 +1206,16 @@ def draft_report(inp: ReportInput, language: str, figures: FigureSet | None = No
     ]
     statuses = drafter.statuses_used
     legend_table = lang.config.get("obs_status", {})
-    legend = [(code, str(legend_table.get(code, code))) for code in sorted(statuses) if code]
+    legend = [
+        (
+            code,
+            lang.label("legend_provisional", month=lang.month(inp.period))
+            if code == "P"
+            else str(legend_table.get(code, code)),
+        )
+        for code in sorted(statuses)
+        if code
+    ]
     return Report(
         language=lang,
         period=inp.period,

@@ -183,6 +183,24 @@ class Language:
         pattern = "quantity_multiple" if unit[:1].isdigit() else "quantity_default"
         return self.setting(pattern, "{n} {unit}").format(n=self.num(x, decimals if abs(x) < 1000 else 0), unit=unit)
 
+    def measured(self, x: float, unit_code: str, unit: str) -> str:
+        """A quoted market figure as measured (never rounded like an estimate), in this
+        language's scale for the unit (万吨): as many decimals as the scaled value needs, up
+        to four; below the scale, 0 or 2 decimals."""
+        if unit_code == "%":
+            return self.setting("percent", "{n}%").format(n=self.num(x, 0 if float(x).is_integer() else 2))
+        for rule in self.config.get("quantity", []):
+            units = rule.get("units")
+            if units is not None and unit_code not in units:
+                continue
+            if abs(x) < rule.get("min", 0) or rule.get("divisor", 1) == 1 or rule.get("round_to"):
+                continue
+            value = x / rule["divisor"]
+            places = next((d for d in range(5) if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value))), 4)
+            return str(rule["format"]).format(n=self.num(value, places), unit=unit)
+        pattern = "quantity_multiple" if unit[:1].isdigit() else "quantity_default"
+        return self.setting(pattern, "{n} {unit}").format(n=self.num(x, 0 if float(x).is_integer() else 2), unit=unit)
+
     def pct(self, x: float | None, decimals: int = 2) -> str:
         """The size of a % change or a rate (no sign: the words carry the direction)."""
         if x is None:
@@ -289,6 +307,7 @@ class Language:
             num=self.num,
             qty=self.qty,
             pct=self.pct,
+            spct=self.spct,
             pp=self.pp,
             month=self.month,
             month_only=self.month_only,

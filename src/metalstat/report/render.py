@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -34,12 +36,19 @@ def _css() -> str:
     return resources.files("metalstat.report").joinpath("templates/report.css").read_text("utf-8")
 
 
+# Release times are stated in Beijing time in every edition (a naive time is taken as UTC).
+RELEASE_TIME_ZONE = ZoneInfo("Asia/Shanghai")
+
+
 def _release_time(report: Report) -> str:
     if report.release_at is None:
         return "—"
     at = report.release_at
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    at = at.astimezone(RELEASE_TIME_ZONE)
     lang = report.language
-    return f"{lang.date(at)} {at:%H:%M} {at.tzname() or ''}".strip()
+    return lang.label("release_time_at", date=lang.date(at), time=f"{at:%H:%M}")
 
 
 def render_html(report: Report) -> str:

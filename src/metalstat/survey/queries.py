@@ -98,9 +98,9 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
 
 
 def product_series() -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]:
-    """The market series that belong to a product (code, product, unit) and all their
+    """The market series that belong to a product (code, product, unit, name) and all their
     observations (series code, date, value), for a release's figures."""
-    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit"))
+    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit", "name"))
     observations = [
         {"series": o["series__code"], "date": o["date"], "value": o["value"]}
         for o in AuxiliaryObservation.objects.filter(series__product__gt="").values("series__code", "date", "value")
