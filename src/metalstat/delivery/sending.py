@@ -22,14 +22,16 @@ attempt is logged.
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from metalstat.delivery.models import (
     AlertPreference,
@@ -133,7 +135,21 @@ def claim_batch(limit: int = BATCH) -> list[Delivery]:
     """Claim up to ``limit`` due deliveries for this worker (none another worker holds)."""
     now = timezone.now()
     token = f"{WORKER}:{uuid.uuid4().hex[:12]}"
-    with transaction.atomic():
+    for wait in (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 0.0):
+        try:
+            return _claim(now, token, limit)
+        except OperationalError as exc:
+            # SQLite: another worker holds the write lock longer than the busy timeout.
+            if not wait or not is_locked_database_exception(exc):
+                raise
+            time.sleep(wait)
+    return []
+
+
+def _claim(now: datetime, token: str, limit: int) -> list[Delivery]:
+    # On SQLite the transaction takes the write lock at once (BEGIN EXCLUSIVE): a transaction
+    # that reads and then writes would fail when another worker wrote in between.
+    with exclusive_transaction():
         candidates = Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)

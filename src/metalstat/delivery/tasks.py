@@ -4,7 +4,7 @@ workers at once: they only ever claim work through :mod:`metalstat.delivery.send
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +32,13 @@ def fan_out(release_pk: int, release_at: str) -> dict[str, Any]:
 def drain() -> dict[str, Any]:
     """Send every delivery that is due, until none is left to claim; look again at the next
     retry or when a claim of a worker that may have died runs out."""
-    counts, wake = sending.drain()
+    try:
+        counts, wake = sending.drain()
+    except Exception:
+        # A database error in the middle: look again shortly (what this task had claimed is
+        # taken again when its lease runs out), and let the failure show in the task's result.
+        drain.using(run_after=timezone.now() + timedelta(seconds=5)).enqueue()
+        raise
     if wake is not None:
         drain.using(run_after=max(wake, timezone.now())).enqueue()
     return {**counts, "wake": wake.isoformat() if wake else None}
