@@ -153,8 +153,17 @@ def _name(code: str) -> str:
         ("npi", "NPI"),
         ("map", "MAP"),
         ("ndfeb", "NdFeB"),
-        ("hc", "HC"),
+        ("hc", "high-carbon"),
         ("avg", "average"),
+        ("emd", "EMD"),
+        ("pb50", "Pb50"),
+        ("wo3", "WO3"),
+        ("san ciprian", "San Ciprián"),
+        ("tsingshan", "Tsingshan"),
+        ("jinchuan", "Jinchuan"),
+        ("phase3", "phase III"),
+        ("high grade", "high-grade"),
+        ("long term", "long-term"),
     ):
         words = re.sub(rf"\b{short}\b", full, words)
     return words[:1].upper() + words[1:]
