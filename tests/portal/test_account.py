@@ -71,11 +71,19 @@ def test_readers_without_a_subscriber_have_no_alerts_nor_webhooks(world: World, 
     assert "belong to a subscriber" in text_of(client.get("/account/"))
     assert client.post("/account/alerts/", {"email": "on", "language": "en"}).status_code == 404
     assert client.post("/account/webhooks/", {"url": PUBLIC}).status_code == 404
+    assert client.post("/account/feed/").status_code == 404
     assert not AlertPreference.objects.exists() and not Webhook.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "path", ["/account/alerts/", "/account/webhooks/", "/account/webhooks/1/disable/", "/account/password-reset/"]
+    "path",
+    [
+        "/account/alerts/",
+        "/account/feed/",
+        "/account/webhooks/",
+        "/account/webhooks/1/disable/",
+        "/account/password-reset/",
+    ],
 )
 def test_every_write_needs_the_csrf_token(world: World, path: str) -> None:
     client = Client(enforce_csrf_checks=True)
@@ -192,3 +200,21 @@ def test_the_password_reset_pages_speak_chinese(world: World) -> None:
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     body = text_of(client.get("/account/password-reset/"))
     assert 'lang="zh-CN"' in body and "重置密码" in body
+
+
+def test_the_personal_feed_address_is_shown_once_and_a_new_one_stops_the_old(world: World) -> None:
+    client = reader_client("trader")
+    assert "Make the feed address" in text_of(client.get("/account/"))
+    response = client.post("/account/feed/")
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    found = re.search(
+        r'<code id="feed-url">https?://[^/]+(/feeds/personal/mfeed_[\w-]+\.atom)</code>', text_of(response)
+    )
+    assert found is not None
+    first = found.group(1)
+    feed = Client().get(first)  # a feed reader: no session
+    assert feed.status_code == 200 and "<feed" in text_of(feed)
+    page = text_of(client.get("/account/"))
+    assert first not in page and "Make a new feed address" in page
+    client.post("/account/feed/")
+    assert Client().get(first).status_code == 404

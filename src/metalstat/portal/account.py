@@ -25,6 +25,7 @@ class Alerts:
     language: str
     following: set[str]  # empty: every entitled product
     products: list[tuple[str, str]]  # (code, name) the reader's entitlements cover
+    has_feed: bool  # a personal feed token was issued (only its digest is kept)
     languages: list[tuple[str, str]] = field(default_factory=lambda: list(AlertLanguage.choices))
 
 
@@ -52,6 +53,7 @@ def alerts_of(subscriber: Subscriber, reader: Reader, lang: Language) -> Alerts:
         language=pref.language,
         following=set(pref.products),
         products=followable(reader, lang),
+        has_feed=bool(pref.feed_digest),
     )
 
 

@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/alerts/", views.set_alerts, name="set-alerts"),
+    path("account/feed/", views.issue_feed_token, name="issue-feed-token"),
     path("account/webhooks/", views.register_webhook, name="register-webhook"),
     path("account/webhooks/<int:pk>/disable/", views.disable_webhook, name="disable-webhook"),
     # Django's password reset, in the portal's layout; the e-mail goes through EMAIL_BACKEND.

@@ -15,7 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from metalstat.delivery.actions import do_disable_webhook, do_register_webhook, do_set_alert_preferences
+from metalstat.delivery.actions import (
+    do_disable_webhook,
+    do_issue_feed_token,
+    do_register_webhook,
+    do_set_alert_preferences,
+)
 from metalstat.delivery.models import Webhook
 from metalstat.engine.inputs import month_start
 from metalstat.portal import account as account_reads
@@ -181,6 +186,7 @@ def account(
     alert_error: str = "",
     webhook_error: str = "",
     new_hook: Webhook | None = None,
+    feed_url: str = "",
     status: int = 200,
 ) -> HttpResponse:
     reader, lang = _reader(request)
@@ -201,6 +207,7 @@ def account(
         alert_error=alert_error,
         webhook_error=webhook_error,
         new_hook=new_hook,
+        feed_url=feed_url,
         saved=request.GET.get("saved") == "alerts",
     )
     response.status_code = status
@@ -245,6 +252,15 @@ def set_alerts(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return account(request, alert_error="; ".join(exc.messages), status=400)
     return redirect(reverse("portal:account") + "?saved=alerts#alerts-h")
+
+
+@login_required
+@require_POST
+def issue_feed_token(request: HttpRequest) -> HttpResponse:
+    """A new address for the subscriber's personal feed (the old one stops working), shown in
+    this response only: the token in it is kept as a digest."""
+    _pref, token = do_issue_feed_token(_own_subscriber(request), actor=request.user)
+    return _shown_once(request, feed_url=request.build_absolute_uri(reverse("feed-personal", args=[token])))
 
 
 @login_required
