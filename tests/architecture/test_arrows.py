@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         "catalog",
         "engine",
     },
-    "portal": {"api", "subscriptions", "report", "releases", "core", "catalog", "engine"},
+    "portal": {"delivery", "api", "subscriptions", "report", "releases", "core", "catalog", "engine"},
     "project": {"core", "registry", "survey", "releases", "api", "portal", "delivery", "workspace"},
     "cli": {"core", "catalog", "engine"},  # subcommands are named as strings, imported lazily
 }

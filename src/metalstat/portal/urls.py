@@ -1,11 +1,22 @@
 """The portal's addresses (under the site root; the API stays under /api/v1/)."""
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import URLPattern, path, reverse_lazy
+from django.views import View
 
 from metalstat.portal import views
 
 app_name = "portal"
+
+
+def _reset(route: str, view: type[View], name: str, **options: Any) -> URLPattern:
+    """One step of Django's password reset under /account/password-reset/, its template
+    ``portal/<name with underscores>.html``."""
+    template = f"portal/{name.replace('-', '_')}.html"
+    return path(f"account/password-reset/{route}", view.as_view(template_name=template, **options), name=name)
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,4 +36,25 @@ urlpatterns = [
         name="login",
     ),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/alerts/", views.set_alerts, name="set-alerts"),
+    path("account/feed/", views.issue_feed_token, name="issue-feed-token"),
+    path("account/webhooks/", views.register_webhook, name="register-webhook"),
+    path("account/webhooks/<int:pk>/disable/", views.disable_webhook, name="disable-webhook"),
+    # Django's password reset, in the portal's layout; the e-mail goes through EMAIL_BACKEND.
+    _reset(
+        "",
+        auth_views.PasswordResetView,
+        "password-reset",
+        email_template_name="portal/password_reset_email.txt",
+        subject_template_name="portal/password_reset_subject.txt",
+        success_url=reverse_lazy("portal:password-reset-done"),
+    ),
+    _reset("sent/", auth_views.PasswordResetDoneView, "password-reset-done"),
+    _reset(
+        "<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView,
+        "password-reset-confirm",
+        success_url=reverse_lazy("portal:password-reset-complete"),
+    ),
+    _reset("done/", auth_views.PasswordResetCompleteView, "password-reset-complete"),
 ]

@@ -1,5 +1,5 @@
-"""The portal's pages: thin over ``portal.pages`` (reads) and ``subscriptions.actions``
-(the only writes). Nothing here decides who sees what."""
+"""The portal's pages: thin over ``portal.pages`` and ``portal.account`` (reads),
+``subscriptions.actions`` and ``delivery.actions`` (the only writes). Nothing here decides who sees what."""
 
 from __future__ import annotations
 
@@ -9,18 +9,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from metalstat.delivery.actions import (
+    do_disable_webhook,
+    do_issue_feed_token,
+    do_register_webhook,
+    do_set_alert_preferences,
+)
+from metalstat.delivery.models import Webhook
 from metalstat.engine.inputs import month_start
+from metalstat.portal import account as account_reads
 from metalstat.portal import pages
 from metalstat.releases.queries import NotVisible, release_id
 from metalstat.report.figureset import shift_month
 from metalstat.report.language import Language
 from metalstat.subscriptions.actions import do_create_api_key, do_revoke_api_key
-from metalstat.subscriptions.models import ApiKey
+from metalstat.subscriptions.models import ApiKey, Subscriber
 
 
 def _page(request: HttpRequest, template: str, reader: pages.Reader, **ctx: Any) -> HttpResponse:
@@ -169,10 +178,21 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account(request: HttpRequest, *, created: tuple[ApiKey, str] | None = None, error: str = "") -> HttpResponse:
-    reader = pages.reader_of(request.user)
+def account(
+    request: HttpRequest,
+    *,
+    created: tuple[ApiKey, str] | None = None,
+    error: str = "",
+    alert_error: str = "",
+    webhook_error: str = "",
+    new_hook: Webhook | None = None,
+    feed_url: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    reader, lang = _reader(request)
     keys = list(ApiKey.objects.filter(user_id=int(str(request.user.pk))).order_by("-created_at"))
-    return _page(
+    subscriber = account_reads.subscriber_of(request.user)
+    response = _page(
         request,
         "portal/account.html",
         reader,
@@ -181,7 +201,88 @@ def account(request: HttpRequest, *, created: tuple[ApiKey, str] | None = None, 
         error=error,
         grants=reader.ent.describe(),
         api_base=request.build_absolute_uri("/api/v1/"),
+        subscriber=subscriber,
+        alerts=account_reads.alerts_of(subscriber, reader, lang) if subscriber else None,
+        endpoints=account_reads.endpoints_of(subscriber) if subscriber else [],
+        alert_error=alert_error,
+        webhook_error=webhook_error,
+        new_hook=new_hook,
+        feed_url=feed_url,
+        saved=request.GET.get("saved") == "alerts",
     )
+    response.status_code = status
+    return response
+
+
+def _shown_once(request: HttpRequest, **created: Any) -> HttpResponse:
+    """The account page with a secret just made (a key, a webhook's signing secret): kept by no cache."""
+    response = account(request, **created)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _own_subscriber(request: HttpRequest) -> Subscriber:
+    subscriber = account_reads.subscriber_of(request.user)
+    if subscriber is None:
+        raise Http404("alerts and webhooks belong to a subscriber")
+    return subscriber
+
+
+@login_required
+@require_POST
+def set_alerts(request: HttpRequest) -> HttpResponse:
+    """E-mail on or off, its language, the products followed (only those the reader's
+    entitlements cover; none chosen: every entitled product)."""
+    subscriber = _own_subscriber(request)
+    reader, lang = _reader(request)
+    chosen = request.POST.getlist("products")
+    covered = {code for code, _name in account_reads.followable(reader, lang)}
+    outside = sorted(set(chosen) - covered)
+    if outside:
+        msg = _("Not covered by your subscriptions: %(codes)s") % {"codes": ", ".join(outside)}
+        return account(request, alert_error=msg, status=400)
+    try:
+        do_set_alert_preferences(
+            subscriber,
+            email=request.POST.get("email") == "on",
+            language=request.POST.get("language", ""),
+            products=chosen,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        return account(request, alert_error="; ".join(exc.messages), status=400)
+    return redirect(reverse("portal:account") + "?saved=alerts#alerts-h")
+
+
+@login_required
+@require_POST
+def issue_feed_token(request: HttpRequest) -> HttpResponse:
+    """A new address for the subscriber's personal feed (the old one stops working), shown in
+    this response only: the token in it is kept as a digest."""
+    _pref, token = do_issue_feed_token(_own_subscriber(request), actor=request.user)
+    return _shown_once(request, feed_url=request.build_absolute_uri(reverse("feed-personal", args=[token])))
+
+
+@login_required
+@require_POST
+def register_webhook(request: HttpRequest) -> HttpResponse:
+    """A new endpoint through delivery's action (HTTPS on a public address only); its
+    signing secret is in this response, which no cache keeps."""
+    subscriber = _own_subscriber(request)
+    try:
+        hook = do_register_webhook(subscriber, request.POST.get("url", ""), actor=request.user)
+    except ValidationError as exc:
+        reasons = exc.message_dict.get("url", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+        return account(request, webhook_error="; ".join(reasons), status=400)
+    return _shown_once(request, new_hook=hook)
+
+
+@login_required
+@require_POST
+def disable_webhook(request: HttpRequest, pk: int) -> HttpResponse:
+    hook = get_object_or_404(Webhook, pk=pk, subscriber=_own_subscriber(request))
+    do_disable_webhook(hook, actor=request.user)
+    return redirect(reverse("portal:account") + "#hooks-h")
 
 
 @login_required
@@ -192,9 +293,7 @@ def create_key(request: HttpRequest) -> HttpResponse:
         created = do_create_api_key(request.user, request.POST.get("name", ""), actor=request.user)
     except ValidationError as exc:
         return account(request, error="; ".join(exc.messages))
-    response = account(request, created=created)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _shown_once(request, created=created)
 
 
 @login_required

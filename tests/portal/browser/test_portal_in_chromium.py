@@ -125,7 +125,7 @@ def test_an_api_key_made_on_the_account_page_reads_the_api(page: Any, site: str)
     sign_in(page, site)
     page.goto(f"{site}/account/")
     page.fill("#key-name", "notebook-2")
-    page.click("form.new-key button")
+    page.click("form.new-key:not(.new-hook) button")
     secret = page.inner_text("#new-key").strip()
     request = urllib.request.Request(  # noqa: S310 (the live test server)
         f"{site}/api/v1/me", headers={"Authorization": f"Bearer {secret}"}
@@ -137,12 +137,33 @@ def test_an_api_key_made_on_the_account_page_reads_the_api(page: Any, site: str)
     assert secret not in page.content()
 
 
+def test_alerts_are_set_and_a_webhook_refused_on_the_account_page(page: Any, site: str) -> None:
+    from metalstat.delivery.models import AlertPreference
+
+    sign_in(page, site)
+    page.goto(f"{site}/account/")
+    assert page.locator("input[name=products][value=npi]").count() == 0  # not covered
+    page.uncheck("#alert-email")
+    page.select_option("#alert-language", "zh-Hans")
+    page.check("input[name=products][value=copper_cathode]")
+    page.click("form.alerts button[type=submit]")
+    page.wait_for_selector("text=Your alert settings are saved.")
+    assert page.is_checked("input[name=products][value=copper_cathode]")
+    assert not page.is_checked("#alert-email")
+    pref = AlertPreference.objects.get(subscriber__user__username="trader")
+    assert (pref.email, pref.language, pref.products) == (False, "zh-Hans", ["copper_cathode"])
+    page.fill("#hook-url", "http://example.com/hook")
+    page.click("form.new-hook button")
+    assert "must use https" in page.inner_text("#webhook-error")
+
+
 PAGES = {
     "home": "/",
     "product": "/products/copper_cathode/",
     "release": "/releases/2025-06/",
     "calendar": "/calendar/",
     "series": "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-05",
+    "account": "/account/",
 }
 
 
@@ -166,7 +187,7 @@ def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str
                 # nothing wider than the phone's screen but the tables' own scroll boxes
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, (name, language, device, overflow)
-                if name in ("home", "product", "series") and device == "desktop":
+                if name in ("home", "product", "series", "account") and device == "desktop":
                     results = axe.run(page)
                     bad = [
                         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
