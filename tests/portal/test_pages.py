@@ -263,6 +263,8 @@ def test_home_lists_what_the_latest_vintage_revised(world: World) -> None:
     assert "Revised since 2025-05.v1" in section
     assert section.count("<tr>") == 2  # the header and one revision
     assert "Copper Cathode" in section and "May 2025" in section and "NPI" not in section
+    # Rounded to the hundred both would read "1,100 mt": a revision is shown with its digits.
+    assert "1,080" in section and "1,100" in section
 
 
 COPPER = "M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL"

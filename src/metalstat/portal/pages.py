@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -323,13 +323,20 @@ def read_revisions(reader: Reader, release: Release, before: Release, lang: Lang
     for r in changed.iter_rows(named=True):
         p = catalog.get(r["product"])
         was = {"value": r["value_before"], "status": r["status_before"], "conf_status": r["conf_status_before"]}
+        now, before = cell(lang, r, "qty", p), cell(lang, was, "qty", p)
+        if now.text == before.text and not (now.hidden or before.hidden):
+            # Rounded as the report rounds, a small revision would read as no change: show
+            # both values as measured, with the digits that tell them apart.
+            unit = lang.unit(p)
+            now = replace(now, text=lang.measured(r["value"], p.unit, unit))
+            before = replace(before, text=lang.measured(r["value_before"], p.unit, unit))
         out.append(
             {
                 "product": p,
                 "name": lang.product_name(p),
                 "month": lang.month(r["period"], short=True),
-                "now": cell(lang, r, "qty", p),
-                "before": cell(lang, was, "qty", p),
+                "now": now,
+                "before": before,
             }
         )
     return out
