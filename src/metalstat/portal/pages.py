@@ -323,20 +323,20 @@ def read_revisions(reader: Reader, release: Release, before: Release, lang: Lang
     for r in changed.iter_rows(named=True):
         p = catalog.get(r["product"])
         was = {"value": r["value_before"], "status": r["status_before"], "conf_status": r["conf_status_before"]}
-        now, before = cell(lang, r, "qty", p), cell(lang, was, "qty", p)
-        if now.text == before.text and not (now.hidden or before.hidden):
+        now_cell, before_cell = cell(lang, r, "qty", p), cell(lang, was, "qty", p)
+        if now_cell.text == before_cell.text and not (now_cell.hidden or before_cell.hidden):
             # Rounded as the report rounds, a small revision would read as no change: show
             # both values as measured, with the digits that tell them apart.
             unit = lang.unit(p)
-            now = replace(now, text=lang.measured(r["value"], p.unit, unit))
-            before = replace(before, text=lang.measured(r["value_before"], p.unit, unit))
+            now_cell = replace(now_cell, text=lang.measured(r["value"], p.unit, unit))
+            before_cell = replace(before_cell, text=lang.measured(r["value_before"], p.unit, unit))
         out.append(
             {
                 "product": p,
                 "name": lang.product_name(p),
                 "month": lang.month(r["period"], short=True),
-                "now": now,
-                "before": before,
+                "now": now_cell,
+                "before": before_cell,
             }
         )
     return out
