@@ -13,12 +13,13 @@ from metalstat.delivery.models import AlertPreference
 def test_the_demo_subscriber_gets_english_email_on_three_products(db: Any) -> None:
     from metalstat.demo.dissemination import DEMO_EMAIL, demo_subscriber
 
-    user, secret = demo_subscriber()
+    user, secret, password = demo_subscriber()
     pref = AlertPreference.objects.select_related("subscriber__user").get(subscriber__user__username=user)
     assert pref.email and pref.language == "en"
     assert pref.products == ["aluminium", "copper_cathode", "nickel_sulphate"]
     assert pref.subscriber.user.email == DEMO_EMAIL
     assert secret.startswith("mstat_")
+    assert pref.subscriber.user.check_password(password)
 
 
 def test_the_command_line_has_the_worker_and_the_delivery_commands() -> None:
