@@ -163,4 +163,17 @@ def test_query_counts_do_not_grow_with_the_returns(panel: None) -> None:
     send(secret, period="2025-07", output=20_000, schedule=20_000)
     with CaptureQueriesContext(connection) as later:
         assert send(secret, period="2025-08", output=20_050, schedule=20_000).status_code == 201
-    assert len(later.captured_queries) <= first + 2
+    with CaptureQueriesContext(connection) as revised:
+        assert send(secret, period="2025-08", output=20_060, schedule=20_000).status_code == 201
+    # a fixed number per return (20 today: the token, the rules' inputs, the write, its audit)
+    assert len(later.captured_queries) == len(revised.captured_queries) == first <= 25
+
+
+def test_a_token_is_rate_limited_like_a_key(panel: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METALSTAT_API_RATE", "2")
+    _, secret = do_issue_respondent_token("CU-A", actor="office")
+    _, other = do_issue_respondent_token("CU-B", actor="office")
+    answers = [client(secret).get(URL) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "token resp_" in answers[2].json()["detail"] and int(answers[2]["Retry-After"]) >= 1
+    assert client(other).get(URL).status_code == 200  # counted per token
