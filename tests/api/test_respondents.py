@@ -93,6 +93,10 @@ def test_history_lists_every_revision_of_each_month(panel: None) -> None:
     listed = client(secret).get(URL, {"history": "true"}).json()["returns"][0]
     assert [(h["revision"], h["output"]) for h in listed["history"]] == [(1, 20_500.0), (2, 20_400.0)]
     assert client(secret).get(URL, {"since": "2025"}).status_code == 400
+    # Sent from revision 1 while revision 2 stands: a conflict, nothing written.
+    stale = send(secret, period="2025-06", output=20_300, schedule=20_000, expected_revision=1)
+    assert stale.status_code == 409 and stale.json()["title"] == "Conflict"
+    assert SurveyReturn.objects.filter(producer__code="CU-A", period="2025-06-01").count() == 2
 
 
 def test_revoked_unknown_and_foreign_credentials_are_refused(panel: None, django_user_model: Any) -> None:
@@ -118,9 +122,12 @@ def test_revoked_unknown_and_foreign_credentials_are_refused(panel: None, django
 
 def test_an_error_answer_lists_every_field_problem(panel: None) -> None:
     _, secret = do_issue_respondent_token("CU-A", actor="office")
-    typed = send(secret, period="", output="lots", colour="red")
+    typed = send(secret, period="", output="lots", colour="red", breakdown={"series": 5}, status=1)
     assert typed.status_code == 422 and typed["Content-Type"] == "application/problem+json"
-    assert {p["name"] for p in typed.json()["invalid_params"]} == {"period", "output", "colour"}
+    named = {p["name"] for p in typed.json()["invalid_params"]}
+    assert named == {"period", "output", "colour", "breakdown", "status"}
+    not_json = client(secret).post(URL, "[1, 2]", content_type="application/json")
+    assert not_json.status_code == 400 and "JSON object" in not_json.json()["detail"]
     cleaned = send(secret, period="2025-06", output=-5, status="bogus")
     assert cleaned.status_code == 422
     assert {p["name"] for p in cleaned.json()["invalid_params"]} == {"output", "status"}

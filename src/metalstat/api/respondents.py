@@ -170,7 +170,12 @@ def _check_fields(channel: Channel, body: dict[str, Any]) -> list[dict[str, Any]
     for name in ("status", "reason", "confirm"):
         if name in body and not isinstance(body[name], str):
             params.append({"name": name, "reason": "a string"})
-    if "breakdown" in body and not isinstance(body["breakdown"], dict):
+    breakdown = body.get("breakdown", {})
+    if not isinstance(breakdown, dict) or not all(
+        isinstance(parts, dict)
+        and all(q is None or (isinstance(q, int | float) and not isinstance(q, bool)) for q in parts.values())
+        for parts in breakdown.values()
+    ):
         params.append({"name": "breakdown", "reason": 'an object: {"dimension": {"value": quantity}}'})
     revision = body.get("expected_revision")
     if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
