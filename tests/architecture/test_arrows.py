@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"releases", "survey", "registry", "core", "catalog", "engine"},
     "spreadsheets": {"survey", "registry", "core", "catalog", "engine"},
     "subscriptions": {"releases", "core", "catalog", "engine"},
-    "api": {"subscriptions", "releases", "core", "catalog", "engine"},
+    # api.respondents (the respondents' channel) alone reads survey: see NARROW below
+    "api": {"survey", "subscriptions", "releases", "core", "catalog", "engine"},
     "delivery": {"api", "subscriptions", "releases", "core", "catalog", "engine"},
     "workspace": {"releases", "survey", "registry", "core", "catalog", "engine"},
     "demo": {
@@ -46,6 +47,8 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"core", "catalog", "engine"},  # subcommands are named as strings, imported lazily
 }
 PURE = {"catalog", "engine"}  # no Django, no app
+# Arrows allowed to one module of a box only: (importer box, imported box) -> the importers.
+NARROW: dict[tuple[str, str], set[str]] = {("api", "survey"): {"metalstat.api.respondents"}}
 
 
 def module_name(path: Path) -> str:
@@ -111,6 +114,9 @@ def wrong_arrows(graph: Mapping[str, set[str]]) -> list[str]:
                 problems.append(f"{module} -> {target}: nothing imports the command line")
             elif to != box and to not in ALLOWED[box]:
                 problems.append(f"{module} -> {target}: {box} may not import {to}")
+            elif (box, to) in NARROW and module not in NARROW[box, to]:
+                only = ", ".join(sorted(NARROW[box, to]))
+                problems.append(f"{module} -> {target}: only {only} of {box} imports {to}")
     return problems
 
 
@@ -169,3 +175,15 @@ def test_checker_catches_an_app_importing_the_command_line() -> None:
 def test_checker_catches_two_modules_importing_each_other() -> None:
     graph = {"metalstat.core.a": {"metalstat.core.b"}, "metalstat.core.b": {"metalstat.core.a"}}
     assert mutual_imports(graph) == ["metalstat.core.a <-> metalstat.core.b"]
+
+
+def test_checker_catches_a_narrow_arrow_taken_by_another_module() -> None:
+    graph = {
+        "metalstat.api.data": {"metalstat.survey.models"},
+        "metalstat.api.respondents": {"metalstat.survey.respondents"},
+        "metalstat.survey.models": set(),
+        "metalstat.survey.respondents": set(),
+    }
+    assert wrong_arrows(graph) == [
+        "metalstat.api.data -> metalstat.survey.models: only metalstat.api.respondents of api imports survey"
+    ]

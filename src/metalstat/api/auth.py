@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from metalstat.api.problems import Problem
-from metalstat.subscriptions.actions import digest_of
+from metalstat.subscriptions.actions import KEY_PREFIX, digest_of
 from metalstat.subscriptions.models import ApiKey
 
 LAST_USED_EVERY = 60  # seconds: last use is written at most once a minute per key
@@ -49,6 +49,10 @@ def authenticate(request: Any) -> Caller:
         problem = Problem(401, "an API key is needed: Authorization: Bearer <key>")
         problem.headers["WWW-Authenticate"] = 'Bearer realm="metalstat"'
         raise problem
+    if not secret.startswith(KEY_PREFIX):
+        raise _unauthorized(
+            f"not an API key (they begin {KEY_PREFIX}); a respondent token opens only /api/v1/respondent/returns"
+        )
     key = ApiKey.objects.select_related("user").filter(digest=digest_of(secret)).first()
     now = timezone.now()
     if key is None:

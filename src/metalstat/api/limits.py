@@ -19,10 +19,16 @@ def per_minute() -> int:
 
 def check_rate(key: ApiKey | None, user: Any = None) -> None:
     """Count one request of ``key`` (or, without a key, of the signed-in ``user``)."""
+    who = key.pk if key is not None else f"user-{getattr(user, 'pk', '')}"
+    count_request(str(who), f"key {key.prefix}…" if key is not None else "your session")
+
+
+def count_request(who: str, label: str) -> None:
+    """Count one request of the caller named ``who`` (a key, a session, a respondent token)
+    against the same limit; ``label`` names the caller in the 429's detail."""
     limit = per_minute()
     now = time.time()
     window = int(now // 60)
-    who = key.pk if key is not None else f"user-{getattr(user, 'pk', '')}"
     name = f"metalstat:rate:{who}:{window}"
     if cache.add(name, 1, timeout=120):
         count = 1
@@ -35,11 +41,7 @@ def check_rate(key: ApiKey | None, user: Any = None) -> None:
     if count > limit:
         retry = max(1, int((window + 1) * 60 - now) + 1)
         problem = Problem(
-            429,
-            f"more than {limit} requests a minute with "
-            + (f"key {key.prefix}…" if key is not None else "your session")
-            + f"; try again in {retry} s",
-            retry_after=retry,
+            429, f"more than {limit} requests a minute with {label}; try again in {retry} s", retry_after=retry
         )
         problem.headers["Retry-After"] = str(retry)
         raise problem

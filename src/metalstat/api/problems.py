@@ -13,6 +13,8 @@ TITLES = {
     403: "Not entitled",
     404: "Not found",
     406: "Not acceptable",
+    409: "Conflict",
+    422: "Not accepted",
     429: "Too many requests",
 }
 

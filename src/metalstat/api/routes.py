@@ -77,6 +77,12 @@ def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(Problem(exc.status_code, str(exc)), request.path)
 
 
+def json_body(properties: dict[str, Any], *, required: list[str]) -> dict[str, Any]:
+    """A route's JSON request body for the OpenAPI document (``openapi_extra``)."""
+    schema = {"type": "object", "required": required, "properties": properties}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 class Context:
     """One request: who calls, what they may read, whether it is an analyst's preview."""
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from metalstat.api.formats import json_response
 from metalstat.api.problems import Problem, not_found
-from metalstat.api.routes import Context, api
+from metalstat.api.routes import Context, api, json_body
 from metalstat.delivery.actions import do_disable_webhook, do_register_webhook
 from metalstat.delivery.models import DeliveryAttempt, Webhook
 from metalstat.subscriptions.models import Subscriber
@@ -53,20 +53,7 @@ def list_webhooks(request: HttpRequest) -> HttpResponse:
     return ctx.log(_no_store(json_response({"ok": True, "webhooks": [_hook(h) for h in hooks]})))
 
 
-_URL_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["url"],
-                    "properties": {"url": {"type": "string", "description": "https:// on a public address"}},
-                }
-            }
-        },
-    }
-}
+_URL_BODY = json_body({"url": {"type": "string", "description": "https:// on a public address"}}, required=["url"])
 
 
 @api.post("/webhooks", summary="Register a webhook endpoint", tags=["account"], openapi_extra=_URL_BODY)

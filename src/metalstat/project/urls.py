@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from metalstat.api import respondents as _respondents  # noqa: F401 (adds /api/v1/respondent/returns)
 from metalstat.api.routes import api
 from metalstat.delivery import urls as delivery_urls  # also adds /api/v1/webhooks to the data API
 

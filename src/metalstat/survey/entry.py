@@ -41,6 +41,14 @@ class NeedsReason(ValidationError):
         super().__init__([f"warning ({w.rule}): {w.message}" for w in warnings])
 
 
+class RuleErrors(ValidationError):
+    """The return breaks validation rules (errors): it is refused; each finding is kept."""
+
+    def __init__(self, errors: list[Finding]) -> None:
+        self.findings = errors
+        super().__init__([f"error ({f.rule}): {f.message}" for f in errors])
+
+
 def return_findings(row: ReturnValues) -> list[Finding]:
     """The engine's findings on ``row`` as if it were recorded (errors, and warnings not yet
     confirmed). Raises ValidationError for values that cannot be stored at all."""
@@ -85,7 +93,7 @@ def do_enter_return(
     found = return_findings(row)
     errors = [f for f in found if f.severity == "error"]
     if errors:
-        raise ValidationError([f"error ({f.rule}): {f.message}" for f in errors])
+        raise RuleErrors(errors)
     warnings = [f for f in found if f.severity == "warning"]
     if warnings and not reason.strip() and not leave_warnings:
         raise NeedsReason(warnings)

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from metalstat.catalog.vocabulary import RETURN_VALUES
 from metalstat.core.changelog import Actor, actor_name, record_change, snapshot
 from metalstat.core.choices import AuditAction
 from metalstat.core.periods import as_period
@@ -87,17 +88,63 @@ def own_returns(token: RespondentToken, limit: int = 24) -> list[SurveyReturn]:
     return list(SurveyReturn.objects.current().filter(producer=token.producer).order_by("-period")[:limit])
 
 
-def submit_own_return(secret: str, values: dict[str, Any], *, channel: str) -> tuple[str, SurveyReturn, list[Finding]]:
+def own_history(token: RespondentToken, months: list[SurveyReturn]) -> dict[Any, list[SurveyReturn]]:
+    """Every revision of the token's producer's returns of those months (one query), by
+    month, oldest revision first."""
+    periods = [m.period for m in months]
+    found: dict[Any, list[SurveyReturn]] = {p: [] for p in periods}
+    rows = SurveyReturn.objects.filter(producer=token.producer, period__in=periods).order_by("period", "revision")
+    for row in rows:
+        found[row.period].append(row)
+    return found
+
+
+def what_changed(receipt: SurveyReturn) -> dict[str, dict[str, Any]]:
+    """The values of ``receipt`` that differ from the revision before it, as {field: {"from",
+    "to"}} (a first revision: every value given, from None)."""
+    before = (
+        SurveyReturn.objects.filter(
+            producer_id=receipt.producer_id, period=receipt.period, revision__lt=receipt.revision
+        )
+        .order_by("-revision")
+        .first()
+    )
+    changes: dict[str, dict[str, Any]] = {}
+    for name in RETURN_VALUES:
+        old = getattr(before, name) if before is not None else None
+        new = getattr(receipt, name)
+        if before is None and new in (None, "", {}):
+            continue
+        if old != new:
+            changes[name] = {"from": old, "to": new}
+    return changes
+
+
+def submit_own_return(
+    secret: str,
+    values: dict[str, Any],
+    *,
+    channel: str,
+    confirm: str = "",
+    leave_warnings: bool = True,
+) -> tuple[str, SurveyReturn, list[Finding]]:
     """Record the token's producer's return; returns what happened, the return in force (the
     receipt) and the warnings the office will look at. ``values``: ReturnValues fields other
-    than the producer (a ``producer`` given is ignored: the token decides)."""
+    than the producer (a ``producer`` given is ignored: the token decides). With
+    ``leave_warnings=False`` a warning needs ``confirm``, the producer's reason, stored as its
+    confirmation (``survey.entry.NeedsReason`` otherwise), as an analyst's form asks."""
     token = respondent(secret)
     code = token.producer.code
     fields = {k: v for k, v in values.items() if k in ReturnValues.__dataclass_fields__ and k != "producer"}
     row = replace(ReturnValues(producer=code, period=fields.pop("period")), **fields)
     who = f"{code} (respondent, token {token.prefix}…)"
     entered = do_enter_return(
-        row, actor=who, source="api", origin=f"respondents' channel ({channel})", leave_warnings=True
+        row,
+        actor=who,
+        source="api",
+        origin=f"respondents' channel ({channel})",
+        reason=confirm,
+        leave_warnings=leave_warnings,
     )
     receipt = SurveyReturn.objects.current().get(producer=token.producer, period=as_period(row.period))
     return entered.outcome, receipt, entered.warnings
