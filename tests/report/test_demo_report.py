@@ -156,13 +156,16 @@ def test_the_chinese_body_has_no_english_words(out):
     assert not found, f"English words in the Chinese body: {found}"
 
 
-# The reasons the seed report gives for each product's June move (and July's, where it gives
-# one), in the words the report uses for that reason category.
+# The reasons the seed report gives for each product's June move, in the words the report
+# uses for that reason category (with the region where the seed names one).
 SEED_REASONS = {
-    "copper_cathode": [("raw-material shortages", "原料短缺"), ("environmental inspections", "环保检查")],
+    "copper_cathode": [
+        ("raw-material shortages", "原料短缺"),
+        ("environmental inspections in north China", "华北地区环保检查"),
+    ],
     "aluminium": [("capacity replacement", "产能置换")],
     "refined_nickel": [("raw-material shortages", "原料短缺")],
-    "npi": [("losses", "亏损")],
+    "npi": [("losses", "亏损"), ("maintenance in north China", "华北地区检修")],
     "cobalt_sulphate": [("raw-material shortages", "原料短缺")],
     "lithium_carbonate": [("losses", "亏损")],
     "stainless_steel": [("losses", "亏损")],

@@ -64,7 +64,7 @@ SEED_EVENTS: dict[str, tuple[SeedEvent, ...]] = {
         ),
     ),
     "npi": (
-        SeedEvent("2025-06", "losses", 4, "cut as ore costs rose and NPI prices fell"),
+        SeedEvent("2025-06", "losses", 3, "cut as ore costs rose and NPI prices fell"),
         SeedEvent("2025-06", "maintenance", 1, "slow restart after maintenance", region="north China", planned=True),
         SeedEvent(
             "2025-07", "losses", 3, "dear Philippine ore and weak stainless demand: output kept low", planned=True
