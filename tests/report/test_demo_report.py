@@ -154,3 +154,39 @@ def test_the_chinese_body_has_no_english_words(out):
                 if word not in ZH_LATIN_ALLOWED:
                     found.setdefault(word, set()).add(p["code"])
     assert not found, f"English words in the Chinese body: {found}"
+
+
+# The reasons the seed report gives for each product's June move, in the words the report
+# uses for that reason category (with the region where the seed names one).
+SEED_REASONS = {
+    "copper_cathode": [
+        ("raw-material shortages", "原料短缺"),
+        ("environmental inspections in north China", "华北地区环保检查"),
+    ],
+    "aluminium": [("capacity replacement", "产能置换")],
+    "refined_nickel": [("raw-material shortages", "原料短缺")],
+    "npi": [("losses", "亏损"), ("maintenance in north China", "华北地区检修")],
+    "cobalt_sulphate": [("raw-material shortages", "原料短缺")],
+    "lithium_carbonate": [("losses", "亏损")],
+    "stainless_steel": [("losses", "亏损")],
+}
+# ... and the outlook's (the forecast paragraph names the planned stops and cuts of July).
+SEED_OUTLOOK_REASONS = {
+    "refined_nickel": ("raw-material shortages", "原料短缺"),
+    "npi": ("losses", "亏损"),
+    "cobalt_sulphate": ("raw-material shortages", "原料短缺"),
+    "stainless_steel": ("losses", "亏损"),
+}
+
+
+def test_the_drafts_name_the_seed_reasons(out):
+    for k, lang in enumerate(("en", "zh")):
+        report = json.loads((out / f"report-{PERIOD}.{lang}.json").read_text("utf-8"))
+        text = {p["code"]: " ".join(x["text"] for x in p["paragraphs"]) for p in report["products"]}
+        july = "July" if lang == "en" else "7月"
+        for code, reasons in SEED_REASONS.items():
+            for words in reasons:
+                assert words[k] in text[code], f"{lang} {code}: {words[k]!r} not named"
+        for code, words in SEED_OUTLOOK_REASONS.items():
+            planned = [s for s in re.split(r"(?<=[.。])\s*", text[code]) if july in s and words[k] in s]
+            assert planned, f"{lang} {code}: {words[k]!r} not named for July"

@@ -77,7 +77,7 @@ def test_copper_forecast(en):
     assert "For July, 55.00% of the surveyed producers plan lower daily output and 4 surveyed " in text
     assert "producers plan higher daily output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text
-    assert "Maintenance planned for July: maintenance in east China (1 producer)" in text
+    assert "Stoppages and cuts planned for July: maintenance in east China (1 producer)" in text
 
 
 def test_drivers_counts_events_and_market(en):

@@ -86,6 +86,7 @@ EVENT_REASONS: Final = (
     "power",
     "policy",
     "accident",
+    "capacity_replacement",  # old capacity shut for new capacity elsewhere
 )
 CAPACITY_EVENTS: Final = ("commissioning", "expansion", "replacement", "reduction", "closure")
 ENTERPRISE_NATURES: Final = ("state_owned", "private", "foreign", "joint_venture")

@@ -27,6 +27,7 @@ from metalstat.demo.groups import Groups, physical_path
 from metalstat.demo.groups import calibrate as calibrate_groups
 from metalstat.demo.national import National
 from metalstat.demo.national import calibrate as calibrate_national
+from metalstat.demo.reasons import seed_events
 from metalstat.demo.statusplan import FLAT_DAILY_PCT, build_plan, with_the_move
 from metalstat.demo.structure import Structure, build, uniform_coverage
 from metalstat.demo.targets import Target, load_targets
@@ -137,6 +138,7 @@ def _generate_product(product: Product, targets: Sequence[Target], seed: int, ma
         stated=stated_sums(own),
     )
     story.finish(structure, lay, groups, panel, own, rng)
+    seed_events(product.code, structure, lay, panel)
     return ProductDemo(product, national, structure, lay, groups, panel)
 
 
