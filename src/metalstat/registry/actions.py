@@ -21,6 +21,7 @@ from metalstat.core.concurrency import check_version, version_of
 from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_date, as_period
 from metalstat.core.roles import require
+from metalstat.core.validators import code_problem
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 
 # Producer fields an upsert may set; ``code`` is the key.
@@ -71,6 +72,9 @@ def do_upsert_producer(
     code = (code or "").strip()
     if not code:
         raise ValidationError({"code": "a producer needs a code"})
+    problem = code_problem(code)
+    if problem is not None:  # before any lookup: PostgreSQL refuses a NUL even in a query
+        raise ValidationError({"code": ValidationError(problem[0], code=problem[1])})
     producer = Producer.objects.select_for_update().filter(code=code).first()
     check_version(
         f"producer {code}",

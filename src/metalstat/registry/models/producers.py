@@ -11,6 +11,7 @@ from django.db.models import Q
 from metalstat.core.validators import (
     catalog_product,
     code_key,
+    code_problem,
     validate_code,
     validate_month_start,
     validate_product_code,
@@ -59,11 +60,20 @@ class Producer(models.Model):
         errors: dict[str, str] = {}
         # Codes differing only in letter case (or width) would be two producers nobody can
         # tell apart: the same rule as the import's, for the admin, the workspace and actions.
-        near = [
-            c
-            for c in Producer.objects.exclude(pk=self.pk).filter(code__iexact=self.code).values_list("code", flat=True)
-            if code_key(c) == code_key(self.code)
-        ]
+        # (A code refused by its own validator is not looked up: a NUL cannot even be sent to
+        # PostgreSQL.)
+        readable = code_problem(self.code) is None
+        near = (
+            [
+                c
+                for c in Producer.objects.exclude(pk=self.pk)
+                .filter(code__iexact=self.code)
+                .values_list("code", flat=True)
+                if code_key(c) == code_key(self.code)
+            ]
+            if readable
+            else []
+        )
         if near:
             errors["code"] = (
                 f"{self.code!r} differs from the registered {near[0]!r} only in letter case; codes may not "
