@@ -271,3 +271,16 @@ def test_the_form_checks_values_as_they_are_typed(as_role, panel: None, django_a
     assert client.post(url, {"output": "20000", "status": "normal"}).json() == {"problems": [], "findings": []}
     assert not SurveyReturn.objects.filter(period="2025-06-01", producer__code="CU-C").exists()
     assert as_role("editor").post(url, {"output": "1"}).status_code == 403
+
+
+def test_every_page_title_is_plain_text() -> None:
+    """A title block holding markup (a table pasted into it) shows up as the tab's text."""
+    import re
+    from pathlib import Path
+
+    import metalstat
+
+    for path in Path(metalstat.__file__).parent.glob("*/templates/**/*.html"):
+        found = re.search(r"\{% block title %\}(.*?)\{% endblock %\}", path.read_text("utf-8"), re.S)
+        if found:
+            assert "<" not in found[1] and "\n" not in found[1], path
