@@ -234,3 +234,12 @@ def test_the_reset_mail_lands_in_the_demo_mailbox(world: World, settings: object
     assert Client().post("/account/password-reset/", {"email": "trader@example.com"}).status_code == 302
     files = list(Path(str(tmp_path)).glob("*.eml"))
     assert len(files) == 1 and "/account/password-reset/" in files[0].read_text("utf-8")
+
+
+def test_the_subscriptions_are_named_in_the_readers_language(world: World) -> None:
+    """The trader's grant of the base_metals group reads as its label, never the catalog code."""
+    client = reader_client("trader")
+    assert "Base metals</strong>: Base metals;" in text_of(client.get("/account/"))
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    body = text_of(client.get("/account/"))
+    assert "基本金属" in body and "base_metals" not in body

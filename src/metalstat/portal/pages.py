@@ -95,6 +95,19 @@ def group_label(product: str) -> str:
     return str(GROUP_LABELS.get(group, group))
 
 
+def grants_shown(ent: Entitlements, lang: Language) -> list[dict[str, Any]]:
+    """The reader's subscriptions as the account page lists them: what each grants in the
+    reader's language (a chain group's label, a product's name), not the catalog's codes."""
+    catalog = load_catalog()
+
+    def name(code: str) -> str:
+        if code in GROUP_LABELS:
+            return str(GROUP_LABELS[code])
+        return lang.product_name(catalog.get(code)) if code in catalog.codes() else code
+
+    return [g | {"groups": [name(c) for c in g["groups"]]} for g in ent.describe()]
+
+
 @dataclass(frozen=True)
 class Cell:
     """A value as printed, with the status letter shown beside it (and its meaning)."""

@@ -199,7 +199,7 @@ def account(
         keys=keys,
         created=created,
         error=error,
-        grants=reader.ent.describe(),
+        grants=pages.grants_shown(reader.ent, lang),
         api_base=request.build_absolute_uri("/api/v1/"),
         subscriber=subscriber,
         alerts=account_reads.alerts_of(subscriber, reader, lang) if subscriber else None,
