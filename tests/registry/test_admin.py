@@ -43,11 +43,11 @@ def test_every_model_has_admin_pages_that_load(admin_client, data):
             assert admin_client.get(change).status_code == 200, change
 
 
-def test_a_producer_edited_in_the_admin_is_logged(admin_client, admin_user, data):
-    url = reverse("admin:registry_producer_change", args=[data.pk])
-    form = {
-        "code": "CU01",
-        "name": "Renamed plant",
+def _producer_form(code: str, name: str) -> dict[str, object]:
+    """The admin's producer form with ``code`` and ``name``, every other field empty."""
+    return {
+        "code": code,
+        "name": name,
         "name_zh": "",
         "product": COPPER,
         "province": "",
@@ -58,7 +58,11 @@ def test_a_producer_edited_in_the_admin_is_logged(admin_client, admin_user, data
         "notes": "",
         **_empty_inlines(),
     }
-    response = admin_client.post(url, form)
+
+
+def test_a_producer_edited_in_the_admin_is_logged(admin_client, admin_user, data):
+    url = reverse("admin:registry_producer_change", args=[data.pk])
+    response = admin_client.post(url, _producer_form("CU01", "Renamed plant"))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Producer.objects.get().name == "Renamed plant"
     entry = AuditEntry.objects.filter(model="registry.producer").order_by("id").last()
@@ -67,20 +71,7 @@ def test_a_producer_edited_in_the_admin_is_logged(admin_client, admin_user, data
 
 
 def test_the_admin_refuses_a_code_differing_only_in_case(admin_client, data):
-    form = {
-        "code": "cu01",
-        "name": "Look-alike",
-        "name_zh": "",
-        "product": COPPER,
-        "province": "",
-        "region": "",
-        "nature": "",
-        "feedstock": "",
-        "country": "China",
-        "notes": "",
-        **_empty_inlines(),
-    }
-    response = admin_client.post(reverse("admin:registry_producer_add"), form)
+    response = admin_client.post(reverse("admin:registry_producer_add"), _producer_form("cu01", "Look-alike"))
     assert response.status_code == 200
     assert "only in letter case" in response.content.decode()
     assert Producer.objects.count() == 1
