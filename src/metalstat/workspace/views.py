@@ -38,7 +38,12 @@ from metalstat.releases.actions import do_set_commentary
 from metalstat.releases.choices import CommentaryMode, Language
 from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month
 from metalstat.releases.models import CellStatus, Commentary, Release
-from metalstat.survey.actions import ReturnValues, do_confirm_warnings
+from metalstat.survey.actions import (
+    ReturnValues,
+    do_clear_follow_up,
+    do_confirm_warnings,
+    do_mark_follow_up,
+)
 from metalstat.survey.entry import NeedsReason, do_enter_return, return_findings
 from metalstat.survey.models import RespondentToken, SurveyReturn
 from metalstat.survey.respondents import (
@@ -121,22 +126,20 @@ def findings(request: HttpRequest, month: str) -> HttpResponse:
     product = request.GET.get("product") or None
     severity = request.GET.get("severity") or None
     if request.method == "POST":
-        producers = request.POST.getlist("producer")
         try:
-            n = do_confirm_warnings(
-                producers,
-                period,
-                request.POST.get("rule", ""),
-                reason=request.POST.get("reason", ""),
-                actor=request.user,
-                origin="workspace",
-            )
-            messages.success(request, f"confirmed {request.POST.get('rule')} on {', '.join(producers)} ({n} changed)")
+            messages.success(request, _finding_step(request, period))
         except (ValidationError, PermissionDenied) as exc:
             for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
                 messages.error(request, text)
         return redirect(request.get_full_path())
     rows = boards.open_findings(period, product, severity)
+    for f in rows:
+        f["follow_up_version"] = version_of(f["follow_up"])
+    open_keys = {(f["producer_id"], f["rule"]) for f in rows}
+    marks = [
+        {"mark": m, "version": version_of(m), "open": (m.producer.code, m.rule) in open_keys}
+        for m in boards.follow_ups(period, product)
+    ]
     groups: dict[tuple[str, str], list[str]] = {}
     for f in rows:
         if f["severity"] == "warning":
@@ -145,8 +148,49 @@ def findings(request: HttpRequest, month: str) -> HttpResponse:
     return render(
         request,
         "workspace/findings.html",
-        {"rows": rows, "bulk": bulk, "month": month, "product": product, "severity": severity, "nav": "findings"},
+        {
+            "rows": rows,
+            "bulk": bulk,
+            "follow_ups": marks,
+            "confirmed": boards.confirmations(period, product),
+            "month": month,
+            "product": product,
+            "severity": severity,
+            "nav": "findings",
+        },
     )
+
+
+def _finding_step(request: HttpRequest, period: date) -> str:
+    """One change on the findings page, through its action: confirm warnings (one or many
+    producers, one reason), mark a finding for follow-up, or clear the mark."""
+    post = request.POST
+    rule = post.get("rule", "")
+    step = post.get("step", "confirm")
+    if step == "confirm":
+        producers = post.getlist("producer")
+        n = do_confirm_warnings(
+            producers, period, rule, reason=post.get("reason", ""), actor=request.user, origin="workspace"
+        )
+        return f"confirmed {rule} on {', '.join(producers)} ({n} changed)"
+    code = post.get("producer", "")
+    if step == "follow_up":
+        _, outcome = do_mark_follow_up(
+            code,
+            period,
+            rule,
+            note=post.get("note", ""),
+            actor=request.user,
+            origin="workspace",
+            expected_version=post.get("version", ""),
+        )
+        return f"{code} {rule}: marked for follow-up ({outcome})"
+    if step == "clear_follow_up":
+        do_clear_follow_up(
+            code, period, rule, actor=request.user, origin="workspace", expected_version=post.get("version", "")
+        )
+        return f"{code} {rule}: follow-up cleared"
+    raise ValidationError(f"unknown step {step!r}")
 
 
 @role_required("view_unreleased")
@@ -443,7 +487,11 @@ def tokens(request: HttpRequest, code: str) -> HttpResponse:
 def respond(request: HttpRequest) -> HttpResponse:
     """A producer's own page: with its token it sends its return and sees its own returns
     only. No sign-in: the token is the credential, and it names the producer."""
-    context: dict[str, Any] = {"statuses": RETURN_STATUSES, "fields": RETURN_FORM_FIELDS, "month": None}
+    context: dict[str, Any] = {
+        "statuses": RETURN_STATUSES,
+        "inputs": [(f, "") for f in RETURN_FORM_FIELDS],
+        "month": None,
+    }
     if request.method != "POST":
         return render(request, "workspace/respond.html", context)
     secret = request.POST.get("token", "")
@@ -463,16 +511,25 @@ def respond(request: HttpRequest) -> HttpResponse:
             "reason": request.POST.get("reason", ""),
             **numbers,
         }
+        context["values"] = dict(request.POST.items())
         if not problems:
             try:
-                outcome, receipt, warnings = submit_own_return(secret, values, channel="form")
+                outcome, receipt, warnings = submit_own_return(
+                    secret, values, channel="form", confirm=request.POST.get("confirm_reason", "")
+                )
+            except NeedsReason as need:
+                context["warnings"] = need.warnings
             except ValidationError as exc:
                 problems.extend(exc.messages)
             else:
                 context["receipt"] = {"outcome": outcome, "return": receipt, "warnings": warnings}
+                context["values"] = {}
         context["problems"] = problems
     context["returns"] = own_returns(token)
-    return render(request, "workspace/respond.html", context, status=400 if context.get("problems") else 200)
+    kept = context.get("values", {})
+    context["inputs"] = [(f, kept.get(f, "")) for f in RETURN_FORM_FIELDS]
+    failed = context.get("problems") or context.get("warnings")
+    return render(request, "workspace/respond.html", context, status=400 if failed else 200)
 
 
 @role_required("record_returns")
