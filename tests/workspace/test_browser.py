@@ -88,3 +88,46 @@ def test_an_analyst_runs_and_submits_another_person_approves_and_schedules(  # t
     board = f"{live_server.url}/workspace/2025-06/"
     page.goto(board)
     assert "is scheduled for 2099-07-15" in page.inner_text("body")
+
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"  # not kept in git
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_the_commentary_preview_follows_the_typing_in_both_languages(live_server, page, panel: None) -> None:  # type: ignore[no-untyped-def]
+    from metalstat.releases.cycle import run_month
+    from metalstat.releases.models import Commentary
+    from metalstat.survey.actions import do_mark_follow_up, do_record_return
+
+    for code, output in (("CU-A", 21_000), ("CU-B", 19_000), ("CU-D", 12_000)):
+        do_record_return(code, "2025-06", output=output, actor="t", source="phone")
+    do_mark_follow_up("CU-D", "2025-06", "far_from_schedule", note="Wang calls the plant on Monday", actor="wang")
+    run_month("2025-06", actor="t")
+    person("ana", "analysts")
+    url = f"{live_server.url}/workspace/2025-06/commentary/"
+    _sign_in(page, url, "ana")
+    form = page.locator("#new-paragraph")
+    form.locator("select[name=product]").select_option("copper_cathode")
+    form.locator("select[name=slot]").select_option("drivers")
+    form.locator("textarea[name=text]").fill("Smelters ran hard in June, one furnace apart.")
+    page.wait_for_selector("#preview .unsaved")
+    english = page.locator("#preview section[data-language=en]")
+    chinese = page.locator("#preview section[data-language=zh]")
+    assert "Smelters ran hard in June, one furnace apart." in english.locator(".unsaved").inner_text()
+    assert chinese.count() == 1 and "铜" in chinese.inner_text()
+    assert english.locator(".para").count() > 2  # the drafted paragraphs around it
+    _shot(page, "commentary-preview")
+    assert not Commentary.objects.exists()
+    # the other pages of the month, for a look
+    for name, path in (
+        ("board", ""),
+        ("findings", "findings/"),
+        ("review", "review/"),
+        ("lineage", "lineage/copper_cathode/"),
+    ):
+        page.goto(f"{live_server.url}/workspace/2025-06/{path}")
+        _shot(page, name)

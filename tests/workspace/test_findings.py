@@ -55,6 +55,9 @@ def test_an_analyst_marks_a_finding_for_follow_up_and_clears_it(as_role, panel: 
     html = page.content.decode()
     assert 'id="follow-ups"' in html and "Wang calls the plant on Monday" in html
     assert [m["open"] for m in page.context["follow_ups"]] == [True]
+    # the board says so beside the two open warnings, which a mark does not take away
+    copper = analyst.get("/workspace/2025-06/").context["board"].rows[0]
+    assert (copper.warnings, copper.follow_ups) == (2, 1)
     # the note is changed from the version the analyst saw, then cleared
     _mark(analyst, "Plant says a furnace is relined", version_of(mark))
     mark.refresh_from_db()

@@ -43,6 +43,7 @@ class ProductRow:
     warnings: int
     last_change: datetime | None
     blockers: list[str] = field(default_factory=list)
+    follow_ups: int = 0  # open findings marked for follow-up (a note: they block nothing)
 
     @property
     def received_capacity_pct(self) -> float | None:
@@ -141,6 +142,15 @@ def month_board(period: date) -> Board:
             .values("product")
             .annotate(n=Count("id"))
         }
+    open_keys = set(
+        zip(findings.get_column("producer_id").to_list(), findings.get_column("rule").to_list(), strict=True)
+    )
+    followed: dict[str, int] = {}
+    for code, rule, product in FindingFollowUp.objects.filter(period=period).values_list(
+        "producer__code", "rule", "producer__product"
+    ):
+        if (code, rule) in open_keys:
+            followed[product] = followed.get(product, 0) + 1
     changes = _last_changes(period)
     last = max(changes.values(), default=None)
     fresh = release is not None and (last is None or release.created_at >= last)
@@ -160,6 +170,7 @@ def month_board(period: date) -> Board:
             errors=found.get((p.code, "error"), 0),
             warnings=found.get((p.code, "warning"), 0),
             last_change=changes.get(p.code),
+            follow_ups=followed.get(p.code, 0),
         )
         if row.errors:
             row.blockers.append(f"{row.errors} error{'s' if row.errors != 1 else ''} to correct")

@@ -56,6 +56,7 @@ from metalstat.survey.respondents import (
 )
 from metalstat.survey.returns_import import ReturnsHandler
 from metalstat.workspace import board as boards
+from metalstat.workspace.preview import SLOTS, NoPreview, commentary_preview
 from metalstat.workspace.review import headline_lineage, month_review
 
 LOGIN_URL = "workspace:login"
@@ -416,7 +417,37 @@ def lineage(request: HttpRequest, month: str, product: str) -> HttpResponse:
     )
 
 
-COMMENTARY_SLOTS = ("production", "operating_rate", "drivers", "forecast", "end")
+COMMENTARY_FIELDS = ("product", "slot", "language", "mode", "text", "version")
+
+
+def _preview_context(request: HttpRequest, period: date) -> dict[str, Any]:
+    """The drafted section of the product being written about, in both languages, with the
+    unsaved text of the form in place (``workspace.preview``; nothing written)."""
+    post = request.POST
+    try:
+        sections = commentary_preview(
+            period,
+            post.get("product", ""),
+            post.get("slot", ""),
+            post.get("text", ""),
+            language=post.get("language") or Language.EN,
+            mode=post.get("mode") or CommentaryMode.REPLACE,
+            user=request.user,
+            author=request.user.get_username(),
+        )
+    except NoPreview as nothing:
+        return {"preview_problem": str(nothing)}
+    return {"preview": sections}
+
+
+@role_required("write_commentary")
+def commentary_preview_fragment(request: HttpRequest, month: str) -> HttpResponse:
+    """The commentary form's live preview (POSTed by its script as the analyst types): an
+    HTML fragment with the product's drafted section in English and Chinese."""
+    period = _period(month)
+    if request.method != "POST":
+        return HttpResponse("post the commentary form to preview it", status=405, content_type="text/plain")
+    return render(request, "workspace/commentary_preview.html", _preview_context(request, period))
 
 
 @role_required("view_unreleased")
@@ -427,15 +458,21 @@ def commentary(request: HttpRequest, month: str) -> HttpResponse:
     context: dict[str, Any] = {
         "month": month,
         "nav": "commentary",
-        "slots": COMMENTARY_SLOTS,
+        "slots": SLOTS,
         "languages": Language.choices,
         "modes": CommentaryMode.choices,
         "products": [(p.code, p.name) for p in load_catalog()],
         "editing": {},
     }
     status = 200
-    if request.method == "POST":
-        fields = {k: request.POST.get(k, "") for k in ("product", "slot", "language", "mode", "text", "version")}
+    if request.method == "POST" and request.POST.get("preview"):
+        # the form's Preview button (without script): the page again, the text kept, nothing saved
+        if not allowed(request.user, "write_commentary"):
+            raise PermissionDenied("the preview is for the analysts writing commentary")
+        context["editing"] = {k: request.POST.get(k, "") for k in COMMENTARY_FIELDS}
+        context |= _preview_context(request, period)
+    elif request.method == "POST":
+        fields = {k: request.POST.get(k, "") for k in COMMENTARY_FIELDS}
         try:
             _, outcome = do_set_commentary(
                 period,
