@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +57,7 @@ from metalstat.survey.respondents import (
 from metalstat.survey.returns_import import ReturnsHandler
 from metalstat.workspace import board as boards
 from metalstat.workspace.preview import SLOTS, NoPreview, commentary_preview
-from metalstat.workspace.review import headline_lineage, month_review
+from metalstat.workspace.review import figure_lineage, month_review
 
 LOGIN_URL = "workspace:login"
 View = Callable[..., HttpResponseBase]
@@ -398,22 +398,24 @@ def review(request: HttpRequest, month: str) -> HttpResponse:
 
 @role_required("view_unreleased")
 def lineage(request: HttpRequest, month: str, product: str) -> HttpResponse:
+    """Where a figure comes from: ``?measure=production|operating_capacity|operating_rate``
+    and ``&breakdown=`` a producer-domain cell (``region=east China``); the headline level by
+    default."""
     period = _period(month)
-    found = headline_lineage(period, product, user=request.user)
-    rows = []
-    if found is not None:
-        for u in found.units:
-            rows.append(
-                {
-                    "unit": u,
-                    "contribution": u.weight * u.value if u.value is not None else None,
-                    "cells": found.cells.get(u.producer, []),
-                }
-            )
+    try:
+        found = figure_lineage(
+            period,
+            product,
+            user=request.user,
+            measure=request.GET.get("measure") or "production",
+            breakdown=request.GET.get("breakdown", ""),
+        )
+    except KeyError:
+        raise Http404(f"no product {product!r}") from None
     return render(
         request,
         "workspace/lineage.html",
-        {"lineage": found, "rows": rows, "month": month, "product": product, "nav": "review"},
+        {"lineage": found, "month": month, "product": product, "nav": "review"},
     )
 
 
