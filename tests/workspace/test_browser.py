@@ -131,3 +131,58 @@ def test_the_commentary_preview_follows_the_typing_in_both_languages(live_server
     ):
         page.goto(f"{live_server.url}/workspace/2025-06/{path}")
         _shot(page, name)
+
+
+def test_the_release_an_editor_schedules_appears_on_the_portal_at_its_time(live_server, page, panel: None) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, timedelta
+
+    from django.utils import timezone
+
+    from metalstat.releases.actions import do_submit_for_review
+    from metalstat.releases.cycle import run_month
+    from metalstat.releases.models import Release
+    from metalstat.subscriptions.actions import do_add_subscriber, do_create_organisation, do_grant_subscription
+    from metalstat.survey.actions import do_record_return
+
+    # June: 21,000 + 19,000 + 18,000 t and C from its 20,000 schedule: 78,000 t
+    for code, output in (("CU-A", 21_000), ("CU-B", 19_000), ("CU-D", 18_000)):
+        do_record_return(code, "2025-06", output=output, actor="t", source="phone")
+    ana = person("ana", "analysts")
+    person("bo", "editors")
+    release = run_month("2025-06", actor=ana).release
+    do_submit_for_review(release, actor=ana)
+    org = do_create_organisation("Desk One", actor="admin")
+    do_grant_subscription(org, "Base metals", groups=["base_metals"], actor="admin")
+    reader = do_add_subscriber("trader", org, actor="admin").user
+    reader.set_password("copper-cathode-2025")
+    reader.save()
+
+    url = f"{live_server.url}/workspace/2025-06/release/"
+    _sign_in(page, url, "bo")
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=approve done")
+    soon = timezone.localtime(timezone.now() + timedelta(hours=2))
+    page.fill("input[name=release_at]", f"{soon:%Y-%m-%d %H:%M}")
+    page.click("button:has-text('Schedule')")
+    page.wait_for_selector("text=publish done")
+    release.refresh_from_db()
+    assert release.status == "published" and release.release_at == soon.replace(second=0, microsecond=0)
+
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.fill("#id_username", "trader")
+    page.fill("#id_password", "copper-cathode-2025")
+    page.click("form.sign-in button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    # before its time: the time, no figure
+    for path in ("/", "/products/copper_cathode/", "/calendar/"):
+        page.goto(f"{live_server.url}{path}")
+        assert "78,000" not in page.inner_text("body"), path
+    calendar = page.inner_text("body")
+    assert "Scheduled release" in calendar and f"{soon.astimezone(UTC):%H:%M} UTC" in calendar
+    _shot(page, "portal-before-release")
+    # its time comes (moved, as the clock would): June is on the portal, with no job to run
+    Release.objects.filter(pk=release.pk).update(release_at=timezone.now() - timedelta(seconds=1))
+    page.goto(f"{live_server.url}/products/copper_cathode/")
+    assert "78,000 mt" in page.inner_text("body")
+    _shot(page, "portal-after-release")
