@@ -15,7 +15,7 @@ from typing import Any
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import RETURN_STATUSES
-from metalstat.engine.auxiliary import change, is_summable, monthly_values, range_partner, series_kind, series_month
+from metalstat.engine.auxiliary import change, monthly_values, range_partner, series_month
 from metalstat.engine.figures import parse_breakdown
 from metalstat.report.charts import ChartData, production_chart
 from metalstat.report.figureset import Fig, FigureSet, month_date, shift_month
@@ -710,7 +710,7 @@ class _Drafter:
                 continue
             cur = by_month[month]
             values = monthly_values((o.date, o.value) for o in series.observations)
-            stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit, series.code, series.name))
+            stated = series_month(values, cur.date.replace(day=1), unit=series.unit, kind=series.kind)
             assert stated is not None
             before = by_month.get(shift_month(month, -1))
             mom_abs, mom_pct = stated.mom_abs, stated.mom_pct
@@ -724,7 +724,7 @@ class _Drafter:
             out.append(
                 {
                     "code": series.code,
-                    "kind": series_kind(series.code, series.unit, series.name),
+                    "kind": series.kind,
                     "series_name": series.name,
                     "unit_code": series.unit,
                     "name": self.lang.name_of(series),
@@ -1061,7 +1061,7 @@ def _join_ranges(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     codes = {a["code"]: a for a in items}
     out: list[dict[str, Any]] = []
     for a in items:
-        partner = range_partner(a["code"])
+        partner = range_partner(a["code"]) if a["kind"] == "range" else None
         if partner is None:
             out.append(a)
             continue
