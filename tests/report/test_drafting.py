@@ -287,7 +287,8 @@ def test_a_range_split_in_two_series_is_quoted_once():
     from metalstat.report.drafting import join_ranges
 
     def item(code: str, name: str, value: float) -> dict:
-        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": "price"}
+        kind = "range" if code.endswith(("_low", "_high")) else "price"
+        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": kind}
 
     joined = join_ranges(
         [
@@ -300,6 +301,10 @@ def test_a_range_split_in_two_series_is_quoted_once():
     assert [(a["name"], a["kind"]) for a in joined] == [("Pb50 TC", "range"), ("Lead price", "price")]
     assert (joined[0]["low"], joined[0]["high"]) == (400.0, 700.0)
     assert joined[1]["high"] == 17_270.0  # the month's high beside the price it bounds
+    # a price whose code only ends like a bound is no bound: its kind says so
+    not_a_bound = {**item("x_high", "X high", 1.0), "kind": "price"}
+    kept = join_ranges([item("lead_price", "Lead price", 17_100.0), not_a_bound])
+    assert [a["name"] for a in kept] == ["Lead price", "X high"]
     zh = join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
     assert zh[0]["name"] == "加工费"
 
@@ -379,3 +384,23 @@ def test_last_months_forecast_is_the_one_its_release_stated():
     assert accuracy["Copper Cathode"] == "1,150,000 mt"
     none = draft_report(report_input(prior_forecasts=None), "en")
     assert "Last month's schedule-based forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
+
+
+def test_the_declared_kind_words_a_market_series_not_its_name():
+    """The same observations, declared as something else than their name suggests: the
+    drafting follows the declared kind."""
+    from dataclasses import replace
+
+    base = report_input()
+    stock = base.auxiliary[0]
+    # declared a flow: a month's quantity, "came to ... in June"
+    flow = replace(stock, kind="flow")
+    market = paragraphs(draft_report(report_input(auxiliary=(flow,)), "en"), "copper_cathode")[0]["market"]
+    assert market.startswith("Port copper concentrate inventory came to 623,500 mt in June, down 172,400 mt")
+    # declared a fact: said once, no monthly change (against a year earlier: -76,500 mt)
+    fact = replace(stock, kind="fact")
+    market = paragraphs(draft_report(report_input(auxiliary=(fact,)), "en"), "copper_cathode")[0]["market"]
+    assert market.startswith(
+        "Port copper concentrate inventory: 623,500 mt, down 76,500 mt (10.93%) from a year earlier."
+    )
+    assert "172,400" not in market

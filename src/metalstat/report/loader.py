@@ -103,6 +103,7 @@ def build_report_input(
             name_zh=s["name_zh"],
             unit=s["unit"],
             product=s["product"],
+            kind=s["kind"],
             observations=tuple(AuxiliaryObservation(*o) for o in s["observations"]),
         )
         for s in highlighted_series(quoted_from, last)

@@ -378,7 +378,7 @@ def do_record_event(
     return event, _upsert(event, created, before, actor=actor, origin=origin)
 
 
-_SERIES_FIELDS = ("name", "name_zh", "unit", "product", "description", "highlighted")
+_SERIES_FIELDS = ("name", "name_zh", "unit", "kind", "product", "description", "highlighted")
 
 
 @transaction.atomic
