@@ -156,6 +156,9 @@ def test_units_are_written_once_and_right():
     big = chart(levels=[1_100_000.0 + i * 1000 for i in range(13)], forecast=1_120_000.0)
     assert "Production, thousand mt" in texts(parse(production_chart(big, en)))
     assert "1,112" in texts(parse(production_chart(big, en)))  # June's value, labelled
+    # in 万吨 June's 3,605,400 t is labelled 360.5 (four digits), not a rounded 361
+    alu = chart(unit="吨", levels=[3_500_000.0] * 12 + [3_605_400.0], forecast=3_707_200.0)
+    assert "360.5" in texts(parse(production_chart(alu, zh)))
 
 
 def test_chinese_labels_in_the_cjk_font():
