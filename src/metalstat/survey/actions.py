@@ -20,6 +20,7 @@ from django.utils import timezone
 from metalstat.catalog import Product, load_catalog
 from metalstat.catalog.vocabulary import (
     EVENT_REASONS,
+    RETURN_BREAKDOWNS,
     RETURN_QUANTITIES,
     RETURN_SOURCES,
     RETURN_STATUSES,
@@ -64,10 +65,13 @@ class ReturnValues:
     output_metal: float | None = None
     schedule: float | None = None
     schedule_metal: float | None = None
+    schedule_after_next: float | None = None
     operating_capacity: float | None = None
     schedule_operating_capacity: float | None = None
     status: str = "normal"
     breakdown: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # The next month's schedule by breakdown: the same dimensions and values as breakdown.
+    schedule_breakdown: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     reason: str = ""
     collected_at: datetime | None = None
     collected_by: str = ""
@@ -117,29 +121,38 @@ def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, 
         problems.append(f"status: {row.status!r} is not one of {', '.join(RETURN_STATUSES)}")
     values["status"] = row.status
     values["reason"] = (row.reason or "").strip()
+    for name in RETURN_BREAKDOWNS:
+        values[name] = _clean_parts(name, getattr(row, name), product, problems)
+    return values, problems
+
+
+def _clean_parts(
+    label: str, given: Mapping[str, Mapping[str, float]] | None, product: Product, problems: list[str]
+) -> dict[str, dict[str, float]]:
+    """Breakdown quantities (actual or planned) normalised: the product's return dimensions
+    and values only, numbers of 0 or more, empty parts left out."""
     breakdown: dict[str, dict[str, float]] = {}
     return_dims = {d.name: d for d in product.dimensions if d.source == "return"}
-    for dim, parts in (row.breakdown or {}).items():
+    for dim, parts in (given or {}).items():
         dimension = return_dims.get(dim)
         if dimension is None:
             known = ", ".join(return_dims) or "none"
-            problems.append(f"breakdown: {product.code} has no reported dimension {dim!r} (it has: {known})")
+            problems.append(f"{label}: {product.code} has no reported dimension {dim!r} (it has: {known})")
             continue
         allowed = dimension.value_names()
         cleaned: dict[str, float] = {}
         for value, quantity in (parts or {}).items():
             if value not in allowed:
-                problems.append(f"breakdown {dim}: {value!r} is not one of {', '.join(allowed)}")
+                problems.append(f"{label} {dim}: {value!r} is not one of {', '.join(allowed)}")
                 continue
             if quantity is None:
                 continue
-            number = _quantity(quantity, f"breakdown {dim}={value}", "0 or more", problems)
+            number = _quantity(quantity, f"{label} {dim}={value}", "0 or more", problems)
             if number is not None:
                 cleaned[value] = number
         if cleaned:
             breakdown[dim] = cleaned
-    values["breakdown"] = breakdown
-    return values, problems
+    return breakdown
 
 
 def _producers_by_code(codes: Sequence[str]) -> dict[str, Producer]:
@@ -264,10 +277,12 @@ def do_record_return(
     output_metal: float | None = None,
     schedule: float | None = None,
     schedule_metal: float | None = None,
+    schedule_after_next: float | None = None,
     operating_capacity: float | None = None,
     schedule_operating_capacity: float | None = None,
     status: str = "normal",
     breakdown: Mapping[str, Mapping[str, float]] | None = None,
+    schedule_breakdown: Mapping[str, Mapping[str, float]] | None = None,
     reason: str = "",
     collected_at: datetime | None = None,
     collected_by: str = "",
@@ -286,10 +301,12 @@ def do_record_return(
         output_metal=output_metal,
         schedule=schedule,
         schedule_metal=schedule_metal,
+        schedule_after_next=schedule_after_next,
         operating_capacity=operating_capacity,
         schedule_operating_capacity=schedule_operating_capacity,
         status=status,
         breakdown=breakdown or {},
+        schedule_breakdown=schedule_breakdown or {},
         reason=reason,
         collected_at=collected_at,
         collected_by=collected_by,
@@ -361,7 +378,7 @@ def do_record_event(
     return event, _upsert(event, created, before, actor=actor, origin=origin)
 
 
-_SERIES_FIELDS = ("name", "name_zh", "unit", "product", "description", "highlighted")
+_SERIES_FIELDS = ("name", "name_zh", "unit", "kind", "product", "description", "highlighted")
 
 
 @transaction.atomic

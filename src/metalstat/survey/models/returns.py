@@ -31,7 +31,8 @@ class SurveyReturn(models.Model):
     """One revision of a producer's answer for one month.
 
     Actual output (physical and, where the product has one, metal content), the schedule for
-    the next month, operating capacity, status, breakdown quantities and a reason. A changed
+    the next month (with its planned breakdown quantities) and, where the producer plans that
+    far, for the month after, operating capacity, status, breakdown quantities and a reason. A changed
     answer is a new revision with a higher number; the highest revision is the answer in
     force and earlier ones stay for the record. A producer that did not answer has no row.
     """
@@ -43,6 +44,9 @@ class SurveyReturn(models.Model):
     output_metal = models.FloatField(null=True, blank=True, help_text="metal content, unit")
     schedule = models.FloatField(null=True, blank=True, help_text="planned physical output for the next month")
     schedule_metal = models.FloatField(null=True, blank=True)
+    schedule_after_next = models.FloatField(
+        null=True, blank=True, help_text="planned physical output for the month after next"
+    )
     operating_capacity = models.FloatField(null=True, blank=True, help_text="capacity running at month end, unit/year")
     schedule_operating_capacity = models.FloatField(
         null=True, blank=True, help_text="capacity planned to run at next month end, unit/year"
@@ -53,6 +57,12 @@ class SurveyReturn(models.Model):
         blank=True,
         encoder=DjangoJSONEncoder,
         help_text='quantities by dimension: {"series": {"200": 1200.0, "300": 800.0}}',
+    )
+    schedule_breakdown = models.JSONField(
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="the next month's planned quantities by dimension, shaped as breakdown",
     )
     reason = models.TextField(blank=True, help_text="the producer's own words on a change")
     source = models.CharField(max_length=20, choices=ReturnSource.choices)
@@ -82,6 +92,10 @@ class SurveyReturn(models.Model):
             models.CheckConstraint(
                 condition=Q(schedule_metal__isnull=True) | Q(schedule_metal__gte=0),
                 name="return_schedule_metal_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(schedule_after_next__isnull=True) | Q(schedule_after_next__gte=0),
+                name="return_schedule_after_next_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(operating_capacity__isnull=True) | Q(operating_capacity__gte=0),

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0004_producer_code_readable'),
-        ('survey', '0003_event_reason_capacity_replacement'),
+        ('survey', '0005_auxiliary_series_kind'),
     ]
 
     operations = [

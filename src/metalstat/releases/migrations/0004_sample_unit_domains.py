@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0002_lineage_and_submitter'),
+        ('releases', '0003_figure_kind_forecast2'),
     ]
 
     operations = [
