@@ -284,3 +284,44 @@ def test_every_page_title_is_plain_text() -> None:
         found = re.search(r"\{% block title %\}(.*?)\{% endblock %\}", path.read_text("utf-8"), re.S)
         if found:
             assert "<" not in found[1] and "\n" not in found[1], path
+
+
+def test_an_approved_vintage_goes_back_only_by_an_editor_withdrawing_the_approval(as_role, panel: None) -> None:  # type: ignore[no-untyped-def]
+    from metalstat.releases.models import Figure
+
+    _june_returns()
+    analyst, editor = as_role("analyst"), as_role("editor")
+    url = "/workspace/2025-06/release/"
+    analyst.post(url, {"step": "run"})
+    release = Release.objects.get()
+    figures = sorted(Figure.objects.filter(release=release).values_list("id", "value"))
+    analyst.post(url, {"step": "submit", "release": release.pk})
+    editor.post(url, {"step": "approve", "release": release.pk})
+    # scheduled: withdrawn from the schedule first (back to approved), with a reason
+    editor.post(url, {"step": "publish", "release": release.pk, "release_at": "2099-07-15 09:30"})
+    assert "Withdraw from schedule" in editor.get(url).content.decode()
+    editor.post(url, {"step": "withdraw", "release": release.pk, "note": "hold for the NPI check"})
+    release.refresh_from_db()
+    assert (release.status, release.release_at) == ("approved", None)
+    # an approved vintage is not rejected, and an analyst cannot take its approval back
+    editor.post(url, {"step": "reject", "release": release.pk, "note": "x"})
+    analyst.post(url, {"step": "withdraw_approval", "release": release.pk, "note": "x"})
+    editor.post(url, {"step": "withdraw_approval", "release": release.pk, "note": " "})
+    release.refresh_from_db()
+    assert (release.status, release.approved_by) == ("approved", "u-editor")
+    page = editor.get(url).content.decode()
+    assert "Withdraw approval" in page
+    editor.post(url, {"step": "withdraw_approval", "release": release.pk, "note": "D's furnace: recheck"})
+    release.refresh_from_db()
+    assert (release.status, release.approved_by, release.approved_at, release.note) == (
+        "draft",
+        "",
+        None,
+        "D's furnace: recheck",
+    )
+    # its figures never changed; it goes round again with four eyes
+    assert sorted(Figure.objects.filter(release=release).values_list("id", "value")) == figures
+    analyst.post(url, {"step": "submit", "release": release.pk})
+    editor.post(url, {"step": "approve", "release": release.pk})
+    release.refresh_from_db()
+    assert release.status == "approved"

@@ -350,6 +350,7 @@ def release(request: HttpRequest, month: str) -> HttpResponse:
             "month": month,
             "vintages": vintages,
             "latest": vintages[0] if vintages else None,
+            "now": timezone.now(),
             "nav": "release",
             "can": {p: allowed(request.user, p) for p in ("run_month", "review_release", "publish_release")},
         },
@@ -369,6 +370,10 @@ def _step(request: HttpRequest, period: date, step: str) -> None:
         releases.do_approve_release(target, actor=user)
     elif step == "reject":
         releases.do_reject_release(target, actor=user, note=request.POST.get("note", ""))
+    elif step == "withdraw_approval":
+        releases.do_withdraw_approval(target, actor=user, note=request.POST.get("note", ""))
+    elif step == "withdraw":
+        releases.do_withdraw_release(target, actor=user, note=request.POST.get("note", ""))
     elif step == "publish":
         at = _release_time(request.POST.get("release_at", ""))
         releases.do_publish_release(target, actor=user, release_at=at)
