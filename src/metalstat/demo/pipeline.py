@@ -93,6 +93,8 @@ def run_and_publish(
     ``releases.cycle.load_cycle_inputs`` would."""
     from metalstat.engine.calendar import add_months
 
+    if late is not None and late.month not in months:
+        raise ValueError(f"the late returns of {period_label(late.month)} would never arrive: it is not run")
     chosen = list(products) if products is not None else list(load_catalog())
     base = data.cycle_inputs().checked()
     history: dict[tuple[str, date], float] = {}
