@@ -43,3 +43,12 @@ def figures_text(response: Any) -> str:
     """The body without its random tokens (CSRF, key prefixes), which may hold any digits."""
     body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text_of(response))
     return re.sub(r"mstat_[\w-]+", "mstat_", body)
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of an HTML body: no scripts, styles, code, nor tags; entities read."""
+    import html as entities
+
+    for element in ("script", "style", "code", "pre"):
+        html = re.sub(rf"<{element}\b.*?</{element}>", " ", html, flags=re.S)
+    return entities.unescape(re.sub(r"<[^>]+>", " ", html))
