@@ -18,7 +18,7 @@ from metalstat.delivery.models import AlertPreference, AttemptOutcome, Channel, 
 from metalstat.delivery.webhooks import deliver
 from metalstat.subscriptions.actions import do_add_subscriber, do_create_organisation, do_grant_subscription
 from metalstat.subscriptions.models import Subscriber
-from tests.portal.conftest import World, reader_client, text_of, visible_text
+from tests.portal.conftest import World, a_call, reader_client, text_of, visible_text
 
 PUBLIC = "https://93.184.216.34/hook"  # a public address given as such: no name to resolve
 
@@ -247,27 +247,6 @@ def test_the_subscriptions_are_named_in_the_readers_language(world: World) -> No
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     body = text_of(client.get("/account/"))
     assert "基本金属" in body and "base_metals" not in body
-
-
-def a_call(hook: Webhook, world: World, *attempts: tuple[str, str]) -> Delivery:
-    """A call of ``hook`` for June's release with its attempts (outcome, detail), in order."""
-    now = timezone.now()
-    delivery = Delivery.objects.create(
-        release=world.june,
-        channel=Channel.WEBHOOK,
-        subscriber=hook.subscriber,
-        webhook=hook,
-        key=f"test-june-hook-{hook.pk}",
-        release_at=now,
-        next_attempt_at=now,
-        attempts=len(attempts),
-    )
-    for n, (outcome, detail) in enumerate(attempts, start=1):
-        at = now + timedelta(minutes=n)
-        DeliveryAttempt.objects.create(
-            delivery=delivery, number=n, started_at=at, at=at, outcome=outcome, detail=detail
-        )
-    return delivery
 
 
 def test_a_deleted_webhook_goes_from_the_page_and_its_calls_stay_in_the_log(world: World) -> None:
