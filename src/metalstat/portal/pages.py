@@ -22,6 +22,7 @@ import polars as pl
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from metalstat.api import data
 from metalstat.api.problems import Problem
@@ -61,6 +62,17 @@ GROUP_LABELS = {
     "silicon": _("Silicon"),
     "rare_earths": _("Rare earths"),
     "precious": _("Precious metals"),
+}
+
+
+# Punctuation between the page's own words and what it prints: full-width in Chinese (：（）；),
+# so a template writes {% translate "Next release" %}{{ P.colon }} and never a Latin colon.
+PUNCTUATION = {
+    "colon": pgettext_lazy("punctuation", ": "),
+    "open": pgettext_lazy("punctuation", " ("),
+    "close": pgettext_lazy("punctuation", ")"),
+    "semicolon": pgettext_lazy("punctuation", "; "),
+    "comma": pgettext_lazy("punctuation: between the items of a list", ", "),
 }
 
 
@@ -212,7 +224,7 @@ def when(moment: datetime | None, lang: Language) -> dict[str, str] | None:
     return {
         "iso": moment.replace(microsecond=0).isoformat(),  # to the second, as printed
         "local": f"{lang.date(local.date())} {local:%H:%M}",
-        "zone": f"{zone_name} (UTC{offset[:3]}:{offset[3:]})",
+        "zone": f"{zone_name}{PUNCTUATION['open']}UTC{offset[:3]}:{offset[3:]}{PUNCTUATION['close']}",
         "utc": f"{lang.date(utc.date())} {utc:%H:%M} UTC",
     }
 
