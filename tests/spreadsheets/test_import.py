@@ -95,7 +95,7 @@ def db_state() -> dict[str, Any]:
             "planned",
             "description",
         ),
-        "series": rows(AuxiliarySeries.objects, "code", "name", "name_zh", "unit", "product", "highlighted"),
+        "series": rows(AuxiliarySeries.objects, "code", "name", "name_zh", "unit", "kind", "product", "highlighted"),
         "observations": rows(AuxiliaryObservation.objects, "series__code", "date", "value", "note"),
         "confirmations": rows(ValidationConfirmation.objects, "producer__code", "period", "rule", "reason"),
         "audit": AuditEntry.objects.count(),
@@ -169,9 +169,10 @@ def test_valid_files_write_what_they_say(world: None) -> None:
     aux = run("auxiliary", CORPUS / "auxiliary.csv")
     assert counts(aux) == (2, 0, 0)
     series = AuxiliarySeries.objects.get(code="copper_tc_spot")
-    assert (series.name, series.unit, series.product, series.highlighted) == (
+    assert (series.name, series.unit, series.kind, series.product, series.highlighted) == (
         "Copper concentrate spot TC",
         "USD/dmt",
+        "price",
         "copper_cathode",
         True,
     )
@@ -443,12 +444,21 @@ def test_overlapping_panel_membership_is_refused(world: None, tmp_path: Path) ->
     assert counts(run("panel", path)) == (0, 1, 0)
 
 
-def test_auxiliary_needs_name_and_unit_for_a_new_series(world: None, tmp_path: Path) -> None:
+def test_auxiliary_needs_name_unit_and_kind_for_a_new_series(world: None, tmp_path: Path) -> None:
     path = tmp_path / "aux.csv"
     path.write_text("series,date,value\nlme_copper,2025-06-30,9800\n", "utf-8")
     err = refused("auxiliary", path)
     assert [(i.row, i.letter, i.code) for i in err.issues] == [(2, "A", "unknown_series")]
-    assert "give its name and unit" in err.issues[0].reason
+    assert "give its name and unit and kind" in err.issues[0].reason
+
+
+def test_auxiliary_kind_that_contradicts_the_unit_is_refused(world: None, tmp_path: Path) -> None:
+    path = tmp_path / "aux.csv"
+    path.write_text("series,date,value,name,unit,kind\nport_stocks,2025-06-30,9800,Port stocks,%,stock\n", "utf-8")
+    err = refused("auxiliary", path)
+    assert [(i.row, i.letter, i.code) for i in err.issues] == [(2, "F", "bad_kind")]
+    assert "a stock is a quantity at the month's end (e.g. mt), not in '%'" in err.issues[0].reason
+    assert not AuxiliarySeries.objects.exists()
 
 
 def test_event_ending_before_it_starts(world: None, tmp_path: Path) -> None:

@@ -210,6 +210,7 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
                 name=r["name"],
                 name_zh=_blank(r["name_zh"]),
                 unit=r["unit"],
+                kind=r["kind"],
                 product=_blank(r["product"]),
                 description=_blank(r["description"]),
                 highlighted=r["highlighted"],

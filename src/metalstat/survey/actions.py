@@ -35,7 +35,7 @@ from metalstat.core.changelog import (
     snapshot,
 )
 from metalstat.core.choices import AuditAction
-from metalstat.core.concurrency import check_version
+from metalstat.core.concurrency import check_version, version_of
 from metalstat.core.models import AuditEntry
 from metalstat.core.outcomes import CREATED, REVISED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_date, as_period
@@ -45,6 +45,7 @@ from metalstat.registry.models import Producer
 from metalstat.survey.models import (
     AuxiliaryObservation,
     AuxiliarySeries,
+    FindingFollowUp,
     MaintenanceEvent,
     SurveyReturn,
     ValidationConfirmation,
@@ -377,7 +378,7 @@ def do_record_event(
     return event, _upsert(event, created, before, actor=actor, origin=origin)
 
 
-_SERIES_FIELDS = ("name", "name_zh", "unit", "product", "description", "highlighted")
+_SERIES_FIELDS = ("name", "name_zh", "unit", "kind", "product", "description", "highlighted")
 
 
 @transaction.atomic
@@ -513,4 +514,87 @@ def do_withdraw_confirmation(
         origin=origin,
     )
     confirmation.delete()
+    return True
+
+
+def follow_up_key(code: str, period: date, rule: str) -> str:
+    """The AuditEntry object id of a finding's follow-up: one history across marks and clears."""
+    return f"{code}/{period:%Y-%m}/{rule}"
+
+
+def _locked_follow_up(
+    producer: Producer, period: date, rule: str, expected_version: str | None
+) -> FindingFollowUp | None:
+    found = FindingFollowUp.objects.select_for_update().filter(producer=producer, period=period, rule=rule).first()
+    check_version(
+        f"the follow-up of {rule} on {producer.code} for {period:%Y-%m}",
+        version_of(found),
+        expected_version,
+        model_label=model_label(FindingFollowUp),
+        object_id=follow_up_key(producer.code, period, rule),
+    )
+    return found
+
+
+@transaction.atomic
+def do_mark_follow_up(
+    producer: Producer | str,
+    period: date | str,
+    rule: str,
+    *,
+    note: str,
+    actor: Actor,
+    origin: str = "",
+    expected_version: str | None = None,
+) -> tuple[FindingFollowUp, str]:
+    """Mark a validation finding of a return for follow-up, with a note (the same finding
+    again: the note is replaced). A mark confirms nothing: an error still stops the run and a
+    warning still waits for its reason. ``expected_version``: the mark's version the analyst
+    saw ("" for none; ``core.concurrency.version_of``); someone's save since: Conflict."""
+    require(actor, "confirm_findings")
+    producer = as_producer(producer)
+    period = as_period(period)
+    if not (rule or "").strip():
+        raise ValidationError({"rule": "name the validation rule whose finding is followed up"})
+    if not (note or "").strip():
+        raise ValidationError({"note": "a follow-up needs a note: what is being checked, by whom"})
+    mark = _locked_follow_up(producer, period, rule, expected_version)
+    if mark is not None and mark.note == note.strip():
+        return mark, UNCHANGED
+    before = None if mark is None else snapshot(mark)
+    mark = mark or FindingFollowUp(producer=producer, period=period, rule=rule)
+    mark.note = note.strip()
+    mark.marked_by = actor_name(actor)
+    mark.updated_at = timezone.now()
+    save_audited(mark, before, actor=actor, origin=origin, object_id=follow_up_key(producer.code, period, rule))
+    return mark, CREATED if before is None else UPDATED
+
+
+@transaction.atomic
+def do_clear_follow_up(
+    producer: Producer | str,
+    period: date | str,
+    rule: str,
+    *,
+    actor: Actor,
+    origin: str = "",
+    expected_version: str | None = None,
+) -> bool:
+    """Clear a finding's follow-up mark (False if there was none); version-checked as a mark."""
+    require(actor, "confirm_findings")
+    producer = as_producer(producer)
+    period = as_period(period)
+    mark = _locked_follow_up(producer, period, rule, expected_version)
+    if mark is None:
+        return False
+    record_change(
+        mark,
+        AuditAction.DELETE,
+        before=snapshot(mark),
+        after=None,
+        actor=actor,
+        origin=origin,
+        object_id=follow_up_key(producer.code, period, rule),
+    )
+    mark.delete()
     return True

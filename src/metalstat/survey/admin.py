@@ -123,8 +123,8 @@ class ObservationInline(TabularInline[AuxiliaryObservation, AuxiliarySeries]):
 
 @admin.register(AuxiliarySeries)
 class AuxiliarySeriesAdmin(AuditedModelAdmin[AuxiliarySeries]):
-    list_display = ("code", "name", "unit", "product", "highlighted")
-    list_filter = ("highlighted", "product")
+    list_display = ("code", "name", "kind", "unit", "product", "highlighted")
+    list_filter = ("kind", "highlighted", "product")
     search_fields = ("code", "name", "name_zh", "description")
     inlines = (ObservationInline,)
 

@@ -47,11 +47,11 @@ def all_series_codes() -> list[str]:
     return list(AuxiliarySeries.objects.values_list("code", flat=True))
 
 
-def known_series(codes: Iterable[str]) -> set[str]:
-    """The codes among ``codes`` that name a stored auxiliary (market) series."""
-    known: set[str] = set()
+def known_series_units(codes: Iterable[str]) -> dict[str, str]:
+    """The codes among ``codes`` that name a stored auxiliary (market) series, with their units."""
+    known: dict[str, str] = {}
     for chunk in chunks(sorted(set(codes))):
-        known |= set(AuxiliarySeries.objects.filter(code__in=chunk).values_list("code", flat=True))
+        known |= dict(AuxiliarySeries.objects.filter(code__in=chunk).values_list("code", "unit"))
     return known
 
 
@@ -92,6 +92,7 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
                 "name_zh": s.name_zh or s.name,
                 "unit": s.unit,
                 "product": s.product,
+                "kind": s.kind,
                 "observations": [(o.date, o.value, o.note) for o in obs],
             }
         )
@@ -99,9 +100,9 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
 
 
 def product_series() -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]:
-    """The market series that belong to a product (code, product, unit, name) and all their
+    """The market series that belong to a product (code, product, unit, name, kind) and all their
     observations (series code, date, value), for a release's figures."""
-    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit", "name"))
+    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit", "name", "kind"))
     observations = [
         {"series": o["series__code"], "date": o["date"], "value": o["value"]}
         for o in AuxiliaryObservation.objects.filter(series__product__gt="").values("series__code", "date", "value")
@@ -180,7 +181,7 @@ def auxiliary_rows(product: str | None, period: date | None) -> list[list[Any]]:
     rows = []
     for o in qs:
         s = o.series
-        rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.product, s.highlighted])
+        rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.kind, s.product, s.highlighted])
     return rows
 
 

@@ -170,3 +170,24 @@ class ValidationConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer.code} {self.period:%Y-%m} {self.rule}"
+
+
+class FindingFollowUp(models.Model):
+    """An analyst's mark on a validation finding of a return: someone follows it up (a call to
+    make, a visit, a document to wait for), with a note. It is a note on the finding, not a
+    decision: it neither confirms a warning nor excuses an error, so it changes nothing the
+    cycle checks (an error still stops the run, a warning still waits for a reason)."""
+
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="finding_follow_ups")
+    period = models.DateField(validators=[validate_month_start])
+    rule = models.CharField(max_length=60, help_text="the validation rule's name")
+    note = models.TextField(help_text="what is being followed up, by whom")
+    marked_by = models.CharField(max_length=150)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("period", "producer", "rule")
+        constraints = (models.UniqueConstraint(fields=["producer", "period", "rule"], name="follow_up_one_per_rule"),)
+
+    def __str__(self) -> str:
+        return f"{self.producer.code} {self.period:%Y-%m} {self.rule} (follow-up)"
