@@ -474,3 +474,36 @@ def test_one_section_drafted_with_given_commentary():
     saved = draft_section(inp, "en", "copper_cathode")
     assert [p.text for p in saved.paragraphs if p.source == "analyst"] == ["Saved text."]
     assert draft_section(inp, "zh", "copper_cathode", given).paragraphs[0].source == "drafted"
+
+
+def test_the_month_after_next_is_stated_with_its_basis_or_withheld():
+    """Copper's August from the schedules given that far (kind forecast2): 1,175,000 mt is
+    +1.81% on July's 1,154,100 ((1,175,000 / 1,154,100 − 1) × 100 = 1.811), from 25
+    producers holding 88.3% of capacity; withheld (no value), only its basis is told."""
+    from metalstat.engine.figures import FIGURES
+    from tests.report.fixtures import copper_rows, fig
+
+    def basis(*rows):  # type: ignore[no-untyped-def]
+        base = [
+            fig("copper_cathode", "producer_count", "count", "2025-08", 25, kind="forecast2", unit="count"),
+            fig("copper_cathode", "coverage", "level", "2025-08", 88.3, kind="forecast2", unit="%"),
+        ]
+        return report_input(figures=pl.DataFrame([*copper_rows(), *base, *rows], schema=FIGURES))
+
+    stated = basis(
+        fig("copper_cathode", "production", "level", "2025-08", 1_175_000.0, kind="forecast2", status="F"),
+        fig("copper_cathode", "production", "mom_pct", "2025-08", 1.811, kind="forecast2", unit="%", status="F"),
+    )
+    en = paragraphs(draft_report(stated, "en"), "copper_cathode")[0]["forecast"]
+    assert "For August 2025, the schedules of 25 producers holding 88.3% of capacity point to 1,175,000 mt" in en
+    assert "1,175,000 mt, up 1.81% on July." in en
+    zh = paragraphs(draft_report(stated, "zh"), "copper_cathode")[0]["forecast"]
+    assert "据25家企业（产能占比88.3%）的排产，2025年8月产量预计为" in zh
+    withheld = basis(fig("copper_cathode", "production", "level", "2025-08", None, kind="forecast2", status="F"))
+    en = paragraphs(draft_report(withheld, "en"), "copper_cathode")[0]["forecast"]
+    assert "25 producers holding 88.3% of capacity gave a schedule: too few to state an outlook" in en
+    zh = paragraphs(draft_report(withheld, "zh"), "copper_cathode")[0]["forecast"]
+    assert "2025年8月仅25家企业（产能占比88.3%）报送排产，不足以预计产量。" in zh
+    # Without schedules that far, nothing is said of August.
+    none = paragraphs(draft_report(report_input(), "en"), "copper_cathode")[0]["forecast"]
+    assert "August" not in none
