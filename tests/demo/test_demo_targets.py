@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from metalstat.demo import auxiliary
+from metalstat.demo.dissemination import late_returns
 from metalstat.demo.generator import generate
 from metalstat.demo.load import NotEmpty, load
 from metalstat.demo.pipeline import run_and_publish
@@ -94,8 +95,13 @@ KNOWN.update(
 def test_the_demo_states_the_reports_figures(capsys):
     targets = load_targets()
     data = generate()
-    load(data)
-    done = run_and_publish(data)
+    # As `metalstat demo` runs it: October 2024's late returns revise that month, and June's
+    # figures must not move for it.
+    late = late_returns(data)
+    assert late is not None
+    load(late.withheld(data))
+    done = run_and_publish(data, late=late)
+    assert [d.release.label for d in done if d.period == late.month] == ["2024-10 v1", "2024-10 v2"]
     release = done[-1].release
     assert (release.period, release.status) == (date(2025, 6, 1), "published")
     payload = figures_payload(release)

@@ -268,29 +268,29 @@ def test_products_subset_and_missing_figures():
 
 
 def test_a_breakdown_that_copies_its_total_is_not_drafted():
-    from metalstat.report.drafting import BREAKDOWN_MIN_SPREAD, _informative
+    from metalstat.report.drafting import BREAKDOWN_MIN_SPREAD, informative
 
     assert BREAKDOWN_MIN_SPREAD == 0.5
     total = {"mom_pct": -3.23, "yoy_pct": 1.57}
     copies = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -3.24, "yoy_pct": 1.60}]
-    assert not _informative(copies, total)  # every class within 0.5 points of the total
+    assert not informative(copies, total)  # every class within 0.5 points of the total
     apart = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -2.73, "yoy_pct": 1.57}]
-    assert _informative(apart, total)  # 0.50 points away: says something
+    assert informative(apart, total)  # 0.50 points away: says something
     # a rate by class against the overall rate: every class at 55.00% says nothing
-    assert not _informative([{"level": 55.0, "pp_mom": 0.1}] * 3, {"level": 55.0, "pp_mom": 0.1})
-    assert _informative([{"level": 87.5, "pp_mom": -5.2}], {"level": 85.76, "pp_mom": -3.06})
+    assert not informative([{"level": 55.0, "pp_mom": 0.1}] * 3, {"level": 55.0, "pp_mom": 0.1})
+    assert informative([{"level": 87.5, "pp_mom": -5.2}], {"level": 85.76, "pp_mom": -3.06})
     # nothing to compare: kept
-    assert _informative([{"mom_abs": 400_000.0}], {"mom_pct": None})
+    assert informative([{"mom_abs": 400_000.0}], {"mom_pct": None})
 
 
 def test_a_range_split_in_two_series_is_quoted_once():
-    from metalstat.report.drafting import _join_ranges
+    from metalstat.report.drafting import join_ranges
 
     def item(code: str, name: str, value: float) -> dict:
         kind = "range" if code.endswith(("_low", "_high")) else "price"
         return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": kind}
 
-    joined = _join_ranges(
+    joined = join_ranges(
         [
             item("pb50_tc_low", "Pb50 TC low", 400.0),
             item("pb50_tc_high", "Pb50 TC high", 700.0),
@@ -303,16 +303,16 @@ def test_a_range_split_in_two_series_is_quoted_once():
     assert joined[1]["high"] == 17_270.0  # the month's high beside the price it bounds
     # a price whose code only ends like a bound is no bound: its kind says so
     not_a_bound = {**item("x_high", "X high", 1.0), "kind": "price"}
-    kept = _join_ranges([item("lead_price", "Lead price", 17_100.0), not_a_bound])
+    kept = join_ranges([item("lead_price", "Lead price", 17_100.0), not_a_bound])
     assert [a["name"] for a in kept] == ["Lead price", "X high"]
-    zh = _join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
+    zh = join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
     assert zh[0]["name"] == "加工费"
 
 
 def test_the_reasons_named_are_those_that_weigh_most():
     from datetime import date
 
-    from metalstat.report.drafting import MAX_REASONS, _event_weight
+    from metalstat.report.drafting import MAX_REASONS, event_weight
     from metalstat.report.inputs import MaintenanceItem
 
     def event(region: str, reason: str, start: date, end: date | None, cap: float | None) -> MaintenanceItem:
@@ -321,15 +321,15 @@ def test_the_reasons_named_are_those_that_weigh_most():
     # 100,000 mt/year stopped 10 days of June (1-10 June): 1,000,000; 20,000 stopped all June:
     # 600,000; an event from 25 May to 3 June counts its 3 June days: 300,000 x 3 = 900,000
     assert (
-        _event_weight(event("east China", "maintenance", date(2025, 6, 1), date(2025, 6, 10), 100_000), "2025-06")
+        event_weight(event("east China", "maintenance", date(2025, 6, 1), date(2025, 6, 10), 100_000), "2025-06")
         == 1_000_000
     )
-    assert _event_weight(event("north China", "environmental", date(2025, 5, 1), None, 20_000), "2025-06") == 600_000
+    assert event_weight(event("north China", "environmental", date(2025, 5, 1), None, 20_000), "2025-06") == 600_000
     assert (
-        _event_weight(event("central China", "losses", date(2025, 5, 25), date(2025, 6, 3), 300_000), "2025-06")
+        event_weight(event("central China", "losses", date(2025, 5, 25), date(2025, 6, 3), 300_000), "2025-06")
         == 900_000
     )
-    assert _event_weight(event("east China", "maintenance", date(2025, 7, 1), None, 1e6), "2025-06") == 0
+    assert event_weight(event("east China", "maintenance", date(2025, 7, 1), None, 1e6), "2025-06") == 0
     assert MAX_REASONS == 3
 
 
@@ -367,6 +367,23 @@ def test_counts_name_the_producers_compared_once():
     zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["drivers"]
     assert "6月，在两个月均有产量数据的40家企业中，15家（占37.50%）日均产量下降" in zh
     assert "样本中15家" not in zh
+
+
+def test_last_months_forecast_is_the_one_its_release_stated():
+    """The prior forecast is quoted from the release that made it (kind=forecast), never
+    worked back from the estimate and the error: a stated 1,150,000 mt stays 1,150,000 mt,
+    though 1,138,600 mt + 14,232.5 mt would give 1,152,832.5 mt; without it, no sentence."""
+    from tests.report.fixtures import FIGURES, fig
+
+    row = fig("copper_cathode", "production", "level", "2025-06", 1_150_000.0, kind="forecast", status="F")
+    stated = draft_report(report_input(prior_forecasts=pl.DataFrame([row], schema=FIGURES)), "en")
+    text = paragraphs(stated, "copper_cathode")[0]["production"]
+    assert "forecast for June, 1,150,000 mt, was 1.25% above" in text
+    assert "1,152,833" not in text and "1,152,832" not in text
+    accuracy = {r[0].text: r[1].text for r in stated.accuracy.rows}
+    assert accuracy["Copper Cathode"] == "1,150,000 mt"
+    none = draft_report(report_input(prior_forecasts=None), "en")
+    assert "Last month's schedule-based forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
 
 
 def test_the_declared_kind_words_a_market_series_not_its_name():

@@ -508,6 +508,45 @@ def test_breakdown_columns_are_read_and_checked(npi_producer: None, tmp_path: Pa
     ]
 
 
+def test_planned_breakdown_columns_are_read_and_checked(npi_producer: None, tmp_path: Path) -> None:
+    path = tmp_path / "npi.csv"
+    # Next month's schedule 9,100 = 6,100 high-grade + 3,000 low-grade (the Chinese header
+    # too); August planned at 9,200.
+    path.write_text(
+        "producer,period,output,output_metal,schedule,schedule_after_next,grade=high-grade,grade=low-grade,"
+        "schedule:grade=high-grade,排产:品位=低镍生铁\n"
+        "NI001,2025-06,9000,900,9100,9200,6000,3000,6100,3000\n",
+        "utf-8",
+    )
+    assert counts(run("returns", path)) == (1, 0, 0)
+    ret = SurveyReturn.objects.get(producer__code="NI001")
+    assert ret.schedule_after_next == 9200.0
+    assert ret.breakdown == {"grade": {"high-grade": 6000.0, "low-grade": 3000.0}}
+    assert ret.schedule_breakdown == {"grade": {"high-grade": 6100.0, "low-grade": 3000.0}}
+
+    # A file of planned parts only keeps the actual parts in force, and its parts must add
+    # up to the schedule: 6,100 + 2,000 = 8,100 against 9,100.
+    bad = tmp_path / "npi_bad.csv"
+    bad.write_text(
+        "producer,period,output,schedule,schedule:grade=high-grade,schedule:grade=low-grade\n"
+        "NI001,2025-06,9000,9100,6100,2000\n",
+        "utf-8",
+    )
+    err = refused("returns", bad)
+    assert [(i.row, i.code) for i in err.issues] == [(2, "planned_breakdown_sum")]
+    assert "8,100.0" in err.issues[0].reason and "9,100.0" in err.issues[0].reason
+    fixed = tmp_path / "npi_fixed.csv"
+    fixed.write_text(
+        "producer,period,output,schedule,schedule:grade=high-grade,schedule:grade=low-grade\n"
+        "NI001,2025-06,9000,9100,7100,2000\n",
+        "utf-8",
+    )
+    assert counts(run("returns", fixed)) == (0, 1, 0)
+    ret = SurveyReturn.objects.current().get(producer__code="NI001")
+    assert ret.breakdown == {"grade": {"high-grade": 6000.0, "low-grade": 3000.0}}
+    assert ret.schedule_breakdown == {"grade": {"high-grade": 7100.0, "low-grade": 2000.0}}
+
+
 def test_breakdown_and_metal_the_product_does_not_report(world: None, tmp_path: Path) -> None:
     path = tmp_path / "copper.csv"
     path.write_text(

@@ -156,6 +156,26 @@ def test_breakdown_is_checked_against_the_catalog():
         do_record_return("P1", JUNE, output=1.0, breakdown={"colour": {"red": 1.0}}, actor="a", source="field")
 
 
+def test_planned_breakdown_is_checked_against_the_catalog_like_the_actual():
+    product = product_with_return_dimension()
+    dim = next(d for d in product.dimensions if d.source == "return")
+    values = dim.value_names()
+    make_producer("P1", product=product.code)
+    planned = {dim.name: {values[0]: 650.0}}
+    kw = {"output": 600.0, "schedule": 650.0, "actor": "a", "source": "field"}
+    assert do_record_return("P1", JUNE, schedule_breakdown=planned, schedule_after_next=700.0, **kw) == "created"
+    stored = SurveyReturn.objects.get()
+    assert (stored.schedule_breakdown, stored.breakdown, stored.schedule_after_next) == (planned, {}, 700.0)
+    # A changed plan is a new revision, like any changed value.
+    assert do_record_return("P1", JUNE, schedule_breakdown={dim.name: {values[0]: 640.0}}, **kw) == "revised"
+    with pytest.raises(ValidationError, match=r"schedule_breakdown .*: 'nonsense' is not one of"):
+        do_record_return("P1", JUNE, schedule_breakdown={dim.name: {"nonsense": 1.0}}, **kw)
+    with pytest.raises(ValidationError, match=r"schedule_breakdown: .* no reported dimension"):
+        do_record_return("P1", JUNE, schedule_breakdown={"colour": {"red": 1.0}}, **kw)
+    with pytest.raises(ValidationError, match=r"schedule_after_next: -1\.0 must be"):
+        do_record_return("P1", JUNE, schedule_after_next=-1.0, **kw)
+
+
 def test_events_are_upserted_by_producer_start_and_reason():
     make_producer("CU01")
     event, outcome = do_record_event("CU01", "2025-06-10", reason="maintenance", capacity_affected=50_000, actor="ana")

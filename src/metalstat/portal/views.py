@@ -332,7 +332,8 @@ def series(request: HttpRequest, sid: str) -> HttpResponse:
     for value in (start, end, period):
         if value is not None and not _is_month(value):
             raise Http404(_("not a month (YYYY-MM): %(value)s") % {"value": value})
-    page = pages.series_page(reader, sid, lang, start, end, period)
+    chosen = request.GET.getlist("vintage")  # release IDs; only those that changed the series are taken
+    page = pages.series_page(reader, sid, lang, start, end, period, chosen)
     if not page.found:
         raise Http404(_("no series %(sid)s") % {"sid": sid})
     return _page(
@@ -340,6 +341,9 @@ def series(request: HttpRequest, sid: str) -> HttpResponse:
         "portal/series.html",
         reader,
         page=page,
+        embargoed=page.embargoed_at is not None,
+        released=pages.when(page.embargoed_at, lang),
+        max_overlaid=pages.MAX_OVERLAID,
         api_base=request.build_absolute_uri("/api/v1/"),
         formats=(("csv", "CSV"), ("xlsx", "XLSX"), ("json", "JSON"), ("sdmx-csv", "SDMX-CSV")),
         preview_param="&preview=1" if reader.preview else "",

@@ -27,6 +27,7 @@ from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_period
 from metalstat.core.roles import require
 from metalstat.core.validators import validate_product_code
+from metalstat.engine.estimate import PRODUCER_DIMS
 from metalstat.engine.figures import FIGURES
 from metalstat.engine.impute import CELL_STATUSES
 from metalstat.engine.validate import FINDINGS, RULES_BY_ID
@@ -144,6 +145,14 @@ class Lineage:
     sample: pl.DataFrame
 
 
+# The producer domains a sample unit is kept with (the engine's breakdown domains).
+SAMPLE_DOMAINS = ("size_class", *PRODUCER_DIMS)
+
+
+def _optional(frame: pl.DataFrame, column: str) -> pl.Expr:
+    return (pl.col(column) if column in frame.columns else pl.lit(None, pl.Float64)).fill_nan(None)
+
+
 def _lineage_frames(lineage: Lineage) -> list[tuple[type[Any], pl.DataFrame]]:
     missing = [
         f"{name}: {', '.join(c for c in need if c not in frame.columns)}"
@@ -186,12 +195,15 @@ def _lineage_frames(lineage: Lineage) -> list[tuple[type[Any], pl.DataFrame]]:
         period="period",
         stratum=pl.col("stratum").cast(pl.Utf8).fill_null(""),
         value=pl.col("value").fill_nan(None),
-        value_metal=(pl.col("value_metal") if "value_metal" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(
-            None
-        ),
+        value_metal=_optional(sample, "value_metal"),
         method="method",
-        capacity=(pl.col("cap_avg") if "cap_avg" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(None),
+        capacity=_optional(sample, "cap_avg"),
         weight="w",
+        operating_capacity=_optional(sample, "opcap"),
+        potential=(_optional(sample, "cap_avg") * _optional(sample, "month_share")).fill_nan(None),
+        domains=pl.struct([pl.col(d).cast(pl.Utf8) for d in SAMPLE_DOMAINS if d in sample.columns]).struct.json_encode()
+        if any(d in sample.columns for d in SAMPLE_DOMAINS)
+        else pl.lit("{}"),
     )
     return [(Finding, findings), (CellStatus, cells), (SampleUnit, sample)]
 

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from metalstat.catalog import Catalog, load_catalog
+from metalstat.engine.figures import FIGURES
 from metalstat.engine.inputs import month_start, period_label
 from metalstat.registry.queries import capacity_changes
 from metalstat.releases.queries import (
     COMMAND_LINE,
     NotVisible,
     commentary_entries,
+    figures_as_of,
     find_release,
     release_figures,
     release_state,
@@ -80,6 +82,13 @@ def build_report_input(
         which = f"vintage {vintage} of {period}" if vintage is not None else period
         raise ReportError(f"no release for {which}: run `metalstat run {period}` to make one first") from None
     figures = release_figures(release, user=user, periods=_periods_quoted(period))
+    # last month's forecast of this month, from the releases live when this vintage was made:
+    # the forecast the engine's forecast_error compares with this estimate
+    prior_forecasts = figures_as_of(
+        {"kind": "forecast", "measure": "production", "statistic": "level", "period": period},
+        release.created_at,
+        user=user,
+    ).select(list(FIGURES))
 
     first = month
     last = month_start(shift_month(period, 2)) - timedelta(days=1)  # end of next month
@@ -104,6 +113,7 @@ def build_report_input(
         period=period,
         figures=figures,
         catalog=catalog,
+        prior_forecasts=prior_forecasts,
         vintage=release.vintage,
         release_at=release.release_at,
         # A published vintage whose time has not come is under embargo, and its documents say so.

@@ -14,6 +14,7 @@ import polars as pl
 from django.db.models import Q
 
 from metalstat.catalog import load_catalog
+from metalstat.catalog.vocabulary import BREAKDOWN_PREFIXES
 from metalstat.core.periods import month_text
 from metalstat.core.tabular.columns import breakdown_header
 from metalstat.core.tabular.runner import chunks
@@ -128,7 +129,8 @@ def return_breakdown_columns(products: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def return_rows(base: list[str], product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
-    """The returns in force: the ``base`` columns, then one per breakdown value."""
+    """The returns in force: the ``base`` columns, then one per breakdown value, then one
+    per breakdown value of the next month's schedule."""
     qs = (
         SurveyReturn.objects.current()
         .select_related("producer")
@@ -141,7 +143,7 @@ def return_rows(base: list[str], product: str | None, period: date | None) -> tu
     returns = list(qs)
     products = sorted({r.producer.product for r in returns} | ({product} if product else set()))
     parts = return_breakdown_columns(products)
-    header = base + [breakdown_header(d, v) for d, v in parts]
+    header = base + [breakdown_header(prefix + d, v) for prefix in BREAKDOWN_PREFIXES.values() for d, v in parts]
     rows = []
     for r in returns:
         values = {
@@ -154,8 +156,9 @@ def return_rows(base: list[str], product: str | None, period: date | None) -> tu
             if name not in values:
                 values[name] = getattr(r, name)
         row = [values[name] for name in base]
-        breakdown = r.breakdown or {}
-        row += [breakdown.get(d, {}).get(v) for d, v in parts]
+        for name in BREAKDOWN_PREFIXES:
+            breakdown = getattr(r, name) or {}
+            row += [breakdown.get(d, {}).get(v) for d, v in parts]
         rows.append(row)
     return header, rows
 

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,12 @@ from metalstat.releases.actions import do_set_commentary
 from metalstat.releases.choices import CommentaryMode, Language
 from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month
 from metalstat.releases.models import CellStatus, Commentary, Release
-from metalstat.survey.actions import ReturnValues, do_confirm_warnings
+from metalstat.survey.actions import (
+    ReturnValues,
+    do_clear_follow_up,
+    do_confirm_warnings,
+    do_mark_follow_up,
+)
 from metalstat.survey.entry import NeedsReason, do_enter_return, return_findings
 from metalstat.survey.models import RespondentToken, SurveyReturn
 from metalstat.survey.respondents import (
@@ -51,7 +56,8 @@ from metalstat.survey.respondents import (
 )
 from metalstat.survey.returns_import import ReturnsHandler
 from metalstat.workspace import board as boards
-from metalstat.workspace.review import headline_lineage, month_review
+from metalstat.workspace.preview import SLOTS, NoPreview, commentary_preview
+from metalstat.workspace.review import figure_lineage, month_review
 
 LOGIN_URL = "workspace:login"
 View = Callable[..., HttpResponseBase]
@@ -121,22 +127,20 @@ def findings(request: HttpRequest, month: str) -> HttpResponse:
     product = request.GET.get("product") or None
     severity = request.GET.get("severity") or None
     if request.method == "POST":
-        producers = request.POST.getlist("producer")
         try:
-            n = do_confirm_warnings(
-                producers,
-                period,
-                request.POST.get("rule", ""),
-                reason=request.POST.get("reason", ""),
-                actor=request.user,
-                origin="workspace",
-            )
-            messages.success(request, f"confirmed {request.POST.get('rule')} on {', '.join(producers)} ({n} changed)")
+            messages.success(request, _finding_step(request, period))
         except (ValidationError, PermissionDenied) as exc:
             for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
                 messages.error(request, text)
         return redirect(request.get_full_path())
     rows = boards.open_findings(period, product, severity)
+    for f in rows:
+        f["follow_up_version"] = version_of(f["follow_up"])
+    open_keys = {(f["producer_id"], f["rule"]) for f in rows}
+    marks = [
+        {"mark": m, "version": version_of(m), "open": (m.producer.code, m.rule) in open_keys}
+        for m in boards.follow_ups(period, product)
+    ]
     groups: dict[tuple[str, str], list[str]] = {}
     for f in rows:
         if f["severity"] == "warning":
@@ -145,8 +149,49 @@ def findings(request: HttpRequest, month: str) -> HttpResponse:
     return render(
         request,
         "workspace/findings.html",
-        {"rows": rows, "bulk": bulk, "month": month, "product": product, "severity": severity, "nav": "findings"},
+        {
+            "rows": rows,
+            "bulk": bulk,
+            "follow_ups": marks,
+            "confirmed": boards.confirmations(period, product),
+            "month": month,
+            "product": product,
+            "severity": severity,
+            "nav": "findings",
+        },
     )
+
+
+def _finding_step(request: HttpRequest, period: date) -> str:
+    """One change on the findings page, through its action: confirm warnings (one or many
+    producers, one reason), mark a finding for follow-up, or clear the mark."""
+    post = request.POST
+    rule = post.get("rule", "")
+    step = post.get("step", "confirm")
+    if step == "confirm":
+        producers = post.getlist("producer")
+        n = do_confirm_warnings(
+            producers, period, rule, reason=post.get("reason", ""), actor=request.user, origin="workspace"
+        )
+        return f"confirmed {rule} on {', '.join(producers)} ({n} changed)"
+    code = post.get("producer", "")
+    if step == "follow_up":
+        _, outcome = do_mark_follow_up(
+            code,
+            period,
+            rule,
+            note=post.get("note", ""),
+            actor=request.user,
+            origin="workspace",
+            expected_version=post.get("version", ""),
+        )
+        return f"{code} {rule}: marked for follow-up ({outcome})"
+    if step == "clear_follow_up":
+        do_clear_follow_up(
+            code, period, rule, actor=request.user, origin="workspace", expected_version=post.get("version", "")
+        )
+        return f"{code} {rule}: follow-up cleared"
+    raise ValidationError(f"unknown step {step!r}")
 
 
 @role_required("view_unreleased")
@@ -353,26 +398,58 @@ def review(request: HttpRequest, month: str) -> HttpResponse:
 
 @role_required("view_unreleased")
 def lineage(request: HttpRequest, month: str, product: str) -> HttpResponse:
+    """Where a figure comes from: ``?measure=production|operating_capacity|operating_rate``
+    and ``&breakdown=`` a producer-domain cell (``region=east China``); the headline level by
+    default."""
     period = _period(month)
-    found = headline_lineage(period, product, user=request.user)
-    rows = []
-    if found is not None:
-        for u in found.units:
-            rows.append(
-                {
-                    "unit": u,
-                    "contribution": u.weight * u.value if u.value is not None else None,
-                    "cells": found.cells.get(u.producer, []),
-                }
-            )
+    try:
+        found = figure_lineage(
+            period,
+            product,
+            user=request.user,
+            measure=request.GET.get("measure") or "production",
+            breakdown=request.GET.get("breakdown", ""),
+        )
+    except KeyError:
+        raise Http404(f"no product {product!r}") from None
     return render(
         request,
         "workspace/lineage.html",
-        {"lineage": found, "rows": rows, "month": month, "product": product, "nav": "review"},
+        {"lineage": found, "month": month, "product": product, "nav": "review"},
     )
 
 
-COMMENTARY_SLOTS = ("production", "operating_rate", "drivers", "forecast", "end")
+COMMENTARY_FIELDS = ("product", "slot", "language", "mode", "text", "version")
+
+
+def _preview_context(request: HttpRequest, period: date) -> dict[str, Any]:
+    """The drafted section of the product being written about, in both languages, with the
+    unsaved text of the form in place (``workspace.preview``; nothing written)."""
+    post = request.POST
+    try:
+        sections = commentary_preview(
+            period,
+            post.get("product", ""),
+            post.get("slot", ""),
+            post.get("text", ""),
+            language=post.get("language") or Language.EN,
+            mode=post.get("mode") or CommentaryMode.REPLACE,
+            user=request.user,
+            author=request.user.get_username(),
+        )
+    except NoPreview as nothing:
+        return {"preview_problem": str(nothing)}
+    return {"preview": sections}
+
+
+@role_required("write_commentary")
+def commentary_preview_fragment(request: HttpRequest, month: str) -> HttpResponse:
+    """The commentary form's live preview (POSTed by its script as the analyst types): an
+    HTML fragment with the product's drafted section in English and Chinese."""
+    period = _period(month)
+    if request.method != "POST":
+        return HttpResponse("post the commentary form to preview it", status=405, content_type="text/plain")
+    return render(request, "workspace/commentary_preview.html", _preview_context(request, period))
 
 
 @role_required("view_unreleased")
@@ -383,15 +460,21 @@ def commentary(request: HttpRequest, month: str) -> HttpResponse:
     context: dict[str, Any] = {
         "month": month,
         "nav": "commentary",
-        "slots": COMMENTARY_SLOTS,
+        "slots": SLOTS,
         "languages": Language.choices,
         "modes": CommentaryMode.choices,
         "products": [(p.code, p.name) for p in load_catalog()],
         "editing": {},
     }
     status = 200
-    if request.method == "POST":
-        fields = {k: request.POST.get(k, "") for k in ("product", "slot", "language", "mode", "text", "version")}
+    if request.method == "POST" and request.POST.get("preview"):
+        # the form's Preview button (without script): the page again, the text kept, nothing saved
+        if not allowed(request.user, "write_commentary"):
+            raise PermissionDenied("the preview is for the analysts writing commentary")
+        context["editing"] = {k: request.POST.get(k, "") for k in COMMENTARY_FIELDS}
+        context |= _preview_context(request, period)
+    elif request.method == "POST":
+        fields = {k: request.POST.get(k, "") for k in COMMENTARY_FIELDS}
         try:
             _, outcome = do_set_commentary(
                 period,
@@ -443,7 +526,11 @@ def tokens(request: HttpRequest, code: str) -> HttpResponse:
 def respond(request: HttpRequest) -> HttpResponse:
     """A producer's own page: with its token it sends its return and sees its own returns
     only. No sign-in: the token is the credential, and it names the producer."""
-    context: dict[str, Any] = {"statuses": RETURN_STATUSES, "fields": RETURN_FORM_FIELDS, "month": None}
+    context: dict[str, Any] = {
+        "statuses": RETURN_STATUSES,
+        "inputs": [(f, "") for f in RETURN_FORM_FIELDS],
+        "month": None,
+    }
     if request.method != "POST":
         return render(request, "workspace/respond.html", context)
     secret = request.POST.get("token", "")
@@ -463,16 +550,25 @@ def respond(request: HttpRequest) -> HttpResponse:
             "reason": request.POST.get("reason", ""),
             **numbers,
         }
+        context["values"] = dict(request.POST.items())
         if not problems:
             try:
-                outcome, receipt, warnings = submit_own_return(secret, values, channel="form")
+                outcome, receipt, warnings = submit_own_return(
+                    secret, values, channel="form", confirm=request.POST.get("confirm_reason", "")
+                )
+            except NeedsReason as need:
+                context["warnings"] = need.warnings
             except ValidationError as exc:
                 problems.extend(exc.messages)
             else:
                 context["receipt"] = {"outcome": outcome, "return": receipt, "warnings": warnings}
+                context["values"] = {}
         context["problems"] = problems
     context["returns"] = own_returns(token)
-    return render(request, "workspace/respond.html", context, status=400 if context.get("problems") else 200)
+    kept = context.get("values", {})
+    context["inputs"] = [(f, kept.get(f, "")) for f in RETURN_FORM_FIELDS]
+    failed = context.get("problems") or context.get("warnings")
+    return render(request, "workspace/respond.html", context, status=400 if failed else 200)
 
 
 @role_required("record_returns")

@@ -75,6 +75,26 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
     lines = "window.metalstatCharts['series-chart'].getOption().series.map(s => [s.name, s.data.length])"
     assert page.evaluate(lines) == [["Latest", 3], ["As first published", 3]]
+    # the reader ticks May's and June's vintages: each is drawn as the series stood at its
+    # release (May's left May at 1100 and June unpublished; June's revised May to 1080)
+    page.check("input[name=vintage][value='2025-05.v1']")
+    page.check("input[name=vintage][value='2025-06.v1']")
+    page.click("form.series-view button[type=submit]")
+    page.wait_for_url("**vintage=2025-06.v1**")
+    page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
+    overlaid = (
+        "window.metalstatCharts['series-chart'].getOption().series.filter(s => s.vintage).map(s => [s.vintage, s.data])"
+    )
+    assert page.evaluate(overlaid) == [
+        ["2025-05.v1", [["2025-04", 1000.0], ["2025-05", 1100.0], ["2025-06", None]]],
+        ["2025-06.v1", [["2025-04", 1000.0], ["2025-05", 1080.0], ["2025-06", 1188.0]]],
+    ]
+    assert page.locator("#series-table th.overlaid").count() == 2
+    # the permalink keeps the choice: opened afresh, the same lines and ticks
+    page.goto(page.url)
+    page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
+    assert [v for v, _d in page.evaluate(overlaid)] == ["2025-05.v1", "2025-06.v1"]
+    assert page.is_checked("input[name=vintage][value='2025-05.v1']")
 
     page.goto(f"{site}/products/copper_cathode/")
     with page.expect_download() as info:
@@ -162,7 +182,7 @@ PAGES = {
     "product": "/products/copper_cathode/",
     "release": "/releases/2025-06/",
     "calendar": "/calendar/",
-    "series": "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-05",
+    "series": "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-05&vintage=2025-05.v1&vintage=2025-06.v1",
     "account": "/account/",
 }
 

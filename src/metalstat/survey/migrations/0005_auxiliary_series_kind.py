@@ -47,7 +47,7 @@ def fill_kinds(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0003_event_reason_capacity_replacement"),
+        ("survey", "0004_planned_breakdown_schedule_after_next"),
     ]
 
     operations = [
