@@ -38,7 +38,8 @@ KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
     ("copper_cathode", "actual", "2025-06", "operating_rate", "feedstock=copper concentrate",
      "pp_mom"): ROUTES,
     ("overseas_alumina", "forecast", "2025-07", "operating_rate", "", "panel_effect_pp"):
-        "the forecast has no like-for-like split",
+        "the forecast's like-for-like split is stated, but its output-basis rate is a ratio over "
+        "June's sample, which capacity entering the frame in July does not join: no panel effect",
     ("refined_tin", "actual", "2025-01..2025-05", "auxiliary",
      "series=myanmar_share_of_tin_concentrate_imports", "ytd_level"):
         "a share's year to date is not a sum of monthly values",

@@ -41,6 +41,7 @@ from metalstat.engine.indicators import (
     change_counts,
     change_crossings,
     count_levels,
+    forecast_like_for_like,
     like_for_like,
     output_rate_levels,
     panel_changed,
@@ -110,6 +111,7 @@ def run_cycle(
 
     fc = _forecast(completed, cells_all, inputs.schedule_parts, t, nxt, products)
     fc_rows = _forecast_figures(fc, levels, t, nxt, flags)
+    fc_rows = _add_forecast_like_for_like(fc_rows, completed, cells_all, t, nxt)
     outlook, basis = _outlook(completed, cells_all, t, products)
     fc_rows = pl.concat(
         [fc_rows, _outlook_figures(outlook, basis, pl.concat([levels, fc.select(list(LEVELS))]), t, flags)],
@@ -347,6 +349,43 @@ def _add_like_for_like(derived: pl.DataFrame, completed: pl.DataFrame, t: date) 
         .drop("statistic_head", "head")
     )
     return pl.concat([derived, lfl_rows, effects], how="diagonal")
+
+
+def _add_forecast_like_for_like(
+    fc_rows: pl.DataFrame, completed: pl.DataFrame, cells_all: pl.DataFrame, t: date, nxt: date
+) -> pl.DataFrame:
+    """The forecast's like-for-like change on t (producers in both months) and the part of the
+    forecast's change that capacity entering or leaving the frame explains (forecast change −
+    like-for-like), as the actual month's: ``lfl_mom_pct``, ``lfl_pp_mom``,
+    ``panel_effect_pct``, ``panel_effect_pp``, kind forecast."""
+    completed_t = completed.filter(pl.col("period") == t)
+    sched = scheduled_panel(completed_t, cells_all.filter(pl.col("period") == nxt))
+    lfl = forecast_like_for_like(completed_t, sched)
+    lfl_rows = pl.concat(
+        [
+            lfl.select("product", "breakdown", measure=pl.lit(measure), statistic=pl.lit(stat), value=column)
+            for measure, stat, column in (
+                ("production", "lfl_mom_pct", "lfl_pct"),
+                ("operating_rate", "lfl_pp_mom", "lfl_pp"),
+            )
+        ]
+    )
+    head = fc_rows.filter(pl.col("statistic").is_in(["mom_pct", "pp_mom"]) & pl.col("base").is_not_null())
+    head = head.select(*_KEYS, "bits", statistic_head="statistic", head="value")
+    lfl_rows = lfl_rows.with_columns(
+        statistic_head=pl.when(pl.col("statistic") == "lfl_mom_pct").then(pl.lit("mom_pct")).otherwise(pl.lit("pp_mom"))
+    ).join(head, on=[*_KEYS, "statistic_head"])  # only where the forecast states the headline
+    effects = lfl_rows.with_columns(
+        statistic=pl.when(pl.col("statistic") == "lfl_mom_pct")
+        .then(pl.lit("panel_effect_pct"))
+        .otherwise(pl.lit("panel_effect_pp")),
+        value=pl.col("head") - pl.col("value"),
+    )
+    new = pl.concat([lfl_rows, effects]).drop("statistic_head", "head")
+    new = new.with_columns(
+        period=pl.lit(nxt), kind=pl.lit("forecast"), base=pl.lit(t), span_start=pl.lit(None, pl.Date)
+    )
+    return pl.concat([fc_rows, new], how="diagonal")
 
 
 # --- statuses -------------------------------------------------------------------------------
