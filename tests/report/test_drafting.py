@@ -405,6 +405,7 @@ def test_the_declared_kind_words_a_market_series_not_its_name():
     )
     assert "172,400" not in market
 
+
 def test_key_takeaways_are_true_of_the_figures(en, zh):
     """June against May in the fixtures: nickel sulphate 110,200 against 111,800 mt physical,
     -1.43% (the only fall); the precursor 77,450 against 75,700, +2.31% (1,750 / 75,700); copper
