@@ -40,7 +40,7 @@ from metalstat.releases.queries import (
     release_id,
 )
 from metalstat.releases.series import series_id
-from metalstat.report.drafting import Report, draft_report
+from metalstat.report.drafting import Report, Section, draft_report
 from metalstat.report.figureset import CHART_MONTHS, shift_month
 from metalstat.report.language import Language, load_language
 from metalstat.report.loader import build_report_input
@@ -416,6 +416,34 @@ def drafted_report(reader: Reader, release: Release, lang: Language) -> Report:
     return found
 
 
+def drafted_section(reader: Reader, release: Release, lang: Language, code: str) -> Section | None:
+    """One product's section of the month's report (its drafted paragraphs, notes and chart)
+    for its page: drafted from that product's figures only (``build_report_input(products=)``:
+    about 20 ms, where the whole report takes seconds), the same text as in the whole report.
+    Kept per process by the release's id and creation time, the language, the preview and the
+    product (a vintage never changes); nothing of a release under embargo is drafted or served
+    but to a previewing analyst."""
+    if embargoed(release) and not reader.preview:
+        return None
+    with _REPORTS_LOCK:
+        whole = _REPORTS.get((release.pk, release.created_at, lang.code, reader.preview))
+    if whole is not None:
+        return section_of(whole, code)
+
+    def compute() -> Section | None:
+        inp = build_report_input(
+            f"{release.period:%Y-%m}",
+            release.vintage,
+            user=COMMAND_LINE if reader.preview else None,
+            commentary_user=COMMAND_LINE,
+            products=[code],
+        )
+        return section_of(draft_report(inp, lang.code), code)
+
+    found: Section | None = _kept(("section", release.pk, release.created_at, lang.code, reader.preview, code), compute)
+    return found
+
+
 def entitled_to_all(reader: Reader, products: Iterable[str]) -> bool:
     """Whether the reader may read the whole report: every product, as far back as it quotes."""
     return reader.ent.analyst or all(reader.entitled(p) and reaches_report(reader, p) for p in products)
@@ -681,7 +709,7 @@ def chart_data(
     }
 
 
-def section_of(report: Report, code: str) -> Any:
+def section_of(report: Report, code: str) -> Section | None:
     return next((s for s in report.sections if s.code == code), None)
 
 

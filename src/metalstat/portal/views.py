@@ -81,7 +81,7 @@ def product(request: HttpRequest, code: str) -> HttpResponse:
     latest = pages.latest_release(reader)
     current = latest is not None and f"{latest.period:%Y-%m}" == page.last
     if page.entitled and page.found and current and latest and pages.reaches_report(reader, code):
-        section = pages.section_of(pages.drafted_report(reader, latest, lang), code)
+        section = pages.drafted_section(reader, latest, lang, code)
     base = request.build_absolute_uri("/api/v1/")
     return _page(
         request,
