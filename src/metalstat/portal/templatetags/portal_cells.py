@@ -1,6 +1,6 @@
-"""``{{ c|cell }}``: a figure's cell (``portal.pages.Cell``) as the pages print it, the value
-with its status letter beside it, a suppressed or withheld one as "—" with its status. A
-filter, not an included template: a product page prints some 130 of them."""
+"""``{% load portal_cells %}`` ``{{ c|cell }}``: a figure's cell (``portal.pages.Cell``) as
+the pages print it, the value with its status letter beside it, a suppressed or withheld one
+as "—" with its status. A filter, not an included template: a product page prints some 130."""
 
 from __future__ import annotations
 
