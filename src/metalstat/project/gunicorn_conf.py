@@ -14,3 +14,13 @@ def post_worker_init(worker: Any) -> None:
     current_series_index(preview=False)
     connections.close_all()
     worker.log.info("series index ready")
+
+
+def worker_exit(_server: Any, worker: Any) -> None:
+    """Write the access-log rows still waiting before the worker goes (a normal shutdown, a
+    restart, a graceful reload)."""
+    from metalstat.api import accesslog
+
+    written = accesslog.flush()
+    if written:
+        worker.log.info("access log: wrote %d waiting rows", written)
