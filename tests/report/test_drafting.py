@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import polars as pl
@@ -15,8 +16,13 @@ from tests.report.fixtures import CATALOG, SECRET_SHARE, commentary, report_inpu
 
 
 def paragraphs(report, code):
+    """A product's drafted text by slot: its page's and its part of the data annex together."""
     section = next(s for s in report.sections if s.code == code)
-    return {p.slot: p.text for p in section.paragraphs if p.source == "drafted"}, section
+    text: dict[str, str] = {}
+    for p in [*section.paragraphs, *section.annex]:
+        if p.source == "drafted":
+            text[p.slot] = "\n\n".join(t for t in (text.get(p.slot), p.text) if t)
+    return text, section
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +33,6 @@ def en():
 @pytest.fixture(scope="module")
 def zh():
     return draft_report(report_input(), "zh")
-
-
-def test_sections_follow_catalog_order(en):
-    assert [s.code for s in en.sections] == [
-        "copper_cathode",
-        "nickel_sulphate",
-        "ternary_precursor",
-        "refined_bismuth",
-    ]
 
 
 def test_copper_production_paragraph(en):
@@ -70,10 +67,13 @@ def test_copper_forecast(en):
     # Jan-Jul: 7,819,700 against 6,960,100: +859,600, +12.350 %
     assert "January–July 2025 would then total 7,819,700 mt, 859,600 mt or 12.35% more" in text
     assert "86.93%, up 1.17 percentage points MoM" in text
-    # the outlook's detail is a paragraph of its own
-    headline, detail = text.split("\n\n")
+    # on the product's page, the outlook's rate is a paragraph of its own; its detail is in the annex
+    section = paragraphs(en, "copper_cathode")[1]
+    headline, detail = next(p.text for p in section.paragraphs if p.slot == "forecast").split("\n\n")
     assert headline.startswith("Based on producers' schedules")
     assert detail.startswith("The operating rate is expected at 86.93%")
+    annex = next(p.text for p in section.annex if p.slot == "forecast")
+    assert annex.startswith("Output for January–July 2025 would then total")
     assert "For July, 55.00% of the surveyed producers plan lower daily output and 4 surveyed " in text
     assert "producers plan higher daily output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text
@@ -197,7 +197,7 @@ def test_status_marks_in_tables(en):
 
 def test_forecast_accuracy_table(en):
     (row,) = en.accuracy.rows
-    # the June forecast was the actual plus the stored error: 1,138,600 + 14,232.5
+    # the June forecast as May's release stated it: 1,152,832.5 (the fixture's prior forecast)
     assert [c.text for c in row] == [
         "Copper Cathode",
         "1,152,800 mt",
@@ -268,28 +268,29 @@ def test_products_subset_and_missing_figures():
 
 
 def test_a_breakdown_that_copies_its_total_is_not_drafted():
-    from metalstat.report.drafting import BREAKDOWN_MIN_SPREAD, _informative
+    from metalstat.report.drafting import BREAKDOWN_MIN_SPREAD, informative
 
     assert BREAKDOWN_MIN_SPREAD == 0.5
     total = {"mom_pct": -3.23, "yoy_pct": 1.57}
     copies = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -3.24, "yoy_pct": 1.60}]
-    assert not _informative(copies, total)  # every class within 0.5 points of the total
+    assert not informative(copies, total)  # every class within 0.5 points of the total
     apart = [{"mom_pct": -3.23, "yoy_pct": 1.57}, {"mom_pct": -2.73, "yoy_pct": 1.57}]
-    assert _informative(apart, total)  # 0.50 points away: says something
+    assert informative(apart, total)  # 0.50 points away: says something
     # a rate by class against the overall rate: every class at 55.00% says nothing
-    assert not _informative([{"level": 55.0, "pp_mom": 0.1}] * 3, {"level": 55.0, "pp_mom": 0.1})
-    assert _informative([{"level": 87.5, "pp_mom": -5.2}], {"level": 85.76, "pp_mom": -3.06})
+    assert not informative([{"level": 55.0, "pp_mom": 0.1}] * 3, {"level": 55.0, "pp_mom": 0.1})
+    assert informative([{"level": 87.5, "pp_mom": -5.2}], {"level": 85.76, "pp_mom": -3.06})
     # nothing to compare: kept
-    assert _informative([{"mom_abs": 400_000.0}], {"mom_pct": None})
+    assert informative([{"mom_abs": 400_000.0}], {"mom_pct": None})
 
 
 def test_a_range_split_in_two_series_is_quoted_once():
-    from metalstat.report.drafting import _join_ranges
+    from metalstat.report.drafting import join_ranges
 
     def item(code: str, name: str, value: float) -> dict:
-        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": "price"}
+        kind = "range" if code.endswith(("_low", "_high")) else "price"
+        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": kind}
 
-    joined = _join_ranges(
+    joined = join_ranges(
         [
             item("pb50_tc_low", "Pb50 TC low", 400.0),
             item("pb50_tc_high", "Pb50 TC high", 700.0),
@@ -300,14 +301,18 @@ def test_a_range_split_in_two_series_is_quoted_once():
     assert [(a["name"], a["kind"]) for a in joined] == [("Pb50 TC", "range"), ("Lead price", "price")]
     assert (joined[0]["low"], joined[0]["high"]) == (400.0, 700.0)
     assert joined[1]["high"] == 17_270.0  # the month's high beside the price it bounds
-    zh = _join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
+    # a price whose code only ends like a bound is no bound: its kind says so
+    not_a_bound = {**item("x_high", "X high", 1.0), "kind": "price"}
+    kept = join_ranges([item("lead_price", "Lead price", 17_100.0), not_a_bound])
+    assert [a["name"] for a in kept] == ["Lead price", "X high"]
+    zh = join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
     assert zh[0]["name"] == "加工费"
 
 
 def test_the_reasons_named_are_those_that_weigh_most():
     from datetime import date
 
-    from metalstat.report.drafting import MAX_REASONS, _event_weight
+    from metalstat.report.drafting import MAX_REASONS, event_weight
     from metalstat.report.inputs import MaintenanceItem
 
     def event(region: str, reason: str, start: date, end: date | None, cap: float | None) -> MaintenanceItem:
@@ -316,15 +321,15 @@ def test_the_reasons_named_are_those_that_weigh_most():
     # 100,000 mt/year stopped 10 days of June (1-10 June): 1,000,000; 20,000 stopped all June:
     # 600,000; an event from 25 May to 3 June counts its 3 June days: 300,000 x 3 = 900,000
     assert (
-        _event_weight(event("east China", "maintenance", date(2025, 6, 1), date(2025, 6, 10), 100_000), "2025-06")
+        event_weight(event("east China", "maintenance", date(2025, 6, 1), date(2025, 6, 10), 100_000), "2025-06")
         == 1_000_000
     )
-    assert _event_weight(event("north China", "environmental", date(2025, 5, 1), None, 20_000), "2025-06") == 600_000
+    assert event_weight(event("north China", "environmental", date(2025, 5, 1), None, 20_000), "2025-06") == 600_000
     assert (
-        _event_weight(event("central China", "losses", date(2025, 5, 25), date(2025, 6, 3), 300_000), "2025-06")
+        event_weight(event("central China", "losses", date(2025, 5, 25), date(2025, 6, 3), 300_000), "2025-06")
         == 900_000
     )
-    assert _event_weight(event("east China", "maintenance", date(2025, 7, 1), None, 1e6), "2025-06") == 0
+    assert event_weight(event("east China", "maintenance", date(2025, 7, 1), None, 1e6), "2025-06") == 0
     assert MAX_REASONS == 3
 
 
@@ -362,3 +367,144 @@ def test_counts_name_the_producers_compared_once():
     zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["drivers"]
     assert "6月，在两个月均有产量数据的40家企业中，15家（占37.50%）日均产量下降" in zh
     assert "样本中15家" not in zh
+
+
+def test_last_months_forecast_is_the_one_its_release_stated():
+    """The prior forecast is quoted from the release that made it (kind=forecast), never
+    worked back from the estimate and the error: a stated 1,150,000 mt stays 1,150,000 mt,
+    though 1,138,600 mt + 14,232.5 mt would give 1,152,832.5 mt; without it, no sentence."""
+    from tests.report.fixtures import FIGURES, fig
+
+    row = fig("copper_cathode", "production", "level", "2025-06", 1_150_000.0, kind="forecast", status="F")
+    stated = draft_report(report_input(prior_forecasts=pl.DataFrame([row], schema=FIGURES)), "en")
+    text = paragraphs(stated, "copper_cathode")[0]["production"]
+    assert "forecast for June, 1,150,000 mt, was 1.25% above" in text
+    assert "1,152,833" not in text and "1,152,832" not in text
+    accuracy = {r[0].text: r[1].text for r in stated.accuracy.rows}
+    assert accuracy["Copper Cathode"] == "1,150,000 mt"
+    none = draft_report(report_input(prior_forecasts=None), "en")
+    assert "Last month's schedule-based forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
+
+
+def test_the_declared_kind_words_a_market_series_not_its_name():
+    """The same observations, declared as something else than their name suggests: the
+    drafting follows the declared kind."""
+    from dataclasses import replace
+
+    base = report_input()
+    stock = base.auxiliary[0]
+    # declared a flow: a month's quantity, "came to ... in June"
+    flow = replace(stock, kind="flow")
+    market = paragraphs(draft_report(report_input(auxiliary=(flow,)), "en"), "copper_cathode")[0]["market"]
+    assert market.startswith("Port copper concentrate inventory came to 623,500 mt in June, down 172,400 mt")
+    # declared a fact: said once, no monthly change (against a year earlier: -76,500 mt)
+    fact = replace(stock, kind="fact")
+    market = paragraphs(draft_report(report_input(auxiliary=(fact,)), "en"), "copper_cathode")[0]["market"]
+    assert market.startswith(
+        "Port copper concentrate inventory: 623,500 mt, down 76,500 mt (10.93%) from a year earlier."
+    )
+    assert "172,400" not in market
+
+
+def test_key_takeaways_are_true_of_the_figures(en, zh):
+    """June against May in the fixtures: nickel sulphate 110,200 against 111,800 mt physical,
+    -1.43% (the only fall); the precursor 77,450 against 75,700, +2.31% (1,750 / 75,700); copper
+    -0.30%, held flat. May's forecast of copper, 1,152,832.5 mt, was 1.25% above June's
+    1,138,600 mt; July: copper +1.36% the one rise expected."""
+    assert en.takeaways[0] == "Largest fall: Nickel Sulphate, down 1.43% MoM."
+    assert en.takeaways[1] == "Largest rise: Ternary Cathode Precursor, up 2.31% MoM."
+    assert "1 rose, 1 fell and 1 held about flat" in en.takeaways[2]
+    assert en.takeaways[3] == (
+        "Largest surprise against last month's forecast: Copper Cathode, estimated at 1,138,600 mt "
+        "against a forecast of 1,152,800 mt: the forecast was 1.25% above the estimate."
+    )  # one forecast only: no count of close ones
+    assert "the largest rise in Copper Cathode (up 1.36%)" in en.takeaways[4]
+    assert zh.takeaways[0] == "降幅最大：硫酸镍，产量环比下降1.43%。"
+    assert "上月预测115.28万吨，预测较估计值高1.25%" in zh.takeaways[3]
+
+
+def test_sections_and_overview_follow_the_chains(en, zh):
+    """By chain in the catalog's order of chains (copper, ..., minor metals, battery
+    materials), in catalog order within a chain (nickel sulphate before the precursor)."""
+    assert [s.code for s in en.sections] == [
+        "copper_cathode",
+        "refined_bismuth",
+        "nickel_sulphate",
+        "ternary_precursor",
+    ]
+    assert en.overview.groups == ((0, "Copper"), (1, "Minor metals"), (2, "Battery materials"))
+    assert [r[0].text for r in en.overview.rows][2:] == ["Nickel Sulphate", "Ternary Cathode Precursor"]
+    assert zh.overview.groups[2] == (2, "电池材料")
+    md = render_markdown(en)
+    assert "| **Battery materials** |  |" in md
+    assert '<tr class="group"><td class="text" colspan="6">Minor metals</td></tr>' in render_html(en)
+
+
+def test_the_data_annex_holds_the_enumerations(en):
+    """A product's page says the month, the rate, the counts and reasons and the outlook; the
+    breakdowns, capacity, market series, year to date and the outlook's details are in the
+    annex, in the JSON too."""
+    section = next(s for s in en.sections if s.code == "copper_cathode")
+    page = " ".join(p.text for p in section.paragraphs)
+    annex = " ".join(p.text for p in section.annex)
+    assert [p.slot for p in section.paragraphs] == ["production", "operating_rate", "drivers", "forecast"]
+    assert {"capacity", "market"} <= {p.slot for p in section.annex}
+    assert "Cumulative output for January–June 2025" in annex and "Cumulative output" not in page
+    assert "environmental inspections in north China" in page  # the reasons stay on the page
+    assert "maintenance in east China" in page  # and the outlook's
+    assert len(page.split()) < 300
+    data = json.loads(render_json(en, report_input(), FigureSet(report_input().figures, "2025-06")))
+    copper = next(p for p in data["products"] if p["code"] == "copper_cathode")
+    assert "Cumulative output for January–June 2025" in " ".join(x["text"] for x in copper["annex"])
+    assert copper["chain"] == "copper" and data["takeaways"] == en.takeaways
+    html = render_html(en)
+    assert html.index('id="annex"') < html.index('id="accuracy"')
+    assert html.count("Cumulative output for January–June 2025") == 1
+
+
+def test_one_section_drafted_with_given_commentary():
+    """What the workspace previews: one product's section with the analyst's unsaved text."""
+    from metalstat.report.drafting import draft_section
+
+    inp = report_input(commentary=(commentary("copper_cathode", "drivers", "after", "Saved text."),))
+    given = [commentary("copper_cathode", "drivers", "before", "Acid prices kept margins up.")]
+    section = draft_section(inp, "en", "copper_cathode", given)
+    drivers = [p for p in section.paragraphs if p.slot == "drivers"]
+    assert [p.source for p in drivers] == ["analyst", "drafted"]
+    assert drivers[0].text == "Acid prices kept margins up."
+    saved = draft_section(inp, "en", "copper_cathode")
+    assert [p.text for p in saved.paragraphs if p.source == "analyst"] == ["Saved text."]
+    assert draft_section(inp, "zh", "copper_cathode", given).paragraphs[0].source == "drafted"
+
+
+def test_the_month_after_next_is_stated_with_its_basis_or_withheld():
+    """Copper's August from the schedules given that far (kind forecast2): 1,175,000 mt is
+    +1.81% on July's 1,154,100 ((1,175,000 / 1,154,100 − 1) × 100 = 1.811), from 25
+    producers holding 88.3% of capacity; withheld (no value), only its basis is told."""
+    from metalstat.engine.figures import FIGURES
+    from tests.report.fixtures import copper_rows, fig
+
+    def basis(*rows):  # type: ignore[no-untyped-def]
+        base = [
+            fig("copper_cathode", "producer_count", "count", "2025-08", 25, kind="forecast2", unit="count"),
+            fig("copper_cathode", "coverage", "level", "2025-08", 88.3, kind="forecast2", unit="%"),
+        ]
+        return report_input(figures=pl.DataFrame([*copper_rows(), *base, *rows], schema=FIGURES))
+
+    stated = basis(
+        fig("copper_cathode", "production", "level", "2025-08", 1_175_000.0, kind="forecast2", status="F"),
+        fig("copper_cathode", "production", "mom_pct", "2025-08", 1.811, kind="forecast2", unit="%", status="F"),
+    )
+    en = paragraphs(draft_report(stated, "en"), "copper_cathode")[0]["forecast"]
+    assert "For August 2025, the schedules of 25 producers holding 88.3% of capacity point to 1,175,000 mt" in en
+    assert "1,175,000 mt, up 1.81% on July." in en
+    zh = paragraphs(draft_report(stated, "zh"), "copper_cathode")[0]["forecast"]
+    assert "据25家企业（产能占比88.3%）的排产，2025年8月产量预计为" in zh
+    withheld = basis(fig("copper_cathode", "production", "level", "2025-08", None, kind="forecast2", status="F"))
+    en = paragraphs(draft_report(withheld, "en"), "copper_cathode")[0]["forecast"]
+    assert "25 producers holding 88.3% of capacity gave a schedule: too few to state an outlook" in en
+    zh = paragraphs(draft_report(withheld, "zh"), "copper_cathode")[0]["forecast"]
+    assert "2025年8月仅25家企业（产能占比88.3%）报送排产，不足以预计产量。" in zh
+    # Without schedules that far, nothing is said of August.
+    none = paragraphs(draft_report(report_input(), "en"), "copper_cathode")[0]["forecast"]
+    assert "August" not in none

@@ -66,6 +66,7 @@ def _month() -> None:
         name="Port concentrate stocks",
         name_zh="港口铜精矿库存",
         unit="mt",
+        kind="stock",
         product="copper_cathode",
         highlighted=True,
     )
@@ -81,7 +82,7 @@ def test_report_from_the_database_and_commentary_in_the_next_render(tmp_path):
     assert [e.region for e in inp.events] == ["east China"]
     report = draft_report(inp, "en")
     (section,) = report.sections
-    text = " ".join(p.text for p in section.paragraphs)
+    text = " ".join(p.text for p in section.paragraphs + section.annex)
     # 21,000 + 3 x 20,000 = 81,000 t against 80,000 in May and June 2024: +1.25 %
     assert "China's copper cathode production was 81,000 mt in June 2025" in text
     assert "up 1.25% (1,000 mt) MoM" in text

@@ -172,9 +172,10 @@ def _data_answer(ctx: Context, key: str, fmt: str, params: ObservationQuery, *, 
     resolved = data.resolve(key, ctx.entitlements, preview=ctx.preview, fmt=fmt, single=single)
     answer_key: tuple[Any, ...] | None = None
     if resolved.signature is not None:
+        index = resolved.index
         depths = tuple(
             (sid, ctx.entitlements.history_months(sid, product))
-            for sid, product in resolved.index.select("series_id", "product").iter_rows()
+            for sid, product in zip(index["series_id"].to_list(), index["product"].to_list(), strict=True)
         )
         refused = tuple(sorted(r["series_id"] for r in resolved.not_entitled))
         answer_key = (resolved.signature, key, fmt, tuple(sorted(params.dict().items())), depths, refused)

@@ -105,6 +105,7 @@ def run_and_publish(
             base,
             returns=base.returns.filter(pl.col("period") <= m),
             return_parts=base.return_parts.filter(pl.col("period") <= m),
+            schedule_parts=base.schedule_parts.filter(pl.col("period") <= m),
             published_history=_published({k: v for k, v in history.items() if k[1] <= m}, "published_history"),
             prior_forecasts=_published({k: v for k, v in forecasts.items() if k[1] <= m}, "prior_forecasts"),
         )

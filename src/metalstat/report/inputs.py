@@ -61,6 +61,7 @@ class AuxiliarySeries:
     name_zh: str
     unit: str
     product: str
+    kind: str  # survey.AuxiliarySeries.kind (engine.auxiliary.SERIES_KINDS)
     observations: tuple[AuxiliaryObservation, ...] = ()
 
 
@@ -95,11 +96,19 @@ class ReportInput:
     auxiliary: tuple[AuxiliarySeries, ...] = ()
     commentary: tuple[CommentaryEntry, ...] = ()
     products: tuple[str, ...] | None = field(default=None)  # a subset, in catalog order
+    # Last month's forecast of this month (FIGURES shape, kind "forecast", period ``period``)
+    # as the releases live when this vintage was made stated it: the forecast that the
+    # engine's forecast_error compares with this estimate.
+    prior_forecasts: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
         missing = [c for c in FIGURES if c not in self.figures.columns]
         if missing:
             raise ValueError(f"report figures: missing column(s) {', '.join(missing)}")
+        if self.prior_forecasts is not None:
+            missing = [c for c in FIGURES if c not in self.prior_forecasts.columns]
+            if missing:
+                raise ValueError(f"report prior forecasts: missing column(s) {', '.join(missing)}")
         for c in self.commentary:
             if c.mode not in COMMENTARY_MODES:
                 raise ValueError(
