@@ -18,3 +18,13 @@ def post_worker_init(worker: Any) -> None:
     connections.close_all()
     compile_report_languages()
     worker.log.info("series index and report templates ready")
+
+
+def worker_exit(_server: Any, worker: Any) -> None:
+    """Write the access-log rows still waiting before the worker goes (a normal shutdown, a
+    restart, a graceful reload)."""
+    from metalstat.api import accesslog
+
+    written = accesslog.flush()
+    if written:
+        worker.log.info("access log: wrote %d waiting rows", written)
