@@ -56,7 +56,7 @@ order by f.period, r.release_at
 """
 
 
-def _wait(url: str, headers: dict[str, str] | None = None, timeout: float = 60.0) -> None:
+def _wait(url: str, headers: dict[str, str] | None = None, timeout: float = 240.0) -> None:
     end = time.time() + timeout
     while time.time() < end:
         try:

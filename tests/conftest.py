@@ -24,8 +24,11 @@ if os.environ.get("CI"):
 def _fresh_entitlements() -> Iterator[None]:
     """Entitlements kept by the process from another test (whose users' ids the rolled-back
     database gives out again) must not answer for this one."""
+    from metalstat.api.auth import forget_keys
     from metalstat.subscriptions.entitlements import forget_entitlements
 
     forget_entitlements()
+    forget_keys()
     yield
     forget_entitlements()
+    forget_keys()

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import COPPER_LEVEL, World
 
@@ -59,3 +61,17 @@ def test_conditional_requests_get_304(world: World) -> None:
     assert first["Vary"].startswith("Authorization, Accept, Cookie")
     again = client.get(PATH, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and again.content == b""
+
+
+def test_one_query_gives_the_public_releases_and_the_next_release_time(world: World) -> None:
+    from metalstat.releases.queries import next_release_at, public_releases
+
+    with CaptureQueriesContext(connection) as ctx:
+        live, upcoming = public_releases()
+    assert len(ctx.captured_queries) == 1
+    assert [pk for pk, _ in live] == [world.may.pk, world.june.pk]
+    assert upcoming == world.july.release_at == next_release_at()
+    assert world.july.release_at is not None
+    # At July's release time it is public, and nothing more is scheduled.
+    live, upcoming = public_releases(world.july.release_at)
+    assert ([pk for pk, _ in live], upcoming) == ([world.may.pk, world.june.pk, world.july.pk], None)

@@ -29,7 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     # api.respondents (the respondents' channel) alone reads survey: see NARROW below
     "api": {"survey", "subscriptions", "releases", "core", "catalog", "engine"},
     "delivery": {"api", "subscriptions", "releases", "core", "catalog", "engine"},
-    "workspace": {"releases", "survey", "registry", "core", "catalog", "engine"},
+    # workspace.preview alone drafts through the report (the commentary's preview): see NARROW
+    "workspace": {"report", "releases", "survey", "registry", "core", "catalog", "engine"},
     "demo": {
         "delivery",
         "subscriptions",
@@ -48,7 +49,10 @@ ALLOWED: dict[str, set[str]] = {
 }
 PURE = {"catalog", "engine"}  # no Django, no app
 # Arrows allowed to one module of a box only: (importer box, imported box) -> the importers.
-NARROW: dict[tuple[str, str], set[str]] = {("api", "survey"): {"metalstat.api.respondents"}}
+NARROW: dict[tuple[str, str], set[str]] = {
+    ("api", "survey"): {"metalstat.api.respondents"},
+    ("workspace", "report"): {"metalstat.workspace.preview"},
+}
 
 
 def module_name(path: Path) -> str:

@@ -14,12 +14,14 @@ from metalstat.catalog import CatalogError, load_catalog, parse_catalog
 from metalstat.catalog.vocabulary import REGIONS_CHINA
 from metalstat.cli import cli
 
-# The report's section headings, in its order, written out from the June 2025 edition.
+# The report's section headings, in its order, written out from the June 2025 edition, in one
+# spelling: British like the rest of the catalog (the edition's "Aluminum" beside "liquid
+# aluminium") and capitalised like every other heading ("High-Carbon Ferrochrome", "PV-Grade EVA").
 EXPECTED: list[tuple[str, str]] = [
     ("copper_cathode", "Copper Cathode"),
-    ("aluminium", "Aluminum"),
+    ("aluminium", "Aluminium"),
     ("alumina", "Alumina"),
-    ("overseas_aluminium", "Overseas aluminum"),
+    ("overseas_aluminium", "Overseas Aluminium"),
     ("overseas_alumina", "Overseas Metallurgical-Grade Alumina"),
     ("primary_lead", "Primary Lead"),
     ("secondary_lead", "Secondary Lead"),
@@ -32,7 +34,7 @@ EXPECTED: list[tuple[str, str]] = [
     ("battery_manganese_sulphate", "Battery-Grade Manganese Sulphate"),
     ("emd", "EMD"),
     ("mn3o4", "Mn3O4"),
-    ("hc_ferrochrome", "High-carbon ferrochrome"),
+    ("hc_ferrochrome", "High-Carbon Ferrochrome"),
     ("stainless_steel", "Stainless Steel"),
     ("emm", "EMM"),
     ("simn_alloy", "SiMn Alloy"),
@@ -41,7 +43,7 @@ EXPECTED: list[tuple[str, str]] = [
     ("pv_module", "PV Module"),
     ("solar_cell", "Solar Cell"),
     ("pv_film", "PV Film"),
-    ("pv_eva", "PV-grade EVA"),
+    ("pv_eva", "PV-Grade EVA"),
     ("pv_glass", "PV Glass"),
     ("dmc", "DMC"),
     ("magnesium_ingot", "Magnesium Ingot"),

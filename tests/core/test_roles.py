@@ -20,8 +20,10 @@ from metalstat.releases.queries import is_analyst
 from metalstat.subscriptions import actions as subscriptions
 from metalstat.survey.actions import (
     ReturnValues,
+    do_clear_follow_up,
     do_confirm_warning,
     do_confirm_warnings,
+    do_mark_follow_up,
     do_record_event,
     do_record_return,
 )
@@ -82,6 +84,19 @@ ACTIONS: dict[str, tuple[str, Callable[[Any], object]]] = {
         "analyst",
         lambda a: do_confirm_warnings([make_producer()], "2025-06", "unit_mixup", reason="phoned", actor=a),
     ),
+    "mark a finding for follow-up": (
+        "analyst",
+        lambda a: do_mark_follow_up(make_producer(), "2025-06", "unit_mixup", note="call Monday", actor=a),
+    ),
+    "clear a follow-up": (
+        "analyst",
+        lambda a: do_clear_follow_up(
+            do_mark_follow_up(make_producer(), "2025-06", "unit_mixup", note="call", actor="t")[0].producer,
+            "2025-06",
+            "unit_mixup",
+            actor=a,
+        ),
+    ),
     "enter a return in the form": (
         "analyst",
         lambda a: do_enter_return(
@@ -108,6 +123,10 @@ ACTIONS: dict[str, tuple[str, Callable[[Any], object]]] = {
     "submit": ("analyst", lambda a: releases.do_submit_for_review(_release(), actor=a)),
     "approve": ("editor", lambda a: releases.do_approve_release(_release("in_review"), actor=a)),
     "reject": ("editor", lambda a: releases.do_reject_release(_release("in_review"), actor=a, note="recheck")),
+    "withdraw an approval": (
+        "editor",
+        lambda a: releases.do_withdraw_approval(_release("approved"), actor=a, note="recheck"),
+    ),
     "publish": (
         "editor",
         lambda a: releases.do_publish_release(

@@ -299,7 +299,7 @@ def test_auxiliary_series_state_the_reports_levels(data):
 
 
 def test_auxiliary_figures_are_computed_by_hand():
-    series = [{"code": "imports", "product": "refined_tin", "unit": "mt"}]
+    series = [{"code": "imports", "product": "refined_tin", "unit": "mt", "kind": "flow"}]
     obs = [{"series": "imports", "date": date(2025, m, 28), "value": float(100 * m)} for m in range(1, 7)]
     obs.append({"series": "imports", "date": date(2024, 6, 30), "value": 500.0})
     figs = auxiliary_dicts(series, obs, date(2025, 6, 1), CATALOG)

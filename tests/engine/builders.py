@@ -21,6 +21,7 @@ class Panel:
     panel: list[dict[str, object]] = field(default_factory=list)
     returns: list[dict[str, object]] = field(default_factory=list)
     parts: list[dict[str, object]] = field(default_factory=list)
+    planned_parts: list[dict[str, object]] = field(default_factory=list)
     events: list[dict[str, object]] = field(default_factory=list)
     history: list[dict[str, object]] = field(default_factory=list)
     forecasts: list[dict[str, object]] = field(default_factory=list)
@@ -75,10 +76,12 @@ class Panel:
         status: str = "normal",
         output_metal: float | None = None,
         schedule_metal: float | None = None,
+        schedule_after_next: float | None = None,
         operating_capacity: float | None = None,
         schedule_operating_capacity: float | None = None,
         reason: str | None = None,
         parts: dict[str, dict[str, float]] | None = None,
+        planned: dict[str, dict[str, float]] | None = None,
     ) -> Panel:
         self.returns.append(
             {
@@ -88,17 +91,19 @@ class Panel:
                 "output_metal": output_metal,
                 "schedule": schedule,
                 "schedule_metal": schedule_metal,
+                "schedule_after_next": schedule_after_next,
                 "operating_capacity": operating_capacity,
                 "schedule_operating_capacity": schedule_operating_capacity,
                 "status": status,
                 "reason": reason,
             }
         )
-        for dim, values in (parts or {}).items():
-            for value, qty in values.items():
-                self.parts.append(
-                    {"producer_id": pid, "period": period, "dimension": dim, "value": value, "quantity": qty}
-                )
+        for rows, given in ((self.parts, parts), (self.planned_parts, planned)):
+            for dim, values in (given or {}).items():
+                for value, qty in values.items():
+                    rows.append(
+                        {"producer_id": pid, "period": period, "dimension": dim, "value": value, "quantity": qty}
+                    )
         return self
 
     def steady(self, pid: str, start: date, end: date, output: float, schedule_next: bool = True) -> Panel:
@@ -131,6 +136,7 @@ class Panel:
             panel=frame("panel", self.panel),
             returns=frame("returns", self.returns),
             return_parts=frame("return_parts", self.parts),
+            schedule_parts=frame("schedule_parts", self.planned_parts),
             events=frame("events", self.events),
             published_history=frame("published_history", self.history),
             prior_forecasts=frame("prior_forecasts", self.forecasts),

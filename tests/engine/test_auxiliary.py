@@ -6,13 +6,21 @@ from datetime import date
 
 import pytest
 
-from metalstat.engine.auxiliary import change, is_summable, monthly_values, series_month
+from metalstat.engine.auxiliary import (
+    SERIES_KINDS,
+    change,
+    is_summable,
+    kind_problems,
+    monthly_values,
+    series_month,
+    year_to_date,
+)
 
 
 def test_last_observation_of_a_month_counts() -> None:
     m = monthly_values([(date(2025, 6, 27), 623_500.0), (date(2025, 6, 6), 700_000.0), (date(2025, 5, 30), 795_900.0)])
     assert m == {date(2025, 6, 1): 623_500.0, date(2025, 5, 1): 795_900.0}
-    s = series_month(m, date(2025, 6, 1), summable=False)
+    s = series_month(m, date(2025, 6, 1), unit="mt", kind="stock")
     assert s is not None
     assert s.mom_abs == pytest.approx(-172_400)
     assert s.mom_pct == pytest.approx(-172_400 / 795_900 * 100)  # -21.66%
@@ -26,9 +34,63 @@ def test_a_negative_base_keeps_the_direction_of_the_move() -> None:
     assert change(None, 3.0) == (None, None)
 
 
-def test_year_to_date_only_for_quantities_with_every_month() -> None:
+def test_year_to_date_only_for_flows_in_tonnes_with_every_month() -> None:
     months = {date(2025, k, 1): 10_000.0 + k for k in range(1, 6)}
-    assert series_month(months, date(2025, 5, 1), summable=True).ytd == pytest.approx(50_015)  # type: ignore[union-attr]
+    # 10,001 + 10,002 + 10,003 + 10,004 + 10,005 = 50,015
+    assert series_month(months, date(2025, 5, 1), unit="mt", kind="flow").ytd == pytest.approx(50_015)  # type: ignore[union-attr]
+    # the same numbers as an inventory are five month-ends: not summed
+    assert series_month(months, date(2025, 5, 1), unit="mt", kind="stock").ytd is None  # type: ignore[union-attr]
     del months[date(2025, 2, 1)]
-    assert series_month(months, date(2025, 5, 1), summable=True).ytd is None  # type: ignore[union-attr]
-    assert is_summable("mt") and is_summable("t (metal content)") and not is_summable("yuan/mt")
+    assert series_month(months, date(2025, 5, 1), unit="mt", kind="flow").ytd is None  # type: ignore[union-attr]
+    assert is_summable("mt", "flow") and is_summable("t (metal content)", "flow")
+    assert not is_summable("yuan/mt", "flow") and not is_summable("mt", "stock")
+
+
+def test_a_stock_summed_over_months_is_refused() -> None:
+    months = {date(2025, k, 1): 600_000.0 for k in range(1, 4)}
+    with pytest.raises(ValueError, match="a stock in 'mt' is not summed over months"):
+        year_to_date(months, date(2025, 3, 1), unit="mt", kind="stock")
+    with pytest.raises(ValueError, match="a price"):
+        year_to_date(months, date(2025, 3, 1), unit="yuan/mt", kind="price")
+
+
+def test_a_fact_has_no_monthly_change() -> None:
+    # a capacity raised from 250,000 to 300,000 mt/year in the year: said against a year
+    # earlier (+50,000, +20%), never as a monthly move
+    months = {date(2024, 6, 1): 250_000.0, date(2025, 5, 1): 300_000.0, date(2025, 6, 1): 300_000.0}
+    s = series_month(months, date(2025, 6, 1), unit="mt/year", kind="fact")
+    assert s is not None and s.mom_abs is None and s.mom_pct is None
+    assert (s.yoy_abs, s.yoy_pct) == (pytest.approx(50_000), pytest.approx(20.0))
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "unit", "problem"),
+    [
+        ("price", "tc", "USD/dmt", None),
+        ("range", "tc_low", "USD/dmt", None),
+        ("range", "tc", "USD/dmt", "ends in _low or _high"),
+        ("range", "tc_low", "mt", "quoted per a quantity"),
+        ("stock", "port_stocks", "mt", None),
+        ("stock", "cover", "days", "at the month's end"),
+        ("flow", "imports", "mt tin content", None),
+        ("flow", "imports", "yuan/mt", "over the month"),
+        ("ratio", "share", "%", None),
+        ("ratio", "cover", "days", None),
+        ("ratio", "share", "mt", "in % or days"),
+        ("fact", "quota", "mt WO3", None),
+        ("fact", "capacity", "mt/year", None),
+        ("average", "x", "mt", "not a kind of market series"),
+    ],
+)
+def test_kinds_and_units_that_contradict_each_other(kind: str, code: str, unit: str, problem: str | None) -> None:
+    found = kind_problems(kind, code, unit)
+    if problem is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and problem in found[0]
+
+
+def test_every_kind_has_a_unit_it_fits() -> None:
+    fits = {"price": "yuan/mt", "range": "yuan/mt", "flow": "mt", "stock": "mt", "ratio": "%", "fact": "mt/year"}
+    assert set(fits) == set(SERIES_KINDS)
+    assert all(kind_problems(k, "x_high", u) == [] for k, u in fits.items())

@@ -444,3 +444,29 @@ def test_the_month_before_keeps_its_own_month_on_month_change() -> None:
     assert fig(f, "mom_abs", period="2025-05") == pytest.approx(26_000)
     # ... but not its YoY: the vintage's older months carry the headline only.
     assert f.filter((pl.col("period") == "2025-05") & (pl.col("statistic") == "yoy_abs")).is_empty()
+
+
+def test_the_forecast_splits_its_change_into_like_for_like_and_new_capacity() -> None:
+    """L1, L2 (365,000 mt/year each) are sampled; L3 (365,000) enters the frame in July,
+    unsampled. June: L1 25,000 (schedules 26,000), L2 27,000 (schedules 27,000)."""
+    jul = date(2025, 7, 1)
+    p = Panel()
+    p.producer("L1", 365_000).producer("L2", 365_000)
+    p.producer("L3", 365_000, since=jul, in_panel=False)
+    p.steady("L1", date(2024, 1, 1), MAY, 25_000).steady("L2", date(2024, 1, 1), MAY, 27_000)
+    p.ret("L1", JUN, 25_000, schedule=26_000).ret("L2", JUN, 27_000, schedule=27_000)
+    f = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False).figures
+    fc = {"period": "2025-07", "kind": "forecast"}
+    # July weight 1,095,000 / 730,000 = 1.5: forecast 1.5 × 53,000 = 79,500 against June's
+    # 52,000 (weight 1): +52.885 %. The producers in both months: 53,000 / 52,000 - 1 = +1.923 %;
+    # the rest, +50.962 points, is L3's capacity entering the frame.
+    assert fig(f, "mom_pct", **fc) == pytest.approx((79_500 / 52_000 - 1) * 100)
+    assert fig(f, "lfl_mom_pct", **fc) == pytest.approx((53_000 / 52_000 - 1) * 100)
+    assert fig(f, "panel_effect_pct", **fc) == pytest.approx((79_500 / 52_000 - 53_000 / 52_000) * 100)
+    assert fig(f, "lfl_mom_pct", breakdown="size_class=large", **fc) == pytest.approx((53_000 / 52_000 - 1) * 100)
+    # The output-basis rate is over the sample: July 53,000 / (730,000 × 31/365 = 62,000) =
+    # 85.484 % against June 52,000 / 60,000 = 86.667 %: -1.183 pp, all of it like for like.
+    rate = {"measure": "operating_rate", **fc}
+    assert fig(f, "lfl_pp_mom", **rate) == pytest.approx(53_000 / 62_000 * 100 - 52_000 / 60_000 * 100)
+    assert fig(f, "panel_effect_pp", **rate) == pytest.approx(0.0, abs=1e-9)
+    assert row(f, "lfl_mom_pct", **fc)["unit"] == "%" and row(f, "panel_effect_pp", **rate)["unit"] == "pp"

@@ -21,7 +21,7 @@ from polars.testing import assert_frame_equal
 
 from metalstat.catalog import load_catalog
 from metalstat.engine import validate
-from metalstat.engine.inputs import CycleInputs
+from metalstat.engine.inputs import CycleInputs, empty
 from metalstat.engine.validate import FINDINGS, RULES, Rule, check_returns
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -113,29 +113,34 @@ def messy_inputs(seed: int = 11) -> CycleInputs:
         if any(d.source == "return" for d in p.dimensions)
     }
     rows = returns.join(base.producers.select("producer_id", "product"), on="producer_id")
-    parts = []
-    for ret in rows.filter(pl.col("product").is_in(list(with_parts))).iter_rows(named=True):
-        if rng.random() < 0.4 or ret["output"] is None:
-            continue
-        for dim in with_parts[ret["product"]]:
-            names = list(dim.value_names())
-            share = rng.dirichlet(np.ones(len(names)))
-            scale = rng.choice([1.0, 1.0, 0.5, 1.2])
-            for name, s in zip(names, share, strict=True):
-                parts.append((ret["producer_id"], ret["period"], dim.name, name,
-                              float(ret["output"] * s * scale)))  # fmt: skip
-            if rng.random() < 0.1:
-                parts.append((ret["producer_id"], ret["period"], dim.name, "mystery", 1.0))
-    return_parts = pl.DataFrame(
-        parts,
-        schema={"producer_id": pl.Utf8, "period": pl.Date, "dimension": pl.Utf8,
-                "value": pl.Utf8, "quantity": pl.Float64},
-        orient="row",
-    )  # fmt: skip
+    # The same for the next month's planned parts, on the schedule (left empty at times).
+    frames = []
+    for total in ("output", "schedule"):
+        parts = []
+        for ret in rows.filter(pl.col("product").is_in(list(with_parts))).iter_rows(named=True):
+            if rng.random() < 0.4 or (total == "output" and ret[total] is None):
+                continue
+            base_qty = ret[total] if ret[total] is not None else 100.0
+            for dim in with_parts[ret["product"]]:
+                names = list(dim.value_names())
+                share = rng.dirichlet(np.ones(len(names)))
+                scale = rng.choice([1.0, 1.0, 0.5, 1.2])
+                for name, s in zip(names, share, strict=True):
+                    parts.append((ret["producer_id"], ret["period"], dim.name, name,
+                                  float(base_qty * s * scale)))  # fmt: skip
+                if rng.random() < 0.1:
+                    parts.append((ret["producer_id"], ret["period"], dim.name, "mystery", 1.0))
+        frames.append(pl.DataFrame(parts, schema=empty("return_parts").schema, orient="row"))
+    return_parts, schedule_parts = frames
+    returns = returns.with_columns(
+        schedule=pl.when(pl.Series(rng.random(n) < 0.02)).then(None).otherwise(pl.col("schedule"))
+    )
     # A producer whose capacity starts later than its returns: no capacity in force.
     late = base.capacity.head(3).with_columns(valid_from=pl.lit(date(2030, 1, 1)))
     capacity = pl.concat([base.capacity.slice(3), late])
-    return replace(base, returns=returns, return_parts=return_parts, capacity=capacity).checked()
+    return replace(
+        base, returns=returns, return_parts=return_parts, schedule_parts=schedule_parts, capacity=capacity
+    ).checked()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ HEADERS: dict[str, list[str]] = {
     "panel": ["producer", "first_period", "last_period"],
     "returns": ["producer", "period", "output"],
     "events": ["producer", "start", "end", "capacity_affected", "reason", "description"],
-    "auxiliary": ["series", "date", "value", "name", "unit"],
+    "auxiliary": ["series", "date", "value", "name", "unit", "kind"],
 }
 VALID: dict[str, list[object]] = {
     "producers": ["CU009", "New Plant", "copper_cathode"],
@@ -34,7 +34,7 @@ VALID: dict[str, list[object]] = {
     "panel": ["CU001", "2024-01", ""],
     "returns": ["CU001", "2025-06", "28500"],
     "events": ["CU002", "2025-06-10", "2025-06-25", "40000", "maintenance", "overhaul"],
-    "auxiliary": ["copper_tc_spot", "2025-06-20", "-44.1", "Copper TC", "USD/dmt"],
+    "auxiliary": ["copper_tc_spot", "2025-06-20", "-44.1", "Copper TC", "USD/dmt", "price"],
 }
 KINDS = tuple(HEADERS)
 TEXT_COLUMN = {"producers": 1, "capacity": None, "panel": None, "returns": None, "events": 5, "auxiliary": 3}

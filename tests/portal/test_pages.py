@@ -4,11 +4,21 @@ how many queries it takes."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
 
-from tests.portal.conftest import EMBARGOED, READERS, SUPPRESSED, World, figures_text, reader_client, text_of
+from tests.portal.conftest import (
+    EMBARGOED,
+    READERS,
+    SUPPRESSED,
+    World,
+    figures_text,
+    reader_client,
+    text_of,
+    visible_text,
+)
 
 PAGES = (
     "/",
@@ -303,3 +313,91 @@ def test_the_explorer_sends_a_choice_to_the_series_permalink(world: World) -> No
         {"product": "copper_cathode", "kind": "actual", "measure": "production", "breakdown": "", "statistic": "level"},
     )
     assert response.status_code == 302 and response["Location"] == f"/series/{COPPER}/"
+
+
+def series_data(body: str) -> dict[str, object]:
+    found = json.loads(body.split('<script id="series-data" type="application/json">')[1].split("</script>")[0])
+    assert isinstance(found, dict)
+    return found
+
+
+def test_the_series_page_offers_the_vintages_that_changed_it_and_overlays_the_chosen(world: World) -> None:
+    client = reader_client("trader")
+    response = client.get(f"/series/{COPPER}/", {"vintage": ["2025-05.v1", "2025-06.v1"]})
+    body = figures_text(response)
+    # the world: May's release published April 1000 and May 1100; June's revised May to 1080
+    # and added June at 1188. As May's release left it, June was not yet published.
+    data = series_data(body)
+    assert data["vintages"] == [
+        {"id": "2025-05.v1", "name": "As published in May 2025, vintage 1",
+         "data": [["2025-04", 1000.0], ["2025-05", 1100.0], ["2025-06", None]]},
+        {"id": "2025-06.v1", "name": "As published in Jun 2025, vintage 1",
+         "data": [["2025-04", 1000.0], ["2025-05", 1080.0], ["2025-06", 1188.0]]},
+    ]  # fmt: skip
+    # the same in the table, without JavaScript: a column per vintage (1080 and 1100 both
+    # print to the hundred as 1,100 mt: latest, first published and the two vintages)
+    table = body.split('id="series-table"')[1].split("</table>")[0]
+    assert table.count('class="num overlaid" data-vintage=') == 2
+    may_row = table.split("May 2025</a>")[1].split("</tr>")[0]
+    assert may_row.count("1,100 mt") == 4
+    june_row = table.split("Jun 2025</a>")[1].split("</tr>")[0]  # 1188: 1,200 mt, unknown in May
+    assert june_row.count("1,200 mt") == 3 and june_row.count("not yet published then") == 1
+    # both offered and ticked; the permalink keeps the choice in the month links
+    assert body.count('name="vintage" value="2025-05.v1" checked') == 1
+    assert body.count('name="vintage" value="2025-06.v1" checked') == 1
+    assert "?start=2024-06&amp;end=2025-06&amp;vintage=2025-05.v1&amp;vintage=2025-06.v1&amp;period=2025-04" in body
+    # and the download of each overlay is the API's own as_of request
+    assert f"/api/v1/series/{COPPER}/observations.csv?start=2024-06&amp;end=2025-06&amp;as_of=2025-05.v1" in body
+
+
+def test_no_vintage_chosen_draws_none_and_an_unknown_one_is_left_out(world: World) -> None:
+    client = reader_client("trader")
+    body = figures_text(client.get(f"/series/{COPPER}/"))
+    assert series_data(body)["vintages"] == []
+    assert 'name="vintage" value="2025-05.v1">' in body and 'name="vintage" value="2025-06.v1">' in body
+    body = figures_text(client.get(f"/series/{COPPER}/", {"vintage": ["2019-01.v1", "2025-06.v2", "nonsense"]}))
+    assert series_data(body)["vintages"] == [] and "data-vintage=" not in body
+
+
+@pytest.mark.parametrize("who", ["trader", "ana", "anonymous"])
+def test_an_embargoed_vintage_is_never_offered_nor_overlaid(world: World, who: str) -> None:
+    response = reader_client(who).get(f"/series/{COPPER}/", {"vintage": "2025-07.v1", "end": "2025-07"})
+    body = figures_text(response)
+    assert 'value="2025-07.v1"' not in body and "data-vintage=" not in body
+    for value in EMBARGOED:
+        assert value not in body, (who, value)
+    assert "under embargo" not in body
+
+
+def test_the_previewing_analyst_overlays_the_embargoed_vintage_under_the_banner(world: World) -> None:
+    body = figures_text(reader_client("chief").get(f"/series/{COPPER}/", {"vintage": "2025-07.v1"}))
+    vintages = series_data(body)["vintages"]
+    assert isinstance(vintages, list) and [v["id"] for v in vintages] == ["2025-07.v1"]
+    assert vintages[0]["data"][-2:] == [["2025-06", 1190.0], ["2025-07", 7777.0]]
+    assert "under embargo" in body
+
+
+def test_overlaying_vintages_costs_a_bounded_number_of_queries(
+    world: World, django_assert_max_num_queries: object
+) -> None:
+    client = reader_client("trader")
+    path = f"/series/{COPPER}/?vintage=2025-05.v1&vintage=2025-06.v1"
+    client.get(path)
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        assert client.get(path).status_code == 200
+
+
+# Latin punctuation touching Chinese text (a colon, a semicolon, a parenthesis, a comma),
+# where Chinese writes the full-width ：；（），
+LATIN_BESIDE_CHINESE = re.compile(r"[\u4e00-\u9fff]\s?[:;,()]|[(:;]\s?[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("who", ["trader", "chief"])  # the previewing analyst: the banner too
+@pytest.mark.parametrize("path", PAGES)
+def test_the_chinese_pages_use_chinese_punctuation(world: World, path: str, who: str) -> None:
+    client = reader_client(who)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    body = text_of(client.get(path, follow=True))
+    text = " ".join(visible_text(body).split())
+    found = [text[max(m.start() - 12, 0) : m.end() + 12] for m in LATIN_BESIDE_CHINESE.finditer(text)]
+    assert found == [], (path, found)

@@ -476,6 +476,7 @@ def report_input(**overrides: Any) -> ReportInput:
                 name_zh="港口铜精矿库存",
                 unit="mt",
                 product="copper_cathode",
+                kind="stock",
                 observations=(
                     AuxiliaryObservation(date(2024, 6, 28), 700_000.0),
                     AuxiliaryObservation(date(2025, 5, 30), 795_900.0),

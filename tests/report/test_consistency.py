@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from metalstat.catalog import load_catalog
-from metalstat.engine.auxiliary import is_summable, range_partner, series_kind
+from metalstat.engine.auxiliary import range_partner
 from metalstat.report.consistency import check_facts
 
 CATALOG = load_catalog()
@@ -133,8 +133,10 @@ def test_rates_and_shares_stay_in_range(where: tuple[str, str], value: float) ->
     assert "range" in checks(COPPER, f)
 
 
-def aux(code: str, value: float, ytd: float | None = None, unit: str = "yuan/mt") -> dict[str, Any]:
-    return {"code": code, "name": code, "unit_code": unit, "value": value, "month": "2025-06", "ytd": ytd}
+def aux(
+    code: str, value: float, ytd: float | None = None, unit: str = "yuan/mt", kind: str = "price"
+) -> dict[str, Any]:
+    return {"code": code, "name": code, "unit_code": unit, "kind": kind, "value": value, "month": "2025-06", "ytd": ytd}
 
 
 def test_a_price_lies_within_its_own_range() -> None:
@@ -149,23 +151,13 @@ def test_a_price_lies_within_its_own_range() -> None:
 
 def test_a_stock_is_never_summed_over_months() -> None:
     f = good()
-    f["aux"] = [aux("port_copper_concentrate_inventory", 623_500.0, ytd=4_570_195.0, unit="mt")]
+    f["aux"] = [aux("port_copper_concentrate_inventory", 623_500.0, ytd=4_570_195.0, unit="mt", kind="stock")]
     assert checks(COPPER, f) == ["stock_sum"]
-    f["aux"] = [aux("copper_anode_imports", 98.0, ytd=587.0, unit="mt")]  # a flow: its sum is news
+    f["aux"] = [aux("copper_anode_imports", 98.0, ytd=587.0, unit="mt", kind="flow")]  # a flow: its sum is news
     assert checks(COPPER, f) == []
 
 
-def test_series_kinds() -> None:
-    assert series_kind("port_copper_concentrate_inventory", "mt") == "stock"
-    assert series_kind("titanium_sponge_inventory_days", "days") == "stock"
-    assert series_kind("myanmar_share_of_tin_concentrate_imports", "%") == "ratio"
-    assert series_kind("inalum_capacity", "mt/year") == "fact"
-    assert series_kind("domestic_pb50_lead_concentrate_tc_high", "yuan/mt metal") == "price"
-    assert series_kind("chrome_ore_spot_price", "yuan/dmtu") == "price"
-    assert series_kind("tin_concentrate_imports", "mt") == "flow"
-    assert is_summable("mt", "tin_concentrate_imports")
-    assert not is_summable("mt", "port_copper_concentrate_inventory")
-    assert not is_summable("yuan/mt", "chrome_ore_spot_price")
+def test_range_sides() -> None:
     assert range_partner("tc_high") == ("high", "tc")
     assert range_partner("tc_low") == ("low", "tc")
     assert range_partner("highland_price") is None

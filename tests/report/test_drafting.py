@@ -287,7 +287,8 @@ def test_a_range_split_in_two_series_is_quoted_once():
     from metalstat.report.drafting import join_ranges
 
     def item(code: str, name: str, value: float) -> dict:
-        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": "price"}
+        kind = "range" if code.endswith(("_low", "_high")) else "price"
+        return {"code": code, "name": name, "value": value, "month": "2025-06", "kind": kind}
 
     joined = join_ranges(
         [
@@ -300,6 +301,10 @@ def test_a_range_split_in_two_series_is_quoted_once():
     assert [(a["name"], a["kind"]) for a in joined] == [("Pb50 TC", "range"), ("Lead price", "price")]
     assert (joined[0]["low"], joined[0]["high"]) == (400.0, 700.0)
     assert joined[1]["high"] == 17_270.0  # the month's high beside the price it bounds
+    # a price whose code only ends like a bound is no bound: its kind says so
+    not_a_bound = {**item("x_high", "X high", 1.0), "kind": "price"}
+    kept = join_ranges([item("lead_price", "Lead price", 17_100.0), not_a_bound])
+    assert [a["name"] for a in kept] == ["Lead price", "X high"]
     zh = join_ranges([item("tc_low", "加工费（低位）", 1.0), item("tc_high", "加工费（高位）", 2.0)])
     assert zh[0]["name"] == "加工费"
 
@@ -381,6 +386,26 @@ def test_last_months_forecast_is_the_one_its_release_stated():
     assert "Last month's schedule-based forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
 
 
+def test_the_declared_kind_words_a_market_series_not_its_name():
+    """The same observations, declared as something else than their name suggests: the
+    drafting follows the declared kind."""
+    from dataclasses import replace
+
+    base = report_input()
+    stock = base.auxiliary[0]
+    # declared a flow: a month's quantity, "came to ... in June"
+    flow = replace(stock, kind="flow")
+    market = paragraphs(draft_report(report_input(auxiliary=(flow,)), "en"), "copper_cathode")[0]["market"]
+    assert market.startswith("Port copper concentrate inventory came to 623,500 mt in June, down 172,400 mt")
+    # declared a fact: said once, no monthly change (against a year earlier: -76,500 mt)
+    fact = replace(stock, kind="fact")
+    market = paragraphs(draft_report(report_input(auxiliary=(fact,)), "en"), "copper_cathode")[0]["market"]
+    assert market.startswith(
+        "Port copper concentrate inventory: 623,500 mt, down 76,500 mt (10.93%) from a year earlier."
+    )
+    assert "172,400" not in market
+
+
 def test_key_takeaways_are_true_of_the_figures(en, zh):
     """June against May in the fixtures: nickel sulphate 110,200 against 111,800 mt physical,
     -1.43% (the only fall); the precursor 77,450 against 75,700, +2.31% (1,750 / 75,700); copper
@@ -450,3 +475,36 @@ def test_one_section_drafted_with_given_commentary():
     saved = draft_section(inp, "en", "copper_cathode")
     assert [p.text for p in saved.paragraphs if p.source == "analyst"] == ["Saved text."]
     assert draft_section(inp, "zh", "copper_cathode", given).paragraphs[0].source == "drafted"
+
+
+def test_the_month_after_next_is_stated_with_its_basis_or_withheld():
+    """Copper's August from the schedules given that far (kind forecast2): 1,175,000 mt is
+    +1.81% on July's 1,154,100 ((1,175,000 / 1,154,100 − 1) × 100 = 1.811), from 25
+    producers holding 88.3% of capacity; withheld (no value), only its basis is told."""
+    from metalstat.engine.figures import FIGURES
+    from tests.report.fixtures import copper_rows, fig
+
+    def basis(*rows):  # type: ignore[no-untyped-def]
+        base = [
+            fig("copper_cathode", "producer_count", "count", "2025-08", 25, kind="forecast2", unit="count"),
+            fig("copper_cathode", "coverage", "level", "2025-08", 88.3, kind="forecast2", unit="%"),
+        ]
+        return report_input(figures=pl.DataFrame([*copper_rows(), *base, *rows], schema=FIGURES))
+
+    stated = basis(
+        fig("copper_cathode", "production", "level", "2025-08", 1_175_000.0, kind="forecast2", status="F"),
+        fig("copper_cathode", "production", "mom_pct", "2025-08", 1.811, kind="forecast2", unit="%", status="F"),
+    )
+    en = paragraphs(draft_report(stated, "en"), "copper_cathode")[0]["forecast"]
+    assert "For August 2025, the schedules of 25 producers holding 88.3% of capacity point to 1,175,000 mt" in en
+    assert "1,175,000 mt, up 1.81% on July." in en
+    zh = paragraphs(draft_report(stated, "zh"), "copper_cathode")[0]["forecast"]
+    assert "据25家企业（产能占比88.3%）的排产，2025年8月产量预计为" in zh
+    withheld = basis(fig("copper_cathode", "production", "level", "2025-08", None, kind="forecast2", status="F"))
+    en = paragraphs(draft_report(withheld, "en"), "copper_cathode")[0]["forecast"]
+    assert "25 producers holding 88.3% of capacity gave a schedule: too few to state an outlook" in en
+    zh = paragraphs(draft_report(withheld, "zh"), "copper_cathode")[0]["forecast"]
+    assert "2025年8月仅25家企业（产能占比88.3%）报送排产，不足以预计产量。" in zh
+    # Without schedules that far, nothing is said of August.
+    none = paragraphs(draft_report(report_input(), "en"), "copper_cathode")[0]["forecast"]
+    assert "August" not in none

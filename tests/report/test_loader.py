@@ -66,6 +66,7 @@ def _month() -> None:
         name="Port concentrate stocks",
         name_zh="港口铜精矿库存",
         unit="mt",
+        kind="stock",
         product="copper_cathode",
         highlighted=True,
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
-from dataclasses import replace
 
 import pytest
 
@@ -17,11 +15,7 @@ from metalstat.report import (
     report_filename,
     write_documents,
 )
-from metalstat.report.charts import ChartData, nice_ticks, production_chart
-from metalstat.report.language import load_language
 from tests.report.fixtures import report_input
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -98,46 +92,6 @@ def test_analyst_text_is_escaped():
     html = render_html(draft_report(inp, "en"))
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html and "<b>x</b>" not in html
     assert "> &lt;b" not in render_markdown(draft_report(inp, "en"))
-
-
-@pytest.mark.parametrize(
-    ("lo", "hi", "ticks"),
-    [
-        (0, 1.2, [0, 0.25, 0.5, 0.75, 1.0, 1.25]),
-        (0, 30, [0, 10, 20, 30]),
-        (-19.7, 0, [-20, -15, -10, -5, 0]),
-    ],
-)
-def test_nice_ticks(lo, hi, ticks):
-    assert nice_ticks(lo, hi, 5 if hi == 1.2 else 4) == ticks
-
-
-def test_chart_svg():
-    months = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 7)]
-    data = ChartData(
-        months=months,
-        levels=[100_000.0 + i * 1000 for i in range(13)],
-        yoy=[None] * 6 + [float(i) for i in range(7)],
-        rates=[80.0 + i for i in range(13)],
-        forecast_month="2025-07",
-        forecast=115_000.0,
-        unit="mt",
-        unit_code="mt",
-        title="Copper Cathode",
-    )
-    svg = production_chart(data, load_language("en"))
-    root = ET.fromstring(svg)  # noqa: S314 (our own SVG) well-formed XML
-    bars = [r for r in root.iter(f"{SVG}rect") if float(r.get("height", 0)) > 20]
-    assert len(bars) == 14  # 13 months and the forecast
-    lines = list(root.iter(f"{SVG}polyline"))
-    assert len(lines) == 2  # YoY and operating rate
-    assert len(lines[0].get("points").split()) == 7
-    texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "thousand mt" in texts and "Jun" in texts and "2025" in texts
-    zh = production_chart(replace(data, unit="吨"), load_language("zh"))
-    assert 'font-family="Noto Sans CJK SC"' in zh and "万吨" in zh
-    empty = ChartData(months, [None] * 13, [None] * 13, None, "2025-07", None, "mt", "mt", "x")
-    assert production_chart(empty, load_language("en")) == ""
 
 
 def test_release_time_in_beijing_time(docs):

@@ -43,7 +43,8 @@ def world() -> None:
 
 @pytest.fixture
 def full_world(world: None) -> None:
-    """Every kind has rows, including a return with metal content, a breakdown and text."""
+    """Every kind has rows, including a return with metal content, a breakdown, a planned
+    breakdown, a schedule two months out and text."""
     for kind, name in (("returns", "returns_2025_06.csv"), ("events", "events.csv"), ("auxiliary", "auxiliary.csv")):
         run(kind, CORPUS / name)
     do_upsert_producer(
@@ -57,7 +58,9 @@ def full_world(world: None) -> None:
         output=9000.5,
         output_metal=900.05,
         schedule=9100.0,
+        schedule_after_next=9200.0,
         breakdown={"grade": {"high-grade": 6000.25, "low-grade": 3000.25}},
+        schedule_breakdown={"grade": {"high-grade": 6100.0, "low-grade": 3000.0}},
         reason='=line 2, "restarted"',
         status="increased",
         actor="tester",
@@ -84,11 +87,12 @@ def test_exported_csv_reads_as_written(full_world: None, tmp_path: Path) -> None
     text = path.read_text("utf-8-sig").splitlines()
     assert text[0] == (
         "producer,product,period,output,output_metal,schedule,schedule_metal,"
-        "operating_capacity,schedule_operating_capacity,status,reason,source,"
-        "grade=high-grade,grade=low-grade"
+        "operating_capacity,schedule_operating_capacity,status,reason,schedule_after_next,source,"
+        "grade=high-grade,grade=low-grade,schedule:grade=high-grade,schedule:grade=low-grade"
     )
     assert text[1] == (
-        'NI001,npi,2025-06,9000.5,900.05,9100,,,,increased,"\'=line 2, ""restarted""",phone,6000.25,3000.25'
+        'NI001,npi,2025-06,9000.5,900.05,9100,,,,increased,"\'=line 2, ""restarted""",9200,phone,'
+        "6000.25,3000.25,6100,3000"
     )
     path = tmp_path / "capacity.csv"
     export_file("capacity", path, product="copper_cathode")
@@ -118,6 +122,7 @@ COPPER_COLUMNS = [
     "schedule",
     "status",
     "reason",
+    "schedule_after_next",
 ]
 
 
@@ -143,6 +148,7 @@ def test_template_lists_the_panel_with_reference_values(world: None, tmp_path: P
             None,
             None,
             None,
+            None,
         ],
         [
             "CU002",
@@ -157,6 +163,7 @@ def test_template_lists_the_panel_with_reference_values(world: None, tmp_path: P
             None,
             None,
             None,
+            None,
         ],
         [
             "CU003",
@@ -167,6 +174,7 @@ def test_template_lists_the_panel_with_reference_values(world: None, tmp_path: P
             2800,
             "copper_cathode",
             "2025-06",
+            None,
             None,
             None,
             None,
@@ -187,9 +195,9 @@ def test_template_filled_in_imports_back(world: None, tmp_path: Path) -> None:
     write_template("copper_cathode", JUNE, path)
     wb = openpyxl.load_workbook(path)
     ws = wb["returns"]
-    # output (I), schedule (J), status (K); CU003 has not answered.
-    for row, values in ((2, (28500, 29000, "normal")), (3, (8800, 9000, None))):
-        for col, value in zip("IJK", values, strict=True):
+    # output (I), schedule (J), status (K), schedule_after_next (M); CU003 has not answered.
+    for row, values in ((2, (28500, 29000, "normal", 29500)), (3, (8800, 9000, None, None))):
+        for col, value in zip("IJKM", values, strict=True):
             ws[f"{col}{row}"] = value
     wb.save(path)
     result = run("returns", path)
@@ -198,8 +206,11 @@ def test_template_filled_in_imports_back(world: None, tmp_path: Path) -> None:
     assert list(
         SurveyReturn.objects.filter(period=JUNE)
         .order_by("producer__code")
-        .values_list("producer__code", "output", "schedule", "status", "source")
-    ) == [("CU001", 28500.0, 29000.0, "normal", "spreadsheet"), ("CU002", 8800.0, 9000.0, "normal", "spreadsheet")]
+        .values_list("producer__code", "output", "schedule", "schedule_after_next", "status", "source")
+    ) == [
+        ("CU001", 28500.0, 29000.0, 29500.0, "normal", "spreadsheet"),
+        ("CU002", 8800.0, 9000.0, None, "normal", "spreadsheet"),
+    ]
     # Re-issued for the same month, the workbook carries the answers and imports unchanged.
     again = tmp_path / "again.xlsx"
     write_template("copper_cathode", JUNE, again)
@@ -219,8 +230,11 @@ def test_template_follows_the_panel_and_the_product(world: None, tmp_path: Path)
         "schedule_metal",
         "status",
         "reason",
+        "schedule_after_next",
         "grade=high-grade",
         "grade=low-grade",
+        "schedule:grade=high-grade",
+        "schedule:grade=low-grade",
     ]
     aluminium = template_columns(load_catalog().get("aluminium"))
     assert "operating_capacity" in aluminium and "schedule_operating_capacity" in aluminium

@@ -95,7 +95,7 @@ def db_state() -> dict[str, Any]:
             "planned",
             "description",
         ),
-        "series": rows(AuxiliarySeries.objects, "code", "name", "name_zh", "unit", "product", "highlighted"),
+        "series": rows(AuxiliarySeries.objects, "code", "name", "name_zh", "unit", "kind", "product", "highlighted"),
         "observations": rows(AuxiliaryObservation.objects, "series__code", "date", "value", "note"),
         "confirmations": rows(ValidationConfirmation.objects, "producer__code", "period", "rule", "reason"),
         "audit": AuditEntry.objects.count(),
@@ -169,9 +169,10 @@ def test_valid_files_write_what_they_say(world: None) -> None:
     aux = run("auxiliary", CORPUS / "auxiliary.csv")
     assert counts(aux) == (2, 0, 0)
     series = AuxiliarySeries.objects.get(code="copper_tc_spot")
-    assert (series.name, series.unit, series.product, series.highlighted) == (
+    assert (series.name, series.unit, series.kind, series.product, series.highlighted) == (
         "Copper concentrate spot TC",
         "USD/dmt",
+        "price",
         "copper_cathode",
         True,
     )
@@ -443,12 +444,21 @@ def test_overlapping_panel_membership_is_refused(world: None, tmp_path: Path) ->
     assert counts(run("panel", path)) == (0, 1, 0)
 
 
-def test_auxiliary_needs_name_and_unit_for_a_new_series(world: None, tmp_path: Path) -> None:
+def test_auxiliary_needs_name_unit_and_kind_for_a_new_series(world: None, tmp_path: Path) -> None:
     path = tmp_path / "aux.csv"
     path.write_text("series,date,value\nlme_copper,2025-06-30,9800\n", "utf-8")
     err = refused("auxiliary", path)
     assert [(i.row, i.letter, i.code) for i in err.issues] == [(2, "A", "unknown_series")]
-    assert "give its name and unit" in err.issues[0].reason
+    assert "give its name and unit and kind" in err.issues[0].reason
+
+
+def test_auxiliary_kind_that_contradicts_the_unit_is_refused(world: None, tmp_path: Path) -> None:
+    path = tmp_path / "aux.csv"
+    path.write_text("series,date,value,name,unit,kind\nport_stocks,2025-06-30,9800,Port stocks,%,stock\n", "utf-8")
+    err = refused("auxiliary", path)
+    assert [(i.row, i.letter, i.code) for i in err.issues] == [(2, "F", "bad_kind")]
+    assert "a stock is a quantity at the month's end (e.g. mt), not in '%'" in err.issues[0].reason
+    assert not AuxiliarySeries.objects.exists()
 
 
 def test_event_ending_before_it_starts(world: None, tmp_path: Path) -> None:
@@ -496,6 +506,45 @@ def test_breakdown_columns_are_read_and_checked(npi_producer: None, tmp_path: Pa
         (2, None, "breakdown_sum"),
         (2, "D", "metal_above_physical"),
     ]
+
+
+def test_planned_breakdown_columns_are_read_and_checked(npi_producer: None, tmp_path: Path) -> None:
+    path = tmp_path / "npi.csv"
+    # Next month's schedule 9,100 = 6,100 high-grade + 3,000 low-grade (the Chinese header
+    # too); August planned at 9,200.
+    path.write_text(
+        "producer,period,output,output_metal,schedule,schedule_after_next,grade=high-grade,grade=low-grade,"
+        "schedule:grade=high-grade,排产:品位=低镍生铁\n"
+        "NI001,2025-06,9000,900,9100,9200,6000,3000,6100,3000\n",
+        "utf-8",
+    )
+    assert counts(run("returns", path)) == (1, 0, 0)
+    ret = SurveyReturn.objects.get(producer__code="NI001")
+    assert ret.schedule_after_next == 9200.0
+    assert ret.breakdown == {"grade": {"high-grade": 6000.0, "low-grade": 3000.0}}
+    assert ret.schedule_breakdown == {"grade": {"high-grade": 6100.0, "low-grade": 3000.0}}
+
+    # A file of planned parts only keeps the actual parts in force, and its parts must add
+    # up to the schedule: 6,100 + 2,000 = 8,100 against 9,100.
+    bad = tmp_path / "npi_bad.csv"
+    bad.write_text(
+        "producer,period,output,schedule,schedule:grade=high-grade,schedule:grade=low-grade\n"
+        "NI001,2025-06,9000,9100,6100,2000\n",
+        "utf-8",
+    )
+    err = refused("returns", bad)
+    assert [(i.row, i.code) for i in err.issues] == [(2, "planned_breakdown_sum")]
+    assert "8,100.0" in err.issues[0].reason and "9,100.0" in err.issues[0].reason
+    fixed = tmp_path / "npi_fixed.csv"
+    fixed.write_text(
+        "producer,period,output,schedule,schedule:grade=high-grade,schedule:grade=low-grade\n"
+        "NI001,2025-06,9000,9100,7100,2000\n",
+        "utf-8",
+    )
+    assert counts(run("returns", fixed)) == (0, 1, 0)
+    ret = SurveyReturn.objects.current().get(producer__code="NI001")
+    assert ret.breakdown == {"grade": {"high-grade": 6000.0, "low-grade": 3000.0}}
+    assert ret.schedule_breakdown == {"grade": {"high-grade": 7100.0, "low-grade": 2000.0}}
 
 
 def test_breakdown_and_metal_the_product_does_not_report(world: None, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from metalstat.survey.actions import (
 )
 from metalstat.survey.models import (
     AuxiliaryObservation,
+    AuxiliarySeries,
     MaintenanceEvent,
     SurveyReturn,
     ValidationConfirmation,
@@ -155,6 +156,26 @@ def test_breakdown_is_checked_against_the_catalog():
         do_record_return("P1", JUNE, output=1.0, breakdown={"colour": {"red": 1.0}}, actor="a", source="field")
 
 
+def test_planned_breakdown_is_checked_against_the_catalog_like_the_actual():
+    product = product_with_return_dimension()
+    dim = next(d for d in product.dimensions if d.source == "return")
+    values = dim.value_names()
+    make_producer("P1", product=product.code)
+    planned = {dim.name: {values[0]: 650.0}}
+    kw = {"output": 600.0, "schedule": 650.0, "actor": "a", "source": "field"}
+    assert do_record_return("P1", JUNE, schedule_breakdown=planned, schedule_after_next=700.0, **kw) == "created"
+    stored = SurveyReturn.objects.get()
+    assert (stored.schedule_breakdown, stored.breakdown, stored.schedule_after_next) == (planned, {}, 700.0)
+    # A changed plan is a new revision, like any changed value.
+    assert do_record_return("P1", JUNE, schedule_breakdown={dim.name: {values[0]: 640.0}}, **kw) == "revised"
+    with pytest.raises(ValidationError, match=r"schedule_breakdown .*: 'nonsense' is not one of"):
+        do_record_return("P1", JUNE, schedule_breakdown={dim.name: {"nonsense": 1.0}}, **kw)
+    with pytest.raises(ValidationError, match=r"schedule_breakdown: .* no reported dimension"):
+        do_record_return("P1", JUNE, schedule_breakdown={"colour": {"red": 1.0}}, **kw)
+    with pytest.raises(ValidationError, match=r"schedule_after_next: -1\.0 must be"):
+        do_record_return("P1", JUNE, schedule_after_next=-1.0, **kw)
+
+
 def test_events_are_upserted_by_producer_start_and_reason():
     make_producer("CU01")
     event, outcome = do_record_event("CU01", "2025-06-10", reason="maintenance", capacity_affected=50_000, actor="ana")
@@ -190,6 +211,7 @@ def test_auxiliary_series_and_observations():
         "cu_tc_spot",
         name="Copper concentrate TC",
         unit="USD/dmt",
+        kind="price",
         product="copper_cathode",
         highlighted=True,
         actor="ana",
@@ -204,7 +226,40 @@ def test_auxiliary_series_and_observations():
     with pytest.raises(ValidationError):
         do_record_auxiliary_observation("no_such_series", "2025-06-27", 1.0, actor="ana")
     with pytest.raises(ValidationError):
-        do_upsert_auxiliary_series("bad", name="x", unit="t", product="unobtainium", actor="a")
+        do_upsert_auxiliary_series("bad", name="x", unit="t", kind="flow", product="unobtainium", actor="a")
+
+
+@pytest.mark.parametrize(
+    ("code", "unit", "kind", "says"),
+    [
+        ("cu_tc", "USD/dmt", "", "This field cannot be blank"),
+        ("cu_tc", "USD/dmt", "average", "not a valid choice"),
+        ("port_stocks", "yuan/mt", "stock", "a stock is a quantity at the month's end"),
+        ("days_cover", "days", "stock", "a stock is a quantity at the month's end"),
+        ("cu_tc", "USD/dmt", "range", "ends in _low or _high"),
+        ("cu_tc_high", "mt", "range", "a range is quoted per a quantity"),
+        ("imports", "%", "flow", "a flow is a quantity over the month"),
+        ("share", "mt", "ratio", "a ratio is in % or days"),
+        ("price", "mt", "price", "a price is quoted per a quantity"),
+    ],
+)
+def test_a_series_kind_its_unit_or_code_contradicts_is_refused(code, unit, kind, says):
+    with pytest.raises(ValidationError) as err:
+        do_upsert_auxiliary_series(code, name="x", unit=unit, kind=kind, actor="ana")
+    assert says in str(err.value.message_dict["kind"])
+    assert not AuxiliarySeries.objects.exists()
+
+
+def test_a_series_kind_that_fits_is_kept():
+    for code, unit, kind in [
+        ("cu_tc_high", "USD/dmt", "range"),
+        ("port_stocks", "mt", "stock"),
+        ("days_cover", "days", "ratio"),
+        ("quota", "mt WO3", "fact"),
+        ("imports", "mt", "flow"),
+    ]:
+        series, outcome = do_upsert_auxiliary_series(code, name="x", unit=unit, kind=kind, actor="ana")
+        assert outcome == "created" and series.kind == kind
 
 
 def test_confirming_a_warning():

@@ -53,7 +53,10 @@ def world():
         period=JUNE,
         output=120.0,
         operating_capacity=450_000.0,
+        schedule=130.0,
+        schedule_after_next=135.0,
         breakdown={"grade": {"A": 70.0, "B": 50.0}},
+        schedule_breakdown={"grade": {"A": 80.0, "B": 50.0}},
         source="phone",
     )
     do_record_event(
@@ -130,6 +133,12 @@ def test_loader_builds_every_frame_from_the_database(world, django_assert_num_qu
         ("CU01", JUNE, "grade", "A", 70.0),
         ("CU01", JUNE, "grade", "B", 50.0),
     ]
+    # The planned parts come apart the same way, in their own frame (period: the return's).
+    assert inputs.schedule_parts.sort("value").rows() == [
+        ("CU01", JUNE, "grade", "A", 80.0),
+        ("CU01", JUNE, "grade", "B", 50.0),
+    ]
+    assert returns.filter(pl.col("period") == JUNE).row(0, named=True)["schedule_after_next"] == 135.0
     assert inputs.events.rows() == [("CU01", date(2025, 6, 10), None, 50_000.0, "maintenance", False)]
     assert inputs.confirmations.rows() == [("CU01", JUNE, "mom_change")]
     # The month's latest published vintage wins (165 replaced 160); drafts are not history.

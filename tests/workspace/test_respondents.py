@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from metalstat.core.models import AuditEntry
+from metalstat.survey.entry import NeedsReason
 from metalstat.survey.models import RespondentToken, SurveyReturn
 from metalstat.survey.respondents import BadToken, do_issue_respondent_token, submit_own_return
 
@@ -52,8 +53,13 @@ def test_the_same_rules_apply_and_bad_tokens_are_refused(panel: None) -> None:
     bad = Client().post(URL, {"token": secret, "period": "2025-06", "output": "90000"})
     assert bad.status_code == 400 and "above_capacity" in bad.content.decode()
     assert not SurveyReturn.objects.filter(period="2025-06-01").exists()
-    # A warning (far from its schedule) is stored and left open for the office.
-    outcome, receipt, warnings = submit_own_return(secret, {"period": "2025-06", "output": 12_000.0}, channel="form")
+    # A warning (far from its schedule) needs the producer's reason, as an analyst's form asks.
+    with pytest.raises(NeedsReason):
+        submit_own_return(secret, {"period": "2025-06", "output": 12_000.0}, channel="form")
+    assert not SurveyReturn.objects.filter(period="2025-06-01").exists()
+    outcome, receipt, warnings = submit_own_return(
+        secret, {"period": "2025-06", "output": 12_000.0}, channel="form", confirm="a furnace relined"
+    )
     assert receipt.output == 12_000 and receipt.source == "api"
     assert outcome == "created" and {w.rule for w in warnings} == {"unexplained_swing", "far_from_schedule"}
     with pytest.raises(BadToken):

@@ -5,12 +5,18 @@ answer 401."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from metalstat.api.problems import Problem
+from metalstat.core.environment import value
 from metalstat.subscriptions.actions import KEY_PREFIX, digest_of
 from metalstat.subscriptions.models import ApiKey
 
@@ -53,8 +59,10 @@ def authenticate(request: Any) -> Caller:
         raise _unauthorized(
             f"not an API key (they begin {KEY_PREFIX}); a respondent token opens only /api/v1/respondent/returns"
         )
-    key = ApiKey.objects.select_related("user").filter(digest=digest_of(secret)).first()
+    digest = digest_of(secret)
     now = timezone.now()
+    kept = _kept_key(digest, now)
+    key = kept or ApiKey.objects.select_related("user").filter(digest=digest).first()
     if key is None:
         raise _unauthorized("this API key is not known")
     if key.revoked_at is not None:
@@ -65,4 +73,66 @@ def authenticate(request: Any) -> Caller:
         raise _unauthorized("the key's user is not active")
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > LAST_USED_EVERY:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    if kept is None:
+        _keep_key(digest, key)
     return Caller(user=key.user, key=key)
+
+
+# A valid key and its user are kept per process for METALSTAT_ENTITLEMENTS_TTL seconds, as the
+# entitlements are; but whether the key still opens the API (not revoked, not expired, its
+# user active) is asked of the database on every request, by one precompiled statement: the
+# ORM's compiling of the full lookup cost more than the rest of a cached answer. A key that
+# fails the check takes the full lookup, which names why.
+_KEYS: dict[str, tuple[float, ApiKey]] = {}
+_KEYS_LOCK = threading.Lock()
+_STILL_VALID: str | None = None
+
+
+def _still_valid_sql() -> str:
+    global _STILL_VALID
+    if _STILL_VALID is None:
+        q = connection.ops.quote_name
+        user = get_user_model()._meta
+        key = ApiKey._meta
+        k, u = f"{q(key.db_table)} k", f"{q(user.db_table)} u"
+        # Identifiers from the models' own metadata; the digest and the time are parameters.
+        _STILL_VALID = (
+            f"SELECT k.{q(key.pk.column)}, k.{q('user_id')} FROM {k} JOIN {u} "  # noqa: S608
+            f"ON u.{q(user.pk.column)} = k.{q('user_id')} "
+            f"WHERE k.{q('digest')} = %s AND k.{q('revoked_at')} IS NULL "
+            f"AND (k.{q('expires_at')} IS NULL OR k.{q('expires_at')} > %s) AND u.{q('is_active')}"
+        )
+    return _STILL_VALID
+
+
+def _kept_key(digest: str, now: datetime) -> ApiKey | None:
+    """The kept key of ``digest`` if it is kept and still opens the API; else None."""
+    found = _KEYS.get(digest)
+    if found is None or found[0] <= time.monotonic():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_still_valid_sql(), [digest, connection.ops.adapt_datetimefield_value(now)])
+        row = cursor.fetchone()
+    kept = found[1]
+    if row is None or tuple(row) != (kept.pk, kept.user_id):  # revoked, expired, inactive, or not that key
+        return None
+    return kept
+
+
+def _keep_key(digest: str, key: ApiKey) -> None:
+    ttl = float(value("METALSTAT_ENTITLEMENTS_TTL"))
+    if ttl <= 0:
+        return
+    now = time.monotonic()
+    with _KEYS_LOCK:
+        if len(_KEYS) > 10_000:  # bounded, as the kept entitlements are
+            for k in [k for k, (until, _) in _KEYS.items() if until <= now]:
+                del _KEYS[k]
+        _KEYS[digest] = (now + ttl, key)
+
+
+def forget_keys() -> None:
+    """Drop every kept key of this process (tests; a key's user changed)."""
+    with _KEYS_LOCK:
+        _KEYS.clear()

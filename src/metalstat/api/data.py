@@ -25,7 +25,7 @@ from metalstat.releases.queries import (
     SERIES_KEY,
     VIEWS,
     NotVisible,
-    current_series_index,
+    current_series_state,
     release_by_id,
     release_id,
     series_observations,
@@ -107,6 +107,7 @@ class Resolved:
     index: pl.DataFrame  # rows of series_index
     not_entitled: list[dict[str, str]] = field(default_factory=list)
     signature: str | None = None  # the public releases answering (None: a preview)
+    next_release_at: datetime | None = None  # the next scheduled release time, if any
 
 
 def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str | None = "json", single: bool = False) -> Resolved:
@@ -123,8 +124,13 @@ def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str | None = "js
         raise Problem(400, str(exc), invalid_params=[{"name": "key", "reason": str(exc)}]) from None
     if single and not pattern.is_single:
         raise Problem(400, f"{key!r} is a pattern; this endpoint takes one series ID (use /data)")
-    idx, signature = current_series_index(preview=preview)
-    matched = idx.filter(pl.col("series_id").str.contains(pattern.regex))
+    state = current_series_state(preview=preview)
+    idx = state.index
+    if pattern.is_single:
+        at = _positions(idx).get(key)
+        matched = idx.slice(at, 1) if at is not None else idx.clear()
+    else:
+        matched = idx.filter(pl.col("series_id").str.contains(pattern.regex))
     if matched.is_empty():
         raise not_found(f"series {key}")
     allowed, refused = [], []
@@ -147,7 +153,23 @@ def resolve(key: str, ent: Entitlements, *, preview: bool, fmt: str | None = "js
         raise Problem(403, why, not_entitled=refused[:50])
     if len(allowed) > MAX_SERIES:
         raise Problem(400, f"{key!r} names {len(allowed)} series; at most {MAX_SERIES} a request")
-    return Resolved(matched.filter(pl.col("series_id").is_in(allowed)), refused, signature)
+    if refused:
+        matched = matched.filter(pl.col("series_id").is_in(allowed))
+    return Resolved(matched, refused, state.signature, state.next_release_at)
+
+
+_POSITIONS: list[tuple[pl.DataFrame, dict[str, int]]] = []  # the last index seen and its rows by ID
+
+
+def _positions(idx: pl.DataFrame) -> dict[str, int]:
+    """Each series ID's row in ``idx``, kept for the index last asked about: one series of
+    the public index is then a slice, not a scan of every ID (most requests name one)."""
+    kept = _POSITIONS[0] if _POSITIONS else None
+    if kept is not None and kept[0] is idx:
+        return kept[1]
+    found = {sid: i for i, sid in enumerate(idx["series_id"].to_list())}
+    _POSITIONS[:] = [(idx, found)]
+    return found
 
 
 def observations(

@@ -35,8 +35,7 @@ from metalstat.api.problems import Problem, not_found, problem_response
 from metalstat.catalog import load_catalog
 from metalstat.releases.queries import (
     NotVisible,
-    current_series_index,
-    next_release_at,
+    current_series_state,
     release_by_id,
     release_calendar,
     release_id,
@@ -115,9 +114,10 @@ class Context:
         return response
 
 
-def _cache_headers(response: HttpResponse, *, preview: bool, pinned: bool) -> HttpResponse:
+def _cache_headers(response: HttpResponse, *, preview: bool, pinned: bool, upcoming: datetime | None) -> HttpResponse:
     """Subscriber data is private; a pinned vintage never changes; "latest" lives until the
-    next scheduled release time at most; a preview is never stored."""
+    next scheduled release time (``upcoming``, read with the public releases: None when none
+    is scheduled) at most; a preview is never stored."""
     response["Vary"] = "Authorization, Accept, Cookie"
     if preview:
         response["Cache-Control"] = "no-store"
@@ -126,7 +126,6 @@ def _cache_headers(response: HttpResponse, *, preview: bool, pinned: bool) -> Ht
         response["Cache-Control"] = "private, max-age=31536000, immutable"
         return response
     now = timezone.now()
-    upcoming = next_release_at()
     max_age = 60
     if upcoming is not None:
         max_age = max(0, min(max_age, int((upcoming - now).total_seconds())))
@@ -172,9 +171,10 @@ def _data_answer(ctx: Context, key: str, fmt: str, params: ObservationQuery, *, 
     resolved = data.resolve(key, ctx.entitlements, preview=ctx.preview, fmt=fmt, single=single)
     answer_key: tuple[Any, ...] | None = None
     if resolved.signature is not None:
+        index = resolved.index
         depths = tuple(
             (sid, ctx.entitlements.history_months(sid, product))
-            for sid, product in resolved.index.select("series_id", "product").iter_rows()
+            for sid, product in zip(index["series_id"].to_list(), index["product"].to_list(), strict=True)
         )
         refused = tuple(sorted(r["series_id"] for r in resolved.not_entitled))
         answer_key = (resolved.signature, key, fmt, tuple(sorted(params.dict().items())), depths, refused)
@@ -187,7 +187,8 @@ def _data_answer(ctx: Context, key: str, fmt: str, params: ObservationQuery, *, 
             response = HttpResponse(body)
             for name, value in headers.items():
                 response[name] = value
-            _cache_headers(response, preview=False, pinned=bool(params.as_of and ".v" in params.as_of))
+            pinned = bool(params.as_of and ".v" in params.as_of)
+            _cache_headers(response, preview=False, pinned=pinned, upcoming=resolved.next_release_at)
             return ctx.log(_etag(response), series=key, vintage=headers.get("X-Metalstat-As-Of", ""), rows=n, fmt=fmt)
     response, n = _render_answer(ctx, key, fmt, params, resolved)
     if answer_key is not None:
@@ -277,7 +278,7 @@ def _render_answer(
     last = frame["realtime_start"].max() if not frame.is_empty() else None
     if isinstance(last, datetime):
         response["Last-Modified"] = last.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    _cache_headers(response, preview=ctx.preview, pinned=as_of.pinned)
+    _cache_headers(response, preview=ctx.preview, pinned=as_of.pinned, upcoming=resolved.next_release_at)
     return response, len(rows)
 
 
@@ -322,7 +323,8 @@ def list_series(
     )
     if not 1 <= limit <= 1000 or offset < 0:
         raise Problem(400, "limit is 1 to 1000 and offset 0 or more")
-    idx = current_series_index(preview=ctx.preview)[0]
+    state = current_series_state(preview=ctx.preview)
+    idx = state.index
     for column, value in (("product", product), ("measure", measure), ("kind", kind), ("statistic", statistic)):
         if value:
             idx = idx.filter(pl.col(column) == value.lower())
@@ -348,7 +350,7 @@ def list_series(
         "series": page,
         "next": offset + limit if offset + limit < len(items) else None,
     }
-    response = _cache_headers(json_response(body), preview=ctx.preview, pinned=False)
+    response = _cache_headers(json_response(body), preview=ctx.preview, pinned=False, upcoming=state.next_release_at)
     return ctx.log(_etag(response), series=q or product, rows=len(page))
 
 
@@ -360,8 +362,13 @@ def series_metadata(request: HttpRequest, series_id: str) -> HttpResponse:
     meta = describe(row, load_catalog())
     meta["entitled"] = True
     meta["history_months"] = ctx.entitlements.history_months(row["series_id"], row["product"])
-    meta["next_release_at"] = next_release_at()
-    response = _cache_headers(json_response({"ok": True, "series": meta}), preview=ctx.preview, pinned=False)
+    meta["next_release_at"] = resolved.next_release_at
+    response = _cache_headers(
+        json_response({"ok": True, "series": meta}),
+        preview=ctx.preview,
+        pinned=False,
+        upcoming=resolved.next_release_at,
+    )
     return ctx.log(_etag(response), series=series_id, rows=1)
 
 
@@ -432,7 +439,10 @@ def series_vintages(request: HttpRequest, series_id: str) -> HttpResponse:
         entry["periods_changed"].append(r["month"])
     vintages = sorted(by_release.values(), key=lambda v: (v["released_at"], v["release"]))
     response = _cache_headers(
-        json_response({"ok": True, "series_id": series_id, "vintages": vintages}), preview=ctx.preview, pinned=False
+        json_response({"ok": True, "series_id": series_id, "vintages": vintages}),
+        preview=ctx.preview,
+        pinned=False,
+        upcoming=resolved.next_release_at,
     )
     return ctx.log(_etag(response), series=series_id, rows=len(vintages))
 
@@ -473,7 +483,7 @@ def series_revisions(request: HttpRequest, series_id: str, period: str = "") -> 
             "releases": releases,
             "triangle": [triangle[p] for p in sorted(triangle)],
         }
-    response = _cache_headers(json_response(body), preview=ctx.preview, pinned=False)
+    response = _cache_headers(json_response(body), preview=ctx.preview, pinned=False, upcoming=resolved.next_release_at)
     return ctx.log(_etag(response), series=series_id, rows=len(rows))
 
 
@@ -483,7 +493,10 @@ def releases(request: HttpRequest) -> HttpResponse:
     release says when, never what."""
     ctx = Context(request, ("preview",))
     calendar = release_calendar(preview=ctx.preview)
-    response = _cache_headers(json_response({"ok": True, "releases": calendar}), preview=ctx.preview, pinned=False)
+    upcoming = min((r["release_at"] for r in calendar if r["status"] == "scheduled"), default=None)
+    response = _cache_headers(
+        json_response({"ok": True, "releases": calendar}), preview=ctx.preview, pinned=False, upcoming=upcoming
+    )
     return ctx.log(_etag(response), rows=len(calendar))
 
 
@@ -507,7 +520,7 @@ def release_detail(request: HttpRequest, release: str) -> HttpResponse:
             "note": found.note,
         },
     }
-    response = _cache_headers(json_response(body), preview=ctx.preview, pinned=True)
+    response = _cache_headers(json_response(body), preview=ctx.preview, pinned=True, upcoming=None)
     return ctx.log(_etag(response), vintage=release)
 
 
@@ -530,7 +543,7 @@ def release_bulk(request: HttpRequest, release: str, suffix: str) -> HttpRespons
             content_type=CONTENT_TYPES["csv"],
         )
         response["Content-Disposition"] = f'attachment; filename="metalstat-{release_id(found)}.csv"'
-    _cache_headers(response, preview=ctx.preview, pinned=True)
+    _cache_headers(response, preview=ctx.preview, pinned=True, upcoming=None)
     return ctx.log(_etag(response), vintage=release, rows=len(rows), fmt=fmt)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-# What a figure is about.
-KINDS: Final = ("actual", "forecast")
+# What a figure is about: the month's estimate, the forecast of the next month (t+1), the
+# forecast of the month after next (t+2, from the schedules given that far ahead).
+KINDS: Final = ("actual", "forecast", "forecast2")
+FORECAST_KINDS: Final = ("forecast", "forecast2")
 
 MEASURES: Final = (
     "production",  # output in the product's unit (breakdown content=metal/physical for both)
@@ -148,9 +150,23 @@ RETURN_FIELDS: Final = (
     ReturnField("status", "status", help="normal when empty", aliases=("状态", "生产状态")),
     ReturnField("breakdown", "breakdown",
                 help="quantities by breakdown dimension and value (columns dimension=value)"),
+    ReturnField("schedule_breakdown", "breakdown",
+                help="next month's scheduled quantities by breakdown dimension and value "
+                     "(columns schedule:dimension=value)"),
     ReturnField("reason", "text", help="why output changed, free text", aliases=("原因", "说明")),
+    # Last, so the columns of templates written before it keep their letters.
+    ReturnField("schedule_after_next", "quantity", "unit", "physical",
+                "output scheduled for the month after next (physical), where the producer plans "
+                "that far", ("下下月排产", "后月排产")),
 )  # fmt: skip
 RETURN_QUANTITIES: Final = tuple(f.name for f in RETURN_FIELDS if f.is_quantity)
 METAL_QUANTITIES: Final = tuple(f.name for f in RETURN_FIELDS if f.content == "metal")
+# The breakdown fields: the actual month's parts, and the next month's planned parts.
+RETURN_BREAKDOWNS: Final = tuple(f.name for f in RETURN_FIELDS if f.type == "breakdown")
+# A planned part's spreadsheet column: this prefix, then dimension=value ("排产:" in Chinese).
+PLANNED_PREFIX: Final = "schedule:"
+PLANNED_PREFIX_ZH: Final = "排产:"
+# Each breakdown field and the prefix of its columns' dimension.
+BREAKDOWN_PREFIXES: Final = {"breakdown": "", "schedule_breakdown": PLANNED_PREFIX}
 # The values a return's revisions are compared by (a changed one makes a new revision).
 RETURN_VALUES: Final = tuple(f.name for f in RETURN_FIELDS)

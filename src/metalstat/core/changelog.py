@@ -110,9 +110,11 @@ def save_audited(
     origin: str = "",
     update_fields: Iterable[str] | None = None,
     clean: bool = True,
+    object_id: str | None = None,
 ) -> None:
     """Save ``obj`` and log the change: a create when ``before`` is None, else an update from
-    ``before`` (a snapshot taken before the fields were set)."""
+    ``before`` (a snapshot taken before the fields were set). ``object_id``: the history it
+    belongs to, when not the object's key."""
     if clean:
         obj.full_clean()
     obj.save(update_fields=update_fields)
@@ -123,6 +125,7 @@ def save_audited(
         after=snapshot(obj),
         actor=actor,
         origin=origin,
+        object_id=object_id,
     )
 
 

@@ -20,7 +20,7 @@ from metalstat.demo import paths, timeline
 from metalstat.demo.national import in_months
 from metalstat.demo.ranges import admitted
 from metalstat.demo.targets import Target
-from metalstat.engine.auxiliary import series_kind
+from metalstat.engine.auxiliary import kind_problems
 from metalstat.engine.calendar import month_end
 
 FIRST = timeline.index("2024-01")
@@ -108,6 +108,48 @@ NAMES_ZH = {
 }
 
 
+# What each series is (survey.AuxiliarySeries.kind); any series not named here is a price
+# (a monthly average). A bound of a range is a ``range``; days of cover are a ratio.
+KINDS = {
+    "port_copper_concentrate_inventory": "stock",
+    "copper_anode_imports": "flow",
+    "san_ciprian_utilisation_restart_from": "ratio",
+    "san_ciprian_utilisation_before_halt": "ratio",
+    "inalum_capacity": "fact",
+    "inalum_capacity_upgrade_target": "fact",
+    "inalum_capacity_long_term_target": "fact",
+    "borneo_alumindo_prima_capacity": "fact",
+    "borneo_alumina_indonesia_capacity": "fact",
+    "borneo_alumina_indonesia_operating_rate": "ratio",
+    "bintan_alumina_phase3_capacity": "fact",
+    "shfe_lead_most_traded_price_high": "range",
+    "imported_lead_concentrate_tc_low": "range",
+    "imported_lead_concentrate_tc_high": "range",
+    "domestic_pb50_lead_concentrate_tc_low": "range",
+    "domestic_pb50_lead_concentrate_tc_high": "range",
+    "tin_concentrate_imports": "flow",
+    "tin_concentrate_imports_myanmar_metal": "flow",
+    "tin_concentrate_imports_myanmar": "flow",
+    "myanmar_share_of_tin_concentrate_imports": "ratio",
+    "yunnan_tin_smelter_raw_material_days": "ratio",
+    "titanium_sponge_inventory_days": "ratio",
+    "tungsten_mining_quota_first_batch": "fact",
+    "refined_nickel_spot_trading_volume": "flow",
+    "titanium_dioxide_producer_inventory": "stock",
+    "cobalt_intermediate_smelter_inventory": "stock",
+    "jiangxi_scrap_tin_circulation": "flow",
+}
+
+
+def kind_of(code: str, unit: str) -> str:
+    """The declared kind of a demo series; a kind its unit or code contradicts is a bug here."""
+    kind = KINDS.get(code, "price")
+    problems = kind_problems(kind, code, unit)
+    if problems:
+        raise ValueError(f"demo market series {code!r}: {'; '.join(problems)}")
+    return kind
+
+
 # June 2025 levels of the series whose level the report does not state: plausible orders of
 # magnitude for the market (docs/demo.md lists them as assumptions), never quoted as real.
 ASSUMED_LEVELS = {
@@ -179,11 +221,12 @@ def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.Da
     for code, ts in by_code.items():
         rng = np.random.default_rng((seed + zlib.crc32(code.encode())) % 2**32)
         unit = _unit(ts[0].about, code)
-        values = _solve(ts, rng, ASSUMED_LEVELS.get(code), fact=series_kind(code, unit) == "fact")
+        kind = kind_of(code, unit)
+        values = _solve(ts, rng, ASSUMED_LEVELS.get(code), fact=kind == "fact")
         # quoted as a market would quote it: whole units from 100 up, else two decimals
         values = np.where(np.abs(values) >= 100, np.round(values), np.round(values, 2))
         about = ts[0].about
-        series_rows.append((code, _name(code), NAMES_ZH.get(code, ""), unit, ts[0].product, about, True))
+        series_rows.append((code, _name(code), NAMES_ZH.get(code, ""), unit, kind, ts[0].product, about, True))
         for i in range(FIRST, timeline.N):
             m = timeline.MONTHS[i]
             if m > timeline.LAST and not any(timeline.span(t.period)[1] == i for t in ts):
@@ -197,6 +240,7 @@ def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.Da
             "name": pl.Utf8,
             "name_zh": pl.Utf8,
             "unit": pl.Utf8,
+            "kind": pl.Utf8,
             "product": pl.Utf8,
             "description": pl.Utf8,
             "highlighted": pl.Boolean,

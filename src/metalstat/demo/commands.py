@@ -95,10 +95,12 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
 
         data = generate(seed)
         progress.update(task, advance=1, description="loading the panel")
+        from metalstat.demo.dissemination import late_returns
         from metalstat.demo.load import NotEmpty, load
 
+        late = late_returns(data)
         try:
-            loaded = load(data)
+            loaded = load(late.withheld(data) if late is not None else data)
         except NotEmpty as exc:
             raise click.ClickException(f"{exc} ({where})") from exc
         progress.advance(task)
@@ -108,12 +110,12 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
             progress.update(task, advance=1, description=f"running and publishing {m:%Y-%m}")
 
         try:
-            done = run_and_publish(data, months, progress=month_done)
+            done = run_and_publish(data, months, progress=month_done, late=late)
         except DemoBlocked as exc:
             raise click.ClickException(str(exc)) from exc
         run = done[-1]
         progress.update(task, description="publishing a correction of May")
-        from metalstat.demo.dissemination import demo_subscriber, demo_team, publish_correction
+        from metalstat.demo.dissemination import demo_subscriber, demo_team, late_summary, publish_correction
 
         correction = publish_correction()
         user, secret, password = demo_subscriber()
@@ -136,6 +138,14 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
     console.print(f"figures: {figures_path} ({len(payload['figures']):,} figures)")
     for p in written:
         console.print(f"report: {p}")
+    if late is not None:
+        s = late_summary(done, late)
+        who = "; ".join(f"{code} imputed {v:,.1f} ({method}), reported {r:,.1f}" for code, method, v, r in s.producers)
+        console.print(
+            f"late returns: {len(s.producers)} {s.product} returns missed {s.first_release.label} and were "
+            f"imputed ({who}); {s.revised_release.label}, published with the next month's release, has them: "
+            f"level {s.first:,.1f} mt as first published, {s.revised:,.1f} mt now"
+        )
     console.print(
         f"correction: {correction.release.label}, published a day after June's release "
         f"({correction.producer} corrected its May output: {correction.corrected:,.1f} mt, first "

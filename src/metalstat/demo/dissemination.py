@@ -1,5 +1,12 @@
-"""What the demo leaves for the data API: a corrected vintage with a real revision, and a
-subscriber.
+"""What the demo leaves for the data API: late returns that replace imputed values, a
+corrected vintage with a real revision, and a subscriber.
+
+A real survey's answers come in late. Three copper cathode producers miss October 2024's
+release: their returns are held back when the panel is loaded, the month is published with
+them imputed (flagged, with the engine's method), then they arrive, the month is run again and
+its second vintage goes out with November's release. The later months' runs read October as
+its second vintage gives it (every month's value from its latest release, as
+``releases.cycle.load_cycle_inputs`` reads them), so no later figure moves.
 
 A real survey's months are revised. The demo revises one: after the eighteen months are
 published, a copper producer corrects its May 2025 return (its output was 2 % higher than it
@@ -12,11 +19,101 @@ and an API key, printed once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
 
 from metalstat.demo.pipeline import ACTOR, REVIEWER, release_time
+
+if TYPE_CHECKING:
+    from metalstat.demo.generator import DemoData
+    from metalstat.engine.inputs import CycleInputs
+
+LATE_MONTH = date(2024, 10, 1)
+LATE_PRODUCT = "copper_cathode"
+LATE_COUNT = 3
+# The late returns come in on 18 November, between October's release and November's.
+LATE_ARRIVAL = datetime.combine(date(2024, 11, 18), time(2, 0), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class LateReturns:
+    """Returns of one month that miss its first release: the rows of the generated panel
+    (``returns``, ``parts``) that arrive only after it."""
+
+    month: date
+    product: str
+    returns: pl.DataFrame
+    parts: pl.DataFrame
+
+    @property
+    def producers(self) -> list[str]:
+        return sorted(self.returns.get_column("producer_id").to_list())
+
+    def _late(self) -> pl.Expr:
+        return (pl.col("period") == self.month) & pl.col("producer_id").is_in(self.producers)
+
+    def withheld(self, data: DemoData) -> DemoData:
+        """The panel as loaded before they arrive."""
+        return replace(
+            data, returns=data.returns.filter(~self._late()), return_parts=data.return_parts.filter(~self._late())
+        )
+
+    def without(self, inputs: CycleInputs) -> CycleInputs:
+        """The month's cycle inputs as they stood at its first release."""
+        return replace(
+            inputs,
+            returns=inputs.returns.filter(~self._late()),
+            return_parts=inputs.return_parts.filter(~self._late()),
+        )
+
+    def arrive(self) -> None:
+        """Record them, late, through the survey's action (audited like any answer)."""
+        from metalstat.survey.actions import ReturnValues, do_record_returns
+
+        parts: dict[str, dict[str, dict[str, float]]] = {}
+        for pid, _period, dim, value, qty in self.parts.select(
+            "producer_id", "period", "dimension", "value", "quantity"
+        ).iter_rows():
+            parts.setdefault(pid, {}).setdefault(dim, {})[value] = qty
+        rows = [
+            ReturnValues(
+                producer=r["producer_id"],
+                period=self.month,
+                output=r["output"],
+                output_metal=r["output_metal"],
+                schedule=r["schedule"],
+                schedule_metal=r["schedule_metal"],
+                operating_capacity=r["operating_capacity"],
+                schedule_operating_capacity=r["schedule_operating_capacity"],
+                status=r["status"],
+                breakdown=parts.get(r["producer_id"], {}),
+                reason=r["reason"] or "",
+                collected_at=LATE_ARRIVAL,
+                collected_by=r["collected_by"] or "",
+            )
+            for r in self.returns.sort("producer_id").iter_rows(named=True)
+        ]
+        do_record_returns(rows, actor=ACTOR, source="phone", origin="metalstat demo (late returns)")
+
+
+def late_returns(
+    data: DemoData, month: date = LATE_MONTH, product: str = LATE_PRODUCT, count: int = LATE_COUNT
+) -> LateReturns | None:
+    """The first ``count`` producers of ``product`` (by code) that answered ``month`` with
+    some output: their answers come in late. None if the panel has no such month."""
+    codes = data.producers.filter(pl.col("product") == product).get_column("producer_id")
+    answered = data.returns.filter(
+        (pl.col("period") == month) & pl.col("producer_id").is_in(codes.to_list()) & (pl.col("output") > 0)
+    )
+    chosen = answered.get_column("producer_id").sort().head(count).to_list()
+    if not chosen:
+        return None
+    late = (pl.col("period") == month) & pl.col("producer_id").is_in(chosen)
+    return LateReturns(month, product, data.returns.filter(late), data.return_parts.filter(late))
+
 
 CORRECTED_MONTH = date(2025, 5, 1)
 CORRECTED_PRODUCT = "copper_cathode"
@@ -54,10 +151,12 @@ def publish_correction() -> Correction:
         output_metal=answer.output_metal,
         schedule=answer.schedule,
         schedule_metal=answer.schedule_metal,
+        schedule_after_next=answer.schedule_after_next,
         operating_capacity=answer.operating_capacity,
         schedule_operating_capacity=answer.schedule_operating_capacity,
         status=answer.status,
         breakdown=answer.breakdown,
+        schedule_breakdown=answer.schedule_breakdown,
         actor=ACTOR,
         source="phone",
         reason="correction: the plant re-checked its May output after the release",
@@ -148,3 +247,45 @@ def demo_team() -> list[tuple[str, str, str]]:
         do_set_password(user, password, actor=ACTOR)
         team.append((username, role, password))
     return team
+
+
+@dataclass(frozen=True)
+class LateSummary:
+    """What the late returns changed: each producer's imputed and reported output, the
+    national level as first published and with them, and the two vintages."""
+
+    product: str
+    month: date
+    producers: list[tuple[str, str, float, float]]  # code, method, imputed, reported
+    first: float
+    revised: float
+    first_release: Any
+    revised_release: Any
+
+
+def late_summary(done: list[Any], late: LateReturns) -> LateSummary:
+    """From ``run_and_publish``'s months: the late month's two vintages, in order."""
+    first, revised = (d for d in done if d.period == late.month)
+    imputed = first.result.imputations.filter(
+        (pl.col("period") == late.month) & pl.col("producer_id").is_in(late.producers)
+    )
+    reported = dict(late.returns.select("producer_id", "output").iter_rows())
+    producers = [
+        (code, method, value, reported[code])
+        for code, method, value in imputed.select("producer_id", "method", "value").sort("producer_id").iter_rows()
+    ]
+
+    def level(d: Any) -> float:
+        row = d.result.figures.filter(
+            (pl.col("product") == late.product)
+            & (pl.col("kind") == "actual")
+            & (pl.col("measure") == "production")
+            & (pl.col("statistic") == "level")
+            & (pl.col("breakdown") == "")
+            & (pl.col("period") == f"{late.month:%Y-%m}")
+        )
+        return float(row.get_column("value")[0])
+
+    return LateSummary(
+        late.product, late.month, producers, level(first), level(revised), first.release, revised.release
+    )

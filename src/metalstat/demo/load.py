@@ -136,6 +136,9 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
     parts: dict[tuple[str, Any], dict[str, dict[str, float]]] = defaultdict(dict)
     for pid, period, dim, value, qty in data.return_parts.iter_rows():
         parts[(pid, period)].setdefault(dim, {})[value] = qty
+    planned: dict[tuple[str, Any], dict[str, dict[str, float]]] = defaultdict(dict)
+    for pid, period, dim, value, qty in data.schedule_parts.iter_rows():
+        planned[(pid, period)].setdefault(dim, {})[value] = qty
     now = timezone.now()
     _insert(
         SurveyReturn,
@@ -147,10 +150,12 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
             "output_metal",
             "schedule",
             "schedule_metal",
+            "schedule_after_next",
             "operating_capacity",
             "schedule_operating_capacity",
             "status",
             "breakdown",
+            "schedule_breakdown",
             "reason",
             "source",
             "collected_at",
@@ -166,10 +171,12 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
                 r["output_metal"],
                 r["schedule"],
                 r["schedule_metal"],
+                r["schedule_after_next"],
                 r["operating_capacity"],
                 r["schedule_operating_capacity"],
                 r["status"],
                 parts.get((r["producer_id"], r["period"]), {}),
+                planned.get((r["producer_id"], r["period"]), {}),
                 _blank(r["reason"]),
                 r["source"],
                 r["collected_at"],
@@ -203,6 +210,7 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
                 name=r["name"],
                 name_zh=_blank(r["name_zh"]),
                 unit=r["unit"],
+                kind=r["kind"],
                 product=_blank(r["product"]),
                 description=_blank(r["description"]),
                 highlighted=r["highlighted"],

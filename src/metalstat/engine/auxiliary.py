@@ -6,7 +6,6 @@ arithmetic, so the figures export and the report say the same numbers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,33 +15,40 @@ from metalstat.engine.calendar import add_months
 # Quantities in these units add up over months; prices, rates and capacities do not.
 SUMMABLE_UNITS = ("mt", "t")
 
-# What a market series is, from its code and unit (first rule that matches):
-# stock (an end-of-month inventory, never summed over months), ratio (a share, a rate, days
-# of cover), fact (a capacity, a target or a quota: a state, not a monthly flow), price (a
-# price, a treatment charge, a premium or a cost), and flow (imports, volumes: summable).
-SERIES_KINDS = ("stock", "ratio", "fact", "price", "flow")
-_KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("stock", ("inventory", "inventories", "stock", "stocks")),
-    ("ratio", ("share", "rate", "utilisation", "utilization")),
-    ("fact", ("capacity", "target", "quota")),
-    ("price", ("price", "tc", "premium", "cost")),
-)
+# What a market series is, as declared on it (``survey.AuxiliarySeries.kind``):
+# price (a monthly average: a price, a treatment charge, a premium, a cost), range (one bound,
+# ``x_low`` or ``x_high``, of a price's range in the month), flow (imports, volumes: summed over
+# months), stock (an inventory at the month's end, never summed over months), ratio (a share,
+# a rate, days of cover: changes in points) and fact (a capacity, a target or a quota: a state,
+# said once, with no monthly change).
+SERIES_KINDS = ("price", "range", "flow", "stock", "ratio", "fact")
 # Suffixes of the two bounds of a range split into two series (``x_low``, ``x_high``).
 RANGE_SIDES = ("low", "high")
 
 
-def series_kind(code: str, unit: str, name: str = "") -> str:
-    """The kind of a market series (one of SERIES_KINDS) by the words of its code and its
-    (English) name, then its unit."""
-    words = set(re.split(r"[^a-z0-9]+", f"{code} {name}".lower()))
-    for kind, marks in _KIND_WORDS:
-        if words & set(marks):
-            return kind
-    if unit.strip() in ("%", "days") or unit.startswith("% "):
-        return "ratio"
-    if "/" in unit:
-        return "price"
-    return "flow"
+def _is_ratio_unit(unit: str) -> bool:
+    return unit.strip() in ("%", "days") or unit.startswith("% ")
+
+
+def kind_problems(kind: str, code: str, unit: str) -> list[str]:
+    """Why a series of ``kind`` cannot be ``code`` in ``unit`` (empty: it can): a price or a
+    range bound is quoted per something (yuan/mt), a range bound names its side (``x_low``,
+    ``x_high``), a flow or a stock is a quantity (not a price, a share or days), a ratio is in
+    % or days."""
+    unit = unit.strip()
+    if kind not in SERIES_KINDS:
+        return [f"{kind!r} is not a kind of market series (one of {', '.join(SERIES_KINDS)})"]
+    out = []
+    if kind in ("price", "range") and "/" not in unit:
+        out.append(f"a {kind} is quoted per a quantity (e.g. yuan/mt), not in {unit!r}")
+    if kind == "range" and range_partner(code) is None:
+        out.append(f"a range bound's code ends in _low or _high (the side it bounds), not {code!r}")
+    if kind in ("flow", "stock") and ("/" in unit or _is_ratio_unit(unit)):
+        what = "a quantity over the month" if kind == "flow" else "a quantity at the month's end"
+        out.append(f"a {kind} is {what} (e.g. mt), not in {unit!r}")
+    if kind == "ratio" and not _is_ratio_unit(unit):
+        out.append(f"a ratio is in % or days, not in {unit!r}")
+    return out
 
 
 def range_partner(code: str) -> tuple[str, str] | None:
@@ -54,9 +60,18 @@ def range_partner(code: str) -> tuple[str, str] | None:
     return None
 
 
-def is_summable(unit: str, code: str = "", name: str = "") -> bool:
+def is_summable(unit: str, kind: str) -> bool:
     """Whether a series' months add up: a quantity in tonnes that is a flow, not a stock."""
-    return unit.split(" ")[0] in SUMMABLE_UNITS and series_kind(code, unit, name) == "flow"
+    return kind == "flow" and unit.split(" ")[0] in SUMMABLE_UNITS
+
+
+def year_to_date(monthly: Mapping[date, float], month: date, *, unit: str, kind: str) -> float | None:
+    """January to ``month`` summed (None unless every month is observed); only a flow in
+    tonnes is summed: a stock, a price or a ratio summed over months means nothing."""
+    if not is_summable(unit, kind):
+        raise ValueError(f"a {kind} in {unit!r} is not summed over months (only a flow in tonnes is)")
+    year = [date(month.year, k, 1) for k in range(1, month.month + 1)]
+    return sum(monthly[m] for m in year) if all(m in monthly for m in year) else None
 
 
 def monthly_values(observations: Iterable[tuple[date, float]]) -> dict[date, float]:
@@ -87,12 +102,15 @@ class SeriesMonth:
     ytd: float | None  # January..month summed, for summable series with every month observed
 
 
-def series_month(monthly: Mapping[date, float], month: date, summable: bool) -> SeriesMonth | None:
+def series_month(monthly: Mapping[date, float], month: date, *, unit: str, kind: str) -> SeriesMonth | None:
+    """The month's value of a series of ``kind`` and its changes; a fact's month-on-month
+    change is not stated (it holds until it changes)."""
     if month not in monthly:
         return None
     value = monthly[month]
     mom_abs, mom_pct = change(value, monthly.get(add_months(month, -1)))
+    if kind == "fact":
+        mom_abs = mom_pct = None
     yoy_abs, yoy_pct = change(value, monthly.get(add_months(month, -12)))
-    year = [date(month.year, k, 1) for k in range(1, month.month + 1)]
-    ytd = sum(monthly[m] for m in year) if summable and all(m in monthly for m in year) else None
+    ytd = year_to_date(monthly, month, unit=unit, kind=kind) if is_summable(unit, kind) else None
     return SeriesMonth(month, value, mom_abs, mom_pct, yoy_abs, yoy_pct, ytd)

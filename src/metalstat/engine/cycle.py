@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 
 from metalstat.catalog.model import Product
-from metalstat.catalog.vocabulary import OBS_STATUS_PRECEDENCE
+from metalstat.catalog.vocabulary import FORECAST_KINDS, OBS_STATUS_PRECEDENCE
 from metalstat.engine.calendar import add_months, days_in_month, estimation_window
 from metalstat.engine.cells import build_cells
 from metalstat.engine.estimate import (
@@ -24,7 +24,14 @@ from metalstat.engine.estimate import (
     weights,
 )
 from metalstat.engine.figures import FIGURES
-from metalstat.engine.forecast import accuracy, benchmarks, headline_history, scheduled_panel
+from metalstat.engine.forecast import (
+    MIN_OUTLOOK_PRODUCERS,
+    accuracy,
+    benchmarks,
+    headline_history,
+    outlook_panel,
+    scheduled_panel,
+)
 from metalstat.engine.impute import cell_statuses, complete_panel, imputation_log
 from metalstat.engine.indicators import (
     COUNT_MEASURES,
@@ -34,6 +41,7 @@ from metalstat.engine.indicators import (
     change_counts,
     change_crossings,
     count_levels,
+    forecast_like_for_like,
     like_for_like,
     output_rate_levels,
     panel_changed,
@@ -82,8 +90,8 @@ def run_cycle(
     inputs = inputs.checked()
     window = estimation_window(t)
     context = add_months(window[0], -1)
-    nxt = add_months(t, 1)
-    cells_all = build_cells(inputs, products, [context, *window, nxt])
+    nxt, after = add_months(t, 1), add_months(t, 2)
+    cells_all = build_cells(inputs, products, [context, *window, nxt, after])
     findings = check_returns(t, inputs, products, cells=cells_all)
 
     cells_ext = cells_all.filter(pl.col("period") <= t)
@@ -101,8 +109,14 @@ def run_cycle(
     flags = _flags(q, t, products)
     derived = _apply_flags(derived, flags, _breaks(cells, t))
 
-    fc = _forecast(completed, cells_all, t, nxt, products)
+    fc = _forecast(completed, cells_all, inputs.schedule_parts, t, nxt, products)
     fc_rows = _forecast_figures(fc, levels, t, nxt, flags)
+    fc_rows = _add_forecast_like_for_like(fc_rows, completed, cells_all, t, nxt)
+    outlook, basis = _outlook(completed, cells_all, t, products)
+    fc_rows = pl.concat(
+        [fc_rows, _outlook_figures(outlook, basis, pl.concat([levels, fc.select(list(LEVELS))]), t, flags)],
+        how="diagonal",
+    )
     if with_benchmarks:
         hist = headline_history(levels, inputs.published_history, products)
         bench = benchmarks(hist, t)
@@ -114,6 +128,7 @@ def run_cycle(
         [
             levels,
             fc.select(list(LEVELS)).with_columns(period=pl.lit(nxt)),
+            outlook.select(list(LEVELS)),
             # The crossed cells go through disclosure like any breakdown cell.
             crossed.select(
                 "product",
@@ -336,6 +351,43 @@ def _add_like_for_like(derived: pl.DataFrame, completed: pl.DataFrame, t: date) 
     return pl.concat([derived, lfl_rows, effects], how="diagonal")
 
 
+def _add_forecast_like_for_like(
+    fc_rows: pl.DataFrame, completed: pl.DataFrame, cells_all: pl.DataFrame, t: date, nxt: date
+) -> pl.DataFrame:
+    """The forecast's like-for-like change on t (producers in both months) and the part of the
+    forecast's change that capacity entering or leaving the frame explains (forecast change −
+    like-for-like), as the actual month's: ``lfl_mom_pct``, ``lfl_pp_mom``,
+    ``panel_effect_pct``, ``panel_effect_pp``, kind forecast."""
+    completed_t = completed.filter(pl.col("period") == t)
+    sched = scheduled_panel(completed_t, cells_all.filter(pl.col("period") == nxt))
+    lfl = forecast_like_for_like(completed_t, sched)
+    lfl_rows = pl.concat(
+        [
+            lfl.select("product", "breakdown", measure=pl.lit(measure), statistic=pl.lit(stat), value=column)
+            for measure, stat, column in (
+                ("production", "lfl_mom_pct", "lfl_pct"),
+                ("operating_rate", "lfl_pp_mom", "lfl_pp"),
+            )
+        ]
+    )
+    head = fc_rows.filter(pl.col("statistic").is_in(["mom_pct", "pp_mom"]) & pl.col("base").is_not_null())
+    head = head.select(*_KEYS, "bits", statistic_head="statistic", head="value")
+    lfl_rows = lfl_rows.with_columns(
+        statistic_head=pl.when(pl.col("statistic") == "lfl_mom_pct").then(pl.lit("mom_pct")).otherwise(pl.lit("pp_mom"))
+    ).join(head, on=[*_KEYS, "statistic_head"])  # only where the forecast states the headline
+    effects = lfl_rows.with_columns(
+        statistic=pl.when(pl.col("statistic") == "lfl_mom_pct")
+        .then(pl.lit("panel_effect_pct"))
+        .otherwise(pl.lit("panel_effect_pp")),
+        value=pl.col("head") - pl.col("value"),
+    )
+    new = pl.concat([lfl_rows, effects]).drop("statistic_head", "head")
+    new = new.with_columns(
+        period=pl.lit(nxt), kind=pl.lit("forecast"), base=pl.lit(t), span_start=pl.lit(None, pl.Date)
+    )
+    return pl.concat([fc_rows, new], how="diagonal")
+
+
 # --- statuses -------------------------------------------------------------------------------
 
 
@@ -439,17 +491,24 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
 def _forecast(
     completed: pl.DataFrame,
     cells_all: pl.DataFrame,
+    schedule_parts: pl.DataFrame,
     t: date,
     nxt: date,
     products: Sequence[Product],
 ) -> pl.DataFrame:
-    """Levels for t+1 from the producers' schedules (LEVELS shape)."""
+    """Levels for t+1 from the producers' schedules (LEVELS shape). Return-reported
+    breakdowns come from the planned parts of the schedules, as the actual month's come
+    from the reported parts: the composition of the producers that gave a schedule (and its
+    parts), applied to the scheduled total; their shares likewise."""
     cells_next = cells_all.filter(pl.col("period") == nxt)
     sched = scheduled_panel(completed.filter(pl.col("period") == t), cells_next)
     wf = weights(cells_next, sched)
     prod = production_levels(wf, products)
+    planned_parts = schedule_parts.filter(pl.col("period") == t).with_columns(period=pl.lit(nxt))
+    planned = part_levels(wf.with_columns(responded=pl.col("method") == "scheduled"), planned_parts, prod, products)
     caps = capacity_levels(cells_next, wf, sched, products)
-    lv = pl.concat([prod, caps, output_rate_levels(wf, products)])
+    lv = pl.concat([prod, planned, caps, output_rate_levels(wf, products)])
+    lv = pl.concat([lv, share_levels(lv, products)])
     # Stops already known for t+1: producers with a maintenance event touching the month
     # (maintenance) and those stopped for all of it (halted).
     stops = (
@@ -486,33 +545,37 @@ def _forecast_figures(
     nxt: date,
     flags: pl.DataFrame,
 ) -> pl.DataFrame:
+    """The statistics of a forecast month ``nxt`` (t+1, or t+2 for the outlook) against the
+    month before it and the same month a year earlier, from ``levels``: the actual months
+    and, for t+2, the forecast of t+1 (period t+1)."""
     keep = pl.col("measure").is_in(
-        ["production", "operating_rate", "operating_capacity", "capacity", "producer_count", "producer_share"]
+        ["production", "operating_rate", "operating_capacity", "capacity", "producer_count", "producer_share", "share"]
     )
     f = fc.filter(keep).select(*_KEYS, "value")
-    cur = levels.filter(pl.col("period") == t).select(*_KEYS, v_m="value")
+    before = add_months(nxt, -1)
+    cur = levels.filter(pl.col("period") == before).select(*_KEYS, v_m="value")
     yago = levels.filter(pl.col("period") == add_months(nxt, -12)).select(*_KEYS, v_y="value")
     j = f.join(cur, on=_KEYS, how="left").join(yago, on=_KEYS, how="left")
-    rate = pl.col("measure").is_in(["operating_rate", "producer_share"])
+    rate = pl.col("measure").is_in(["operating_rate", "producer_share", "share"])
     count = pl.col("measure") == "producer_count"
     level = ~rate & ~count
     v, vm, vy = pl.col("value"), pl.col("v_m"), pl.col("v_y")
     stats = [
         ("level", ~count, v, None),
-        ("mom_abs", level, v - vm, t),
-        ("mom_pct", level, (v / vm - 1.0) * 100.0, t),
+        ("mom_abs", level, v - vm, before),
+        ("mom_pct", level, (v / vm - 1.0) * 100.0, before),
         (
             "daily_mom_pct",
             pl.col("measure") == "production",
-            (v / days_in_month(nxt) / (vm / days_in_month(t)) - 1.0) * 100.0,
-            t,
+            (v / days_in_month(nxt) / (vm / days_in_month(before)) - 1.0) * 100.0,
+            before,
         ),
         ("yoy_abs", level, v - vy, add_months(nxt, -12)),
         ("yoy_pct", level, (v / vy - 1.0) * 100.0, add_months(nxt, -12)),
-        ("pp_mom", rate, v - vm, t),
+        ("pp_mom", rate, v - vm, before),
         ("pp_yoy", rate, v - vy, add_months(nxt, -12)),
         ("count", count, v, None),
-        ("count_change", count, v - vm, t),
+        ("count_change", count, v - vm, before),
     ]
     out = [
         j.filter(applies).select(
@@ -528,7 +591,7 @@ def _forecast_figures(
         .with_columns(period=pl.lit(nxt), kind=pl.lit("forecast"), span_start=pl.lit(None, pl.Date))
         .filter(pl.col("value").is_not_null())
     )
-    # YTD including the forecast month: actual months of this year to t, plus the forecast.
+    # YTD including the forecast month: the months of this year before it, plus the forecast.
     prod_fc = fc.filter(pl.col("measure") == "production").with_columns(period=pl.lit(nxt))
     combined = pl.concat(
         [
@@ -542,6 +605,90 @@ def _forecast_figures(
     return rows.join(
         flags.filter(pl.col("period") == t).select("product", "bits"), on="product", how="left"
     ).with_columns(bits=pl.col("bits").fill_null(0) & ~P)
+
+
+def _outlook(
+    completed: pl.DataFrame, cells_all: pl.DataFrame, t: date, products: Sequence[Product]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The month after next (t+2): production levels (total and, for products in both
+    contents, each content) from the schedules given that far ahead
+    (``forecast.outlook_panel``), and its basis per product where anyone gave one: the
+    producers that did (``n``), the share of the t+2 frame's capacity they cover
+    (``coverage``), and whether that is too little to state it (``withheld``: fewer than
+    MIN_OUTLOOK_PRODUCERS producers, or coverage below the product's minimum)."""
+    after = add_months(t, 2)
+    cells_after = cells_all.filter(pl.col("period") == after)
+    sample = outlook_panel(completed.filter(pl.col("period") == t), cells_after)
+    wf = weights(cells_after, sample)
+    prod = production_levels(wf, products).filter(
+        (pl.col("breakdown") == "") | pl.col("breakdown").str.starts_with("content=")
+    )
+    min_cov = pl.DataFrame(
+        {"product": [p.code for p in products], "min_cov": [p.thresholds.min_coverage for p in products]},
+        schema={"product": pl.Utf8, "min_cov": pl.Float64},
+    )
+    basis = (
+        sample.group_by("product")
+        .agg(c=pl.col("cap_avg").sum(), n=(pl.col("method") == "scheduled").sum().cast(pl.Int64))
+        .filter(pl.col("n") > 0)
+        .join(cells_after.group_by("product").agg(C=pl.col("cap_avg").sum()), on="product")
+        .join(min_cov, on="product")
+        .with_columns(coverage=pl.col("c") / pl.col("C"))
+        .with_columns(withheld=(pl.col("n") < MIN_OUTLOOK_PRODUCERS) | (pl.col("coverage") < pl.col("min_cov")))
+        .select("product", "n", "coverage", "withheld")
+    )
+    return prod.join(basis.select("product"), on="product", how="semi"), basis
+
+
+def _outlook_figures(
+    outlook: pl.DataFrame, basis: pl.DataFrame, levels: pl.DataFrame, t: date, flags: pl.DataFrame
+) -> pl.DataFrame:
+    """The outlook's statistics, kind ``forecast2`` (against the forecast of t+1 and the
+    actual of a year earlier), estimated (E) below full coverage, withheld (U) where its basis is too thin,
+    and the basis itself, always
+    published: the producers behind it and their coverage in %. Each outlook figure carries
+    its own coverage (the FIGURES ``coverage`` column)."""
+    after = add_months(t, 2)
+    if basis.is_empty():
+        return pl.DataFrame()
+    rows = (
+        _forecast_figures(outlook, levels, t, after, flags)
+        .with_columns(kind=pl.lit("forecast2"))
+        .join(basis.select("product", "withheld", coverage_own="coverage"), on="product", how="left")
+    )
+    rows = rows.with_columns(
+        bits=pl.col("bits")
+        | pl.when(pl.col("withheld").fill_null(True)).then(U).otherwise(0)
+        | pl.when(pl.col("coverage_own") < 1.0 - 1e-9).then(E).otherwise(0)
+    ).drop("withheld")
+    common: dict[str, pl.Expr] = dict(
+        period=pl.lit(after),
+        breakdown=pl.lit(""),
+        kind=pl.lit("forecast2"),
+        base=pl.lit(None, pl.Date),
+        span_start=pl.lit(None, pl.Date),
+        coverage_own=pl.col("coverage"),
+    )
+    about = pl.concat(
+        [
+            basis.select(
+                "product",
+                measure=pl.lit("coverage"),
+                statistic=pl.lit("level"),
+                value=pl.col("coverage") * 100.0,
+                **common,
+            ),
+            basis.select(
+                "product",
+                measure=pl.lit("producer_count"),
+                statistic=pl.lit("count"),
+                value=pl.col("n").cast(pl.Float64),
+                **common,
+            ),
+        ]
+    ).join(flags.filter(pl.col("period") == t).select("product", "bits"), on="product", how="left")
+    about = about.with_columns(bits=pl.col("bits").fill_null(0) & ~P)
+    return pl.concat([rows, about], how="diagonal")
 
 
 def _benchmark_figures(bench: pl.DataFrame) -> pl.DataFrame:
@@ -683,7 +830,7 @@ def _unit(products: Sequence[Product]) -> pl.Expr:
 
 def _status_exprs() -> tuple[pl.Expr, pl.Expr]:
     bits = pl.col("bits").fill_null(0)
-    is_fc = pl.col("kind") == "forecast"
+    is_fc = pl.col("kind").is_in(list(FORECAST_KINDS))
     present = {
         "F": is_fc,
         **{code: (bits & bit) > 0 for code, bit in _BITS.items()},
@@ -706,8 +853,12 @@ def _assemble(rows: pl.DataFrame, q: pl.DataFrame, levels: pl.DataFrame, product
     rows = rows.with_columns(
         q_period=pl.when(pl.col("kind") == "forecast")
         .then(pl.col("period").dt.offset_by("-1mo"))
+        .when(pl.col("kind") == "forecast2")
+        .then(pl.col("period").dt.offset_by("-2mo"))
         .otherwise(pl.col("period"))
     ).join(qa, on=["product", "q_period"], how="left")
+    if "coverage_own" in rows.columns:  # the outlook's own coverage (see _outlook_figures)
+        rows = rows.with_columns(coverage=pl.coalesce("coverage_own", "coverage"))
     n = (
         levels.filter(pl.col("n_producers").is_not_null())
         .select("product", "period", "measure", "breakdown", n_producers="n_producers")

@@ -4,6 +4,12 @@
   given in their returns for t (a missing schedule is the producer's completed output for t ×
   its stratum's schedule ratio Σ schedule / Σ output among producers that gave one), weighted
   by the frame and capacity in force in t+1.
+- Planned composition: the return-reported breakdowns of t+1 from the planned parts of the
+  schedules (``estimate.part_levels`` over the producers that gave a schedule, applied to the
+  scheduled total), with their shares, exactly as the actual month's.
+- The month after next (t+2): from the schedules given that far ahead only, expanded by
+  capacity coverage; withheld unless at least ``MIN_OUTLOOK_PRODUCERS`` give one and they
+  cover the product's minimum coverage.
 - Benchmarks on the headline series (published history + this vintage's estimates): seasonal
   naive (the same month a year earlier) and exponential smoothing (Holt-Winters, damped
   additive trend, additive seasonality once there are two full years; the recursion of
@@ -28,6 +34,20 @@ from metalstat.engine.calendar import add_months
 ETS_MAX_MONTHS = 60
 
 SCHEDULE_METHODS = ("scheduled", "schedule_ratio", "product_schedule_ratio", "halted")
+# The columns a month's cells carry from its own return, which a forecast month replaces.
+_RETURN_COLUMNS = (
+    "output",
+    "output_metal",
+    "schedule",
+    "schedule_metal",
+    "schedule_after_next",
+    "operating_capacity",
+    "schedule_operating_capacity",
+    "status",
+    "reason",
+    "responded",
+    "in_panel",
+)
 
 
 def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.DataFrame:
@@ -55,24 +75,7 @@ def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.D
         .group_by("product")
         .agg(p_ratio=pl.col("sched").filter(gave).sum() / pl.col("out_t").filter(gave).sum())
     )
-    nxt = cells_next.drop(
-        [
-            c
-            for c in (
-                "output",
-                "output_metal",
-                "schedule",
-                "schedule_metal",
-                "operating_capacity",
-                "schedule_operating_capacity",
-                "status",
-                "reason",
-                "responded",
-                "in_panel",
-            )
-            if c in cells_next.columns
-        ]
-    )
+    nxt = cells_next.drop([c for c in _RETURN_COLUMNS if c in cells_next.columns])
     df = (
         nxt.join(t_part.rename({"stratum": "stratum_t"}), on="producer_id", how="inner")
         .join(ratio_s.rename({"stratum": "stratum_t"}), on=["product", "stratum_t"], how="left")
@@ -110,6 +113,35 @@ def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.D
         .otherwise(pl.coalesce(pl.col("sched_opcap"), pl.col("opcap_t"))),
         responded=pl.lit(True),
         imputed=pl.col("method") != "scheduled",
+        in_panel=pl.lit(True),
+    )
+
+
+# The second month ahead is stated only when at least this many producers give a schedule
+# for it and their capacity covers at least the product's minimum coverage; otherwise it is
+# withheld (U), with the producers and coverage it would rest on published beside it.
+MIN_OUTLOOK_PRODUCERS = 3
+
+
+def outlook_panel(completed_t: pl.DataFrame, cells_after: pl.DataFrame) -> pl.DataFrame:
+    """The sample for t+2: the month-t respondents that gave a schedule for the month after
+    next, with it as value ("scheduled"), and producers known to be stopped for all of t+2
+    (value 0, "halted"), placed in the frame of t+2. Nobody else is imputed: the outlook is
+    expanded from these producers alone by capacity coverage (``estimate.weights``)."""
+    t_part = completed_t.filter(pl.col("responded") & pl.col("schedule_after_next").is_not_null()).select(
+        "producer_id",
+        sched2=pl.col("schedule_after_next"),
+        grade_t=pl.col("grade"),
+    )
+    nxt = cells_after.drop([c for c in _RETURN_COLUMNS if c in cells_after.columns])
+    df = nxt.join(t_part, on="producer_id", how="left").filter(pl.col("sched2").is_not_null() | pl.col("halt_known"))
+    method = pl.when(pl.col("halt_known")).then(pl.lit("halted")).otherwise(pl.lit("scheduled"))
+    value = pl.when(pl.col("halt_known")).then(0.0).otherwise(pl.col("sched2"))
+    return df.with_columns(method=method, value=value).with_columns(
+        value_metal=pl.when(pl.col("method") == "halted").then(0.0).otherwise(pl.col("value") * pl.col("grade_t")),
+        opcap=pl.lit(None, pl.Float64),
+        responded=pl.lit(True),
+        imputed=pl.lit(False),
         in_panel=pl.lit(True),
     )
 

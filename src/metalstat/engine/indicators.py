@@ -349,9 +349,31 @@ def like_for_like(completed: pl.DataFrame, t: date, offset: str) -> pl.DataFrame
     cur = completed.filter(pl.col("period") == t).with_columns(potential=potential())
     base_period = pl.lit(t).dt.offset_by(offset)
     base = completed.filter(pl.col("period") == base_period).with_columns(potential=potential())
-    m = cur.join(base, on="producer_id", suffix="_b").filter(
-        pl.col("value").is_not_null() & pl.col("value_b").is_not_null()
+    m = cur.join(base, on="producer_id", suffix="_b")
+    return matched_change(m)
+
+
+def forecast_like_for_like(completed_t: pl.DataFrame, scheduled: pl.DataFrame) -> pl.DataFrame:
+    """The forecast's like-for-like change from t to t+1: over the producers in both months
+    (month-t sample producers still in t+1's frame, valued at their schedules as the forecast
+    values them: ``forecast.scheduled_panel``), Σ planned / Σ output in t − 1, and the
+    output-basis rate change Σ planned / Σ potential in t+1 − Σ output / Σ potential in t.
+    The rest of the forecast's change (``panel_effect``) is capacity entering or leaving the
+    frame and the weights that follow it."""
+    cur = scheduled.with_columns(potential=potential()).select(
+        "producer_id", "product", "size_class", "value", "potential"
     )
+    base = completed_t.with_columns(potential=potential()).select(
+        "producer_id", value_b="value", potential_b="potential"
+    )
+    return matched_change(cur.join(base, on="producer_id"))
+
+
+def matched_change(m: pl.DataFrame) -> pl.DataFrame:
+    """Change over a matched sample (``value``, ``potential`` now; ``value_b``,
+    ``potential_b`` then; producers with both values only), overall and per size class:
+    ``lfl_pct`` (unweighted sums) and the output-basis rate change ``lfl_pp``."""
+    m = m.filter(pl.col("value").is_not_null() & pl.col("value_b").is_not_null())
 
     def agg(prefix: str) -> list[pl.Expr]:
         return [

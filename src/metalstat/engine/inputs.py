@@ -48,8 +48,9 @@ PANEL: Schema = {
 # the absence of a row. ``schedule`` is the output the producer plans for the next month.
 # One row per return, a column per field of catalog.vocabulary.RETURN_FIELDS (output: physical
 # content, null when only a schedule was given; schedule: planned output for period + 1
-# month; operating capacities in unit/year; status one of RETURN_STATUSES). Breakdown
-# quantities come apart, as RETURN_PARTS rows.
+# month; schedule_after_next: for period + 2 months; operating capacities in unit/year; status
+# one of RETURN_STATUSES). Breakdown quantities come apart, as RETURN_PARTS rows (actual) and
+# SCHEDULE_PARTS rows (planned for the next month).
 RETURNS: Schema = {
     "producer_id": pl.Utf8,
     "period": pl.Date,
@@ -64,6 +65,10 @@ RETURN_PARTS: Schema = {
     "value": pl.Utf8,
     "quantity": pl.Float64,
 }
+
+# The next month's planned quantities inside a return (its schedule's composition), in the
+# same shape: ``period`` is the month of the return, the quantities are for period + 1 month.
+SCHEDULE_PARTS: Schema = dict(RETURN_PARTS)
 
 MAINTENANCE_EVENTS: Schema = {
     "producer_id": pl.Utf8,
@@ -102,6 +107,7 @@ SCHEMAS: dict[str, Schema] = {
     "panel": PANEL,
     "returns": RETURNS,
     "return_parts": RETURN_PARTS,
+    "schedule_parts": SCHEDULE_PARTS,
     "events": MAINTENANCE_EVENTS,
     "confirmations": CONFIRMATIONS,
     "published_history": PUBLISHED_HISTORY,
@@ -141,6 +147,7 @@ class CycleInputs:
     panel: pl.DataFrame
     returns: pl.DataFrame
     return_parts: pl.DataFrame = field(default_factory=lambda: empty("return_parts"))
+    schedule_parts: pl.DataFrame = field(default_factory=lambda: empty("schedule_parts"))
     events: pl.DataFrame = field(default_factory=lambda: empty("events"))
     confirmations: pl.DataFrame = field(default_factory=lambda: empty("confirmations"))
     published_history: pl.DataFrame = field(default_factory=lambda: empty("published_history"))

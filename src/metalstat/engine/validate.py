@@ -87,8 +87,10 @@ RULES: tuple[Rule, ...] = (
                 _c("output_metal"),
                 _c("schedule"),
                 _c("schedule_metal"),
+                _c("schedule_after_next"),
                 _c("operating_capacity"),
                 _c("min_part"),
+                _c("planned_min_part"),
             )
             < 0
         ),
@@ -97,8 +99,10 @@ RULES: tuple[Rule, ...] = (
             _c("output_metal"),
             _c("schedule"),
             _c("schedule_metal"),
+            _c("schedule_after_next"),
             _c("operating_capacity"),
             _c("min_part"),
+            _c("planned_min_part"),
         ),
         field="quantities",
     ),
@@ -170,6 +174,34 @@ RULES: tuple[Rule, ...] = (
         field="breakdown",
     ),
     Rule(
+        "planned_breakdown_sum",
+        "error",
+        "Planned breakdown does not add up",
+        "next month's planned breakdown {planned_bad_dimension!r} adds up to {planned_bad_sum:,.1f}, "
+        "the schedule is {schedule:,.1f}",
+        lambda: _c("planned_bad_dimension").is_not_null(),
+        lambda: _c("planned_bad_sum"),
+        field="schedule_breakdown",
+    ),
+    Rule(
+        "unknown_planned_breakdown",
+        "error",
+        "Unknown planned breakdown value",
+        "planned breakdown value {planned_unknown_part!r} is not in the catalog for this product",
+        lambda: _c("planned_unknown_part").is_not_null(),
+        lambda: pl.lit(None, pl.Float64),
+        field="schedule_breakdown",
+    ),
+    Rule(
+        "planned_breakdown_without_schedule",
+        "error",
+        "Planned breakdown without a schedule",
+        "next month's planned breakdown is given but the schedule is empty: give the schedule the parts add up to",
+        lambda: _c("planned_min_part").is_not_null() & _c("schedule").is_null(),
+        lambda: pl.lit(None, pl.Float64),
+        field="schedule",
+    ),
+    Rule(
         "halted_with_output",
         "error",
         "Halted with output",
@@ -235,9 +267,10 @@ def _thresholds(products: Sequence[Product]) -> pl.DataFrame:
     )
 
 
-def _parts_checks(inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFrame:
-    """Per return: the smallest part, the first partition that does not add up, the first
-    unknown breakdown value."""
+def _parts_checks(parts_frame: pl.DataFrame, inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFrame:
+    """Per return: the smallest part, the sum of each partition (``dimension``,
+    ``part_sum``), the first unknown breakdown value, of the actual (``return_parts``) or
+    the planned parts (``schedule_parts``)."""
     allowed = pl.DataFrame(
         [
             {"product": p.code, "dimension": d.name, "value": v, "partition": d.kind == "partition"}
@@ -253,7 +286,7 @@ def _parts_checks(inputs: CycleInputs, products: Sequence[Product]) -> pl.DataFr
             "partition": pl.Boolean,
         },
     )
-    parts = inputs.return_parts.join(inputs.producers.select("producer_id", "product"), on="producer_id").join(
+    parts = parts_frame.join(inputs.producers.select("producer_id", "product"), on="producer_id").join(
         allowed, on=["product", "dimension", "value"], how="left"
     )
     unknown = (
@@ -344,21 +377,36 @@ def _context(
         .join(prev, on=["producer_id", "period"], how="left")
         .join(usual, on=["producer_id", "period"], how="left")
         .join(_thresholds(products), on="product", how="left")
-        .join(_parts_checks(inputs, products), on=["producer_id", "period"], how="left")
+        .join(_parts_checks(inputs.return_parts, inputs, products), on=["producer_id", "period"], how="left")
+        .join(
+            _parts_checks(inputs.schedule_parts, inputs, products).select(
+                "producer_id", "period", pl.all().exclude("producer_id", "period").name.prefix("planned_")
+            ),
+            on=["producer_id", "period"],
+            how="left",
+        )
         .with_columns(
             prev_days=pl.col("period").dt.offset_by("-1mo").dt.month_end().dt.day().cast(pl.Int64),
             event_in_month=pl.col("event_in_month").fill_null(False),
         )
     )
-    # The first partition whose parts do not add up to the output.
+    # The first partition whose parts do not add up to the output (planned: to the schedule).
+    bad = pl.Struct({"bad_dimension": pl.Utf8, "bad_sum": pl.Float64})
     ctx = ctx.with_columns(
         bad=pl.struct(
             pl.col("dimension"), pl.col("part_sum"), pl.col("output"), pl.col("breakdown_tolerance")
-        ).map_elements(
-            _first_bad_partition,
-            return_dtype=pl.Struct({"bad_dimension": pl.Utf8, "bad_sum": pl.Float64}),
-        )
+        ).map_elements(_first_bad_partition, return_dtype=bad),
+        planned_bad=pl.struct(
+            dimension=pl.col("planned_dimension"),
+            part_sum=pl.col("planned_part_sum"),
+            output=pl.col("schedule"),
+            breakdown_tolerance=pl.col("breakdown_tolerance"),
+        ).map_elements(_first_bad_partition, return_dtype=bad),
     ).unnest("bad")
+    ctx = ctx.with_columns(
+        planned_bad_dimension=pl.col("planned_bad").struct.field("bad_dimension"),
+        planned_bad_sum=pl.col("planned_bad").struct.field("bad_sum"),
+    ).drop("planned_bad")
     ctx = ctx.with_columns(
         potential=_potential(),
         tolerance_pct=pl.col("capacity_tolerance") * 100.0,

@@ -22,6 +22,7 @@ import polars as pl
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from metalstat.api import data
 from metalstat.api.problems import Problem
@@ -39,7 +40,7 @@ from metalstat.releases.queries import (
     release_id,
 )
 from metalstat.releases.series import series_id
-from metalstat.report.drafting import Report, draft_report
+from metalstat.report.drafting import Report, Section, draft_report
 from metalstat.report.figureset import CHART_MONTHS, shift_month
 from metalstat.report.language import Language, load_language
 from metalstat.report.loader import build_report_input
@@ -61,6 +62,17 @@ GROUP_LABELS = {
     "silicon": _("Silicon"),
     "rare_earths": _("Rare earths"),
     "precious": _("Precious metals"),
+}
+
+
+# Punctuation between the page's own words and what it prints: full-width in Chinese (：（）；),
+# so a template writes {% translate "Next release" %}{{ P.colon }} and never a Latin colon.
+PUNCTUATION = {
+    "colon": pgettext_lazy("punctuation", ": "),
+    "open": pgettext_lazy("punctuation", " ("),
+    "close": pgettext_lazy("punctuation", ")"),
+    "semicolon": pgettext_lazy("punctuation", "; "),
+    "comma": pgettext_lazy("punctuation: between the items of a list", ", "),
 }
 
 
@@ -212,7 +224,7 @@ def when(moment: datetime | None, lang: Language) -> dict[str, str] | None:
     return {
         "iso": moment.replace(microsecond=0).isoformat(),  # to the second, as printed
         "local": f"{lang.date(local.date())} {local:%H:%M}",
-        "zone": f"{zone_name} (UTC{offset[:3]}:{offset[3:]})",
+        "zone": f"{zone_name}{PUNCTUATION['open']}UTC{offset[:3]}:{offset[3:]}{PUNCTUATION['close']}",
         "utc": f"{lang.date(utc.date())} {utc:%H:%M} UTC",
     }
 
@@ -401,6 +413,34 @@ def drafted_report(reader: Reader, release: Release, lang: Language) -> Report:
             if len(_REPORTS) > 64:
                 _REPORTS.clear()
             _REPORTS[key] = found
+    return found
+
+
+def drafted_section(reader: Reader, release: Release, lang: Language, code: str) -> Section | None:
+    """One product's section of the month's report (its drafted paragraphs, notes and chart)
+    for its page: drafted from that product's figures only (``build_report_input(products=)``:
+    about 20 ms, where the whole report takes seconds), the same text as in the whole report.
+    Kept per process by the release's id and creation time, the language, the preview and the
+    product (a vintage never changes); nothing of a release under embargo is drafted or served
+    but to a previewing analyst."""
+    if embargoed(release) and not reader.preview:
+        return None
+    with _REPORTS_LOCK:
+        whole = _REPORTS.get((release.pk, release.created_at, lang.code, reader.preview))
+    if whole is not None:
+        return section_of(whole, code)
+
+    def compute() -> Section | None:
+        inp = build_report_input(
+            f"{release.period:%Y-%m}",
+            release.vintage,
+            user=COMMAND_LINE if reader.preview else None,
+            commentary_user=COMMAND_LINE,
+            products=[code],
+        )
+        return section_of(draft_report(inp, lang.code), code)
+
+    found: Section | None = _kept(("section", release.pk, release.created_at, lang.code, reader.preview, code), compute)
     return found
 
 
@@ -595,12 +635,22 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
 # and the reader's history depth for each; previews are never kept.
 
 
-def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str, view: str = "latest") -> pl.DataFrame:
+def _observations(
+    reader: Reader,
+    resolved: data.Resolved,
+    start: str,
+    end: str,
+    view: str = "latest",
+    as_of: data.AsOf | None = None,
+) -> pl.DataFrame:
+    """``api.data.observations`` for the reader (``as_of`` None: now), kept as above."""
+    moment = as_of or data.AsOf(None, "latest")
+
     def compute() -> pl.DataFrame:
         return data.observations(
             resolved,
             reader.ent,
-            as_of=data.AsOf(None, "latest"),
+            as_of=moment,
             view=view,
             transform_name=None,
             start=start,
@@ -614,7 +664,8 @@ def _observations(reader: Reader, resolved: data.Resolved, start: str, end: str,
         (sid, reader.ent.history_months(sid, product))
         for sid, product in resolved.index.select("series_id", "product").iter_rows()
     )
-    frame: pl.DataFrame = _kept(("observations", resolved.signature, start, end, view, depths), compute)
+    key = ("observations", resolved.signature, start, end, view, moment.moment, depths)
+    frame: pl.DataFrame = _kept(key, compute)
     return frame
 
 
@@ -658,12 +709,27 @@ def chart_data(
     }
 
 
-def section_of(report: Report, code: str) -> Any:
+def section_of(report: Report, code: str) -> Section | None:
     return next((s for s in report.sections if s.code == code), None)
 
 
 # ---------------------------------------------------------------------------------------------
 # One series: the explorer's permalink page
+
+
+@dataclass
+class Vintage:
+    """A release that changed the series in the months shown: one the reader may overlay."""
+
+    id: str  # the release ID, as the API's ``as_of`` takes it ("2025-06.v1")
+    label: str  # in the reader's language ("Jun 2025, vintage 1")
+    moment: datetime  # its release time
+    at: dict[str, str] | None  # the same, as the pages print it
+    chosen: bool = False
+    embargoed: bool = False  # only a previewing analyst is ever offered one
+
+
+MAX_OVERLAID = 5  # vintages drawn at once, beside the latest and the first-published values
 
 
 @dataclass
@@ -682,17 +748,61 @@ class SeriesPage:
     period_label: str = ""
     history: list[dict[str, Any]] = field(default_factory=list)
     query: str = ""
+    vintages: list[Vintage] = field(default_factory=list)  # those the reader may choose
+    overlaid: list[Vintage] = field(default_factory=list)  # those chosen, oldest first
+    view_query: str = ""  # the permalink's query: range and chosen vintages
+    embargoed_at: datetime | None = None  # the earliest embargoed release time shown (a preview)
 
 
 def _kind_of(unit: str) -> str:
     return {"%": "pct", "pp": "spp", "count": "count"}.get(unit, "qty")
 
 
+def vintage_label(lang: Language, period: str, vintage: int) -> str:
+    return str(_("%(month)s, vintage %(vintage)s") % {"month": lang.month(period, short=True), "vintage": vintage})
+
+
+def series_vintages(
+    reader: Reader, resolved: data.Resolved, lang: Language, start: str, end: str, chosen: Iterable[str]
+) -> list[Vintage]:
+    """The releases that changed the series between ``start`` and ``end`` (its first value of
+    a month, or a revision), oldest first, as the API's ``view=revisions`` gives them to the
+    reader: a release still under embargo is never among them, unless the reader previews."""
+    wanted = set(chosen)
+    changes = _observations(reader, resolved, start, end, view="revisions")
+    releases = changes.select("release_period", "vintage", "realtime_start").unique().sort("realtime_start", "vintage")
+    now = timezone.now()
+    return [
+        Vintage(
+            id=f"{period}.v{vintage}",
+            label=vintage_label(lang, period, vintage),
+            moment=at,
+            at=when(at, lang),
+            chosen=f"{period}.v{vintage}" in wanted,
+            embargoed=at > now,
+        )
+        for period, vintage, at in releases.iter_rows()
+    ]
+
+
+def overlay_as_of(reader: Reader, resolved: data.Resolved, vintage: Vintage, start: str, end: str) -> pl.DataFrame:
+    """The series as it stood when ``vintage`` was released: what the API answers for
+    ``as_of=<release ID>`` (every month from the newest release live at that moment)."""
+    return _observations(reader, resolved, start, end, as_of=data.AsOf(vintage.moment, vintage.id, pinned=True))
+
+
 def series_page(
-    reader: Reader, sid: str, lang: Language, start: str | None, end: str | None, period: str | None
+    reader: Reader,
+    sid: str,
+    lang: Language,
+    start: str | None,
+    end: str | None,
+    period: str | None,
+    chosen: Iterable[str] = (),
 ) -> SeriesPage:
-    """One series as the API answers it: latest and first-published values by month, and the
-    revision history of one period (every value it was published with)."""
+    """One series as the API answers it: latest and first-published values by month, the
+    vintages ``chosen`` among those that changed it (each as the series stood at its release),
+    and the revision history of one period (every value it was published with)."""
     page = SeriesPage(sid, None, sid)
     try:
         resolved = data.resolve(sid, reader.ent, preview=reader.preview, fmt=None, single=True)
@@ -711,9 +821,17 @@ def series_page(
     first = {
         r["month"]: r for r in _observations(reader, resolved, page.start, page.end, view="first").iter_rows(named=True)
     }
+    page.vintages = series_vintages(reader, resolved, lang, page.start, page.end, chosen)
+    page.overlaid = [v for v in page.vintages if v.chosen][-MAX_OVERLAID:]
+    overlays = [
+        {r["month"]: r for r in overlay_as_of(reader, resolved, v, page.start, page.end).iter_rows(named=True)}
+        for v in page.overlaid
+    ]
     points, firsts = [], []
+    lines: list[Points] = [[] for _v in page.overlaid]
     for r in latest.iter_rows(named=True):
         then = first.get(r["month"])
+        known = [o.get(r["month"]) for o in overlays]
         page.table.append(
             {
                 "month": r["month"],
@@ -722,13 +840,20 @@ def series_page(
                 "first": cell(lang, then, kind, p),
                 "release": f"{r['release_period']}.v{r['vintage']}",
                 "first_release": "" if then is None else f"{then['release_period']}.v{then['vintage']}",
+                "overlaid": [cell(lang, k, kind, p) for k in known],
             }
         )
         points.append([r["month"], r["value"]])
         firsts.append([r["month"], None if then is None else then["value"]])
+        for line, k in zip(lines, known, strict=True):
+            line.append([r["month"], None if k is None else k["value"]])
     unit = lang.unit(p) if kind == "qty" else row["unit"]
     page.chart = chart_data(lang, p, [m for m, _v in points], unit, str(_("Latest")), points, [], firsts, [])
-    page.chart["series"] = ["actual", "first"]  # the lines this page draws
+    page.chart["series"] = ["actual", "first", "vintages"]  # the lines this page draws
+    page.chart["vintages"] = [
+        {"id": v.id, "name": str(_("As published in %(release)s") % {"release": v.label}), "data": line}
+        for v, line in zip(page.overlaid, lines, strict=True)
+    ]
     page.period = period or page.end
     page.period_label = lang.month(page.period, short=True)
     every = _observations(reader, resolved, page.period, page.period, view="all")
@@ -741,4 +866,9 @@ def series_page(
             }
         )
     page.query = f"start={page.start}&end={page.end}"
+    page.view_query = page.query + "".join(f"&vintage={v.id}" for v in page.overlaid)
+    shown = [*latest["realtime_start"].to_list(), *every["realtime_start"].to_list()]
+    later = [t for t in shown if t is not None and t > timezone.now()]
+    later += [v.moment for v in page.overlaid if v.embargoed]
+    page.embargoed_at = min(later) if later else None
     return page

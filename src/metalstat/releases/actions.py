@@ -27,6 +27,7 @@ from metalstat.core.outcomes import CREATED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_period
 from metalstat.core.roles import require
 from metalstat.core.validators import validate_product_code
+from metalstat.engine.estimate import PRODUCER_DIMS
 from metalstat.engine.figures import FIGURES
 from metalstat.engine.impute import CELL_STATUSES
 from metalstat.engine.validate import FINDINGS, RULES_BY_ID
@@ -144,6 +145,14 @@ class Lineage:
     sample: pl.DataFrame
 
 
+# The producer domains a sample unit is kept with (the engine's breakdown domains).
+SAMPLE_DOMAINS = ("size_class", *PRODUCER_DIMS)
+
+
+def _optional(frame: pl.DataFrame, column: str) -> pl.Expr:
+    return (pl.col(column) if column in frame.columns else pl.lit(None, pl.Float64)).fill_nan(None)
+
+
 def _lineage_frames(lineage: Lineage) -> list[tuple[type[Any], pl.DataFrame]]:
     missing = [
         f"{name}: {', '.join(c for c in need if c not in frame.columns)}"
@@ -186,12 +195,15 @@ def _lineage_frames(lineage: Lineage) -> list[tuple[type[Any], pl.DataFrame]]:
         period="period",
         stratum=pl.col("stratum").cast(pl.Utf8).fill_null(""),
         value=pl.col("value").fill_nan(None),
-        value_metal=(pl.col("value_metal") if "value_metal" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(
-            None
-        ),
+        value_metal=_optional(sample, "value_metal"),
         method="method",
-        capacity=(pl.col("cap_avg") if "cap_avg" in sample.columns else pl.lit(None, pl.Float64)).fill_nan(None),
+        capacity=_optional(sample, "cap_avg"),
         weight="w",
+        operating_capacity=_optional(sample, "opcap"),
+        potential=(_optional(sample, "cap_avg") * _optional(sample, "month_share")).fill_nan(None),
+        domains=pl.struct([pl.col(d).cast(pl.Utf8) for d in SAMPLE_DOMAINS if d in sample.columns]).struct.json_encode()
+        if any(d in sample.columns for d in SAMPLE_DOMAINS)
+        else pl.lit("{}"),
     )
     return [(Finding, findings), (CellStatus, cells), (SampleUnit, sample)]
 
@@ -285,17 +297,49 @@ def do_submit_for_review(release: Release | int, *, actor: Actor, note: str = ""
 
 @transaction.atomic
 def do_reject_release(release: Release | int, *, actor: Actor, note: str) -> Release:
-    """A reviewer sends a release back to draft, saying why."""
+    """A reviewer sends a release in review back to draft, saying why. An approved release
+    is not rejected: its approval is withdrawn (:func:`do_withdraw_approval`)."""
+    require(actor, "review_release")
+    if _locked(release).status == ReleaseStatus.APPROVED:
+        raise ReleaseError(
+            "cannot reject an approved release: withdraw its approval instead, with the reason "
+            "(`metalstat release withdraw-approval`, or the workspace's release page)"
+        )
+    return _back_to_draft(release, ReleaseStatus.IN_REVIEW, "reject", actor=actor, note=note)
+
+
+def _back_to_draft(
+    release: Release | int, status: str, step: str, *, actor: Actor, note: str, **changes: Any
+) -> Release:
+    """An editor sends a release of ``status`` back to draft, with the reason as its note."""
     require(actor, "review_release")
     if not (note or "").strip():
-        raise ValidationError({"note": "say why the release goes back to draft"})
+        raise ValidationError({"note": f"say why ({step}): the release goes back to draft"})
     return _transition(
         release,
-        (ReleaseStatus.IN_REVIEW, ReleaseStatus.APPROVED),
+        (status,),
         ReleaseStatus.DRAFT,
         actor=actor,
-        step="reject",
-        changes={"reviewed_by": actor_name(actor), "note": note},
+        step=step,
+        changes={"reviewed_by": actor_name(actor), "note": note, **changes},
+    )
+
+
+@transaction.atomic
+def do_withdraw_approval(release: Release | int, *, actor: Actor, note: str) -> Release:
+    """An editor takes back the approval of a release not yet scheduled, saying why: it goes
+    back to draft (the analysts resubmit it, and another approval needs four eyes again),
+    without its approver; the audit keeps who approved it and when. Its figures never change:
+    a correction is a new vintage. A scheduled release is first withdrawn from its schedule
+    (:func:`do_withdraw_release`); a live one cannot be taken back."""
+    return _back_to_draft(
+        release,
+        ReleaseStatus.APPROVED,
+        "withdraw the approval of",
+        actor=actor,
+        note=note,
+        approved_by="",
+        approved_at=None,
     )
 
 

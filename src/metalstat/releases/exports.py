@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from metalstat.catalog import Catalog, load_catalog
-from metalstat.engine.auxiliary import is_summable, monthly_values, series_month
+from metalstat.engine.auxiliary import monthly_values, series_month
 from metalstat.engine.calendar import add_months
 from metalstat.releases.queries import COMMAND_LINE, release_figures, release_state
 from metalstat.releases.serializers import FIELDS, figure_record
@@ -39,7 +39,7 @@ def auxiliary_dicts(
     from January of the previous year up to the month after ``period`` (a price announced in
     advance, like a tender price for next month, is already a fact).
 
-    ``series``: dicts with code, product, unit. ``observations``: dicts with series (code),
+    ``series``: dicts with code, product, unit, kind. ``observations``: dicts with series (code),
     date, value; a month's value is its last observation.
     """
     meta = {str(s["code"]): s for s in series if s.get("product")}
@@ -65,7 +65,7 @@ def auxiliary_dicts(
         for m in sorted(monthly):
             if not first <= m <= last:
                 continue
-            sm = series_month(monthly, m, is_summable(unit, code, str(s.get("name") or "")))
+            sm = series_month(monthly, m, unit=unit, kind=str(s["kind"]))
             assert sm is not None
             label = _label(m)
             stats: list[tuple[str, str, float | None, str]] = [

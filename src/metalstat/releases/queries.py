@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypedDict
 
@@ -367,17 +368,46 @@ _INDEX: dict[str, pl.DataFrame] = {}
 _INDEX_LOCK = threading.Lock()  # per process: the public index, by the releases behind it
 
 
-def current_series_index(*, preview: bool = False) -> tuple[pl.DataFrame, str | None]:
-    """:func:`series_index` now (with ``preview``, the embargoed series too), and the
-    signature of the public releases behind it (None for a preview). The public index is kept
-    per process until that set changes, which is asked of the database on every call, so it
-    switches at release time with no job to run; anything computed from public releases alone
-    may be kept under the same signature. The data API and the portal both read it."""
+@dataclass(frozen=True)
+class SeriesState:
+    """What a public answer depends on, read in one query: the series index, the signature
+    of the public releases behind it (None for a preview) and the next scheduled release
+    time (None if none is scheduled), which bounds how long a "latest" answer may be kept."""
+
+    index: pl.DataFrame
+    signature: str | None
+    next_release_at: datetime | None
+
+
+def public_releases(at: datetime | None = None) -> tuple[list[tuple[int, datetime]], datetime | None]:
+    """The releases public at ``at`` (now by default) as (id, created_at) in id order, and
+    the time of the next scheduled release (published, its time not come): one query over the
+    published releases, split here."""
+    at = _now(at)
+    live: list[tuple[int, datetime]] = []
+    upcoming: datetime | None = None
+    rows = Release.objects.filter(status__in=LIVE_STATUSES).order_by("id").values_list("id", "created_at", "release_at")
+    for pk, created, release_at in rows:
+        if release_at is None:
+            continue
+        if release_at <= at:
+            live.append((pk, created))
+        elif upcoming is None or release_at < upcoming:
+            upcoming = release_at
+    return live, upcoming
+
+
+def current_series_state(*, preview: bool = False) -> SeriesState:
+    """:func:`series_index` now (with ``preview``, the embargoed series too), the signature
+    of the public releases behind it (None for a preview) and the next release time. The
+    public index is kept per process until that set changes, which is asked of the database
+    on every call (one query, which also gives the next release time), so it switches at
+    release time with no job to run; anything computed from public releases alone may be kept
+    under the same signature. The data API and the portal both read it."""
+    live, upcoming = public_releases()
     if preview:
-        return series_index(preview=True), None
-    now = timezone.now()
-    live = Release.objects.filter(status__in=LIVE_STATUSES, release_at__lte=now).order_by("id")
-    signature = "|".join(f"{i}@{c.isoformat()}" for i, c in live.values_list("id", "created_at"))
+        return SeriesState(series_index(preview=True), None, upcoming)
+    signature = "|".join(f"{i}@{c.isoformat()}" for i, c in live)
     found = _INDEX.get(signature)
     if found is None:
         with _INDEX_LOCK:  # one thread builds it; the others wait for it, not beside it
@@ -386,7 +416,13 @@ def current_series_index(*, preview: bool = False) -> tuple[pl.DataFrame, str | 
                 found = series_index()
                 _INDEX.clear()
                 _INDEX[signature] = found
-    return found, signature
+    return SeriesState(found, signature, upcoming)
+
+
+def current_series_index(*, preview: bool = False) -> tuple[pl.DataFrame, str | None]:
+    """:func:`current_series_state`'s index and signature."""
+    state = current_series_state(preview=preview)
+    return state.index, state.signature
 
 
 def _month_of(period: pl.Expr) -> pl.Expr:
@@ -467,7 +503,8 @@ def release_calendar(*, preview: bool = False) -> list[dict[str, Any]]:
 
 
 def next_release_at() -> datetime | None:
-    """The time of the next scheduled release (published, its time not come), if any."""
+    """The time of the next scheduled release (published, its time not come), if any (the
+    data API has it from :func:`current_series_state` or the calendar, in the same query)."""
     found = Release.objects.filter(status__in=LIVE_STATUSES, release_at__gt=timezone.now()).aggregate(
         at=Min("release_at")
     )["at"]

@@ -11,7 +11,8 @@ down here once and never changed (docs/api.md):
 
 - FREQ is ``M`` (monthly); a year-to-date statistic's observation is its last month.
 - PRODUCT, MEASURE and STATISTIC are the catalog's codes in capitals.
-- KIND is ``ACT`` (actual) or ``FCST`` (forecast of the next month).
+- KIND is ``ACT`` (actual), ``FCST`` (forecast of the next month) or ``FCST2`` (forecast of
+  the month after next).
 - BREAKDOWN is ``_T`` for the total, else ``DIMENSION=VALUE`` pairs in the figure's order
   joined by ``~``; a value in capitals with every run of other characters than letters and
   digits written ``_`` ("north China" -> ``NORTH_CHINA``, "300-series" -> ``300_SERIES``).
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from metalstat.engine.figures import parse_breakdown
 
 FREQ = "M"
-KINDS = {"actual": "ACT", "forecast": "FCST"}
+KINDS = {"actual": "ACT", "forecast": "FCST", "forecast2": "FCST2"}
 TOTAL = "_T"
 DIMENSIONS = ("FREQ", "PRODUCT", "KIND", "MEASURE", "BREAKDOWN", "STATISTIC")
 _OTHER = re.compile(r"[^A-Z0-9]+")

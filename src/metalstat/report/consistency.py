@@ -31,7 +31,7 @@ from typing import Any
 
 from metalstat.catalog import Catalog, Product
 from metalstat.catalog.hedges import FLAT_BAND
-from metalstat.engine.auxiliary import range_partner, series_kind
+from metalstat.engine.auxiliary import range_partner
 from metalstat.report.drafting import Report, draft_report
 from metalstat.report.figureset import FigureSet
 from metalstat.report.inputs import ReportInput
@@ -251,6 +251,5 @@ def _stocks(aux: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     return [
         ("stock_sum", f"{a['name']} is a stock, its months are summed to {a['ytd']:,.2f}")
         for a in aux
-        if a.get("ytd") is not None
-        and series_kind(a.get("code", ""), a.get("unit_code", ""), a.get("series_name", "")) == "stock"
+        if a.get("ytd") is not None and a.get("kind") == "stock"
     ]

@@ -61,6 +61,7 @@ class AuxiliarySeries:
     name_zh: str
     unit: str
     product: str
+    kind: str  # survey.AuxiliarySeries.kind (engine.auxiliary.SERIES_KINDS)
     observations: tuple[AuxiliaryObservation, ...] = ()
 
 

@@ -48,14 +48,14 @@ def build_documents(inp: ReportInput, langs: Iterable[str], formats: Iterable[st
     pdf_html: dict[str, str] = {}
     for lang in langs:
         report: Report = draft_report(inp, lang, figures)
-        html = render_html(report) if {"html", "pdf"} & set(formats) else ""
+        html = render_html(report, inp.catalog) if {"html", "pdf"} & set(formats) else ""
         for fmt in formats:
             if fmt == "html":
                 out[(lang, fmt)] = html.encode("utf-8")
             elif fmt == "pdf":
                 pdf_html[lang] = html
             elif fmt == "md":
-                out[(lang, fmt)] = render_markdown(report).encode("utf-8")
+                out[(lang, fmt)] = render_markdown(report, inp.catalog).encode("utf-8")
             elif fmt == "json":
                 out[(lang, fmt)] = render_json(report, inp, figures).encode("utf-8")
     for lang, pdf in zip(pdf_html, render_pdfs(list(pdf_html.values())), strict=True):

@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from metalstat.catalog import Catalog, Product, load_catalog
 from metalstat.catalog.vocabulary import OBS_STATUS
 from metalstat.releases.serializers import figure_record
-from metalstat.report.drafting import Report, Table
+from metalstat.report.drafting import Cell, Report, Table
 from metalstat.report.figureset import FigureSet
 from metalstat.report.inputs import ReportInput
+from metalstat.report.language import Language
 
 FORMATS = ("html", "pdf", "md", "json")
 
@@ -51,14 +53,86 @@ def _release_time(report: Report) -> str:
     return lang.label("release_time_at", date=lang.date(at), time=f"{at:%H:%M}")
 
 
-def render_html(report: Report) -> str:
-    """One self-contained HTML page: CSS and SVG inline, no script, nothing fetched."""
+# The terms the methodology page defines, in order (language.toml, table [method]).
+METHOD_TERMS = ("operating_rate", "size_classes", "feedstock_routes", "revision", "release_time")
+
+
+def method_definitions(report: Report) -> list[tuple[str, str]]:
+    """The methodology page's definitions: (term, text) in the report's language. The facts
+    are those of docs/methodology.md; the release time is this edition's."""
+    lang = report.language
+    return [
+        (lang.term("method", f"{k}_term"), lang.term("method", k).format(release_time=_release_time(report)))
+        for k in METHOD_TERMS
+    ]
+
+
+def _size_classes(lang: Language, p: Product) -> str:
+    """ "large ≥ 400,000; medium ≥ 100,000; small: the rest (mt/year)": the unit once."""
+    parts = []
+    for c in p.size_classes:
+        if c.min_capacity > 0:
+            qty = lang.measured(c.min_capacity, p.unit, "").strip()  # "400,000", "40万", "1.5万"
+            parts.append(lang.term("method", "class_from").format(name=lang.name_of(c), qty=qty))
+        else:
+            parts.append(lang.term("method", "class_rest").format(name=lang.name_of(c)))
+    return lang.term("method", "classes").format(
+        classes=lang.term("method", "class_joiner").join(parts), unit=lang.label("per_year", unit=lang.unit(p))
+    )
+
+
+def _rate_basis(lang: Language, p: Product) -> str:
+    if p.operating_rate == "none":
+        return lang.term("method", "basis_none")
+    if p.operating_rate == "capacity":
+        return lang.term("method", "basis_capacity")
+    return lang.term("method", "basis_output_twelfth" if p.month_capacity == "twelfth" else "basis_output")
+
+
+def _routes(lang: Language, p: Product) -> str:
+    return lang.term("method", "class_joiner").join(
+        lang.term("method", "route").format(
+            label=lang.dimension_label(d),
+            values=lang.term("method", "value_joiner").join(lang.name_of(v) for v in d.values),
+        )
+        for d in p.dimensions
+        if d.operating_rate
+    )
+
+
+def method_table(report: Report, catalog: Catalog) -> Table:
+    """Size classes, operating-rate basis and the routes with a rate of their own, per
+    product, from the catalog (the products the report has sections for)."""
+    lang = report.language
+    rows = []
+    known = set(catalog.codes())
+    for s in report.sections:
+        if s.code not in known:
+            continue
+        p = catalog.get(s.code)
+        rows.append(
+            (
+                Cell(lang.product_name(p), numeric=False),
+                Cell(_size_classes(lang, p), numeric=False),
+                Cell(_rate_basis(lang, p), numeric=False),
+                Cell(_routes(lang, p), numeric=False),
+            )
+        )
+    columns = tuple(lang.term("method", k) for k in ("col_product", "col_classes", "col_basis", "col_routes"))
+    return Table(columns, tuple(rows))
+
+
+def render_html(report: Report, catalog: Catalog | None = None) -> str:
+    """One self-contained HTML page: CSS and SVG inline, no script, nothing fetched.
+    ``catalog``: the one the report was drafted from (the packaged one by default)."""
     template = _env().get_template("document.html.j2")
     return template.render(
         r=report,
         L=report.language,
         css=_css(),
         release_time=_release_time(report),
+        definitions=method_definitions(report),
+        method_table=method_table(report, catalog or load_catalog()),
     )
 
 
@@ -93,7 +167,7 @@ def _md_table(t: Table) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, catalog: Catalog | None = None) -> str:
     lang = report.language
     out: list[str] = [f"# {report.title}", "", f"**{report.subtitle}**", ""]
     out += [
@@ -141,6 +215,11 @@ def render_markdown(report: Report) -> str:
     ]
     for t in report.methodology_text:
         out += [t, ""]
+    out += [f"### {lang.term('method', 'title')}", ""]
+    for term, text in method_definitions(report):
+        out += [f"**{term}**: {text}", ""]
+    method = method_table(report, catalog or load_catalog())
+    out += [f"### {lang.term('method', 'table_title')}", "", _md_table(method), ""]
     out += [f"### {lang.label('sample_table')}", "", _md_table(report.methodology), ""]
     if report.legend:
         out += [f"### {lang.label('legend')}", ""]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from metalstat.catalog import Product, load_catalog
 from metalstat.catalog.vocabulary import (
     EVENT_REASONS,
+    RETURN_BREAKDOWNS,
     RETURN_QUANTITIES,
     RETURN_SOURCES,
     RETURN_STATUSES,
@@ -34,7 +35,7 @@ from metalstat.core.changelog import (
     snapshot,
 )
 from metalstat.core.choices import AuditAction
-from metalstat.core.concurrency import check_version
+from metalstat.core.concurrency import check_version, version_of
 from metalstat.core.models import AuditEntry
 from metalstat.core.outcomes import CREATED, REVISED, UNCHANGED, UPDATED
 from metalstat.core.periods import as_date, as_period
@@ -44,6 +45,7 @@ from metalstat.registry.models import Producer
 from metalstat.survey.models import (
     AuxiliaryObservation,
     AuxiliarySeries,
+    FindingFollowUp,
     MaintenanceEvent,
     SurveyReturn,
     ValidationConfirmation,
@@ -63,10 +65,13 @@ class ReturnValues:
     output_metal: float | None = None
     schedule: float | None = None
     schedule_metal: float | None = None
+    schedule_after_next: float | None = None
     operating_capacity: float | None = None
     schedule_operating_capacity: float | None = None
     status: str = "normal"
     breakdown: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # The next month's schedule by breakdown: the same dimensions and values as breakdown.
+    schedule_breakdown: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     reason: str = ""
     collected_at: datetime | None = None
     collected_by: str = ""
@@ -116,29 +121,38 @@ def clean_return_values(row: ReturnValues, product: Product) -> tuple[dict[str, 
         problems.append(f"status: {row.status!r} is not one of {', '.join(RETURN_STATUSES)}")
     values["status"] = row.status
     values["reason"] = (row.reason or "").strip()
+    for name in RETURN_BREAKDOWNS:
+        values[name] = _clean_parts(name, getattr(row, name), product, problems)
+    return values, problems
+
+
+def _clean_parts(
+    label: str, given: Mapping[str, Mapping[str, float]] | None, product: Product, problems: list[str]
+) -> dict[str, dict[str, float]]:
+    """Breakdown quantities (actual or planned) normalised: the product's return dimensions
+    and values only, numbers of 0 or more, empty parts left out."""
     breakdown: dict[str, dict[str, float]] = {}
     return_dims = {d.name: d for d in product.dimensions if d.source == "return"}
-    for dim, parts in (row.breakdown or {}).items():
+    for dim, parts in (given or {}).items():
         dimension = return_dims.get(dim)
         if dimension is None:
             known = ", ".join(return_dims) or "none"
-            problems.append(f"breakdown: {product.code} has no reported dimension {dim!r} (it has: {known})")
+            problems.append(f"{label}: {product.code} has no reported dimension {dim!r} (it has: {known})")
             continue
         allowed = dimension.value_names()
         cleaned: dict[str, float] = {}
         for value, quantity in (parts or {}).items():
             if value not in allowed:
-                problems.append(f"breakdown {dim}: {value!r} is not one of {', '.join(allowed)}")
+                problems.append(f"{label} {dim}: {value!r} is not one of {', '.join(allowed)}")
                 continue
             if quantity is None:
                 continue
-            number = _quantity(quantity, f"breakdown {dim}={value}", "0 or more", problems)
+            number = _quantity(quantity, f"{label} {dim}={value}", "0 or more", problems)
             if number is not None:
                 cleaned[value] = number
         if cleaned:
             breakdown[dim] = cleaned
-    values["breakdown"] = breakdown
-    return values, problems
+    return breakdown
 
 
 def _producers_by_code(codes: Sequence[str]) -> dict[str, Producer]:
@@ -263,10 +277,12 @@ def do_record_return(
     output_metal: float | None = None,
     schedule: float | None = None,
     schedule_metal: float | None = None,
+    schedule_after_next: float | None = None,
     operating_capacity: float | None = None,
     schedule_operating_capacity: float | None = None,
     status: str = "normal",
     breakdown: Mapping[str, Mapping[str, float]] | None = None,
+    schedule_breakdown: Mapping[str, Mapping[str, float]] | None = None,
     reason: str = "",
     collected_at: datetime | None = None,
     collected_by: str = "",
@@ -285,10 +301,12 @@ def do_record_return(
         output_metal=output_metal,
         schedule=schedule,
         schedule_metal=schedule_metal,
+        schedule_after_next=schedule_after_next,
         operating_capacity=operating_capacity,
         schedule_operating_capacity=schedule_operating_capacity,
         status=status,
         breakdown=breakdown or {},
+        schedule_breakdown=schedule_breakdown or {},
         reason=reason,
         collected_at=collected_at,
         collected_by=collected_by,
@@ -360,7 +378,7 @@ def do_record_event(
     return event, _upsert(event, created, before, actor=actor, origin=origin)
 
 
-_SERIES_FIELDS = ("name", "name_zh", "unit", "product", "description", "highlighted")
+_SERIES_FIELDS = ("name", "name_zh", "unit", "kind", "product", "description", "highlighted")
 
 
 @transaction.atomic
@@ -496,4 +514,87 @@ def do_withdraw_confirmation(
         origin=origin,
     )
     confirmation.delete()
+    return True
+
+
+def follow_up_key(code: str, period: date, rule: str) -> str:
+    """The AuditEntry object id of a finding's follow-up: one history across marks and clears."""
+    return f"{code}/{period:%Y-%m}/{rule}"
+
+
+def _locked_follow_up(
+    producer: Producer, period: date, rule: str, expected_version: str | None
+) -> FindingFollowUp | None:
+    found = FindingFollowUp.objects.select_for_update().filter(producer=producer, period=period, rule=rule).first()
+    check_version(
+        f"the follow-up of {rule} on {producer.code} for {period:%Y-%m}",
+        version_of(found),
+        expected_version,
+        model_label=model_label(FindingFollowUp),
+        object_id=follow_up_key(producer.code, period, rule),
+    )
+    return found
+
+
+@transaction.atomic
+def do_mark_follow_up(
+    producer: Producer | str,
+    period: date | str,
+    rule: str,
+    *,
+    note: str,
+    actor: Actor,
+    origin: str = "",
+    expected_version: str | None = None,
+) -> tuple[FindingFollowUp, str]:
+    """Mark a validation finding of a return for follow-up, with a note (the same finding
+    again: the note is replaced). A mark confirms nothing: an error still stops the run and a
+    warning still waits for its reason. ``expected_version``: the mark's version the analyst
+    saw ("" for none; ``core.concurrency.version_of``); someone's save since: Conflict."""
+    require(actor, "confirm_findings")
+    producer = as_producer(producer)
+    period = as_period(period)
+    if not (rule or "").strip():
+        raise ValidationError({"rule": "name the validation rule whose finding is followed up"})
+    if not (note or "").strip():
+        raise ValidationError({"note": "a follow-up needs a note: what is being checked, by whom"})
+    mark = _locked_follow_up(producer, period, rule, expected_version)
+    if mark is not None and mark.note == note.strip():
+        return mark, UNCHANGED
+    before = None if mark is None else snapshot(mark)
+    mark = mark or FindingFollowUp(producer=producer, period=period, rule=rule)
+    mark.note = note.strip()
+    mark.marked_by = actor_name(actor)
+    mark.updated_at = timezone.now()
+    save_audited(mark, before, actor=actor, origin=origin, object_id=follow_up_key(producer.code, period, rule))
+    return mark, CREATED if before is None else UPDATED
+
+
+@transaction.atomic
+def do_clear_follow_up(
+    producer: Producer | str,
+    period: date | str,
+    rule: str,
+    *,
+    actor: Actor,
+    origin: str = "",
+    expected_version: str | None = None,
+) -> bool:
+    """Clear a finding's follow-up mark (False if there was none); version-checked as a mark."""
+    require(actor, "confirm_findings")
+    producer = as_producer(producer)
+    period = as_period(period)
+    mark = _locked_follow_up(producer, period, rule, expected_version)
+    if mark is None:
+        return False
+    record_change(
+        mark,
+        AuditAction.DELETE,
+        before=snapshot(mark),
+        after=None,
+        actor=actor,
+        origin=origin,
+        object_id=follow_up_key(producer.code, period, rule),
+    )
+    mark.delete()
     return True

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from typing_extensions import override
 
 from metalstat.catalog import load_catalog
+from metalstat.catalog.vocabulary import RETURN_BREAKDOWNS
 from metalstat.core.admin import AuditedModelAdmin, ModelAdmin, TabularInline
 from metalstat.survey.actions import ReturnValues, clean_return_values, do_record_return
 from metalstat.survey.models import (
@@ -44,13 +45,9 @@ class SurveyReturnForm(_SurveyReturnModelForm):
         producer = data.get("producer")
         if producer is None or data.get("period") is None:
             return data
-        values: dict[str, Any] = {name: data.get(name) for name in RETURN_VALUE_FIELDS if name != "breakdown"}
-        row = ReturnValues(
-            producer=producer.code,
-            period=data["period"],
-            **values,
-            breakdown=data.get("breakdown") or {},
-        )
+        values: dict[str, Any] = {name: data.get(name) for name in RETURN_VALUE_FIELDS if name not in RETURN_BREAKDOWNS}
+        parts: dict[str, Any] = {name: data.get(name) or {} for name in RETURN_BREAKDOWNS}
+        row = ReturnValues(producer=producer.code, period=data["period"], **values, **parts)
         _, problems = clean_return_values(row, load_catalog().get(producer.product))
         if problems:
             raise forms.ValidationError(problems)
@@ -126,8 +123,8 @@ class ObservationInline(TabularInline[AuxiliaryObservation, AuxiliarySeries]):
 
 @admin.register(AuxiliarySeries)
 class AuxiliarySeriesAdmin(AuditedModelAdmin[AuxiliarySeries]):
-    list_display = ("code", "name", "unit", "product", "highlighted")
-    list_filter = ("highlighted", "product")
+    list_display = ("code", "name", "kind", "unit", "product", "highlighted")
+    list_filter = ("kind", "highlighted", "product")
     search_fields = ("code", "name", "name_zh", "description")
     inlines = (ObservationInline,)
 

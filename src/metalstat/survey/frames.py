@@ -14,13 +14,13 @@ from typing import Any
 import polars as pl
 from django.db.models import Q
 
-from metalstat.catalog.vocabulary import RETURN_VALUES
+from metalstat.catalog.vocabulary import RETURN_BREAKDOWNS, RETURN_VALUES
 from metalstat.engine.inputs import SCHEMAS, CycleInputs, conform, month_start
 from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
 from metalstat.survey.models import MaintenanceEvent, SurveyReturn, ValidationConfirmation
 
 # The values of a return stored in a column of their own (breakdown quantities come apart).
-RETURN_SCALARS = tuple(f for f in RETURN_VALUES if f != "breakdown")
+RETURN_SCALARS = tuple(f for f in RETURN_VALUES if f not in RETURN_BREAKDOWNS)
 # Producer attributes stored blank when unknown; the engine wants them null.
 _BLANK_IS_NULL = ("province", "region", "nature", "feedstock", "event", "reason")
 
@@ -50,7 +50,7 @@ def load_survey_inputs(
     out, as for a cycle run in that month); the register (producers, capacity, panel,
     events) is handed over whole, since the engine selects by date. Returns are the latest
     revision of each producer and month, with their breakdown quantities as RETURN_PARTS
-    rows.
+    rows and their planned quantities for the next month as SCHEDULE_PARTS rows.
     """
     last = month_start(until) if until is not None else None
     by_product = Q(product__in=products) if products is not None else Q()
@@ -81,24 +81,24 @@ def load_survey_inputs(
 
     return_columns = ["producer_id", "period", *RETURN_SCALARS]
     return_rows: list[tuple[Any, ...]] = []
-    part_rows: list[tuple[Any, ...]] = []
+    part_rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in RETURN_BREAKDOWNS}
     current = (
         SurveyReturn.objects.current()
         .filter(of_product, up_to)
         .order_by("producer__code", "period")
-        .values_list("producer__code", "period", *RETURN_SCALARS, "breakdown")
+        .values_list("producer__code", "period", *RETURN_SCALARS, *RETURN_BREAKDOWNS)
     )
-    for *values, breakdown in current:
-        return_rows.append(tuple(values))
-        for dimension, parts in (breakdown or {}).items():
-            for value, quantity in parts.items():
-                part_rows.append((values[0], values[1], dimension, value, quantity))
+    n = len(RETURN_SCALARS) + 2
+    for row in current:
+        return_rows.append(tuple(row[:n]))
+        for name, breakdown in zip(RETURN_BREAKDOWNS, row[n:], strict=True):
+            for dimension, parts in (breakdown or {}).items():
+                for value, quantity in parts.items():
+                    part_rows[name].append((row[0], row[1], dimension, value, quantity))
     returns = _frame("returns", return_rows, return_columns)
-    return_parts = _frame(
-        "return_parts",
-        part_rows,
-        ["producer_id", "period", "dimension", "value", "quantity"],
-    )
+    part_columns = ["producer_id", "period", "dimension", "value", "quantity"]
+    return_parts = _frame("return_parts", part_rows["breakdown"], part_columns)
+    schedule_parts = _frame("schedule_parts", part_rows["schedule_breakdown"], part_columns)
 
     events = _frame(
         "events",
@@ -120,6 +120,7 @@ def load_survey_inputs(
         panel=panel,
         returns=returns,
         return_parts=return_parts,
+        schedule_parts=schedule_parts,
         events=events,
         confirmations=confirmations,
     )

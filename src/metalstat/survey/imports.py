@@ -19,6 +19,7 @@ from metalstat.core.changelog import Actor
 from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.rows import Row, TypedRows
 from metalstat.core.tabular.runner import Context, Handler, ProgressSink, check_near_duplicates, check_units
+from metalstat.engine.auxiliary import kind_problems
 from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of, text
 from metalstat.registry.queries import capacity_histories
 from metalstat.survey.actions import (
@@ -26,7 +27,7 @@ from metalstat.survey.actions import (
     do_record_event,
     do_upsert_auxiliary_series,
 )
-from metalstat.survey.queries import all_series_codes, auxiliary_rows, event_rows, known_series
+from metalstat.survey.queries import all_series_codes, auxiliary_rows, event_rows, known_series_units
 
 EVENTS = KindSchema(
     "events",
@@ -62,7 +63,7 @@ EVENTS = KindSchema(
 AUXILIARY = KindSchema(
     "auxiliary",
     "Market series the report quotes (prices, inventories, treatment charges): one row per "
-    "series and date. A new series code needs name and unit.",
+    "series and date. A new series code needs name, unit and kind.",
     (
         Column(
             "series",
@@ -87,6 +88,12 @@ AUXILIARY = KindSchema(
         Column("name", "text", "series name (for a new series)", aliases=("名称",)),
         Column("name_zh", "text", "series name in Chinese", aliases=("中文名称",)),
         Column("unit", "text", "unit, e.g. yuan/mt (for a new series)", aliases=("单位",)),
+        Column(
+            "kind",
+            "text",
+            "what the series is (for a new series): price, range, flow, stock, ratio or fact",
+            aliases=("类型",),
+        ),
         Column("product", "text", "catalog product the series belongs to, if any", aliases=("产品",)),
         Column("highlighted", "bool", "quoted in the report's summary (yes/no)", aliases=("重点",)),
     ),
@@ -184,11 +191,12 @@ class AuxiliaryHandler(Handler):
     def export(self, *, product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
         return self.columns(), auxiliary_rows(product, period)
 
-    SERIES_FIELDS = ("name", "name_zh", "unit", "product", "highlighted")
+    SERIES_FIELDS = ("name", "name_zh", "unit", "kind", "product", "highlighted")
 
     def check(self, typed: TypedRows, ctx: Context) -> None:
         rows = typed.good_rows()
-        known = known_series(str(r.get("series")) for r in rows)
+        known_units = known_series_units(str(r.get("series")) for r in rows)
+        known = set(known_units)
         check_near_duplicates(typed, rows, "series", all_series_codes(), "stored series")
         rows = [r for r in rows if r.number not in typed.bad_rows]
         defined: set[str] = set()
@@ -207,7 +215,15 @@ class AuxiliaryHandler(Handler):
                 )
             if code in known or code in defined:
                 continue
-            missing = [f for f in ("name", "unit") if not row.get(f)]
+            kind = row.get("kind")
+            if kind:
+                problems = kind_problems(str(kind), code, str(row.get("unit") or known_units.get(code, "")))
+                if problems:
+                    typed.add(typed.issue(row.number, "kind", "bad_kind", "; ".join(problems), value=kind))
+                    continue
+            if code in known or code in defined:
+                continue
+            missing = [f for f in ("name", "unit", "kind") if not row.get(f)]
             if missing:
                 typed.add(
                     typed.issue(

@@ -14,6 +14,7 @@ import polars as pl
 from django.db.models import Q
 
 from metalstat.catalog import load_catalog
+from metalstat.catalog.vocabulary import BREAKDOWN_PREFIXES
 from metalstat.core.periods import month_text
 from metalstat.core.tabular.columns import breakdown_header
 from metalstat.core.tabular.runner import chunks
@@ -46,11 +47,11 @@ def all_series_codes() -> list[str]:
     return list(AuxiliarySeries.objects.values_list("code", flat=True))
 
 
-def known_series(codes: Iterable[str]) -> set[str]:
-    """The codes among ``codes`` that name a stored auxiliary (market) series."""
-    known: set[str] = set()
+def known_series_units(codes: Iterable[str]) -> dict[str, str]:
+    """The codes among ``codes`` that name a stored auxiliary (market) series, with their units."""
+    known: dict[str, str] = {}
     for chunk in chunks(sorted(set(codes))):
-        known |= set(AuxiliarySeries.objects.filter(code__in=chunk).values_list("code", flat=True))
+        known |= dict(AuxiliarySeries.objects.filter(code__in=chunk).values_list("code", "unit"))
     return known
 
 
@@ -91,6 +92,7 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
                 "name_zh": s.name_zh or s.name,
                 "unit": s.unit,
                 "product": s.product,
+                "kind": s.kind,
                 "observations": [(o.date, o.value, o.note) for o in obs],
             }
         )
@@ -98,9 +100,9 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
 
 
 def product_series() -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]:
-    """The market series that belong to a product (code, product, unit, name) and all their
+    """The market series that belong to a product (code, product, unit, name, kind) and all their
     observations (series code, date, value), for a release's figures."""
-    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit", "name"))
+    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit", "name", "kind"))
     observations = [
         {"series": o["series__code"], "date": o["date"], "value": o["value"]}
         for o in AuxiliaryObservation.objects.filter(series__product__gt="").values("series__code", "date", "value")
@@ -127,7 +129,8 @@ def return_breakdown_columns(products: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def return_rows(base: list[str], product: str | None, period: date | None) -> tuple[list[str], list[list[Any]]]:
-    """The returns in force: the ``base`` columns, then one per breakdown value."""
+    """The returns in force: the ``base`` columns, then one per breakdown value, then one
+    per breakdown value of the next month's schedule."""
     qs = (
         SurveyReturn.objects.current()
         .select_related("producer")
@@ -140,7 +143,7 @@ def return_rows(base: list[str], product: str | None, period: date | None) -> tu
     returns = list(qs)
     products = sorted({r.producer.product for r in returns} | ({product} if product else set()))
     parts = return_breakdown_columns(products)
-    header = base + [breakdown_header(d, v) for d, v in parts]
+    header = base + [breakdown_header(prefix + d, v) for prefix in BREAKDOWN_PREFIXES.values() for d, v in parts]
     rows = []
     for r in returns:
         values = {
@@ -153,8 +156,9 @@ def return_rows(base: list[str], product: str | None, period: date | None) -> tu
             if name not in values:
                 values[name] = getattr(r, name)
         row = [values[name] for name in base]
-        breakdown = r.breakdown or {}
-        row += [breakdown.get(d, {}).get(v) for d, v in parts]
+        for name in BREAKDOWN_PREFIXES:
+            breakdown = getattr(r, name) or {}
+            row += [breakdown.get(d, {}).get(v) for d, v in parts]
         rows.append(row)
     return header, rows
 
@@ -177,7 +181,7 @@ def auxiliary_rows(product: str | None, period: date | None) -> list[list[Any]]:
     rows = []
     for o in qs:
         s = o.series
-        rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.product, s.highlighted])
+        rows.append([s.code, o.date, o.value, o.note, s.name, s.name_zh, s.unit, s.kind, s.product, s.highlighted])
     return rows
 
 

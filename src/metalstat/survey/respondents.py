@@ -3,8 +3,8 @@
 A token names one producer: it submits that producer's returns and reads that producer's
 returns only (the producer comes from the token, never from the request). Submissions go
 through :func:`survey.entry.do_enter_return` (the same cleaning and rules as every path; an
-error refuses the return; warnings are left open for the analysts to confirm or query), with
-an audit entry naming the channel.
+error refuses the return; a warning needs the producer's reason, stored as its confirmation,
+as an analyst's form asks), with an audit entry naming the channel.
 """
 
 from __future__ import annotations
@@ -126,13 +126,14 @@ def submit_own_return(
     *,
     channel: str,
     confirm: str = "",
-    leave_warnings: bool = True,
+    leave_warnings: bool = False,
 ) -> tuple[str, SurveyReturn, list[Finding]]:
     """Record the token's producer's return; returns what happened, the return in force (the
-    receipt) and the warnings the office will look at. ``values``: ReturnValues fields other
-    than the producer (a ``producer`` given is ignored: the token decides). With
-    ``leave_warnings=False`` a warning needs ``confirm``, the producer's reason, stored as its
-    confirmation (``survey.entry.NeedsReason`` otherwise), as an analyst's form asks."""
+    receipt) and the warnings it raised. ``values``: ReturnValues fields other than the
+    producer (a ``producer`` given is ignored: the token decides). A warning needs
+    ``confirm``, the producer's reason, stored as its confirmation
+    (``survey.entry.NeedsReason`` otherwise), as an analyst's form asks; the form page and the
+    API both ask for it. ``leave_warnings=True`` stores the return with its warnings open."""
     token = respondent(secret)
     code = token.producer.code
     fields = {k: v for k, v in values.items() if k in ReturnValues.__dataclass_fields__ and k != "producer"}

@@ -20,7 +20,9 @@ from typing_extensions import override
 
 from metalstat.catalog import Product
 from metalstat.catalog.vocabulary import (
+    BREAKDOWN_PREFIXES,
     METAL_QUANTITIES,
+    PLANNED_PREFIX,
     RETURN_FIELDS,
     RETURN_QUANTITIES,
     RETURN_SOURCES,
@@ -33,7 +35,7 @@ from metalstat.core.tabular.columns import Column, KindSchema
 from metalstat.core.tabular.errors import Issue
 from metalstat.core.tabular.rows import Row, TypedRows
 from metalstat.core.tabular.runner import Context, ProgressSink, check_units
-from metalstat.engine.inputs import RETURN_PARTS, RETURNS
+from metalstat.engine.inputs import RETURN_PARTS, RETURNS, SCHEDULE_PARTS
 from metalstat.engine.validate import check_returns
 from metalstat.registry.imports import PRODUCER, ProducerRowsHandler, product_of
 from metalstat.registry.queries import panel_spans
@@ -55,7 +57,8 @@ RETURNS_KIND = KindSchema(
     "returns",
     "Monthly survey returns: one row per producer and month. A changed value makes a new "
     "revision of the return; an unchanged row changes nothing. Breakdown quantities go in "
-    "columns named dimension=value (see the product's dimensions in metalstat catalog).",
+    "columns named dimension=value (see the product's dimensions in metalstat catalog), the "
+    "next month's schedule by the same values in columns named schedule:dimension=value.",
     (
         PRODUCER,
         Column("product", "text", "catalog product code (checked against the producer's)", aliases=("产品", "品种")),
@@ -118,6 +121,9 @@ RULE_COLUMNS: dict[str, str | None] = {
     "metal_above_physical": "output_metal",
     "breakdown_sum": None,
     "unknown_breakdown": None,
+    "planned_breakdown_sum": None,
+    "unknown_planned_breakdown": None,
+    "planned_breakdown_without_schedule": "schedule",
     "halted_with_output": "output",
     "unit_mixup": "output",
     "unexplained_swing": "output",
@@ -214,7 +220,8 @@ class ReturnsHandler(ProducerRowsHandler):
                     )
                     ok = False
         own = {d.name: d.value_names() for d in product.dimensions if d.source == "return"}
-        for dim, parts in row.parts.items():
+        for column_dim, parts in row.parts.items():
+            dim = column_dim.removeprefix(PLANNED_PREFIX)
             for value in parts:
                 if value in own.get(dim, ()):
                     continue
@@ -224,13 +231,13 @@ class ReturnsHandler(ProducerRowsHandler):
                     reason = f"{product.code} reports no breakdown {dim!r}" + (
                         f"; its breakdowns: {', '.join(sorted(own))}" if own else ""
                     )
-                name = f"{dim}={value}"
+                name = f"{column_dim}={value}"
                 typed.add(
                     Issue(
                         file=typed.table.file,
                         sheet=typed.table.sheet,
                         row=row.number,
-                        column=_breakdown_heading(typed, dim, value),
+                        column=_breakdown_heading(typed, column_dim, value),
                         letter=typed.letter(name),
                         value=row.raw.get(name),
                         code="not_a_breakdown",
@@ -371,12 +378,16 @@ def _answer(row: Row, present: set[str], dims_in_file: set[str], before: Any | N
             answer[name] = row.get(name) or default
         else:
             answer[name] = getattr(before, name) if before is not None else default
-    breakdown: dict[str, dict[str, float]] = {}
-    if before is not None:
-        breakdown = {d: dict(v) for d, v in (before.breakdown or {}).items() if d not in dims_in_file}
-    for dim, parts in row.parts.items():
-        breakdown[dim] = {v: float(q) for v, q in parts.items()}
-    answer["breakdown"] = breakdown
+    # Actual parts in dimension=value columns, planned ones in schedule:dimension=value.
+    for name, prefix in BREAKDOWN_PREFIXES.items():
+        breakdown: dict[str, dict[str, float]] = {}
+        if before is not None:
+            breakdown = {d: dict(v) for d, v in (getattr(before, name) or {}).items() if prefix + d not in dims_in_file}
+        for column_dim, parts in row.parts.items():
+            dim = column_dim.removeprefix(PLANNED_PREFIX)
+            if (column_dim != dim) == bool(prefix):
+                breakdown[dim] = {v: float(q) for v, q in parts.items()}
+        answer[name] = breakdown
     return answer
 
 
@@ -404,20 +415,28 @@ def engine_findings(answers: Sequence[tuple[str, Any, dict[str, Any]]], ctx: Con
         ],
         schema=RETURNS,
     )
-    parts = pl.DataFrame(
-        [
-            {"producer_id": code, "period": period, "dimension": dim, "value": value, "quantity": quantity}
-            for code, period, values in answers
-            for dim, quantities in values["breakdown"].items()
-            for value, quantity in quantities.items()
-        ],
-        schema=RETURN_PARTS,
-    )
+    parts = {
+        name: pl.DataFrame(
+            [
+                {"producer_id": code, "period": period, "dimension": dim, "value": value, "quantity": quantity}
+                for code, period, values in answers
+                for dim, quantities in values[name].items()
+                for value, quantity in quantities.items()
+            ],
+            schema=schema,
+        )
+        for name, schema in (("breakdown", RETURN_PARTS), ("schedule_breakdown", SCHEDULE_PARTS))
+    }
     keys = imported.select("producer_id", "period")
+
+    def replaced(frame: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+        return pl.concat([frame.join(keys, on=["producer_id", "period"], how="anti"), new])
+
     inputs = replace(
         stored,
-        returns=pl.concat([stored.returns.join(keys, on=["producer_id", "period"], how="anti"), imported]),
-        return_parts=pl.concat([stored.return_parts.join(keys, on=["producer_id", "period"], how="anti"), parts]),
+        returns=replaced(stored.returns, imported),
+        return_parts=replaced(stored.return_parts, parts["breakdown"]),
+        schedule_parts=replaced(stored.schedule_parts, parts["schedule_breakdown"]),
     )
     products = [ctx.catalog.get(p) for p in product_codes]
     findings = check_returns(None, inputs, products)

@@ -2,8 +2,10 @@
 
 One row per panel member of the month, with reference columns (name, province, capacity in
 force, last month's output, what the producer scheduled for this month) shaded grey, and the
-input columns the product needs: output, schedule, status (a dropdown), reason, metal content
-and operating capacity where the product reports them, and one column per breakdown value.
+input columns the product needs: output, schedule (next month, and the month after where the
+producer plans that far), status (a dropdown), reason, metal content and operating capacity
+where the product reports them, one column per breakdown value, and one per breakdown value
+of next month's schedule (``schedule:dimension=value``).
 Answers already recorded for the month are filled in, so a re-issued workbook imports back
 unchanged. A second sheet explains how to fill it in.
 """
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from metalstat.catalog import Product, load_catalog
-from metalstat.catalog.vocabulary import RETURN_STATUSES, RETURN_VALUES
+from metalstat.catalog.vocabulary import BREAKDOWN_PREFIXES, PLANNED_PREFIX, RETURN_STATUSES, RETURN_VALUES
 from metalstat.core.tabular.columns import breakdown_header
 from metalstat.engine.calendar import add_months, days_in_month
 from metalstat.survey.returns_import import RETURNS_KIND
@@ -27,9 +29,10 @@ def template_columns(product: Product) -> list[str]:
     """The columns of the product's returns workbook, in order."""
     columns = ["producer", *REFERENCE, "product", "period"]
     columns += [f.name for f in product.return_fields() if f.type != "breakdown"]
-    for d in product.dimensions:
-        if d.source == "return":
-            columns += [breakdown_header(d.name, v) for v in d.value_names()]
+    for prefix in BREAKDOWN_PREFIXES.values():
+        for d in product.dimensions:
+            if d.source == "return":
+                columns += [breakdown_header(prefix + d.name, v) for v in d.value_names()]
     return columns
 
 
@@ -70,11 +73,12 @@ def template_rows(product: Product, period: date) -> list[dict[str, Any]]:
         }
         if now is not None:
             for name in RETURN_VALUES:
-                if name != "breakdown":
+                if name not in BREAKDOWN_PREFIXES:
                     row[name] = getattr(now, name)
-            for dim, parts in (now.breakdown or {}).items():
-                for value, quantity in parts.items():
-                    row[breakdown_header(dim, value)] = quantity
+            for name, prefix in BREAKDOWN_PREFIXES.items():
+                for dim, parts in (getattr(now, name) or {}).items():
+                    for value, quantity in parts.items():
+                        row[breakdown_header(prefix + dim, value)] = quantity
         rows.append(row)
     return rows
 
@@ -184,11 +188,14 @@ def _instructions(ws: Any, product: Product, period: date, columns: list[str], s
             text = schema.column(name).help
         except KeyError:
             dim, _, value = name.partition("=")
-            d = product.dimension(dim)
+            planned = dim.startswith(PLANNED_PREFIX)
+            d = product.dimension(dim.removeprefix(PLANNED_PREFIX))
             label = next((v.name_zh for v in d.values if v.name == value), "")
             text = f"{d.label} ({d.label_zh}): {value} {label}, {unit}"
+            if planned:
+                text = f"scheduled for {add_months(period, 1):%Y-%m}, {text}"
             if d.kind == "partition":
-                text += f"; the {d.name} columns add up to the output"
+                text += f"; the {name.partition('=')[0]} columns add up to the " + ("schedule" if planned else "output")
         lines.append((f"{name}: {text}", ""))
     lines.append((f"status: one of {', '.join(RETURN_STATUSES)} (normal when empty)", ""))
     for text, style in lines:

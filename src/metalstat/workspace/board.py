@@ -27,7 +27,7 @@ from metalstat.engine.validate import RULES_BY_ID, check_returns
 from metalstat.registry.models import Producer
 from metalstat.releases.models import CellStatus, Release
 from metalstat.survey.frames import load_survey_inputs
-from metalstat.survey.models import SurveyReturn, ValidationConfirmation
+from metalstat.survey.models import FindingFollowUp, SurveyReturn, ValidationConfirmation
 
 
 @dataclass
@@ -43,6 +43,7 @@ class ProductRow:
     warnings: int
     last_change: datetime | None
     blockers: list[str] = field(default_factory=list)
+    follow_ups: int = 0  # open findings marked for follow-up (a note: they block nothing)
 
     @property
     def received_capacity_pct(self) -> float | None:
@@ -141,6 +142,15 @@ def month_board(period: date) -> Board:
             .values("product")
             .annotate(n=Count("id"))
         }
+    open_keys = set(
+        zip(findings.get_column("producer_id").to_list(), findings.get_column("rule").to_list(), strict=True)
+    )
+    followed: dict[str, int] = {}
+    for code, rule, product in FindingFollowUp.objects.filter(period=period).values_list(
+        "producer__code", "rule", "producer__product"
+    ):
+        if (code, rule) in open_keys:
+            followed[product] = followed.get(product, 0) + 1
     changes = _last_changes(period)
     last = max(changes.values(), default=None)
     fresh = release is not None and (last is None or release.created_at >= last)
@@ -160,6 +170,7 @@ def month_board(period: date) -> Board:
             errors=found.get((p.code, "error"), 0),
             warnings=found.get((p.code, "warning"), 0),
             last_change=changes.get(p.code),
+            follow_ups=followed.get(p.code, 0),
         )
         if row.errors:
             row.blockers.append(f"{row.errors} error{'s' if row.errors != 1 else ''} to correct")
@@ -226,6 +237,7 @@ def open_findings(period: date, product: str | None = None, severity: str | None
             .values_list("producer__code", "period", "output")
         ):
             history.setdefault(code, []).append((month, output))
+    marks = {(m.producer.code, m.rule): m for m in follow_ups(period, product)}
     rows = []
     for f in findings.sort("severity", "product", "producer_id", "rule").iter_rows(named=True):
         rule = RULES_BY_ID.get(f["rule"])
@@ -235,9 +247,41 @@ def open_findings(period: date, product: str | None = None, severity: str | None
                 "label": rule.label if rule else f["rule"],
                 "field": rule.field if rule else "",
                 "history": history.get(f["producer_id"], []),
+                "follow_up": marks.get((f["producer_id"], f["rule"])),
             }
         )
     return rows
+
+
+def follow_ups(period: date, product: str | None = None) -> list[FindingFollowUp]:
+    """The month's findings marked for follow-up (of one product), with their producer."""
+    qs = FindingFollowUp.objects.filter(period=period).select_related("producer")
+    if product:
+        qs = qs.filter(producer__product=product)
+    return list(qs.order_by("producer__product", "producer__code", "rule"))
+
+
+def confirmations(period: date, product: str | None = None) -> list[dict[str, Any]]:
+    """The month's confirmed warnings (of one product): producer, rule in words, the reason,
+    who confirmed it (an analyst, or the producer through its channel) and when."""
+    qs = ValidationConfirmation.objects.filter(period=period).select_related("producer")
+    if product:
+        qs = qs.filter(producer__product=product)
+    out = []
+    for c in qs.order_by("producer__product", "producer__code", "rule"):
+        rule = RULES_BY_ID.get(c.rule)
+        out.append(
+            {
+                "producer": c.producer.code,
+                "product": c.producer.product,
+                "rule": c.rule,
+                "label": rule.label if rule else c.rule,
+                "reason": c.reason,
+                "by": c.confirmed_by,
+                "at": c.confirmed_at,
+            }
+        )
+    return out
 
 
 def chasing_workbook(header: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:

@@ -37,5 +37,6 @@ urlpatterns = [
     path("<month:month>/release/", views.release, name="release"),
     path("<month:month>/review/", views.review, name="review"),
     path("<month:month>/commentary/", views.commentary, name="commentary"),
+    path("<month:month>/commentary/preview/", views.commentary_preview_fragment, name="commentary-preview"),
     path("<month:month>/lineage/<str:product>/", views.lineage, name="lineage"),
 ]

@@ -17,17 +17,18 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from metalstat.catalog import load_catalog
-from metalstat.catalog.vocabulary import RETURN_SOURCES, RETURN_STATUSES
+from metalstat.catalog.vocabulary import BREAKDOWN_PREFIXES, RETURN_SOURCES, RETURN_STATUSES
 from metalstat.core.concurrency import Conflict, version_of
 from metalstat.core.periods import as_period
 from metalstat.core.roles import allowed
+from metalstat.core.tabular.columns import breakdown_header
 from metalstat.core.tabular.errors import ImportRejected
 from metalstat.core.tabular.runner import run_import
 from metalstat.engine.calendar import add_months, days_in_month
@@ -38,7 +39,12 @@ from metalstat.releases.actions import do_set_commentary
 from metalstat.releases.choices import CommentaryMode, Language
 from metalstat.releases.cycle import CycleBlocked, HollowMonth, run_month
 from metalstat.releases.models import CellStatus, Commentary, Release
-from metalstat.survey.actions import ReturnValues, do_confirm_warnings
+from metalstat.survey.actions import (
+    ReturnValues,
+    do_clear_follow_up,
+    do_confirm_warnings,
+    do_mark_follow_up,
+)
 from metalstat.survey.entry import NeedsReason, do_enter_return, return_findings
 from metalstat.survey.models import RespondentToken, SurveyReturn
 from metalstat.survey.respondents import (
@@ -51,7 +57,8 @@ from metalstat.survey.respondents import (
 )
 from metalstat.survey.returns_import import ReturnsHandler
 from metalstat.workspace import board as boards
-from metalstat.workspace.review import headline_lineage, month_review
+from metalstat.workspace.preview import SLOTS, NoPreview, commentary_preview
+from metalstat.workspace.review import figure_lineage, month_review
 
 LOGIN_URL = "workspace:login"
 View = Callable[..., HttpResponseBase]
@@ -121,22 +128,20 @@ def findings(request: HttpRequest, month: str) -> HttpResponse:
     product = request.GET.get("product") or None
     severity = request.GET.get("severity") or None
     if request.method == "POST":
-        producers = request.POST.getlist("producer")
         try:
-            n = do_confirm_warnings(
-                producers,
-                period,
-                request.POST.get("rule", ""),
-                reason=request.POST.get("reason", ""),
-                actor=request.user,
-                origin="workspace",
-            )
-            messages.success(request, f"confirmed {request.POST.get('rule')} on {', '.join(producers)} ({n} changed)")
+            messages.success(request, _finding_step(request, period))
         except (ValidationError, PermissionDenied) as exc:
             for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
                 messages.error(request, text)
         return redirect(request.get_full_path())
     rows = boards.open_findings(period, product, severity)
+    for f in rows:
+        f["follow_up_version"] = version_of(f["follow_up"])
+    open_keys = {(f["producer_id"], f["rule"]) for f in rows}
+    marks = [
+        {"mark": m, "version": version_of(m), "open": (m.producer.code, m.rule) in open_keys}
+        for m in boards.follow_ups(period, product)
+    ]
     groups: dict[tuple[str, str], list[str]] = {}
     for f in rows:
         if f["severity"] == "warning":
@@ -145,8 +150,49 @@ def findings(request: HttpRequest, month: str) -> HttpResponse:
     return render(
         request,
         "workspace/findings.html",
-        {"rows": rows, "bulk": bulk, "month": month, "product": product, "severity": severity, "nav": "findings"},
+        {
+            "rows": rows,
+            "bulk": bulk,
+            "follow_ups": marks,
+            "confirmed": boards.confirmations(period, product),
+            "month": month,
+            "product": product,
+            "severity": severity,
+            "nav": "findings",
+        },
     )
+
+
+def _finding_step(request: HttpRequest, period: date) -> str:
+    """One change on the findings page, through its action: confirm warnings (one or many
+    producers, one reason), mark a finding for follow-up, or clear the mark."""
+    post = request.POST
+    rule = post.get("rule", "")
+    step = post.get("step", "confirm")
+    if step == "confirm":
+        producers = post.getlist("producer")
+        n = do_confirm_warnings(
+            producers, period, rule, reason=post.get("reason", ""), actor=request.user, origin="workspace"
+        )
+        return f"confirmed {rule} on {', '.join(producers)} ({n} changed)"
+    code = post.get("producer", "")
+    if step == "follow_up":
+        _, outcome = do_mark_follow_up(
+            code,
+            period,
+            rule,
+            note=post.get("note", ""),
+            actor=request.user,
+            origin="workspace",
+            expected_version=post.get("version", ""),
+        )
+        return f"{code} {rule}: marked for follow-up ({outcome})"
+    if step == "clear_follow_up":
+        do_clear_follow_up(
+            code, period, rule, actor=request.user, origin="workspace", expected_version=post.get("version", "")
+        )
+        return f"{code} {rule}: follow-up cleared"
+    raise ValidationError(f"unknown step {step!r}")
 
 
 @role_required("view_unreleased")
@@ -209,12 +255,57 @@ def _number(text: str | None, label: str, problems: list[str]) -> float | None:
 
 
 RULE_FIELDS = {rule.id: rule.field for rule in RULES_BY_ID.values()}
-RETURN_FORM_FIELDS = ("output", "output_metal", "schedule", "schedule_metal", "operating_capacity")
+RETURN_FORM_FIELDS = (
+    "output",
+    "output_metal",
+    "schedule",
+    "schedule_metal",
+    "schedule_after_next",
+    "operating_capacity",
+)
+
+
+def _part_inputs(product_code: str) -> list[tuple[str, str, str, str]]:
+    """The form's breakdown inputs of a product: (breakdown field, dimension, value, input
+    name), the actual parts named dimension=value and the planned ones
+    schedule:dimension=value, as the spreadsheet's columns are."""
+    product = load_catalog().get(product_code)
+    return [
+        (name, d.name, v, breakdown_header(prefix + d.name, v))
+        for name, prefix in BREAKDOWN_PREFIXES.items()
+        for d in product.dimensions
+        if d.source == "return"
+        for v in d.value_names()
+    ]
+
+
+def _posted_return(request: HttpRequest, code: str, period: date, problems: list[str]) -> ReturnValues:
+    """The return typed in the form: its numbers (problems noted) and its breakdowns."""
+    numbers: dict[str, Any] = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+    parts: dict[str, dict[str, dict[str, float]]] = {name: {} for name in BREAKDOWN_PREFIXES}
+    for name, dim, value, field in _part_inputs(as_producer(code).product):
+        quantity = _number(request.POST.get(field), field, problems)
+        if quantity is not None:
+            parts[name].setdefault(dim, {})[value] = quantity
+    return ReturnValues(
+        producer=code,
+        period=period,
+        status=request.POST.get("status", "normal"),
+        reason=request.POST.get("reason", ""),
+        expected_revision=int(request.POST.get("revision") or 0),
+        breakdown=parts["breakdown"],
+        schedule_breakdown=parts["schedule_breakdown"],
+        **numbers,
+    )
 
 
 def _form(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     values = context["values"]
     context["inputs"] = [(f, "" if values.get(f) is None else values.get(f)) for f in RETURN_FORM_FIELDS]
+    context["inputs"] += [
+        (field, "" if values.get(field) is None else values.get(field))
+        for _, _, _, field in _part_inputs(context["producer"].product)
+    ]
     return render(request, "workspace/return_form.html", context, status=status)
 
 
@@ -239,26 +330,18 @@ def return_form(request: HttpRequest, month: str, code: str) -> HttpResponse:
         "fields": RETURN_FORM_FIELDS,
         "revision": current.revision if current else 0,
         "values": {f: getattr(current, f) if current else None for f in RETURN_FORM_FIELDS}
+        | {
+            field: (getattr(current, name) or {}).get(dim, {}).get(value) if current else None
+            for name, dim, value, field in _part_inputs(producer.product)
+        }
         | {"status": current.status if current else "normal", "reason": current.reason if current else ""},
         "nav": "missing",
     }
     if request.method == "POST":
         problems: list[str] = []
-        numbers = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+        row = _posted_return(request, producer.code, period, problems)
         context["values"] = dict(request.POST.items())
         if not problems:
-            row = ReturnValues(
-                producer=producer.code,
-                period=period,
-                status=request.POST.get("status", "normal"),
-                reason=request.POST.get("reason", ""),
-                expected_revision=int(request.POST.get("revision") or 0),
-                output=numbers["output"],
-                output_metal=numbers["output_metal"],
-                schedule=numbers["schedule"],
-                schedule_metal=numbers["schedule_metal"],
-                operating_capacity=numbers["operating_capacity"],
-            )
             try:
                 entered = do_enter_return(
                     row,
@@ -305,6 +388,7 @@ def release(request: HttpRequest, month: str) -> HttpResponse:
             "month": month,
             "vintages": vintages,
             "latest": vintages[0] if vintages else None,
+            "now": timezone.now(),
             "nav": "release",
             "can": {p: allowed(request.user, p) for p in ("run_month", "review_release", "publish_release")},
         },
@@ -324,6 +408,10 @@ def _step(request: HttpRequest, period: date, step: str) -> None:
         releases.do_approve_release(target, actor=user)
     elif step == "reject":
         releases.do_reject_release(target, actor=user, note=request.POST.get("note", ""))
+    elif step == "withdraw_approval":
+        releases.do_withdraw_approval(target, actor=user, note=request.POST.get("note", ""))
+    elif step == "withdraw":
+        releases.do_withdraw_release(target, actor=user, note=request.POST.get("note", ""))
     elif step == "publish":
         at = _release_time(request.POST.get("release_at", ""))
         releases.do_publish_release(target, actor=user, release_at=at)
@@ -353,26 +441,58 @@ def review(request: HttpRequest, month: str) -> HttpResponse:
 
 @role_required("view_unreleased")
 def lineage(request: HttpRequest, month: str, product: str) -> HttpResponse:
+    """Where a figure comes from: ``?measure=production|operating_capacity|operating_rate``
+    and ``&breakdown=`` a producer-domain cell (``region=east China``); the headline level by
+    default."""
     period = _period(month)
-    found = headline_lineage(period, product, user=request.user)
-    rows = []
-    if found is not None:
-        for u in found.units:
-            rows.append(
-                {
-                    "unit": u,
-                    "contribution": u.weight * u.value if u.value is not None else None,
-                    "cells": found.cells.get(u.producer, []),
-                }
-            )
+    try:
+        found = figure_lineage(
+            period,
+            product,
+            user=request.user,
+            measure=request.GET.get("measure") or "production",
+            breakdown=request.GET.get("breakdown", ""),
+        )
+    except KeyError:
+        raise Http404(f"no product {product!r}") from None
     return render(
         request,
         "workspace/lineage.html",
-        {"lineage": found, "rows": rows, "month": month, "product": product, "nav": "review"},
+        {"lineage": found, "month": month, "product": product, "nav": "review"},
     )
 
 
-COMMENTARY_SLOTS = ("production", "operating_rate", "drivers", "forecast", "end")
+COMMENTARY_FIELDS = ("product", "slot", "language", "mode", "text", "version")
+
+
+def _preview_context(request: HttpRequest, period: date) -> dict[str, Any]:
+    """The drafted section of the product being written about, in both languages, with the
+    unsaved text of the form in place (``workspace.preview``; nothing written)."""
+    post = request.POST
+    try:
+        sections = commentary_preview(
+            period,
+            post.get("product", ""),
+            post.get("slot", ""),
+            post.get("text", ""),
+            language=post.get("language") or Language.EN,
+            mode=post.get("mode") or CommentaryMode.REPLACE,
+            user=request.user,
+            author=request.user.get_username(),
+        )
+    except NoPreview as nothing:
+        return {"preview_problem": str(nothing)}
+    return {"preview": sections}
+
+
+@role_required("write_commentary")
+def commentary_preview_fragment(request: HttpRequest, month: str) -> HttpResponse:
+    """The commentary form's live preview (POSTed by its script as the analyst types): an
+    HTML fragment with the product's drafted section in English and Chinese."""
+    period = _period(month)
+    if request.method != "POST":
+        return HttpResponse("post the commentary form to preview it", status=405, content_type="text/plain")
+    return render(request, "workspace/commentary_preview.html", _preview_context(request, period))
 
 
 @role_required("view_unreleased")
@@ -383,15 +503,21 @@ def commentary(request: HttpRequest, month: str) -> HttpResponse:
     context: dict[str, Any] = {
         "month": month,
         "nav": "commentary",
-        "slots": COMMENTARY_SLOTS,
+        "slots": SLOTS,
         "languages": Language.choices,
         "modes": CommentaryMode.choices,
         "products": [(p.code, p.name) for p in load_catalog()],
         "editing": {},
     }
     status = 200
-    if request.method == "POST":
-        fields = {k: request.POST.get(k, "") for k in ("product", "slot", "language", "mode", "text", "version")}
+    if request.method == "POST" and request.POST.get("preview"):
+        # the form's Preview button (without script): the page again, the text kept, nothing saved
+        if not allowed(request.user, "write_commentary"):
+            raise PermissionDenied("the preview is for the analysts writing commentary")
+        context["editing"] = {k: request.POST.get(k, "") for k in COMMENTARY_FIELDS}
+        context |= _preview_context(request, period)
+    elif request.method == "POST":
+        fields = {k: request.POST.get(k, "") for k in COMMENTARY_FIELDS}
         try:
             _, outcome = do_set_commentary(
                 period,
@@ -443,7 +569,11 @@ def tokens(request: HttpRequest, code: str) -> HttpResponse:
 def respond(request: HttpRequest) -> HttpResponse:
     """A producer's own page: with its token it sends its return and sees its own returns
     only. No sign-in: the token is the credential, and it names the producer."""
-    context: dict[str, Any] = {"statuses": RETURN_STATUSES, "fields": RETURN_FORM_FIELDS, "month": None}
+    context: dict[str, Any] = {
+        "statuses": RETURN_STATUSES,
+        "inputs": [(f, "") for f in RETURN_FORM_FIELDS],
+        "month": None,
+    }
     if request.method != "POST":
         return render(request, "workspace/respond.html", context)
     secret = request.POST.get("token", "")
@@ -463,16 +593,25 @@ def respond(request: HttpRequest) -> HttpResponse:
             "reason": request.POST.get("reason", ""),
             **numbers,
         }
+        context["values"] = dict(request.POST.items())
         if not problems:
             try:
-                outcome, receipt, warnings = submit_own_return(secret, values, channel="form")
+                outcome, receipt, warnings = submit_own_return(
+                    secret, values, channel="form", confirm=request.POST.get("confirm_reason", "")
+                )
+            except NeedsReason as need:
+                context["warnings"] = need.warnings
             except ValidationError as exc:
                 problems.extend(exc.messages)
             else:
                 context["receipt"] = {"outcome": outcome, "return": receipt, "warnings": warnings}
+                context["values"] = {}
         context["problems"] = problems
     context["returns"] = own_returns(token)
-    return render(request, "workspace/respond.html", context, status=400 if context.get("problems") else 200)
+    kept = context.get("values", {})
+    context["inputs"] = [(f, kept.get(f, "")) for f in RETURN_FORM_FIELDS]
+    failed = context.get("problems") or context.get("warnings")
+    return render(request, "workspace/respond.html", context, status=400 if failed else 200)
 
 
 @role_required("record_returns")
@@ -482,20 +621,12 @@ def return_check(request: HttpRequest, month: str, code: str) -> JsonResponse:
     each with the field it is about."""
     period = _period(month)
     problems: list[str] = []
-    numbers = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+    try:
+        row = _posted_return(request, code, period, problems)
+    except ValidationError:
+        raise PermissionDenied("no such producer") from None
     found: list[dict[str, str]] = []
     if not problems:
-        row = ReturnValues(
-            producer=code,
-            period=period,
-            status=request.POST.get("status", "normal"),
-            reason=request.POST.get("reason", ""),
-            output=numbers["output"],
-            output_metal=numbers["output_metal"],
-            schedule=numbers["schedule"],
-            schedule_metal=numbers["schedule_metal"],
-            operating_capacity=numbers["operating_capacity"],
-        )
         try:
             found = [
                 {"rule": f.rule, "severity": f.severity, "message": f.message, "field": RULE_FIELDS.get(f.rule, "")}

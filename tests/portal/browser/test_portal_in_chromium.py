@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from metalstat.releases.models import Release
-from tests.portal.conftest import World
+from tests.portal.conftest import World, a_call
 
 PASSWORD = "copper-cathode-2025"
 
@@ -75,6 +75,26 @@ def test_sign_in_read_the_chart_switch_languages_and_download_the_csv(page: Any,
     page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
     lines = "window.metalstatCharts['series-chart'].getOption().series.map(s => [s.name, s.data.length])"
     assert page.evaluate(lines) == [["Latest", 3], ["As first published", 3]]
+    # the reader ticks May's and June's vintages: each is drawn as the series stood at its
+    # release (May's left May at 1100 and June unpublished; June's revised May to 1080)
+    page.check("input[name=vintage][value='2025-05.v1']")
+    page.check("input[name=vintage][value='2025-06.v1']")
+    page.click("form.series-view button[type=submit]")
+    page.wait_for_url("**vintage=2025-06.v1**")
+    page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
+    overlaid = (
+        "window.metalstatCharts['series-chart'].getOption().series.filter(s => s.vintage).map(s => [s.vintage, s.data])"
+    )
+    assert page.evaluate(overlaid) == [
+        ["2025-05.v1", [["2025-04", 1000.0], ["2025-05", 1100.0], ["2025-06", None]]],
+        ["2025-06.v1", [["2025-04", 1000.0], ["2025-05", 1080.0], ["2025-06", 1188.0]]],
+    ]
+    assert page.locator("#series-table th.overlaid").count() == 2
+    # the permalink keeps the choice: opened afresh, the same lines and ticks
+    page.goto(page.url)
+    page.wait_for_function("window.metalstatCharts && window.metalstatCharts['series-chart']")
+    assert [v for v, _d in page.evaluate(overlaid)] == ["2025-05.v1", "2025-06.v1"]
+    assert page.is_checked("input[name=vintage][value='2025-05.v1']")
 
     page.goto(f"{site}/products/copper_cathode/")
     with page.expect_download() as info:
@@ -155,6 +175,19 @@ def test_alerts_are_set_and_a_webhook_refused_on_the_account_page(page: Any, sit
     page.fill("#hook-url", "http://example.com/hook")
     page.click("form.new-hook button")
     assert "must use https" in page.inner_text("#webhook-error")
+    # a public endpoint registered, then deleted: asked first (dismissed: nothing happens)
+    page.fill("#hook-url", "https://93.184.216.34/hook")
+    page.click("form.new-hook button")
+    assert page.inner_text("#new-secret").startswith("whsec_")
+    page.goto(f"{site}/account/")
+    delete = "form[data-confirm] button"
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click(delete)
+    assert page.locator(delete).count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click(delete)
+    page.wait_for_selector("#hook-deleted")
+    assert page.locator(delete).count() == 0 and "93.184.216.34" not in page.inner_text("main")
 
 
 PAGES = {
@@ -162,14 +195,24 @@ PAGES = {
     "product": "/products/copper_cathode/",
     "release": "/releases/2025-06/",
     "calendar": "/calendar/",
-    "series": "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-05",
+    "series": "/series/M.COPPER_CATHODE.ACT.PRODUCTION._T.LEVEL/?period=2025-05&vintage=2025-05.v1&vintage=2025-06.v1",
     "account": "/account/",
 }
 
 
-def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str, screenshots: Path) -> None:
+def test_no_serious_accessibility_violation_and_screenshots(
+    page: Any, site: str, screenshots: Path, world: World
+) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
+    from metalstat.delivery.actions import do_register_webhook
+    from metalstat.subscriptions.models import Subscriber
+
+    # the account page with two endpoints and their delivery log
+    trader = Subscriber.objects.get(user__username="trader")
+    a_call(do_register_webhook(trader, "https://93.184.216.34/hook", actor="admin"), world, ("sent", "HTTP 204"))
+    failing = do_register_webhook(trader, "https://93.184.216.35/metalstat/releases", actor="admin")
+    a_call(failing, world, ("failed", "no answer: timed out"), ("failed", "HTTP 500; given up after 6 attempts"))
     axe = Axe()
     sign_in(page, site)
     for language in ("en", "zh-hans"):

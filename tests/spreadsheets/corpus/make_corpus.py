@@ -50,9 +50,9 @@ CU002,2025-06-10,2025-06-25,40000,maintenance,yes,annual overhaul
 CU003,2025-05-02,,5000,raw_material_shortage,no,concentrate arrivals late
 """,
     "auxiliary.csv": """\
-series,date,value,note,name,name_zh,unit,product,highlighted
-copper_tc_spot,2025-06-20,-44.1,,Copper concentrate spot TC,铜精矿现货加工费,USD/dmt,copper_cathode,yes
-copper_tc_spot,2025-06-27,-43.5,weekly,Copper concentrate spot TC,铜精矿现货加工费,USD/dmt,copper_cathode,yes
+series,date,value,note,name,name_zh,unit,kind,product,highlighted
+copper_tc_spot,2025-06-20,-44.1,,Copper concentrate spot TC,铜精矿现货加工费,USD/dmt,price,copper_cathode,yes
+copper_tc_spot,2025-06-27,-43.5,weekly,Copper concentrate spot TC,铜精矿现货加工费,USD/dmt,price,copper_cathode,yes
 """,
 }
 

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from metalstat.catalog import Product, load_catalog
+from metalstat.catalog.vocabulary import PLANNED_PREFIX, PLANNED_PREFIX_ZH
 from metalstat.core.tabular import limits
 from metalstat.core.tabular.errors import column_letter
 from metalstat.core.validators import code_problem
@@ -104,7 +105,9 @@ class HeaderMap:
 
 
 def breakdown_columns(products: Sequence[Product]) -> dict[str, tuple[str, str]]:
-    """Normalised header -> (dimension, value) for every return breakdown of the products."""
+    """Normalised header -> (dimension, value) for every return breakdown of the products,
+    and for the next month's planned parts (``schedule:dimension=value``, or ``排产:``) ->
+    ("schedule:dimension", value)."""
     out: dict[str, tuple[str, str]] = {}
     for p in products:
         for d in p.dimensions:
@@ -114,6 +117,9 @@ def breakdown_columns(products: Sequence[Product]) -> dict[str, tuple[str, str]]
                 for dim_label in (d.name, d.label, d.label_zh):
                     for val_label in (v.name, v.name_zh):
                         out[normalize_header(f"{dim_label}={val_label}")] = (d.name, v.name)
+                        for prefix in (PLANNED_PREFIX, PLANNED_PREFIX_ZH):
+                            planned = normalize_header(f"{prefix}{dim_label}={val_label}")
+                            out[planned] = (PLANNED_PREFIX + d.name, v.name)
     return out
 
 
@@ -425,7 +431,8 @@ def columns_help(schema: KindSchema) -> str:
         lines += [
             "",
             "  Breakdown quantities: one column per value, named dimension=value, for the",
-            "  product's return dimensions:",
+            "  product's return dimensions; the next month's schedule by the same values in",
+            f"  columns named {PLANNED_PREFIX}dimension=value (or {PLANNED_PREFIX_ZH}):",
         ]
         for p in load_catalog():
             dims = [d for d in p.dimensions if d.source == "return"]

@@ -64,8 +64,11 @@ class CellStatus(models.Model):
 
 class SampleUnit(models.Model):
     """One producer of the weighted sample behind a vintage, in one month: its completed
-    output, how it was obtained, its stratum, capacity and expansion weight. A production
-    level is Σ weight × value over its cells."""
+    output, how it was obtained, its stratum, capacity and expansion weight, and the domains
+    it counted in (size class, region, province, feedstock, nature, as they were at the run).
+    A production level is Σ weight × value over its units, a domain's (a breakdown cell) the
+    same over the units of the domain; an operating capacity Σ weight × operating capacity;
+    an output-basis operating rate Σ value / Σ potential."""
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="sample")
     producer = models.CharField(max_length=64)
@@ -77,6 +80,11 @@ class SampleUnit(models.Model):
     method = models.CharField(max_length=30, help_text='"reported" or the imputation method')
     capacity = models.FloatField(null=True, blank=True, help_text="day-weighted capacity in force, unit/year")
     weight = models.FloatField(help_text="expansion weight w = C_h/c_h + C_uncovered/c_covered")
+    operating_capacity = models.FloatField(null=True, blank=True, help_text="completed running capacity, unit/year")
+    potential = models.FloatField(
+        null=True, blank=True, help_text="output at the capacity in force over the month (capacity × month share)"
+    )
+    domains = models.JSONField(default=dict, blank=True, help_text="domain -> value the unit counted in")
 
     class Meta:
         ordering = ("release", "product", "period", "producer")

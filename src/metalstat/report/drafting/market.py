@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from metalstat.catalog import Product
-from metalstat.engine.auxiliary import change, is_summable, monthly_values, range_partner, series_kind, series_month
+from metalstat.engine.auxiliary import change, monthly_values, range_partner, series_month
 from metalstat.report.drafting.base import Draft, month_end
 from metalstat.report.figureset import shift_month
 
@@ -29,7 +29,7 @@ def market_series(d: Draft, p: Product) -> list[dict[str, Any]]:
             continue
         cur = by_month[month]
         values = monthly_values((o.date, o.value) for o in series.observations)
-        stated = series_month(values, cur.date.replace(day=1), is_summable(series.unit, series.code, series.name))
+        stated = series_month(values, cur.date.replace(day=1), unit=series.unit, kind=series.kind)
         assert stated is not None
         before = by_month.get(shift_month(month, -1))
         nxt = by_month.get(d.figs.next) if month == d.t else None
@@ -41,7 +41,7 @@ def market_series(d: Draft, p: Product) -> list[dict[str, Any]]:
         out.append(
             {
                 "code": series.code,
-                "kind": series_kind(series.code, series.unit, series.name),
+                "kind": series.kind,
                 "series_name": series.name,
                 "unit_code": series.unit,
                 "name": lang.name_of(series),
@@ -76,7 +76,7 @@ def join_ranges(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     codes = {a["code"]: a for a in items}
     out: list[dict[str, Any]] = []
     for a in items:
-        partner = range_partner(a["code"])
+        partner = range_partner(a["code"]) if a["kind"] == "range" else None
         if partner is None:
             out.append(a)
             continue

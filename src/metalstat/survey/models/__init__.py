@@ -1,6 +1,7 @@
 from metalstat.survey.models.auxiliary import AuxiliaryObservation, AuxiliarySeries
 from metalstat.survey.models.respondents import RespondentToken
 from metalstat.survey.models.returns import (
+    FindingFollowUp,
     MaintenanceEvent,
     SurveyReturn,
     ValidationConfirmation,
@@ -9,6 +10,7 @@ from metalstat.survey.models.returns import (
 __all__ = [
     "AuxiliaryObservation",
     "AuxiliarySeries",
+    "FindingFollowUp",
     "MaintenanceEvent",
     "RespondentToken",
     "SurveyReturn",

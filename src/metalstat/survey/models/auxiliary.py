@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from metalstat.core.validators import validate_product_code
+from metalstat.engine.auxiliary import kind_problems
+
+# What a series is (engine.auxiliary.SERIES_KINDS): the report words each kind its own way.
+KIND_CHOICES = (
+    ("price", "price (monthly average)"),
+    ("range", "price range (a low or high bound: code x_low / x_high)"),
+    ("flow", "flow (summed over months)"),
+    ("stock", "stock (end of month, never summed)"),
+    ("ratio", "ratio (%, days; changes in points)"),
+    ("fact", "fact (a capacity, a target: said once, no monthly change)"),
+)
 
 
 class AuxiliarySeries(models.Model):
@@ -18,6 +30,7 @@ class AuxiliarySeries(models.Model):
     name = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200, blank=True)
     unit = models.CharField(max_length=40)
+    kind = models.CharField(max_length=8, choices=KIND_CHOICES, help_text="what the series is; the report words it so")
     product = models.CharField(max_length=40, blank=True, validators=[validate_product_code], help_text="catalog code")
     description = models.TextField(blank=True)
     highlighted = models.BooleanField(default=False, help_text="the analyst wants the report to quote it")
@@ -28,6 +41,12 @@ class AuxiliarySeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.unit})"
+
+    def clean(self) -> None:
+        super().clean()
+        problems = kind_problems(self.kind, self.code, self.unit) if self.kind else []
+        if problems:
+            raise ValidationError({"kind": problems})
 
 
 class AuxiliaryObservation(models.Model):

@@ -31,7 +31,8 @@ class SurveyReturn(models.Model):
     """One revision of a producer's answer for one month.
 
     Actual output (physical and, where the product has one, metal content), the schedule for
-    the next month, operating capacity, status, breakdown quantities and a reason. A changed
+    the next month (with its planned breakdown quantities) and, where the producer plans that
+    far, for the month after, operating capacity, status, breakdown quantities and a reason. A changed
     answer is a new revision with a higher number; the highest revision is the answer in
     force and earlier ones stay for the record. A producer that did not answer has no row.
     """
@@ -43,6 +44,9 @@ class SurveyReturn(models.Model):
     output_metal = models.FloatField(null=True, blank=True, help_text="metal content, unit")
     schedule = models.FloatField(null=True, blank=True, help_text="planned physical output for the next month")
     schedule_metal = models.FloatField(null=True, blank=True)
+    schedule_after_next = models.FloatField(
+        null=True, blank=True, help_text="planned physical output for the month after next"
+    )
     operating_capacity = models.FloatField(null=True, blank=True, help_text="capacity running at month end, unit/year")
     schedule_operating_capacity = models.FloatField(
         null=True, blank=True, help_text="capacity planned to run at next month end, unit/year"
@@ -53,6 +57,12 @@ class SurveyReturn(models.Model):
         blank=True,
         encoder=DjangoJSONEncoder,
         help_text='quantities by dimension: {"series": {"200": 1200.0, "300": 800.0}}',
+    )
+    schedule_breakdown = models.JSONField(
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="the next month's planned quantities by dimension, shaped as breakdown",
     )
     reason = models.TextField(blank=True, help_text="the producer's own words on a change")
     source = models.CharField(max_length=20, choices=ReturnSource.choices)
@@ -82,6 +92,10 @@ class SurveyReturn(models.Model):
             models.CheckConstraint(
                 condition=Q(schedule_metal__isnull=True) | Q(schedule_metal__gte=0),
                 name="return_schedule_metal_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(schedule_after_next__isnull=True) | Q(schedule_after_next__gte=0),
+                name="return_schedule_after_next_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(operating_capacity__isnull=True) | Q(operating_capacity__gte=0),
@@ -156,3 +170,24 @@ class ValidationConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer.code} {self.period:%Y-%m} {self.rule}"
+
+
+class FindingFollowUp(models.Model):
+    """An analyst's mark on a validation finding of a return: someone follows it up (a call to
+    make, a visit, a document to wait for), with a note. It is a note on the finding, not a
+    decision: it neither confirms a warning nor excuses an error, so it changes nothing the
+    cycle checks (an error still stops the run, a warning still waits for a reason)."""
+
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="finding_follow_ups")
+    period = models.DateField(validators=[validate_month_start])
+    rule = models.CharField(max_length=60, help_text="the validation rule's name")
+    note = models.TextField(help_text="what is being followed up, by whom")
+    marked_by = models.CharField(max_length=150)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("period", "producer", "rule")
+        constraints = (models.UniqueConstraint(fields=["producer", "period", "rule"], name="follow_up_one_per_rule"),)
+
+    def __str__(self) -> str:
+        return f"{self.producer.code} {self.period:%Y-%m} {self.rule} (follow-up)"
