@@ -33,8 +33,6 @@ ROUTES = (
     "capacity moving from scrap to concentrate besides"
 )
 KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
-    ("copper_cathode", "forecast", "2025-07", "auxiliary", "series=sulphuric_acid_price",
-     "mom_pct"): "a market series has no forecast",
     ("copper_cathode", "forecast", "2025-08", "production", "", "mom_pct"):
         "the engine forecasts one month ahead",
     ("copper_cathode", "actual", "2025-06", "operating_rate", "feedstock=copper concentrate",
@@ -48,15 +46,10 @@ KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
     ("overseas_alumina", "forecast", "2025-07", "operating_rate", "", "panel_effect_pp"):
         "the forecast's like-for-like split is stated, but its output-basis rate is a ratio over "
         "June's sample, which capacity entering the frame in July does not join: no panel effect",
-    ("refined_tin", "actual", "2025-01..2025-05", "auxiliary",
-     "series=myanmar_share_of_tin_concentrate_imports", "ytd_level"):
-        "a share's year to date is not a sum of monthly values",
     ("npi", "forecast", "2025-07", "production", "content=metal;grade=high-grade", "mom_pct"):
         "return breakdowns are not forecast",
     ("npi", "forecast", "2025-07", "production", "content=metal;grade=low-grade", "mom_pct"):
         "return breakdowns are not forecast",
-    ("indonesian_npi", "forecast", "2025-07", "auxiliary",
-     "series=indonesia_saprolite_ore_premium", "mom_pct"): "a market series has no forecast",
     ("emd", "forecast", "2025-07", "production", "grade=carbon-zinc and alkaline battery",
      "mom_pct"): "return breakdowns are not forecast",
     ("mn3o4", "forecast", "2025-07", "production", "grade=battery grade", "mom_pct"):

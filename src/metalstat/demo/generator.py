@@ -55,6 +55,7 @@ class DemoData:
     events: pl.DataFrame
     auxiliary_series: pl.DataFrame
     auxiliary_observations: pl.DataFrame
+    auxiliary_outlooks: pl.DataFrame = field(default_factory=lambda: pl.DataFrame())
     confirmations: pl.DataFrame = field(default_factory=lambda: empty("confirmations"))
     notes: dict[str, list[str]] = field(default_factory=dict)  # per product: what gave way
 
@@ -357,5 +358,7 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
             "description": pl.Utf8,
         },
     )
-    series, observations = auxiliary.series_and_observations(targets, seed)
-    return DemoData(seed, producers, capacity, panel, returns, return_parts, events, series, observations, notes=notes)
+    series, observations, outlooks = auxiliary.series_and_observations(targets, seed)
+    return DemoData(
+        seed, producers, capacity, panel, returns, return_parts, events, series, observations, outlooks, notes=notes
+    )
