@@ -16,7 +16,8 @@ PRODUCTS = ["copper_cathode", "aluminium", "npi", "lithium_carbonate"]
 MEASURES = ["production", "operating_rate", "share"]
 BREAKDOWNS = ["", "size_class=large", "region=north China;status=cut", "series=300-series"]
 STATISTICS = ["level", "mom_pct", "yoy_pct"]
-keys = st.tuples(st.sampled_from(PRODUCTS), st.sampled_from(["actual", "forecast"]), st.sampled_from(MEASURES),
+KINDS = ["actual", "forecast", "forecast2"]
+keys = st.tuples(st.sampled_from(PRODUCTS), st.sampled_from(KINDS), st.sampled_from(MEASURES),
                  st.sampled_from(BREAKDOWNS), st.sampled_from(STATISTICS))  # fmt: skip
 
 
@@ -79,3 +80,18 @@ def test_mom_pct_is_computed_from_one_release_s_own_levels(first: list[float], s
         assert got[0] is None
         for i in range(1, len(values)):
             assert abs(got[i] - (values[i] / values[i - 1] - 1) * 100) < 1e-9
+
+
+def test_the_month_after_next_has_its_own_series_and_title() -> None:
+    from metalstat.api.metadata import describe
+    from metalstat.catalog import load_catalog
+
+    sid = series_id("copper_cathode", "forecast2", "production", "", "mom_pct")
+    assert sid == "M.COPPER_CATHODE.FCST2.PRODUCTION._T.MOM_PCT"
+    assert sid != series_id("copper_cathode", "forecast", "production", "", "mom_pct")
+    assert parse_pattern("M.COPPER_CATHODE.FCST+FCST2.PRODUCTION._T.MOM_PCT").matches(sid)
+    row = {"series_id": sid, "product": "copper_cathode", "kind": "forecast2", "measure": "production",
+           "breakdown": "", "statistic": "mom_pct", "unit": "%", "first": "2025-08", "last": "2025-08"}  # fmt: skip
+    meta = describe(row, load_catalog())
+    assert meta["title"].endswith("(forecast of the month after next)")
+    assert meta["title_zh"].endswith("（下下月预测）")

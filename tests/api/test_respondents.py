@@ -53,13 +53,17 @@ def test_a_return_sent_gets_a_receipt_and_is_stored_with_the_channel(panel: None
     assert receipt["changed"]["output"] == {"from": None, "to": 20_500.0} and receipt["at"]
     stored = SurveyReturn.objects.get(producer__code="CU-A", period="2025-06-01")
     assert (stored.output, stored.source) == (20_500.0, "api")
+    assert sent.json()["return"]["schedule_after_next"] is None and sent.json()["return"]["schedule_breakdown"] == {}
     entry = AuditEntry.objects.get(object_id="CU-A/2025-06")
     assert entry.source == "respondents' channel (API)" and entry.actor.startswith("CU-A (respondent")
     # A revision: the receipt says what changed, from what to what.
-    again = send(secret, period="2025-06", output=20_400, schedule=20_000)
+    again = send(secret, period="2025-06", output=20_400, schedule=20_000, schedule_after_next=20_300)
     assert again.status_code == 201
     assert again.json()["receipt"]["revision"] == 2
-    assert again.json()["receipt"]["changed"] == {"output": {"from": 20_500.0, "to": 20_400.0}}
+    assert again.json()["receipt"]["changed"] == {
+        "output": {"from": 20_500.0, "to": 20_400.0},
+        "schedule_after_next": {"from": None, "to": 20_300.0},
+    }
     # The access log names the producer's token, with no figures.
     logged = AccessLog.objects.filter(path=URL).order_by("at", "pk")
     assert [(a.status, a.user.split(" ")[0], a.series) for a in logged] == [(201, "CU-A", ""), (201, "CU-A", "")]
@@ -122,10 +126,23 @@ def test_revoked_unknown_and_foreign_credentials_are_refused(panel: None, django
 
 def test_an_error_answer_lists_every_field_problem(panel: None) -> None:
     _, secret = do_issue_respondent_token("CU-A", actor="office")
-    typed = send(secret, period="", output="lots", colour="red", breakdown={"series": 5}, status=1)
+    typed = send(
+        secret,
+        period="",
+        output="lots",
+        colour="red",
+        breakdown={"series": 5},
+        schedule_breakdown=[1],
+        schedule_after_next="more",
+        status=1,
+    )
     assert typed.status_code == 422 and typed["Content-Type"] == "application/problem+json"
     named = {p["name"] for p in typed.json()["invalid_params"]}
-    assert named == {"period", "output", "colour", "breakdown", "status"}
+    assert named == {"period", "output", "colour", "breakdown", "schedule_breakdown", "schedule_after_next", "status"}
+    # Copper cathode's returns carry no breakdown, planned or actual.
+    planned = send(secret, period="2025-06", output=20_000, schedule=20_000, schedule_breakdown={"grade": {"A": 1}})
+    assert planned.status_code == 422
+    assert [p["name"] for p in planned.json()["invalid_params"]] == ["schedule_breakdown"]
     not_json = client(secret).post(URL, "[1, 2]", content_type="application/json")
     assert not_json.status_code == 400 and "JSON object" in not_json.json()["detail"]
     cleaned = send(secret, period="2025-06", output=-5, status="bogus")

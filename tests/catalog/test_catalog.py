@@ -223,3 +223,24 @@ def test_cli_lists_the_catalog_as_a_table() -> None:
     assert result.exit_code == 0, result.output
     assert "Overseas" in result.output
     assert "polysilicon" in result.output
+
+
+def test_every_product_names_its_value_chain():
+    """The report groups products by chain (overview and sections): each product of the
+    catalog names one, and each chain holds at least one product."""
+    from metalstat.catalog.model import CHAINS
+
+    c = load_catalog()
+    assert [p.code for p in c if p.chain is None] == []
+    assert set(CHAINS) == {p.chain for p in c}
+    assert c.get("copper_cathode").chain == "copper"
+    assert c.get("hc_ferrochrome").chain == "nickel_chromium_stainless"
+    assert c.get("lithium_carbonate").chain == "battery_materials"
+    assert c.get("pv_glass").chain == "silicon_pv"
+    with pytest.raises(CatalogError, match="chain"):
+        parse_catalog(
+            (resources.files("metalstat.catalog") / "products.toml")
+            .read_text("utf-8")
+            .replace('chain = "copper"', 'chain = "gold"'),
+            "products.toml",
+        )

@@ -133,6 +133,10 @@ ACTIONS: dict[str, tuple[str, Callable[[Any], object]]] = {
     "submit": ("analyst", lambda a: releases.do_submit_for_review(_release(), actor=a)),
     "approve": ("editor", lambda a: releases.do_approve_release(_release("in_review"), actor=a)),
     "reject": ("editor", lambda a: releases.do_reject_release(_release("in_review"), actor=a, note="recheck")),
+    "withdraw an approval": (
+        "editor",
+        lambda a: releases.do_withdraw_approval(_release("approved"), actor=a, note="recheck"),
+    ),
     "publish": (
         "editor",
         lambda a: releases.do_publish_release(

@@ -33,34 +33,16 @@ ROUTES = (
     "capacity moving from scrap to concentrate besides"
 )
 KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
-    ("copper_cathode", "forecast", "2025-08", "production", "", "mom_pct"):
-        "the engine forecasts one month ahead",
     ("copper_cathode", "actual", "2025-06", "operating_rate", "feedstock=copper concentrate",
      "pp_mom"): ROUTES,
-    ("aluminium", "forecast", "2025-07", "share", "form=liquid aluminium", "pp_mom"):
-        "return breakdowns are not forecast",
-    ("aluminium", "forecast", "2025-07", "share", "form=liquid aluminium", "level"):
-        "return breakdowns are not forecast",
-    ("aluminium", "forecast", "2025-07", "production", "form=casting ingot", "mom_pct"):
-        "return breakdowns are not forecast",
     ("overseas_alumina", "forecast", "2025-07", "operating_rate", "", "panel_effect_pp"):
         "the forecast's like-for-like split is stated, but its output-basis rate is a ratio over "
         "June's sample, which capacity entering the frame in July does not join: no panel effect",
-    ("npi", "forecast", "2025-07", "production", "content=metal;grade=high-grade", "mom_pct"):
-        "return breakdowns are not forecast",
-    ("npi", "forecast", "2025-07", "production", "content=metal;grade=low-grade", "mom_pct"):
-        "return breakdowns are not forecast",
-    ("emd", "forecast", "2025-07", "production", "grade=carbon-zinc and alkaline battery",
-     "mom_pct"): "return breakdowns are not forecast",
-    ("mn3o4", "forecast", "2025-07", "production", "grade=battery grade", "mom_pct"):
-        "return breakdowns are not forecast",
     ("magnesium_ingot", "actual", "2025-06", "production", "change=reduced;province=Shaanxi",
      "mom_abs"): "two smelters: the output of a cell of fewer than three producers is confidential "
                  "(stated, suppressed as C)",
     ("light_rare_earths", "actual", "2025-06", "production", "province=Gansu;series=Pr-Nd alloy",
      "mom_pct"): NO_FIGURE,
-    ("light_rare_earths", "forecast", "2025-07", "production", "series=Pr-Nd alloy", "mom_pct"):
-        "return breakdowns are not forecast",
     ("silver", "forecast", "2025-07", "producer_count", "region=south-west China;status=maintenance",
      "count"): NO_FIGURE,
     ("lithium_carbonate", "actual", "2025-06", "production",

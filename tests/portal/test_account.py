@@ -12,11 +12,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from metalstat.delivery.actions import do_register_webhook, do_set_alert_preferences
-from metalstat.delivery.models import AlertPreference, Channel, Delivery, DeliveryAttempt, Webhook
+from metalstat.core.models import AuditEntry
+from metalstat.delivery.actions import do_disable_webhook, do_register_webhook, do_set_alert_preferences
+from metalstat.delivery.models import AlertPreference, AttemptOutcome, Channel, Delivery, DeliveryAttempt, Webhook
+from metalstat.delivery.webhooks import deliver
 from metalstat.subscriptions.actions import do_add_subscriber, do_create_organisation, do_grant_subscription
 from metalstat.subscriptions.models import Subscriber
-from tests.portal.conftest import World, reader_client, text_of
+from tests.portal.conftest import World, a_call, reader_client, text_of, visible_text
 
 PUBLIC = "https://93.184.216.34/hook"  # a public address given as such: no name to resolve
 
@@ -94,7 +96,8 @@ def test_every_write_needs_the_csrf_token(world: World, path: str) -> None:
 
 def test_anonymous_readers_are_sent_to_sign_in(world: World) -> None:
     client = Client()
-    for path in ("/account/alerts/", "/account/webhooks/", "/account/webhooks/1/disable/"):
+    writes = ("/account/alerts/", "/account/webhooks/", "/account/webhooks/1/disable/", "/account/webhooks/1/delete/")
+    for path in writes:
         response = client.post(path, {"url": PUBLIC})
         assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
     assert not Webhook.objects.exists()
@@ -129,9 +132,10 @@ def test_nobody_touches_another_subscribers_webhooks_or_alerts(world: World, riv
     body = text_of(client.get("/account/"))
     assert theirs.url not in body and theirs.secret not in body
     assert client.post(f"/account/webhooks/{theirs.pk}/disable/").status_code == 404
+    assert client.post(f"/account/webhooks/{theirs.pk}/delete/").status_code == 404
     client.post("/account/alerts/", {"language": "zh-Hans", "products": []})
     theirs.refresh_from_db()
-    assert theirs.active
+    assert theirs.active and theirs.deleted_at is None and theirs.secret.startswith("whsec_")
     pref = AlertPreference.objects.get(subscriber=rival)
     assert (pref.email, pref.language, pref.products) == (True, "en", ["npi"])
 
@@ -154,7 +158,7 @@ def test_the_latest_attempts_are_shown_from_the_delivery_log(world: World) -> No
             delivery=delivery, number=n, started_at=at, at=at, outcome=outcome, detail=detail
         )
     body = text_of(reader_client("trader").get("/account/"))
-    assert "2025-06 v" in body and "HTTP 503" in body and "HTTP 204" in body
+    assert "2025-06.v1 #1" in body and "HTTP 503" in body and "HTTP 204" in body
     assert body.index("HTTP 204") < body.index("HTTP 503")  # newest first
 
 
@@ -243,3 +247,103 @@ def test_the_subscriptions_are_named_in_the_readers_language(world: World) -> No
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     body = text_of(client.get("/account/"))
     assert "基本金属" in body and "base_metals" not in body
+
+
+def test_a_deleted_webhook_goes_from_the_page_and_its_calls_stay_in_the_log(world: World) -> None:
+    client = reader_client("trader")
+    client.post("/account/webhooks/", {"url": PUBLIC})
+    hook = Webhook.objects.get(subscriber=trader())
+    call = a_call(hook, world, ("sent", "HTTP 204"))
+    assert f"/account/webhooks/{hook.pk}/delete/" in text_of(client.get("/account/"))
+    response = client.post(f"/account/webhooks/{hook.pk}/delete/")
+    assert response.status_code == 302 and response["Location"] == "/account/?deleted=webhook#hooks-h"
+    page = text_of(client.get(response["Location"]))
+    assert PUBLIC not in page and "HTTP 204" not in page and 'id="hook-deleted"' in page
+    # soft-deleted: off for good, the secret wiped; the call still says where it went
+    hook.refresh_from_db()
+    assert (hook.active, hook.secret, hook.disabled_reason) == (False, "", "deleted by its owner")
+    assert hook.deleted_at is not None
+    call.refresh_from_db()
+    assert call.webhook == hook and call.webhook.url == PUBLIC and call.log.get().detail == "HTTP 204"
+    entry = AuditEntry.objects.filter(model="delivery.webhook", object_id=str(hook.pk)).latest("at")
+    assert entry.action == "delete" and entry.actor == "trader" and "secret" not in (entry.after or {})
+    # a call still due for it is skipped, never signed with an empty secret
+    assert deliver(call) == deliver(call) and deliver(call).outcome == AttemptOutcome.SKIPPED
+    assert deliver(call).detail == "endpoint deleted"
+    # gone for its owner: neither turned off nor deleted again, nor listed by the API
+    assert client.post(f"/account/webhooks/{hook.pk}/delete/").status_code == 404
+    assert client.post(f"/account/webhooks/{hook.pk}/disable/").status_code == 404
+    listed = world.client("subscriber").get("/api/v1/webhooks").json()["webhooks"]
+    assert listed == []
+    assert world.client("subscriber").get(f"/api/v1/webhooks/{hook.pk}/deliveries").status_code == 404
+    # the same address registered again is a new endpoint with a new secret
+    client.post("/account/webhooks/", {"url": PUBLIC})
+    again = Webhook.objects.get(subscriber=trader(), deleted_at=None)
+    assert again.pk != hook.pk and again.active and again.secret.startswith("whsec_")
+    assert PUBLIC in text_of(client.get("/account/"))
+
+
+def test_a_turned_off_webhook_may_be_deleted_too(world: World) -> None:
+    hook = do_disable_webhook(do_register_webhook(trader(), PUBLIC, actor="admin"), actor="admin")
+    assert reader_client("trader").post(f"/account/webhooks/{hook.pk}/delete/").status_code == 302
+    hook.refresh_from_db()
+    assert hook.deleted_at is not None and hook.disabled_reason == "deleted by its owner"
+
+
+def test_deleting_a_webhook_needs_the_csrf_token(world: World) -> None:
+    hook = do_register_webhook(trader(), PUBLIC, actor="admin")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="trader"))
+    assert client.post(f"/account/webhooks/{hook.pk}/delete/").status_code == 403
+    hook.refresh_from_db()
+    assert hook.deleted_at is None and hook.active
+
+
+# What delivery writes in its log, read on the Chinese page: each phrase translated, and of
+# the Latin letters only what is not English (addresses in <code>, codes, names of things).
+DELIVERY_LOG = (
+    ("failed", "HTTP 503"),
+    ("failed", "no answer: timed out"),
+    ("failed", "HTTP 500; given up after 6 attempts"),
+    ("failed", "HTTP 500; endpoint disabled after 10 failures in a row"),
+    ("skipped", "endpoint disabled"),
+    ("sent", "HTTP 204"),
+)
+NOT_ENGLISH = {"HTTP", "HTTPS", "API", "UTC", "CSV", "Atom", "https", "metalstat", "English"}
+NOT_ENGLISH |= {"Standard", "Webhooks", "Webhook", "webhook"}  # the standard's name, the thing's
+NAMES = {"Desk", "One", "Base", "metals", "notebook", "trader"}  # the world's organisation, grant, key, user
+
+
+def latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]{3,}", text)) - NOT_ENGLISH - NAMES
+
+
+def test_the_chinese_account_page_has_no_english_the_delivery_log_included(world: World) -> None:
+    hook = do_register_webhook(trader(), PUBLIC, actor="admin")
+    a_call(hook, world, *DELIVERY_LOG[:3])
+    off = do_register_webhook(trader(), "https://93.184.216.36/hook", actor="admin")
+    a_call(off, world, *DELIVERY_LOG[3:])
+    Webhook.objects.filter(pk=off.pk).update(
+        active=False, disabled_reason="10 failures in a row; last: HTTP 500", disabled_at=timezone.now()
+    )
+    client = reader_client("trader")
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    body = text_of(client.get("/account/"))
+    main = visible_text(body.split('<main id="main">')[1].split("</main>")[0])
+    assert latin_words(main) == set(), main
+    # the phrases, as the page gives them
+    assert "尝试6次后放弃" in main and "无应答：超时" in main and "连续失败10次；最后一次：HTTP状态码500" in main
+    assert "端点已停用" in main and "HTTP状态码204" in main
+    # the attributes a screen reader speaks, too
+    spoken = " ".join(re.findall(r'(?:aria-label|title|data-confirm)="([^"]*)"', body))
+    assert latin_words(re.sub(r"https://\S+", "", spoken)) == set(), spoken
+    # a refused address, in Chinese with the action's reason
+    refused = text_of(client.post("/account/webhooks/", {"url": "http://example.com"}))
+    assert "webhook地址必须使用https（而非http）" in refused
+
+
+def test_the_english_account_page_reads_delivery_as_written(world: World) -> None:
+    hook = do_register_webhook(trader(), PUBLIC, actor="admin")
+    a_call(hook, world, *DELIVERY_LOG[:3])
+    body = text_of(reader_client("trader").get("/account/"))
+    assert "HTTP 500; given up after 6 attempts" in body and "no answer: timed out" in body

@@ -4,11 +4,21 @@ how many queries it takes."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
 
-from tests.portal.conftest import EMBARGOED, READERS, SUPPRESSED, World, figures_text, reader_client, text_of
+from tests.portal.conftest import (
+    EMBARGOED,
+    READERS,
+    SUPPRESSED,
+    World,
+    figures_text,
+    reader_client,
+    text_of,
+    visible_text,
+)
 
 PAGES = (
     "/",
@@ -375,3 +385,19 @@ def test_overlaying_vintages_costs_a_bounded_number_of_queries(
     client.get(path)
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         assert client.get(path).status_code == 200
+
+
+# Latin punctuation touching Chinese text (a colon, a semicolon, a parenthesis, a comma),
+# where Chinese writes the full-width ：；（），
+LATIN_BESIDE_CHINESE = re.compile(r"[\u4e00-\u9fff]\s?[:;,()]|[(:;]\s?[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("who", ["trader", "chief"])  # the previewing analyst: the banner too
+@pytest.mark.parametrize("path", PAGES)
+def test_the_chinese_pages_use_chinese_punctuation(world: World, path: str, who: str) -> None:
+    client = reader_client(who)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    body = text_of(client.get(path, follow=True))
+    text = " ".join(visible_text(body).split())
+    found = [text[max(m.start() - 12, 0) : m.end() + 12] for m in LATIN_BESIDE_CHINESE.finditer(text)]
+    assert found == [], (path, found)

@@ -52,5 +52,10 @@ def test_bad_input_gets_a_one_line_reason() -> None:
     invoke("approve", "2025-05", "--actor", "editor")
     bad = invoke("publish", "2025-05", "--actor", "editor", "--at", "tomorrow")
     assert bad.exit_code != 0 and "'YYYY-MM-DD HH:MM'" in bad.output
+    # an approved vintage is not rejected: its approval is withdrawn, with the reason
     reject = invoke("reject", "2025-05", "--actor", "editor", "--note", "recheck tin")
-    assert reject.exit_code == 0 and "back to draft" in reject.output
+    assert reject.exit_code != 0 and "withdraw its approval instead" in reject.output
+    withdrawn = invoke("withdraw-approval", "2025-05", "--actor", "editor", "--note", "recheck tin")
+    assert withdrawn.exit_code == 0 and "approval withdrawn, back to draft" in withdrawn.output
+    release = Release.objects.get(period__year=2025, period__month=5)
+    assert (release.status, release.approved_by, release.note) == ("draft", "", "recheck tin")

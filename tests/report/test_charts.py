@@ -156,6 +156,9 @@ def test_units_are_written_once_and_right():
     big = chart(levels=[1_100_000.0 + i * 1000 for i in range(13)], forecast=1_120_000.0)
     assert "Production, thousand mt" in texts(parse(production_chart(big, en)))
     assert "1,112" in texts(parse(production_chart(big, en)))  # June's value, labelled
+    # in 万吨 June's 3,605,400 t is labelled 360.5 (four digits), not a rounded 361
+    alu = chart(unit="吨", levels=[3_500_000.0] * 12 + [3_605_400.0], forecast=3_707_200.0)
+    assert "360.5" in texts(parse(production_chart(alu, zh)))
 
 
 def test_chinese_labels_in_the_cjk_font():
@@ -223,3 +226,25 @@ def test_chart_data_defaults_keep_old_callers_working():
     data = ChartData(MONTHS, [1.0] * 13, [None] * 13, None, "2025-07", 1.0, "mt", "mt", "x")
     assert data.mom is None and data.forecast_mom is None and data.forecast_rate is None
     assert replace(data, forecast_rate=5.0).forecast_rate == 5.0
+
+
+def test_a_drafted_section_charts_the_engines_forecast_rate_and_changes():
+    """The drafting hands the chart the engine's figures: copper's forecast operating rate
+    for July (86.93 % in the fixture's forecast release) is the rate panel's hollow point,
+    and the forecast's MoM bar is drawn; without the forecast rate there is one hollow point."""
+    from dataclasses import replace as dc_replace
+
+    from metalstat.report import draft_report
+    from tests.report.fixtures import report_input
+
+    report = draft_report(report_input(), "en")
+    copper = next(s for s in report.sections if s.code == "copper_cathode")
+    root = parse(copper.chart_svg)
+    assert len(by_class(root, "circle", "forecast")) == 2
+    assert len(by_class(root, "rect", "forecast")) == 1
+    assert max(ticks(root, "rate")) >= 86.93
+    inp = report_input()
+    without = inp.figures.filter(~((inp.figures["kind"] == "forecast") & (inp.figures["measure"] == "operating_rate")))
+    bare = draft_report(dc_replace(inp, figures=without), "en")
+    root = parse(next(s for s in bare.sections if s.code == "copper_cathode").chart_svg)
+    assert len(by_class(root, "circle", "forecast")) == 1

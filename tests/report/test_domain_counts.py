@@ -111,7 +111,11 @@ def drafted(lang: str, rows: list[dict], catalog: Catalog, code: str) -> dict[st
     )
     report = draft_report(inp, lang)
     section = next(s for s in report.sections if s.code == code)
-    return {p.slot: p.text for p in section.paragraphs}
+    # the product's page and its part of the data annex, by slot
+    text: dict[str, str] = {}
+    for p in [*section.paragraphs, *section.annex]:
+        text[p.slot] = "\n\n".join(t for t in (text.get(p.slot), p.text) if t)
+    return text
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import polars as pl
@@ -15,8 +16,13 @@ from tests.report.fixtures import CATALOG, SECRET_SHARE, commentary, report_inpu
 
 
 def paragraphs(report, code):
+    """A product's drafted text by slot: its page's and its part of the data annex together."""
     section = next(s for s in report.sections if s.code == code)
-    return {p.slot: p.text for p in section.paragraphs if p.source == "drafted"}, section
+    text: dict[str, str] = {}
+    for p in [*section.paragraphs, *section.annex]:
+        if p.source == "drafted":
+            text[p.slot] = "\n\n".join(t for t in (text.get(p.slot), p.text) if t)
+    return text, section
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +33,6 @@ def en():
 @pytest.fixture(scope="module")
 def zh():
     return draft_report(report_input(), "zh")
-
-
-def test_sections_follow_catalog_order(en):
-    assert [s.code for s in en.sections] == [
-        "copper_cathode",
-        "nickel_sulphate",
-        "ternary_precursor",
-        "refined_bismuth",
-    ]
 
 
 def test_copper_production_paragraph(en):
@@ -70,10 +67,13 @@ def test_copper_forecast(en):
     # Jan-Jul: 7,819,700 against 6,960,100: +859,600, +12.350 %
     assert "January–July 2025 would then total 7,819,700 mt, 859,600 mt or 12.35% more" in text
     assert "86.93%, up 1.17 percentage points MoM" in text
-    # the outlook's detail is a paragraph of its own
-    headline, detail = text.split("\n\n")
+    # on the product's page, the outlook's rate is a paragraph of its own; its detail is in the annex
+    section = paragraphs(en, "copper_cathode")[1]
+    headline, detail = next(p.text for p in section.paragraphs if p.slot == "forecast").split("\n\n")
     assert headline.startswith("Based on producers' schedules")
     assert detail.startswith("The operating rate is expected at 86.93%")
+    annex = next(p.text for p in section.annex if p.slot == "forecast")
+    assert annex.startswith("Output for January–July 2025 would then total")
     assert "For July, 55.00% of the surveyed producers plan lower daily output and 4 surveyed " in text
     assert "producers plan higher daily output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text
@@ -197,7 +197,7 @@ def test_status_marks_in_tables(en):
 
 def test_forecast_accuracy_table(en):
     (row,) = en.accuracy.rows
-    # the June forecast was the actual plus the stored error: 1,138,600 + 14,232.5
+    # the June forecast as May's release stated it: 1,152,832.5 (the fixture's prior forecast)
     assert [c.text for c in row] == [
         "Copper Cathode",
         "1,152,800 mt",
@@ -468,3 +468,107 @@ def test_a_share_of_year_to_date_sums_is_stated_from_the_sums():
     assert "Over January–June 2025 it came to 20% of the period's total." in en
     zh = paragraphs(draft_report(report_input(auxiliary=(share,)), "zh"), "copper_cathode")[0]["market"]
     assert "累计占比20%。" in zh
+
+
+def test_key_takeaways_are_true_of_the_figures(en, zh):
+    """June against May in the fixtures: nickel sulphate 110,200 against 111,800 mt physical,
+    -1.43% (the only fall); the precursor 77,450 against 75,700, +2.31% (1,750 / 75,700); copper
+    -0.30%, held flat. May's forecast of copper, 1,152,832.5 mt, was 1.25% above June's
+    1,138,600 mt; July: copper +1.36% the one rise expected."""
+    assert en.takeaways[0] == "Largest fall: Nickel Sulphate, down 1.43% MoM."
+    assert en.takeaways[1] == "Largest rise: Ternary Cathode Precursor, up 2.31% MoM."
+    assert "1 rose, 1 fell and 1 held about flat" in en.takeaways[2]
+    assert en.takeaways[3] == (
+        "Largest surprise against last month's forecast: Copper Cathode, estimated at 1,138,600 mt "
+        "against a forecast of 1,152,800 mt: the forecast was 1.25% above the estimate."
+    )  # one forecast only: no count of close ones
+    assert "the largest rise in Copper Cathode (up 1.36%)" in en.takeaways[4]
+    assert zh.takeaways[0] == "降幅最大：硫酸镍，产量环比下降1.43%。"
+    assert "上月预测115.28万吨，预测较估计值高1.25%" in zh.takeaways[3]
+
+
+def test_sections_and_overview_follow_the_chains(en, zh):
+    """By chain in the catalog's order of chains (copper, ..., minor metals, battery
+    materials), in catalog order within a chain (nickel sulphate before the precursor)."""
+    assert [s.code for s in en.sections] == [
+        "copper_cathode",
+        "refined_bismuth",
+        "nickel_sulphate",
+        "ternary_precursor",
+    ]
+    assert en.overview.groups == ((0, "Copper"), (1, "Minor metals"), (2, "Battery materials"))
+    assert [r[0].text for r in en.overview.rows][2:] == ["Nickel Sulphate", "Ternary Cathode Precursor"]
+    assert zh.overview.groups[2] == (2, "电池材料")
+    md = render_markdown(en)
+    assert "| **Battery materials** |  |" in md
+    assert '<tr class="group"><td class="text" colspan="6">Minor metals</td></tr>' in render_html(en)
+
+
+def test_the_data_annex_holds_the_enumerations(en):
+    """A product's page says the month, the rate, the counts and reasons and the outlook; the
+    breakdowns, capacity, market series, year to date and the outlook's details are in the
+    annex, in the JSON too."""
+    section = next(s for s in en.sections if s.code == "copper_cathode")
+    page = " ".join(p.text for p in section.paragraphs)
+    annex = " ".join(p.text for p in section.annex)
+    assert [p.slot for p in section.paragraphs] == ["production", "operating_rate", "drivers", "forecast"]
+    assert {"capacity", "market"} <= {p.slot for p in section.annex}
+    assert "Cumulative output for January–June 2025" in annex and "Cumulative output" not in page
+    assert "environmental inspections in north China" in page  # the reasons stay on the page
+    assert "maintenance in east China" in page  # and the outlook's
+    assert len(page.split()) < 300
+    data = json.loads(render_json(en, report_input(), FigureSet(report_input().figures, "2025-06")))
+    copper = next(p for p in data["products"] if p["code"] == "copper_cathode")
+    assert "Cumulative output for January–June 2025" in " ".join(x["text"] for x in copper["annex"])
+    assert copper["chain"] == "copper" and data["takeaways"] == en.takeaways
+    html = render_html(en)
+    assert html.index('id="annex"') < html.index('id="accuracy"')
+    assert html.count("Cumulative output for January–June 2025") == 1
+
+
+def test_one_section_drafted_with_given_commentary():
+    """What the workspace previews: one product's section with the analyst's unsaved text."""
+    from metalstat.report.drafting import draft_section
+
+    inp = report_input(commentary=(commentary("copper_cathode", "drivers", "after", "Saved text."),))
+    given = [commentary("copper_cathode", "drivers", "before", "Acid prices kept margins up.")]
+    section = draft_section(inp, "en", "copper_cathode", given)
+    drivers = [p for p in section.paragraphs if p.slot == "drivers"]
+    assert [p.source for p in drivers] == ["analyst", "drafted"]
+    assert drivers[0].text == "Acid prices kept margins up."
+    saved = draft_section(inp, "en", "copper_cathode")
+    assert [p.text for p in saved.paragraphs if p.source == "analyst"] == ["Saved text."]
+    assert draft_section(inp, "zh", "copper_cathode", given).paragraphs[0].source == "drafted"
+
+
+def test_the_month_after_next_is_stated_with_its_basis_or_withheld():
+    """Copper's August from the schedules given that far (kind forecast2): 1,175,000 mt is
+    +1.81% on July's 1,154,100 ((1,175,000 / 1,154,100 − 1) × 100 = 1.811), from 25
+    producers holding 88.3% of capacity; withheld (no value), only its basis is told."""
+    from metalstat.engine.figures import FIGURES
+    from tests.report.fixtures import copper_rows, fig
+
+    def basis(*rows):  # type: ignore[no-untyped-def]
+        base = [
+            fig("copper_cathode", "producer_count", "count", "2025-08", 25, kind="forecast2", unit="count"),
+            fig("copper_cathode", "coverage", "level", "2025-08", 88.3, kind="forecast2", unit="%"),
+        ]
+        return report_input(figures=pl.DataFrame([*copper_rows(), *base, *rows], schema=FIGURES))
+
+    stated = basis(
+        fig("copper_cathode", "production", "level", "2025-08", 1_175_000.0, kind="forecast2", status="F"),
+        fig("copper_cathode", "production", "mom_pct", "2025-08", 1.811, kind="forecast2", unit="%", status="F"),
+    )
+    en = paragraphs(draft_report(stated, "en"), "copper_cathode")[0]["forecast"]
+    assert "For August 2025, the schedules of 25 producers holding 88.3% of capacity point to 1,175,000 mt" in en
+    assert "1,175,000 mt, up 1.81% on July." in en
+    zh = paragraphs(draft_report(stated, "zh"), "copper_cathode")[0]["forecast"]
+    assert "据25家企业（产能占比88.3%）的排产，2025年8月产量预计为" in zh
+    withheld = basis(fig("copper_cathode", "production", "level", "2025-08", None, kind="forecast2", status="F"))
+    en = paragraphs(draft_report(withheld, "en"), "copper_cathode")[0]["forecast"]
+    assert "25 producers holding 88.3% of capacity gave a schedule: too few to state an outlook" in en
+    zh = paragraphs(draft_report(withheld, "zh"), "copper_cathode")[0]["forecast"]
+    assert "2025年8月仅25家企业（产能占比88.3%）报送排产，不足以预计产量。" in zh
+    # Without schedules that far, nothing is said of August.
+    none = paragraphs(draft_report(report_input(), "en"), "copper_cathode")[0]["forecast"]
+    assert "August" not in none

@@ -82,7 +82,7 @@ def test_report_from_the_database_and_commentary_in_the_next_render(tmp_path):
     assert [e.region for e in inp.events] == ["east China"]
     report = draft_report(inp, "en")
     (section,) = report.sections
-    text = " ".join(p.text for p in section.paragraphs)
+    text = " ".join(p.text for p in section.paragraphs + section.annex)
     # 21,000 + 3 x 20,000 = 81,000 t against 80,000 in May and June 2024: +1.25 %
     assert "China's copper cathode production was 81,000 mt in June 2025" in text
     assert "up 1.25% (1,000 mt) MoM" in text
@@ -199,7 +199,8 @@ def test_the_vintage_keeps_market_figures_and_the_api_serves_the_outlook():
     assert kept[("actual", "mom_abs", "2025-06")] == 20
     assert kept[("forecast", "level", "2025-07")] == 728
     assert kept[("forecast", "mom_pct", "2025-07")] == pytest.approx(4.0)
-    text = " ".join(p.text for p in draft_report(build_report_input("2025-06"), "en").sections[0].paragraphs)
+    section = draft_report(build_report_input("2025-06"), "en").sections[0]
+    text = " ".join(p.text for p in [*section.paragraphs, *section.annex])  # market series: in the annex
     assert "Outlook for July: 728 yuan/mt, up 28 yuan/mt (4.00%) from June" in text
 
     release = Figure.objects.first().release

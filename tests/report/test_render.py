@@ -68,7 +68,7 @@ def test_json_has_figures_and_text(docs):
         and f["breakdown"] == {}
     )
     assert level["value"] == 1_138_600.0 and level["status"] == "P"
-    precursor = data["products"][2]
+    precursor = next(p for p in data["products"] if p["code"] == "ternary_precursor")
     secret = next(f for f in precursor["figures"] if f["breakdown"] == {"series": "8-series"})
     assert secret["value"] is None and secret["conf_status"] == "C"
     zh = json.loads(docs[("zh", "json")])

@@ -101,11 +101,12 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def test_the_commentary_preview_follows_the_typing_in_both_languages(live_server, page, panel: None) -> None:  # type: ignore[no-untyped-def]
     from metalstat.releases.cycle import run_month
     from metalstat.releases.models import Commentary
-    from metalstat.survey.actions import do_mark_follow_up, do_record_return
+    from metalstat.survey.actions import do_confirm_warning, do_mark_follow_up, do_record_return
 
     for code, output in (("CU-A", 21_000), ("CU-B", 19_000), ("CU-D", 12_000)):
         do_record_return(code, "2025-06", output=output, actor="t", source="phone")
     do_mark_follow_up("CU-D", "2025-06", "far_from_schedule", note="Wang calls the plant on Monday", actor="wang")
+    do_confirm_warning("CU-D", "2025-06", "unexplained_swing", reason="phoned: a furnace relined", actor="wang")
     run_month("2025-06", actor="t")
     person("ana", "analysts")
     url = f"{live_server.url}/workspace/2025-06/commentary/"
@@ -167,6 +168,7 @@ def test_the_release_an_editor_schedules_appears_on_the_portal_at_its_time(live_
     page.wait_for_selector("text=publish done")
     release.refresh_from_db()
     assert release.status == "published" and release.release_at == soon.replace(second=0, microsecond=0)
+    _shot(page, "release")
 
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/account/sign-in/")

@@ -164,6 +164,36 @@ def test_the_one_return_form_applies_the_rules(as_role, panel: None) -> None:  #
     assert late.status_code == 409 and "changed by u-analyst" in late.context["conflict"]
 
 
+def test_the_one_return_form_takes_breakdowns_and_planned_breakdowns(as_role) -> None:  # type: ignore[no-untyped-def]
+    from metalstat.registry.actions import do_add_capacity_record, do_set_panel_membership, do_upsert_producer
+
+    do_upsert_producer("NI-A", name="Coastal NPI", product="npi", province="Shandong", actor="t")
+    do_add_capacity_record("NI-A", "2020-01-01", 120_000, actor="t")
+    do_set_panel_membership("NI-A", "2020-01", actor="t")
+    client = as_role("analyst")
+    url = "/workspace/2025-06/returns/NI-A/"
+    form = client.get(url).content.decode()
+    assert 'name="grade=high-grade"' in form and 'name="schedule:grade=low-grade"' in form
+    assert 'name="schedule_after_next"' in form
+    base = {"output": "9000", "output_metal": "900", "status": "normal", "source": "phone", "revision": "0"}
+    base |= {"grade=high-grade": "6000", "grade=low-grade": "3000", "schedule": "9100", "schedule_after_next": "9200"}
+    # The planned parts add up to 8,100 against a schedule of 9,100: an error, nothing written.
+    bad = client.post(url, base | {"schedule:grade=high-grade": "6100", "schedule:grade=low-grade": "2000"})
+    assert bad.status_code == 400 and "planned_breakdown_sum" in bad.content.decode()
+    assert not SurveyReturn.objects.filter(producer__code="NI-A").exists()
+    check = client.post(url.replace("NI-A/", "NI-A/check/"), base | {"schedule:grade=high-grade": "x"})
+    assert "schedule:grade=high-grade: 'x' is not a number" in check.json()["problems"]
+    ok = client.post(url, base | {"schedule:grade=high-grade": "6100", "schedule:grade=low-grade": "3000"})
+    assert ok.status_code == 302, ok.content.decode()
+    stored = SurveyReturn.objects.get(producer__code="NI-A")
+    assert stored.breakdown == {"grade": {"high-grade": 6000.0, "low-grade": 3000.0}}
+    assert stored.schedule_breakdown == {"grade": {"high-grade": 6100.0, "low-grade": 3000.0}}
+    assert stored.schedule_after_next == 9200.0
+    # The form shows them again for the next edit.
+    again = client.get(url).context["values"]
+    assert (again["schedule:grade=high-grade"], again["grade=low-grade"]) == (6100.0, 3000.0)
+
+
 def test_sign_off_needs_two_people(as_role, panel: None) -> None:  # type: ignore[no-untyped-def]
     _june_returns()
     analyst, editor = as_role("analyst"), as_role("editor")
@@ -284,3 +314,44 @@ def test_every_page_title_is_plain_text() -> None:
         found = re.search(r"\{% block title %\}(.*?)\{% endblock %\}", path.read_text("utf-8"), re.S)
         if found:
             assert "<" not in found[1] and "\n" not in found[1], path
+
+
+def test_an_approved_vintage_goes_back_only_by_an_editor_withdrawing_the_approval(as_role, panel: None) -> None:  # type: ignore[no-untyped-def]
+    from metalstat.releases.models import Figure
+
+    _june_returns()
+    analyst, editor = as_role("analyst"), as_role("editor")
+    url = "/workspace/2025-06/release/"
+    analyst.post(url, {"step": "run"})
+    release = Release.objects.get()
+    figures = sorted(Figure.objects.filter(release=release).values_list("id", "value"))
+    analyst.post(url, {"step": "submit", "release": release.pk})
+    editor.post(url, {"step": "approve", "release": release.pk})
+    # scheduled: withdrawn from the schedule first (back to approved), with a reason
+    editor.post(url, {"step": "publish", "release": release.pk, "release_at": "2099-07-15 09:30"})
+    assert "Withdraw from schedule" in editor.get(url).content.decode()
+    editor.post(url, {"step": "withdraw", "release": release.pk, "note": "hold for the NPI check"})
+    release.refresh_from_db()
+    assert (release.status, release.release_at) == ("approved", None)
+    # an approved vintage is not rejected, and an analyst cannot take its approval back
+    editor.post(url, {"step": "reject", "release": release.pk, "note": "x"})
+    analyst.post(url, {"step": "withdraw_approval", "release": release.pk, "note": "x"})
+    editor.post(url, {"step": "withdraw_approval", "release": release.pk, "note": " "})
+    release.refresh_from_db()
+    assert (release.status, release.approved_by) == ("approved", "u-editor")
+    page = editor.get(url).content.decode()
+    assert "Withdraw approval" in page
+    editor.post(url, {"step": "withdraw_approval", "release": release.pk, "note": "D's furnace: recheck"})
+    release.refresh_from_db()
+    assert (release.status, release.approved_by, release.approved_at, release.note) == (
+        "draft",
+        "",
+        None,
+        "D's furnace: recheck",
+    )
+    # its figures never changed; it goes round again with four eyes
+    assert sorted(Figure.objects.filter(release=release).values_list("id", "value")) == figures
+    analyst.post(url, {"step": "submit", "release": release.pk})
+    editor.post(url, {"step": "approve", "release": release.pk})
+    release.refresh_from_db()
+    assert release.status == "approved"

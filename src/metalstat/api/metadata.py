@@ -58,6 +58,13 @@ def series_kind(measure: str, statistic: str) -> str:
     return MEASURES.get(measure, (measure, measure, "stock"))[2]
 
 
+# What a series title adds for its kind, in English and Chinese.
+_KIND_SUFFIX = {
+    "forecast": (" (forecast)", "（预测）"),
+    "forecast2": (" (forecast of the month after next)", "（下下月预测）"),
+}
+
+
 def describe(row: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     """Metadata of one row of ``releases.queries.series_index``."""
     code = row["product"]
@@ -75,11 +82,9 @@ def describe(row: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     s_en, s_zh = STATISTICS.get(row["statistic"], (row["statistic"], row["statistic"]))
     parts = parse_breakdown(row["breakdown"])
     where = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in parts.items()) or "total"
-    forecast = row["kind"] == "forecast"
-    title = f"{name}: {m_en}, {where}, {s_en}" + (" (forecast)" if forecast else "")
-    title_zh = f"{name_zh}{m_zh}（{'，'.join(f'{v}' for v in parts.values()) or '合计'}）{s_zh}" + (
-        "（预测）" if forecast else ""
-    )
+    suffix_en, suffix_zh = _KIND_SUFFIX.get(row["kind"], ("", ""))
+    title = f"{name}: {m_en}, {where}, {s_en}" + suffix_en
+    title_zh = f"{name_zh}{m_zh}（{'，'.join(f'{v}' for v in parts.values()) or '合计'}）{s_zh}" + suffix_zh
     unit = row["unit"]
     return {
         "id": row["series_id"],

@@ -17,7 +17,7 @@ from metalstat.api.formats import json_response
 from metalstat.api.limits import count_request
 from metalstat.api.problems import Problem
 from metalstat.api.routes import api, json_body
-from metalstat.catalog.vocabulary import RETURN_QUANTITIES
+from metalstat.catalog.vocabulary import RETURN_BREAKDOWNS, RETURN_QUANTITIES
 from metalstat.core.concurrency import Conflict
 from metalstat.subscriptions.models import AccessLog
 from metalstat.survey.entry import NeedsReason, RuleErrors
@@ -36,7 +36,7 @@ from metalstat.survey.returns_import import RULE_COLUMNS
 CHANNEL = "API"
 MONTHS = 24
 QUANTITIES = RETURN_QUANTITIES
-FIELDS = ("period", *QUANTITIES, "status", "reason", "breakdown", "expected_revision", "confirm", "producer")
+FIELDS = ("period", *QUANTITIES, "status", "reason", *RETURN_BREAKDOWNS, "expected_revision", "confirm", "producer")
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -87,6 +87,7 @@ def _return(row: SurveyReturn) -> dict[str, Any]:
         **{name: getattr(row, name) for name in QUANTITIES},
         "status": row.status,
         "breakdown": row.breakdown,
+        "schedule_breakdown": row.schedule_breakdown,
         "reason": row.reason,
         "source": row.source,
         "collected_at": row.collected_at,
@@ -127,6 +128,10 @@ _RETURN_BODY = json_body(
         "status": {"type": "string", "description": "normal, halted, new, closed, …"},
         "reason": {"type": "string", "description": "your own words on a change"},
         "breakdown": {"type": "object", "description": '{"dimension": {"value": quantity}}'},
+        "schedule_breakdown": {
+            "type": "object",
+            "description": 'next month\'s schedule by the same parts: {"dimension": {"value": quantity}}',
+        },
         "expected_revision": {"type": "integer", "description": "the revision you started from"},
         "confirm": {"type": "string", "description": "why the values stand, if they raise warnings"},
         "producer": {"type": "string", "description": "optional: your own code (the token decides)"},
@@ -170,13 +175,14 @@ def _check_fields(channel: Channel, body: dict[str, Any]) -> list[dict[str, Any]
     for name in ("status", "reason", "confirm"):
         if name in body and not isinstance(body[name], str):
             params.append({"name": name, "reason": "a string"})
-    breakdown = body.get("breakdown", {})
-    if not isinstance(breakdown, dict) or not all(
-        isinstance(parts, dict)
-        and all(q is None or (isinstance(q, int | float) and not isinstance(q, bool)) for q in parts.values())
-        for parts in breakdown.values()
-    ):
-        params.append({"name": "breakdown", "reason": 'an object: {"dimension": {"value": quantity}}'})
+    for name in RETURN_BREAKDOWNS:
+        breakdown = body.get(name, {})
+        if not isinstance(breakdown, dict) or not all(
+            isinstance(parts, dict)
+            and all(q is None or (isinstance(q, int | float) and not isinstance(q, bool)) for q in parts.values())
+            for parts in breakdown.values()
+        ):
+            params.append({"name": name, "reason": 'an object: {"dimension": {"value": quantity}}'})
     revision = body.get("expected_revision")
     if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
         params.append({"name": "expected_revision", "reason": "a whole number"})

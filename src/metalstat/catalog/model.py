@@ -7,7 +7,7 @@ part can rely on a product's fields without re-checking.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,6 +23,19 @@ ChainGroup = Literal[
     "rare_earths",
     "precious",
 ]
+
+# The value chains the report groups products by (overview and sections), in reading order.
+Chain = Literal[
+    "copper",
+    "aluminium",
+    "lead_zinc_tin",
+    "nickel_chromium_stainless",
+    "ferroalloys",
+    "silicon_pv",
+    "minor_metals",
+    "battery_materials",
+]
+CHAINS: tuple[Chain, ...] = get_args(Chain)
 
 
 class _Strict(BaseModel):
@@ -109,6 +122,11 @@ class Product(_Strict):
     name_zh: str
     group: ChainGroup
     scope: Literal["China", "Overseas", "Indonesia"]
+    chain: Chain | None = Field(
+        default=None,
+        description="the value chain the report groups the product under (CHAINS); every product of "
+        "products.toml names one (a test holds it), a product without one is reported after the chains",
+    )
     unit: str
     unit_zh: str
     content: Literal["physical", "metal", "both"]

@@ -1,6 +1,7 @@
 """The only writes of delivery settings: a subscriber's alerts (language, products, e-mail),
-their personal feed token, unsubscribing, and webhook endpoints. Atomic and audited; secrets
-(the feed token) are returned once and only their digest is stored and logged.
+their personal feed token, unsubscribing, and webhook endpoints (registered, turned off,
+deleted). Atomic and audited; secrets (the feed token) are returned once and only their digest
+is stored and logged.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def do_register_webhook(subscriber: Subscriber, url: str, *, actor: Actor) -> We
         url = check_url(url)
     except UnsafeEndpoint as exc:
         raise ValidationError({"url": str(exc)}) from None
-    hook = Webhook.objects.select_for_update().filter(subscriber=subscriber, url=url).first()
+    hook = Webhook.objects.select_for_update().filter(subscriber=subscriber, url=url, deleted_at=None).first()
     if hook is not None:
         if hook.active:
             return hook
@@ -131,3 +132,24 @@ def do_disable_webhook(hook: Webhook, *, actor: Actor, reason: str = "removed by
     locked.disabled_reason = reason[:200]
     _save(locked, before, actor=actor)
     return locked
+
+
+@transaction.atomic
+def do_delete_webhook(subscriber: Subscriber, webhook_id: int, *, actor: Actor) -> Webhook:
+    """Delete one of the subscriber's own endpoints (``Webhook.DoesNotExist`` for anyone
+    else's, or one already deleted). The row stays, off for good with its secret wiped, so the
+    delivery log keeps saying which address each call went to; its owner no longer sees it and
+    may register the address again as a new endpoint, with a new secret."""
+    hook = Webhook.objects.select_for_update().get(pk=webhook_id, subscriber=subscriber, deleted_at=None)
+    before = snapshot(hook, exclude=SECRET_FIELDS)
+    now = timezone.now()
+    if hook.active:
+        hook.active = False
+        hook.disabled_at = now
+    hook.disabled_reason = "deleted by its owner"
+    hook.deleted_at = now
+    hook.secret = ""
+    hook.full_clean()
+    hook.save()
+    record_change(hook, AuditAction.DELETE, before=before, after=snapshot(hook, exclude=SECRET_FIELDS), actor=actor)
+    return hook

@@ -49,7 +49,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @api.get("/webhooks", summary="Your webhook endpoints", tags=["account"])
 def list_webhooks(request: HttpRequest) -> HttpResponse:
     ctx = Context(request, ())
-    hooks = Webhook.objects.filter(subscriber=_subscriber(ctx)).order_by("pk")
+    hooks = Webhook.objects.filter(subscriber=_subscriber(ctx), deleted_at=None).order_by("pk")
     return ctx.log(_no_store(json_response({"ok": True, "webhooks": [_hook(h) for h in hooks]})))
 
 
@@ -82,7 +82,7 @@ def _own(ctx: Context, webhook_id: int) -> Webhook:
     subscriber = _subscriber(ctx)
     if not 0 < webhook_id < 2**63:
         raise not_found(f"webhook {webhook_id}")
-    hook = Webhook.objects.filter(pk=webhook_id, subscriber=subscriber).first()
+    hook = Webhook.objects.filter(pk=webhook_id, subscriber=subscriber, deleted_at=None).first()
     if hook is None:
         raise not_found(f"webhook {webhook_id}")
     return hook

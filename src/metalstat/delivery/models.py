@@ -60,20 +60,33 @@ class AlertPreference(models.Model):
 
 class Webhook(models.Model):
     """An HTTPS endpoint a subscriber registered; signed with its own secret (Standard
-    Webhooks), disabled after too many failures in a row."""
+    Webhooks), disabled after too many failures in a row.
+
+    Deleting one (``delivery.actions.do_delete_webhook``) keeps the row, off for good, with its
+    secret wiped and ``deleted_at`` set: the delivery log's calls keep saying where they went.
+    Its owner no longer sees it, and the address may be registered again as a new endpoint."""
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=100, help_text="whsec_…: the signing secret, shown to its owner")
+    secret = models.CharField(
+        max_length=100, blank=True, help_text="whsec_…: the signing secret, shown to its owner (empty once deleted)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="deleted by its owner: kept for the delivery log"
+    )
 
     class Meta:
         ordering = ("subscriber", "created_at")
-        constraints = (models.UniqueConstraint(fields=["subscriber", "url"], name="webhook_url_per_subscriber"),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=["subscriber", "url"], condition=Q(deleted_at__isnull=True), name="webhook_url_per_subscriber"
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.url} ({self.subscriber})"

@@ -161,6 +161,8 @@ def deliver(delivery: Delivery) -> Outcome:
     hook = delivery.webhook
     assert hook is not None
     hook.refresh_from_db()
+    if hook.deleted_at is not None:
+        return Outcome(AttemptOutcome.SKIPPED, "endpoint deleted")
     if not hook.active:
         return Outcome(AttemptOutcome.SKIPPED, "endpoint disabled")
     try:

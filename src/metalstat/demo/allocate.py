@@ -65,6 +65,10 @@ class Panel:
     reason: np.ndarray
     missing: np.ndarray
     parts: dict[str, np.ndarray] = field(default_factory=dict)  # "dim=value" -> [i, t]
+    # Next month's planned parts given in month t (June's only): "dim=value" -> [i, t].
+    planned: dict[str, np.ndarray] = field(default_factory=dict)
+    # The schedule for t+2 given in month t (June's, where the report speaks of August).
+    after_next: np.ndarray | None = None
     events: list[Event] = field(default_factory=list)
 
 
@@ -461,6 +465,61 @@ def _parts(product: Product, national: National, lay: Layout, panel: Panel, rng:
             for v, s in enumerate(names):
                 out[s][resp, t] = panel.output[resp, t] * mix[:, v]
         panel.parts.update(out)
+
+
+def planned_parts(product: Product, national: National, lay: Layout, panel: Panel) -> None:
+    """The planned breakdown of June's schedules for July: each plant starts from its own
+    June mix, and the mix of the plants that give a schedule, weighted as the engine weighs
+    them in the forecast (July's weight × schedule, × the schedule's grade where the headline
+    is metal content), is the calibrated July composition. No random draw: every other
+    product's and target's calibration stays as it was. Run once the schedules are final."""
+    june, july = timeline.T_LAST, timeline.T_FORECAST
+    sched = panel.schedule[:, june]
+    givers = lay.in_panel[:, june] & ~panel.missing[:, june] & np.isfinite(sched) & (lay.weight[:, july] > 0)
+    givers &= np.where(np.isfinite(sched), sched, 0.0) > 0
+    if not givers.any():
+        return
+    wy = lay.weight[givers, july] * sched[givers]
+    if product.headline_content == "metal" and product.content == "both" and panel.schedule_metal is not None:
+        wy = wy * panel.schedule_metal[givers, june] / sched[givers]
+    out_june = panel.output[givers, june]
+    for d in product.dimensions:
+        names = [f"{d.name}={v}" for v in d.value_names()]
+        if d.source != "return" or not all(s in panel.parts for s in names):
+            continue
+        shares = np.array([national.paths[s][july] / national.total[july] for s in names])
+        own = np.array([panel.parts[s][givers, june] for s in names]).T
+        mix = np.where(out_june[:, None] > 0, own / np.where(out_june > 0, out_june, 1.0)[:, None], shares[None, :])
+        if d.kind == "partition":
+            mix = _ras(np.where(mix.sum(axis=1, keepdims=True) > 0, mix, shares[None, :]), shares, wy)
+        else:
+            for v in range(len(names)):
+                col = (wy * mix[:, v]).sum()
+                if col > 0:
+                    mix[:, v] *= shares[v] * wy.sum() / col
+        for v, name in enumerate(names):
+            planned = np.full(panel.output.shape, np.nan)
+            planned[givers, june] = sched[givers] * mix[:, v]
+            panel.planned[name] = planned
+
+
+def after_next(lay: Layout, panel: Panel, rise: float, rng: np.random.Generator, cover: float = 0.88) -> None:
+    """June's schedules for August: the largest June respondents with a schedule, down to
+    ``cover`` of July's frame capacity (above the product's minimum coverage, which the
+    forecast's second month needs), each planning its July schedule × (1 + ``rise``) with a
+    little noise of its own. The others give none."""
+    june, july = timeline.T_LAST, timeline.T_FORECAST
+    sched = panel.schedule[:, june]
+    ok = lay.in_panel[:, june] & ~panel.missing[:, june] & np.isfinite(sched) & (np.nan_to_num(sched) > 0)
+    order = [i for i in np.argsort(-lay.cap_avg[:, july], kind="stable") if ok[i]]
+    frame = lay.cap_avg[:, july].sum()
+    panel.after_next = np.full(panel.output.shape, np.nan)
+    covered = 0.0
+    for i in order:
+        if covered >= cover * frame:
+            break
+        panel.after_next[i, june] = sched[i] * (1.0 + rise) * (1.0 + rng.normal(0.0, 0.005))
+        covered += lay.cap_avg[i, july]
 
 
 def _ras(mix: np.ndarray, shares: np.ndarray, wy: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import polars as pl
 
 from metalstat.catalog import Catalog, Product, load_catalog
 from metalstat.demo import auxiliary, stories, timeline
-from metalstat.demo.allocate import Panel, allocate
+from metalstat.demo.allocate import Panel, after_next, allocate, planned_parts
 from metalstat.demo.cells import Layout, layout
 from metalstat.demo.choices import load_choices
 from metalstat.demo.groups import Groups, physical_path
@@ -41,6 +41,7 @@ DEFAULT_SEED = 20250630
 class DemoData:
     """The generated panel: engine input frames plus register details and auxiliary series.
 
+    ``schedule_parts`` holds the planned parts of June's schedules.
     ``producers`` has the engine's columns plus code, name, name_zh, country; ``capacity``
     plus note; ``returns`` plus source, collected_at, collected_by (only returns received:
     a missing return is an absent row); ``events`` plus description.
@@ -57,6 +58,7 @@ class DemoData:
     auxiliary_observations: pl.DataFrame
     auxiliary_outlooks: pl.DataFrame = field(default_factory=lambda: pl.DataFrame())
     confirmations: pl.DataFrame = field(default_factory=lambda: empty("confirmations"))
+    schedule_parts: pl.DataFrame = field(default_factory=lambda: empty("schedule_parts"))
     notes: dict[str, list[str]] = field(default_factory=dict)  # per product: what gave way
 
     def cycle_inputs(self) -> CycleInputs:
@@ -66,6 +68,7 @@ class DemoData:
             panel=conform("panel", self.panel),
             returns=conform("returns", self.returns),
             return_parts=conform("return_parts", self.return_parts),
+            schedule_parts=conform("schedule_parts", self.schedule_parts),
             events=conform("events", self.events),
             confirmations=conform("confirmations", self.confirmations),
         )
@@ -140,7 +143,21 @@ def _generate_product(product: Product, targets: Sequence[Target], seed: int, ma
     )
     story.finish(structure, lay, groups, panel, own, rng)
     seed_events(product.code, structure, lay, panel)
+    planned_parts(product, national, lay, panel)
+    outlook = [t for t in own if t.kind == "forecast2" and t.measure == "production" and not t.breakdown]
+    if outlook:
+        after_next(lay, panel, _rise(outlook), np.random.default_rng(product_seed(seed, product.code + "/after_next")))
     return ProductDemo(product, national, structure, lay, groups, panel)
+
+
+def _rise(outlook: Sequence[Target]) -> float:
+    """The change of the month after next on the next that the report states: its number
+    where it gives one, else 2% in the direction it gives."""
+    for t in outlook:
+        if t.statistic == "mom_pct" and t.value is not None:
+            return t.value / 100.0
+    down = any(t.direction == "down" for t in outlook)
+    return -0.02 if down else 0.02
 
 
 def moved_against(demo: ProductDemo) -> list[int]:
@@ -234,6 +251,7 @@ def _collected_at(period: date) -> datetime:
 
 def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target]) -> DemoData:
     prod_rows, cap_rows, panel_rows, ret_rows, part_rows, ev_rows = [], [], [], [], [], []
+    planned_rows: list[tuple[str, date, str, str, float]] = []
     notes: dict[str, list[str]] = {}
     sources = ("phone", "phone", "phone", "spreadsheet", "field", "api")
     for d in parts:
@@ -258,6 +276,7 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
                     continue
                 period = timeline.MONTHS[t]
                 sched = pan.schedule[i, t]
+                after = np.nan if pan.after_next is None else pan.after_next[i, t]
                 ret_rows.append(
                     (
                         p.code,
@@ -272,6 +291,7 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
                         None if np.isnan(pan.schedule_opcap[i, t]) else float(pan.schedule_opcap[i, t]),
                         str(pan.status[i, t] or "normal"),
                         str(pan.reason[i, t]) or None,
+                        None if np.isnan(after) else float(after),
                         source,
                         _collected_at(period),
                         "demo analyst",
@@ -280,6 +300,10 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
                 for key, arr in pan.parts.items():
                     dim, value = key.split("=", 1)
                     part_rows.append((p.code, period, dim, value, float(arr[i, t])))
+                for key, arr in pan.planned.items():
+                    if not np.isnan(arr[i, t]):
+                        dim, value = key.split("=", 1)
+                        planned_rows.append((p.code, period, dim, value, float(arr[i, t])))
         for e in pan.events:
             ev_rows.append((e.producer, e.start, e.end, e.capacity_affected, e.reason, e.planned, e.description))
     producers = pl.DataFrame(
@@ -325,25 +349,15 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
             "schedule_operating_capacity": pl.Float64,
             "status": pl.Utf8,
             "reason": pl.Utf8,
+            "schedule_after_next": pl.Float64,
             "source": pl.Utf8,
             "collected_at": pl.Datetime("us", "UTC"),
             "collected_by": pl.Utf8,
         },
     )
-    return_parts = (
-        pl.DataFrame(
-            part_rows,
-            orient="row",
-            schema={
-                "producer_id": pl.Utf8,
-                "period": pl.Date,
-                "dimension": pl.Utf8,
-                "value": pl.Utf8,
-                "quantity": pl.Float64,
-            },
-        )
-        if part_rows
-        else empty("return_parts")
+    return_parts, schedule_parts = (
+        pl.DataFrame(rows, orient="row", schema=empty(name).schema) if rows else empty(name)
+        for rows, name in ((part_rows, "return_parts"), (planned_rows, "schedule_parts"))
     )
     events = pl.DataFrame(
         ev_rows,
@@ -360,5 +374,16 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
     )
     series, observations, outlooks = auxiliary.series_and_observations(targets, seed)
     return DemoData(
-        seed, producers, capacity, panel, returns, return_parts, events, series, observations, outlooks, notes=notes
+        seed,
+        producers,
+        capacity,
+        panel,
+        returns,
+        return_parts,
+        events,
+        series,
+        observations,
+        outlooks,
+        schedule_parts=schedule_parts,
+        notes=notes,
     )

@@ -137,6 +137,9 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
     parts: dict[tuple[str, Any], dict[str, dict[str, float]]] = defaultdict(dict)
     for pid, period, dim, value, qty in data.return_parts.iter_rows():
         parts[(pid, period)].setdefault(dim, {})[value] = qty
+    planned: dict[tuple[str, Any], dict[str, dict[str, float]]] = defaultdict(dict)
+    for pid, period, dim, value, qty in data.schedule_parts.iter_rows():
+        planned[(pid, period)].setdefault(dim, {})[value] = qty
     now = timezone.now()
     _insert(
         SurveyReturn,
@@ -148,10 +151,12 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
             "output_metal",
             "schedule",
             "schedule_metal",
+            "schedule_after_next",
             "operating_capacity",
             "schedule_operating_capacity",
             "status",
             "breakdown",
+            "schedule_breakdown",
             "reason",
             "source",
             "collected_at",
@@ -167,10 +172,12 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
                 r["output_metal"],
                 r["schedule"],
                 r["schedule_metal"],
+                r["schedule_after_next"],
                 r["operating_capacity"],
                 r["schedule_operating_capacity"],
                 r["status"],
                 parts.get((r["producer_id"], r["period"]), {}),
+                planned.get((r["producer_id"], r["period"]), {}),
                 _blank(r["reason"]),
                 r["source"],
                 r["collected_at"],

@@ -93,6 +93,8 @@ def run_and_publish(
     ``releases.cycle.load_cycle_inputs`` would."""
     from metalstat.engine.calendar import add_months
 
+    if late is not None and late.month not in months:
+        raise ValueError(f"the late returns of {period_label(late.month)} would never arrive: it is not run")
     chosen = list(products) if products is not None else list(load_catalog())
     base = data.cycle_inputs().checked()
     history: dict[tuple[str, date], float] = {}
@@ -103,6 +105,7 @@ def run_and_publish(
             base,
             returns=base.returns.filter(pl.col("period") <= m),
             return_parts=base.return_parts.filter(pl.col("period") <= m),
+            schedule_parts=base.schedule_parts.filter(pl.col("period") <= m),
             published_history=_published({k: v for k, v in history.items() if k[1] <= m}, "published_history"),
             prior_forecasts=_published({k: v for k, v in forecasts.items() if k[1] <= m}, "prior_forecasts"),
         )

@@ -90,7 +90,7 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     product: str
-    kind: Literal["actual", "forecast"]
+    kind: Literal["actual", "forecast", "forecast2"]
     period: str
     measure: str
     breakdown: dict[str, str] = Field(default_factory=dict)

@@ -1,6 +1,6 @@
 """What every portal page's layout needs: the report's language for the reader's language
-(numbers, months, labels), the flag legend and the next release time (read only when a page
-prints it)."""
+(numbers, months, labels), its punctuation (``P``: full-width in Chinese), the flag legend
+and the next release time (read only when a page prints it)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:  # noqa: ARG001 (a context p
     upcoming = _NextRelease()
     return {
         "L": lang,
+        "P": pages.PUNCTUATION,
         "legend": [(code, lang.term("obs_status", code)) for code in "PEFBIUCD"],
         "next_release": lambda: upcoming.value,
     }

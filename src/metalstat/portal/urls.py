@@ -40,6 +40,7 @@ urlpatterns = [
     path("account/feed/", views.issue_feed_token, name="issue-feed-token"),
     path("account/webhooks/", views.register_webhook, name="register-webhook"),
     path("account/webhooks/<int:pk>/disable/", views.disable_webhook, name="disable-webhook"),
+    path("account/webhooks/<int:pk>/delete/", views.delete_webhook, name="delete-webhook"),
     # Django's password reset, in the portal's layout; the e-mail goes through EMAIL_BACKEND.
     _reset(
         "",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metalstat.delivery.actions import (
+    do_delete_webhook,
     do_disable_webhook,
     do_issue_feed_token,
     do_register_webhook,
@@ -24,7 +25,7 @@ from metalstat.delivery.actions import (
 from metalstat.delivery.models import Webhook
 from metalstat.engine.inputs import month_start
 from metalstat.portal import account as account_reads
-from metalstat.portal import pages
+from metalstat.portal import delivery_texts, pages
 from metalstat.releases.queries import NotVisible, release_id
 from metalstat.report.figureset import shift_month
 from metalstat.report.language import Language
@@ -80,7 +81,7 @@ def product(request: HttpRequest, code: str) -> HttpResponse:
     latest = pages.latest_release(reader)
     current = latest is not None and f"{latest.period:%Y-%m}" == page.last
     if page.entitled and page.found and current and latest and pages.reaches_report(reader, code):
-        section = pages.section_of(pages.drafted_report(reader, latest, lang), code)
+        section = pages.drafted_section(reader, latest, lang, code)
     base = request.build_absolute_uri("/api/v1/")
     return _page(
         request,
@@ -209,6 +210,7 @@ def account(
         new_hook=new_hook,
         feed_url=feed_url,
         saved=request.GET.get("saved") == "alerts",
+        hook_deleted=request.GET.get("deleted") == "webhook",
     )
     response.status_code = status
     return response
@@ -273,16 +275,28 @@ def register_webhook(request: HttpRequest) -> HttpResponse:
         hook = do_register_webhook(subscriber, request.POST.get("url", ""), actor=request.user)
     except ValidationError as exc:
         reasons = exc.message_dict.get("url", exc.messages) if hasattr(exc, "error_dict") else exc.messages
-        return account(request, webhook_error="; ".join(reasons), status=400)
+        return account(request, webhook_error=delivery_texts.reasons(reasons), status=400)
     return _shown_once(request, new_hook=hook)
 
 
 @login_required
 @require_POST
 def disable_webhook(request: HttpRequest, pk: int) -> HttpResponse:
-    hook = get_object_or_404(Webhook, pk=pk, subscriber=_own_subscriber(request))
+    hook = get_object_or_404(Webhook, pk=pk, subscriber=_own_subscriber(request), deleted_at=None)
     do_disable_webhook(hook, actor=request.user)
     return redirect(reverse("portal:account") + "#hooks-h")
+
+
+@login_required
+@require_POST
+def delete_webhook(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the reader's own endpoints (anyone else's, or a deleted one: not found);
+    its calls stay in the delivery log, with the address they went to."""
+    try:
+        do_delete_webhook(_own_subscriber(request), pk, actor=request.user)
+    except Webhook.DoesNotExist:
+        raise Http404("no such webhook") from None
+    return redirect(reverse("portal:account") + "?deleted=webhook#hooks-h")
 
 
 @login_required

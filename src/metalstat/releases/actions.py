@@ -297,17 +297,49 @@ def do_submit_for_review(release: Release | int, *, actor: Actor, note: str = ""
 
 @transaction.atomic
 def do_reject_release(release: Release | int, *, actor: Actor, note: str) -> Release:
-    """A reviewer sends a release back to draft, saying why."""
+    """A reviewer sends a release in review back to draft, saying why. An approved release
+    is not rejected: its approval is withdrawn (:func:`do_withdraw_approval`)."""
+    require(actor, "review_release")
+    if _locked(release).status == ReleaseStatus.APPROVED:
+        raise ReleaseError(
+            "cannot reject an approved release: withdraw its approval instead, with the reason "
+            "(`metalstat release withdraw-approval`, or the workspace's release page)"
+        )
+    return _back_to_draft(release, ReleaseStatus.IN_REVIEW, "reject", actor=actor, note=note)
+
+
+def _back_to_draft(
+    release: Release | int, status: str, step: str, *, actor: Actor, note: str, **changes: Any
+) -> Release:
+    """An editor sends a release of ``status`` back to draft, with the reason as its note."""
     require(actor, "review_release")
     if not (note or "").strip():
-        raise ValidationError({"note": "say why the release goes back to draft"})
+        raise ValidationError({"note": f"say why ({step}): the release goes back to draft"})
     return _transition(
         release,
-        (ReleaseStatus.IN_REVIEW, ReleaseStatus.APPROVED),
+        (status,),
         ReleaseStatus.DRAFT,
         actor=actor,
-        step="reject",
-        changes={"reviewed_by": actor_name(actor), "note": note},
+        step=step,
+        changes={"reviewed_by": actor_name(actor), "note": note, **changes},
+    )
+
+
+@transaction.atomic
+def do_withdraw_approval(release: Release | int, *, actor: Actor, note: str) -> Release:
+    """An editor takes back the approval of a release not yet scheduled, saying why: it goes
+    back to draft (the analysts resubmit it, and another approval needs four eyes again),
+    without its approver; the audit keeps who approved it and when. Its figures never change:
+    a correction is a new vintage. A scheduled release is first withdrawn from its schedule
+    (:func:`do_withdraw_release`); a live one cannot be taken back."""
+    return _back_to_draft(
+        release,
+        ReleaseStatus.APPROVED,
+        "withdraw the approval of",
+        actor=actor,
+        note=note,
+        approved_by="",
+        approved_at=None,
     )
 
 

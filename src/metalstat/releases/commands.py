@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -127,6 +127,16 @@ def _step(action: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
         raise click.ClickException("; ".join(exc.messages)) from exc
 
 
+def _noted_step(action: str, period: str, vintage: int | None, *, actor: str, note: str) -> Any:
+    """A workflow step that takes the release and a reason (``releases.actions.<action>``)."""
+    from metalstat.core.startup import setup_django
+
+    setup_django()
+    from metalstat.releases import actions
+
+    return _step(getattr(actions, action), _release(period, vintage), actor=actor, note=note)
+
+
 _period = click.argument("period")
 _vintage = click.option("--vintage", type=int, default=None, help="Default: the newest.")
 _actor = click.option("--actor", required=True, help="Who takes this step (kept in the log).")
@@ -200,14 +210,20 @@ def release_approve(period: str, vintage: int | None, actor: str) -> None:
 @_actor
 @click.option("--note", required=True, help="Why it goes back to draft.")
 def release_reject(period: str, vintage: int | None, actor: str, note: str) -> None:
-    """Send a vintage in review (or approved) back to draft, saying why."""
-    from metalstat.core.startup import setup_django
-
-    setup_django()
-    from metalstat.releases.actions import do_reject_release
-
-    r = _step(do_reject_release, _release(period, vintage), actor=actor, note=note)
+    """Send a vintage in review back to draft, saying why (an approved one: withdraw-approval)."""
+    r = _noted_step("do_reject_release", period, vintage, actor=actor, note=note)
     click.echo(f"{r.label}: back to draft")
+
+
+@release_cmd.command("withdraw-approval")
+@_period
+@_vintage
+@_actor
+@click.option("--note", required=True, help="Why the approval is withdrawn.")
+def release_withdraw_approval(period: str, vintage: int | None, actor: str, note: str) -> None:
+    """Take back the approval of a vintage not yet scheduled (back to draft; figures unchanged)."""
+    r = _noted_step("do_withdraw_approval", period, vintage, actor=actor, note=note)
+    click.echo(f"{r.label}: approval withdrawn, back to draft")
 
 
 def _release_time(at: str) -> datetime:

@@ -124,8 +124,8 @@ def _scale(lang: Language, unit_code: str, unit: str, peak: float) -> tuple[floa
 
 
 def _value_label(lang: Language, x: float) -> str:
-    """A plotted value with three significant digits at least (1,135; 113.5; 1.14)."""
-    return lang.num(x, 0 if abs(x) >= 100 else (1 if abs(x) >= 10 else 2))
+    """A plotted value with four significant digits or so (1,135; 360.5; 11.2; 7.79)."""
+    return lang.num(x, 0 if abs(x) >= 1000 else (1 if abs(x) >= 10 else 2))
 
 
 def _derived_mom(levels: list[float | None]) -> list[float | None]:

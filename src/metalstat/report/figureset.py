@@ -73,8 +73,9 @@ class FigureSet:
         self.period = period
         self.previous = shift_month(period, -1)
         self.next = shift_month(period, 1)
+        self.after = shift_month(period, 2)  # the forecast's second month (kind forecast2)
         self.year_ago = shift_month(period, -12)
-        months = [shift_month(period, -k) for k in range(CHART_MONTHS + 1)] + [self.next]
+        months = [shift_month(period, -k) for k in range(CHART_MONTHS + 1)] + [self.next, self.after]
         self.chart_months = [shift_month(period, -k) for k in range(CHART_MONTHS - 1, -1, -1)]
         self.ytd = f"{period[:4]}-01..{period}"
         self.ytd_next = f"{self.next[:4]}-01..{self.next}"

@@ -27,6 +27,10 @@ from metalstat.report.hedging import describe_change
 LANGUAGES_PACKAGE = "metalstat.report.languages"
 LANGUAGES_ENV = "METALSTAT_REPORT_LANGUAGES"
 PARAGRAPH_BREAK = "\ue000"  # a private-use character: never in drafted text, not whitespace
+# A template marks what goes to the data annex at the end of the report ({{ ANNEX }}) and
+# where the product's own page resumes ({{ BODY }}); private-use characters likewise.
+ANNEX_MARK = "\ue001"
+BODY_MARK = "\ue002"
 
 
 class LanguageError(ValueError):
@@ -307,6 +311,8 @@ class Language:
         env.filters["common"] = common_noun
         env.globals.update(
             BREAK=PARAGRAPH_BREAK,
+            ANNEX=ANNEX_MARK,
+            BODY=BODY_MARK,
             L=self.label,
             num=self.num,
             qty=self.qty,
@@ -331,11 +337,29 @@ class Language:
             raise LanguageError(f"languages/{self.code}/paragraphs.j2: {exc}") from exc
 
     def paragraph(self, slot: str, ctx: dict[str, Any]) -> str:
-        """Render one drafted paragraph; an empty string when it has nothing to say."""
+        """Render one drafted paragraph (its page and annex parts together); an empty string
+        when it has nothing to say."""
+        body, annex = self.paragraph_parts(slot, ctx)
+        return "\n\n".join(part for part in (body, annex) if part)
+
+    def paragraph_parts(self, slot: str, ctx: dict[str, Any]) -> tuple[str, str]:
+        """One drafted paragraph split in two: what the product's page says, and what the
+        template sent to the data annex (between ``{{ ANNEX }}`` and ``{{ BODY }}``)."""
         macro = getattr(self.paragraphs, slot, None)
         if macro is None:
-            return ""
-        text = str(macro(ctx))
+            return "", ""
+        parts: dict[str, list[str]] = {"body": [], "annex": []}
+        mode = "body"
+        for chunk in re.split(f"({ANNEX_MARK}|{BODY_MARK})", str(macro(ctx))):
+            if chunk == ANNEX_MARK:
+                mode = "annex"
+            elif chunk == BODY_MARK:
+                mode = "body"
+            else:
+                parts[mode].append(chunk)
+        return self._tidy("\n".join(parts["body"])), self._tidy("\n".join(parts["annex"]))
+
+    def _tidy(self, text: str) -> str:
         joiner = self.setting("line_joiner", " ")
         text = re.sub(r"[ \t]*\n\s*", joiner, text.strip())
         text = re.sub(r"[ ]{2,}", " ", text)

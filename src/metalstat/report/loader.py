@@ -8,7 +8,7 @@ size so that nothing identifying a producer reaches the drafting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ def build_report_input(
     catalog: Catalog | None = None,
     user: Any = COMMAND_LINE,
     commentary_user: Any = None,
+    products: Sequence[str] | None = None,
 ) -> ReportInput:
     """The report input for a month from the database, as ``user`` may see it.
 
@@ -69,7 +70,10 @@ def build_report_input(
     not published). Every read goes through the apps' query modules, and the figures through
     ``releases.queries``, which decides who sees what. ``commentary_user`` reads the analysts'
     commentary (default ``user``): a reader of a released vintage may be given COMMAND_LINE
-    here, since commentary drafted into a released report is published with it.
+    here, since commentary drafted into a released report is published with it. ``products``
+    (catalog codes) reports those only and loads only their figures: a product's section reads
+    no other product's figures, so it is drafted as in the whole report (the portal drafts one
+    product's page this way; tests/portal/test_drafted_section.py holds the two equal).
     """
     catalog = catalog or load_catalog()
     try:
@@ -82,11 +86,12 @@ def build_report_input(
     except NotVisible:
         which = f"vintage {vintage} of {period}" if vintage is not None else period
         raise ReportError(f"no release for {which}: run `metalstat run {period}` to make one first") from None
-    figures = release_figures(release, user=user, periods=_periods_quoted(period))
+    chosen = None if products is None else {"product": sorted(set(products))}
+    figures = release_figures(release, user=user, periods=_periods_quoted(period), selection=chosen)
     # last month's forecast of this month, from the releases live when this vintage was made:
     # the forecast the engine's forecast_error compares with this estimate
     prior_forecasts = figures_as_of(
-        {"kind": "forecast", "measure": "production", "statistic": "level", "period": period},
+        {"kind": "forecast", "measure": "production", "statistic": "level", "period": period, **(chosen or {})},
         release.created_at,
         user=user,
     ).select(list(FIGURES))
@@ -132,6 +137,7 @@ def build_report_input(
         capacity_changes=changes,
         auxiliary=auxiliary,
         commentary=commentary,
+        products=None if products is None else tuple(products),
     )
 
 

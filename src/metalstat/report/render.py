@@ -155,7 +155,10 @@ def _md_table(t: Table) -> str:
     head = "| " + " | ".join(_md_cell(c) for c in t.columns) + " |"
     rule = "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(t.columns))) + "|"
     lines = [head, rule]
-    for row in t.rows:
+    heads = dict(t.groups)
+    for i, row in enumerate(t.rows):
+        if i in heads:
+            lines.append("| " + " | ".join([f"**{_md_cell(heads[i])}**"] + [""] * (len(row) - 1)) + " |")
         cells = []
         for cell in row:
             text = cell.text + (f"<sup>{cell.status}</sup>" if cell.status else "")
@@ -177,9 +180,13 @@ def render_markdown(report: Report, catalog: Catalog | None = None) -> str:
         out += [f"> {lang.label('draft_banner')}", ""]
     for p in report.intro:
         out += [p.text, ""]
+    if report.takeaways:
+        out += [f"## {lang.label('takeaways')}", ""] + [f"- {t}" for t in report.takeaways] + [""]
     out += [f"## {lang.label('overview_table')}", "", _md_table(report.overview), ""]
     for s in report.sections:
         out += [f"## {s.name}", ""]
+        if s.chain:
+            out += [f"*{s.chain}*", ""]
         for p in s.paragraphs:
             if p.source == "analyst":
                 by = f" — *{lang.label('analyst')}{': ' + p.author if p.author else ''}*"
@@ -188,11 +195,14 @@ def render_markdown(report: Report, catalog: Catalog | None = None) -> str:
                 out += [p.text, ""]
         if s.table is not None and s.table.rows:
             out += [f"**{lang.label('key_figures')}**", "", _md_table(s.table), ""]
-        for n in s.notes:
-            out += [f"*{n}*", ""]
     for p in report.closing:
         by = f" — *{lang.label('analyst')}{': ' + p.author if p.author else ''}*"
         out += ["> " + p.text.replace("\n", "\n> ") + by, ""]
+    out += [f"## {lang.label('annex')}", "", lang.label("annex_intro"), ""]
+    for s in report.sections:  # (the sample notes: in the sample table of the methodology)
+        if s.annex:
+            out += [f"### {s.name}", ""]
+            out += [x for p in s.annex for x in (p.text, "")]
     out += [
         f"## {lang.label('accuracy')}",
         "",
@@ -259,9 +269,12 @@ def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[st
                 "name_en": p.name,
                 "scope": p.scope,
                 "unit": p.unit,
+                "chain": p.chain,
                 "paragraphs": [
                     {"slot": x.slot, "source": x.source, "author": x.author, "text": x.text} for x in s.paragraphs
                 ],
+                # the data annex's text of the product, by slot
+                "annex": [{"slot": x.slot, "text": x.text} for x in s.annex],
                 "notes": s.notes,
                 "figures": rows,
             }
@@ -274,6 +287,7 @@ def report_json(report: Report, inp: ReportInput, figures: FigureSet) -> dict[st
         "language": lang.code,
         "title": report.title,
         "intro": [p.text for p in report.intro],
+        "takeaways": report.takeaways,
         "closing": [p.text for p in report.closing],
         "obs_status": {k: OBS_STATUS[k] for k in OBS_STATUS},
         "products": products,

@@ -24,10 +24,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from metalstat.catalog import load_catalog
-from metalstat.catalog.vocabulary import RETURN_SOURCES, RETURN_STATUSES
+from metalstat.catalog.vocabulary import BREAKDOWN_PREFIXES, RETURN_SOURCES, RETURN_STATUSES
 from metalstat.core.concurrency import Conflict, version_of
 from metalstat.core.periods import as_period
 from metalstat.core.roles import allowed
+from metalstat.core.tabular.columns import breakdown_header
 from metalstat.core.tabular.errors import ImportRejected
 from metalstat.core.tabular.runner import run_import
 from metalstat.engine.calendar import add_months, days_in_month
@@ -254,12 +255,57 @@ def _number(text: str | None, label: str, problems: list[str]) -> float | None:
 
 
 RULE_FIELDS = {rule.id: rule.field for rule in RULES_BY_ID.values()}
-RETURN_FORM_FIELDS = ("output", "output_metal", "schedule", "schedule_metal", "operating_capacity")
+RETURN_FORM_FIELDS = (
+    "output",
+    "output_metal",
+    "schedule",
+    "schedule_metal",
+    "schedule_after_next",
+    "operating_capacity",
+)
+
+
+def _part_inputs(product_code: str) -> list[tuple[str, str, str, str]]:
+    """The form's breakdown inputs of a product: (breakdown field, dimension, value, input
+    name), the actual parts named dimension=value and the planned ones
+    schedule:dimension=value, as the spreadsheet's columns are."""
+    product = load_catalog().get(product_code)
+    return [
+        (name, d.name, v, breakdown_header(prefix + d.name, v))
+        for name, prefix in BREAKDOWN_PREFIXES.items()
+        for d in product.dimensions
+        if d.source == "return"
+        for v in d.value_names()
+    ]
+
+
+def _posted_return(request: HttpRequest, code: str, period: date, problems: list[str]) -> ReturnValues:
+    """The return typed in the form: its numbers (problems noted) and its breakdowns."""
+    numbers: dict[str, Any] = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+    parts: dict[str, dict[str, dict[str, float]]] = {name: {} for name in BREAKDOWN_PREFIXES}
+    for name, dim, value, field in _part_inputs(as_producer(code).product):
+        quantity = _number(request.POST.get(field), field, problems)
+        if quantity is not None:
+            parts[name].setdefault(dim, {})[value] = quantity
+    return ReturnValues(
+        producer=code,
+        period=period,
+        status=request.POST.get("status", "normal"),
+        reason=request.POST.get("reason", ""),
+        expected_revision=int(request.POST.get("revision") or 0),
+        breakdown=parts["breakdown"],
+        schedule_breakdown=parts["schedule_breakdown"],
+        **numbers,
+    )
 
 
 def _form(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     values = context["values"]
     context["inputs"] = [(f, "" if values.get(f) is None else values.get(f)) for f in RETURN_FORM_FIELDS]
+    context["inputs"] += [
+        (field, "" if values.get(field) is None else values.get(field))
+        for _, _, _, field in _part_inputs(context["producer"].product)
+    ]
     return render(request, "workspace/return_form.html", context, status=status)
 
 
@@ -284,26 +330,18 @@ def return_form(request: HttpRequest, month: str, code: str) -> HttpResponse:
         "fields": RETURN_FORM_FIELDS,
         "revision": current.revision if current else 0,
         "values": {f: getattr(current, f) if current else None for f in RETURN_FORM_FIELDS}
+        | {
+            field: (getattr(current, name) or {}).get(dim, {}).get(value) if current else None
+            for name, dim, value, field in _part_inputs(producer.product)
+        }
         | {"status": current.status if current else "normal", "reason": current.reason if current else ""},
         "nav": "missing",
     }
     if request.method == "POST":
         problems: list[str] = []
-        numbers = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+        row = _posted_return(request, producer.code, period, problems)
         context["values"] = dict(request.POST.items())
         if not problems:
-            row = ReturnValues(
-                producer=producer.code,
-                period=period,
-                status=request.POST.get("status", "normal"),
-                reason=request.POST.get("reason", ""),
-                expected_revision=int(request.POST.get("revision") or 0),
-                output=numbers["output"],
-                output_metal=numbers["output_metal"],
-                schedule=numbers["schedule"],
-                schedule_metal=numbers["schedule_metal"],
-                operating_capacity=numbers["operating_capacity"],
-            )
             try:
                 entered = do_enter_return(
                     row,
@@ -350,6 +388,7 @@ def release(request: HttpRequest, month: str) -> HttpResponse:
             "month": month,
             "vintages": vintages,
             "latest": vintages[0] if vintages else None,
+            "now": timezone.now(),
             "nav": "release",
             "can": {p: allowed(request.user, p) for p in ("run_month", "review_release", "publish_release")},
         },
@@ -369,6 +408,10 @@ def _step(request: HttpRequest, period: date, step: str) -> None:
         releases.do_approve_release(target, actor=user)
     elif step == "reject":
         releases.do_reject_release(target, actor=user, note=request.POST.get("note", ""))
+    elif step == "withdraw_approval":
+        releases.do_withdraw_approval(target, actor=user, note=request.POST.get("note", ""))
+    elif step == "withdraw":
+        releases.do_withdraw_release(target, actor=user, note=request.POST.get("note", ""))
     elif step == "publish":
         at = _release_time(request.POST.get("release_at", ""))
         releases.do_publish_release(target, actor=user, release_at=at)
@@ -578,20 +621,12 @@ def return_check(request: HttpRequest, month: str, code: str) -> JsonResponse:
     each with the field it is about."""
     period = _period(month)
     problems: list[str] = []
-    numbers = {f: _number(request.POST.get(f), f, problems) for f in RETURN_FORM_FIELDS}
+    try:
+        row = _posted_return(request, code, period, problems)
+    except ValidationError:
+        raise PermissionDenied("no such producer") from None
     found: list[dict[str, str]] = []
     if not problems:
-        row = ReturnValues(
-            producer=code,
-            period=period,
-            status=request.POST.get("status", "normal"),
-            reason=request.POST.get("reason", ""),
-            output=numbers["output"],
-            output_metal=numbers["output_metal"],
-            schedule=numbers["schedule"],
-            schedule_metal=numbers["schedule_metal"],
-            operating_capacity=numbers["operating_capacity"],
-        )
         try:
             found = [
                 {"rule": f.rule, "severity": f.severity, "message": f.message, "field": RULE_FIELDS.get(f.rule, "")}

@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from metalstat.releases.models import Release
-from tests.portal.conftest import World
+from tests.portal.conftest import World, a_call
 
 PASSWORD = "copper-cathode-2025"
 
@@ -175,6 +175,19 @@ def test_alerts_are_set_and_a_webhook_refused_on_the_account_page(page: Any, sit
     page.fill("#hook-url", "http://example.com/hook")
     page.click("form.new-hook button")
     assert "must use https" in page.inner_text("#webhook-error")
+    # a public endpoint registered, then deleted: asked first (dismissed: nothing happens)
+    page.fill("#hook-url", "https://93.184.216.34/hook")
+    page.click("form.new-hook button")
+    assert page.inner_text("#new-secret").startswith("whsec_")
+    page.goto(f"{site}/account/")
+    delete = "form[data-confirm] button"
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click(delete)
+    assert page.locator(delete).count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click(delete)
+    page.wait_for_selector("#hook-deleted")
+    assert page.locator(delete).count() == 0 and "93.184.216.34" not in page.inner_text("main")
 
 
 PAGES = {
@@ -187,9 +200,19 @@ PAGES = {
 }
 
 
-def test_no_serious_accessibility_violation_and_screenshots(page: Any, site: str, screenshots: Path) -> None:
+def test_no_serious_accessibility_violation_and_screenshots(
+    page: Any, site: str, screenshots: Path, world: World
+) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
+    from metalstat.delivery.actions import do_register_webhook
+    from metalstat.subscriptions.models import Subscriber
+
+    # the account page with two endpoints and their delivery log
+    trader = Subscriber.objects.get(user__username="trader")
+    a_call(do_register_webhook(trader, "https://93.184.216.34/hook", actor="admin"), world, ("sent", "HTTP 204"))
+    failing = do_register_webhook(trader, "https://93.184.216.35/metalstat/releases", actor="admin")
+    a_call(failing, world, ("failed", "no answer: timed out"), ("failed", "HTTP 500; given up after 6 attempts"))
     axe = Axe()
     sign_in(page, site)
     for language in ("en", "zh-hans"):

@@ -20,7 +20,7 @@ from metalstat.report.drafting.base import BREAKDOWN_MIN_SPREAD, Draft, informat
 from metalstat.report.drafting.events import MAX_REASONS, event_weight
 from metalstat.report.drafting.market import join_ranges
 from metalstat.report.drafting.model import OVERVIEW_SLOT, SLOTS, Cell, Paragraph, Report, Section, Table
-from metalstat.report.drafting.overview import overview_facts
+from metalstat.report.drafting.overview import by_chain, overview_facts, takeaway_facts
 from metalstat.report.drafting.section import place, section
 from metalstat.report.drafting.tables import accuracy_table, methodology_table, overview_table
 from metalstat.report.figureset import FigureSet
@@ -70,11 +70,12 @@ def draft_report(inp: ReportInput, language: str, figures: FigureSet | None = No
     """Draft the whole report for one language (``figures`` may be shared across languages)."""
     d = _draft(inp, language, figures)
     lang, figs = d.lang, d.figs
-    products = [inp.catalog.get(code) for code in inp.product_codes()]
+    products = by_chain([inp.catalog.get(code) for code in inp.product_codes()])
     sections = [
         section(d, p, [c for c in inp.commentary if c.product == p.code and c.language == lang.code]) for p in products
     ]
     overview_ctx = overview_facts(inp, products, figs, lang)
+    takeaways = lang.paragraph("takeaways", takeaway_facts(overview_ctx, products, sections, lang))
     report_wide = [c for c in inp.commentary if c.product == "" and c.language == lang.code]
     # report-wide text: "end" closes the product sections, any other slot joins the overview
     intro = place(
@@ -114,6 +115,7 @@ def draft_report(inp: ReportInput, language: str, figures: FigureSet | None = No
         intro=intro,
         closing=closing,
         overview=overview,
+        takeaways=[t for t in takeaways.split("\n\n") if t],
         sections=sections,
         accuracy=accuracy,
         methodology=methodology,

@@ -25,4 +25,7 @@ def chart_data(d: Draft, p: Product, ctx: dict[str, Any]) -> ChartData:
         unit=ctx["unit"],
         unit_code=p.unit,
         title=ctx["name"],
+        mom=[d.v(p, "production", "mom_pct", period=m) for m in months],
+        forecast_mom=ctx["fc"]["mom_pct"],
+        forecast_rate=(ctx["fc"]["rate"] or {}).get("level"),
     )

@@ -1,6 +1,7 @@
 """The forecast paragraph's facts: next month's output from the producers' schedules, its
 changes and year to date, rates, capacity, structure, the producers planning changes, the
-planned stoppages and the benchmarks beside it."""
+planned stoppages, the month after next where producers scheduled that far, and the
+benchmarks beside it."""
 
 from __future__ import annotations
 
@@ -53,6 +54,19 @@ def forecast_facts(d: Draft, p: Product) -> dict[str, Any]:
         fc["where"]["status"] = []  # one family of counts: by change of daily output
     if fc["level"] is not None and fc["ytd_level"] is None and fc_period.endswith("-01"):
         fc["ytd_span"] = None
+    # The month after next, where producers gave schedules that far: its basis always, its
+    # level and change where they are enough (else withheld by the engine).
+    ak = {"kind": "forecast2", "period": d.figs.after}
+    producers = d.v(p, "producer_count", "count", **ak)
+    fc["after"] = None
+    if producers is not None:
+        fc["after"] = {
+            "period": d.figs.after,
+            "producers": int(producers),
+            "coverage": d.v(p, "coverage", "level", **ak),
+            "level": d.v(p, "production", "level", **ak),
+            "mom_pct": d.v(p, "production", "mom_pct", **ak),
+        }
     fc_rate = d.v(p, "operating_rate", "level", **fck)
     if fc_rate is not None:
         fc["rate"] = {

@@ -43,6 +43,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     anchors: tuple[str, ...] = ()  # per row, a section anchor to link to (overview)
+    groups: tuple[tuple[int, str], ...] = ()  # (first row, heading) of each group of rows
 
 
 @dataclass
@@ -56,6 +57,10 @@ class Section:
     notes: list[str]
     # what the paragraphs were drafted from, for the consistency check (report.consistency)
     facts: dict[str, Any] = field(default_factory=dict, repr=False)
+    # the exhaustive enumerations (every breakdown, count and market series, the full
+    # outlook), printed in the data annex at the end of the report, by slot
+    annex: list[Paragraph] = field(default_factory=list)
+    chain: str = ""  # the value chain's name in the report's language
 
 
 @dataclass
@@ -70,6 +75,7 @@ class Report:
     intro: list[Paragraph]
     closing: list[Paragraph]
     overview: Table
+    takeaways: list[str]
     sections: list[Section]
     accuracy: Table
     methodology: Table

@@ -91,8 +91,12 @@ def section(d: Draft, p: Product, commentary: Iterable[CommentaryEntry]) -> Sect
     ctx = facts(d, p)
     commentary = list(commentary)
     paragraphs: list[Paragraph] = []
+    annex: list[Paragraph] = []
     for slot in SLOTS:
-        paragraphs.extend(place(slot, lang.paragraph(slot, ctx), commentary))
+        body, rest = lang.paragraph_parts(slot, ctx)
+        paragraphs.extend(place(slot, body, commentary))
+        if rest:
+            annex.append(Paragraph(slot, rest))
     chart = production_chart(chart_data(d, p, ctx), lang)
     notes = []
     note = lang.paragraph("sample_note", sample_facts(d, p, ctx))
@@ -107,6 +111,8 @@ def section(d: Draft, p: Product, commentary: Iterable[CommentaryEntry]) -> Sect
         chart_svg=chart,
         notes=notes,
         facts=ctx,
+        annex=annex,
+        chain=lang.term("chains", p.chain or ""),
     )
 
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from metalstat.catalog import Product
-from metalstat.engine.figures import parse_breakdown
 from metalstat.report.drafting.base import Draft
-from metalstat.report.drafting.labels import dimension_order, label_value
 from metalstat.report.drafting.model import Cell, Table
 from metalstat.report.figureset import Fig
 
@@ -84,17 +82,8 @@ def key_table(d: Draft, p: Product, ctx: dict[str, Any]) -> Table:
             )
         )
     if ctx["rate"] is not None:
+        # the rates by size class or route are in the text and the data annex
         level_row(lang.label("row_rate"), "operating_rate", rate=True)
-        for g in ctx["rate"]["groups"]:
-            by_dim = d.single_dim_keys(p, "operating_rate").get(g["dimension"], [])
-            for key in dimension_order(p, g["dimension"], by_dim):
-                value = parse_breakdown(key)[g["dimension"]]
-                level_row(
-                    lang.label("row_rate_of", group=label_value(lang, p, g["dimension"], value)),
-                    "operating_rate",
-                    key,
-                    rate=True,
-                )
     for measure, row in (("capacity", "row_capacity"), ("operating_capacity", "row_operating_capacity")):
         cap = figs.get(p.code, measure, "level")
         if cap is not None:
@@ -121,9 +110,12 @@ def key_table(d: Draft, p: Product, ctx: dict[str, Any]) -> Table:
 
 def overview_table(d: Draft, products: list[Product]) -> Table:
     lang = d.lang
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     anchors = []
+    groups: list[tuple[int, str]] = []
     for p in products:
+        if p.chain and (not groups or groups[-1][1] != lang.term("chains", p.chain)):
+            groups.append((len(rows), lang.term("chains", p.chain)))
         unit = lang.unit(p)
         level = d.f(p, "production", "level")
         dec = p.decimals
@@ -157,7 +149,7 @@ def overview_table(d: Draft, products: list[Product]) -> Table:
         lang.label("col_yoy"),
         lang.label("col_forecast_mom", month=lang.month(d.figs.next, short=True)),
     )
-    return Table(columns, tuple(rows), tuple(anchors))
+    return Table(columns, tuple(rows), tuple(anchors), tuple(groups))
 
 
 def accuracy_table(d: Draft, products: list[Product]) -> Table:

@@ -21,3 +21,12 @@
     }
   });
 })();
+// A form that undoes nothing (deleting a webhook) asks first; without JavaScript it just posts.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();
