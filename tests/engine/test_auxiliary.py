@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metalstat.engine.auxiliary import (
     SERIES_KINDS,
@@ -111,3 +113,21 @@ def test_a_share_of_year_to_date_sums_is_not_the_average_of_monthly_shares() -> 
     # a month missing from either, or nothing to divide by: no share
     assert share_of_sums({date(2025, 2, 1): 100.0}, whole, date(2025, 2, 1)) is None
     assert share_of_sums(part, dict.fromkeys(whole, 0.0), date(2025, 3, 1)) is None
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 1e6, allow_nan=False), st.floats(1.0, 1e6, allow_nan=False)), min_size=1, max_size=12
+    )
+)
+def test_a_share_of_sums_lies_between_the_months_shares(months: list[tuple[float, float]]) -> None:
+    """Invariant: a share of sums is a weighted mean of the monthly shares (weights: each
+    month's denominator), so it lies between the smallest and the largest of them."""
+    parts = [(min(p, w), w) for p, w in months]  # a part is at most its whole
+    num = {date(2025, k, 1): p for k, (p, _) in enumerate(parts, start=1)}
+    den = {date(2025, k, 1): w for k, (_, w) in enumerate(parts, start=1)}
+    share = share_of_sums(num, den, date(2025, len(parts), 1))
+    shares = [100 * p / w for p, w in parts]
+    assert share is not None
+    assert min(shares) - 1e-9 <= share <= max(shares) + 1e-9
+    assert 0.0 <= share <= 100.0 + 1e-9
