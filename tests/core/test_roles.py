@@ -24,8 +24,10 @@ from metalstat.survey.actions import (
     do_confirm_warning,
     do_confirm_warnings,
     do_mark_follow_up,
+    do_record_auxiliary_outlook,
     do_record_event,
     do_record_return,
+    do_upsert_auxiliary_series,
 )
 from metalstat.survey.entry import do_enter_return
 from metalstat.survey.respondents import do_issue_respondent_token
@@ -56,6 +58,10 @@ def _scheduled() -> Any:
     return releases.do_publish_release(release, actor="bo", release_at=timezone.now() + timedelta(days=1))
 
 
+def _acid_series() -> Any:
+    return do_upsert_auxiliary_series("acid", name="Acid price", unit="yuan/mt", kind="price", actor="t")[0]
+
+
 def _org() -> Any:
     return subscriptions.do_create_organisation("Acme Metals", actor="admin")
 
@@ -75,6 +81,10 @@ ACTIONS: dict[str, tuple[str, Callable[[Any], object]]] = {
     "record an event": (
         "analyst",
         lambda a: do_record_event(make_producer(), "2025-06-01", reason="maintenance", actor=a),
+    ),
+    "enter a market outlook": (
+        "analyst",
+        lambda a: do_record_auxiliary_outlook(_acid_series(), "2025-07", 720.0, source="analyst", actor=a),
     ),
     "confirm a warning": (
         "analyst",

@@ -328,3 +328,30 @@ def test_a_suppressed_figure_leaves_without_its_value():
     assert figure_record(row, CATALOG)["value"] is None
     assert figure_record(row | {"conf_status": "F"}, CATALOG)["value"] == 12.5
     assert figure_record(row, CATALOG)["breakdown"] == {"size_class": "small"}
+
+
+def test_a_share_of_sums_and_an_outlook_in_the_figures():
+    series = [
+        {"code": "mm", "product": "refined_tin", "unit": "mt", "kind": "flow"},
+        {"code": "all", "product": "refined_tin", "unit": "mt", "kind": "flow"},
+        {"code": "mm_share", "product": "refined_tin", "unit": "%", "kind": "ratio", "numerator": "mm",
+         "denominator": "all"},
+        {"code": "tc", "product": "refined_tin", "unit": "yuan/mt", "kind": "price",
+         "outlooks": [{"month": date(2025, 7, 1), "value": 11_400.0}, {"month": date(2025, 8, 1), "value": 9.0}]},
+    ]  # fmt: skip
+    mm, every = (1_000.0, 100.0, 900.0), (2_000.0, 4_000.0, 3_000.0)
+    obs = [{"series": "mm", "date": date(2025, m, 28), "value": v} for m, v in enumerate(mm, start=1)]
+    obs += [{"series": "all", "date": date(2025, m, 28), "value": v} for m, v in enumerate(every, start=1)]
+    obs += [{"series": "mm_share", "date": date(2025, m, 28), "value": 100 * a / b} for m, (a, b) in
+            enumerate(zip(mm, every, strict=True), start=1)]  # fmt: skip
+    obs += [{"series": "tc", "date": date(2025, 6, 30), "value": 12_000.0}]
+    figs = auxiliary_dicts(series, obs, date(2025, 6, 1), CATALOG)
+    got = {(f["kind"], f["breakdown"]["series"], f["statistic"], f["period"]): f["value"] for f in figs}
+    # 2,000 / 9,000 = 22.22 %, not the mean of 50, 2.5 and 30 (27.5 %)
+    assert got[("actual", "mm_share", "ytd_level", "2025-01..2025-03")] == pytest.approx(2_000 / 9_000 * 100)
+    # July's outlook 11,400 against June's 12,000: -600, -5 %; August's is not next month's
+    assert got[("forecast", "tc", "level", "2025-07")] == 11_400.0
+    assert got[("forecast", "tc", "mom_abs", "2025-07")] == -600.0
+    assert got[("forecast", "tc", "mom_pct", "2025-07")] == pytest.approx(-5.0)
+    assert not any(k[0] == "forecast" and k[3] == "2025-08" for k in got)
+    assert next(f for f in figs if f["kind"] == "forecast")["status"] == "F"

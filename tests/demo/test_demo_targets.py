@@ -33,18 +33,11 @@ ROUTES = (
     "capacity moving from scrap to concentrate besides"
 )
 KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
-    ("copper_cathode", "forecast", "2025-07", "auxiliary", "series=sulphuric_acid_price",
-     "mom_pct"): "a market series has no forecast",
     ("copper_cathode", "actual", "2025-06", "operating_rate", "feedstock=copper concentrate",
      "pp_mom"): ROUTES,
     ("overseas_alumina", "forecast", "2025-07", "operating_rate", "", "panel_effect_pp"):
         "the forecast's like-for-like split is stated, but its output-basis rate is a ratio over "
         "June's sample, which capacity entering the frame in July does not join: no panel effect",
-    ("refined_tin", "actual", "2025-01..2025-05", "auxiliary",
-     "series=myanmar_share_of_tin_concentrate_imports", "ytd_level"):
-        "a share's year to date is not a sum of monthly values",
-    ("indonesian_npi", "forecast", "2025-07", "auxiliary",
-     "series=indonesia_saprolite_ore_premium", "mom_pct"): "a market series has no forecast",
     ("magnesium_ingot", "actual", "2025-06", "production", "change=reduced;province=Shaanxi",
      "mom_abs"): "two smelters: the output of a cell of fewer than three producers is confidential "
                  "(stated, suppressed as C)",

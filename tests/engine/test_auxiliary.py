@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metalstat.engine.auxiliary import (
     SERIES_KINDS,
@@ -13,6 +15,7 @@ from metalstat.engine.auxiliary import (
     kind_problems,
     monthly_values,
     series_month,
+    share_of_sums,
     year_to_date,
 )
 
@@ -94,3 +97,37 @@ def test_every_kind_has_a_unit_it_fits() -> None:
     fits = {"price": "yuan/mt", "range": "yuan/mt", "flow": "mt", "stock": "mt", "ratio": "%", "fact": "mt/year"}
     assert set(fits) == set(SERIES_KINDS)
     assert all(kind_problems(k, "x_high", u) == [] for k, u in fits.items())
+
+
+def test_a_share_of_year_to_date_sums_is_not_the_average_of_monthly_shares() -> None:
+    # Imports from one origin against all imports, January to March 2025:
+    #   January 1,000 of 2,000 (50%), February 100 of 4,000 (2.5%), March 900 of 3,000 (30%).
+    # Share of the sums: (1,000 + 100 + 900) / (2,000 + 4,000 + 3,000) = 2,000 / 9,000 = 22.22%;
+    # the average of the monthly shares would say (50 + 2.5 + 30) / 3 = 27.5%.
+    part = {date(2025, 1, 1): 1_000.0, date(2025, 2, 1): 100.0, date(2025, 3, 1): 900.0}
+    whole = {date(2025, 1, 1): 2_000.0, date(2025, 2, 1): 4_000.0, date(2025, 3, 1): 3_000.0}
+    assert share_of_sums(part, whole, date(2025, 3, 1)) == pytest.approx(2_000 / 9_000 * 100)
+    assert share_of_sums(part, whole, date(2025, 3, 1)) != pytest.approx(27.5)
+    # February alone: 1,100 / 6,000 = 18.33%
+    assert share_of_sums(part, whole, date(2025, 2, 1)) == pytest.approx(1_100 / 6_000 * 100)
+    # a month missing from either, or nothing to divide by: no share
+    assert share_of_sums({date(2025, 2, 1): 100.0}, whole, date(2025, 2, 1)) is None
+    assert share_of_sums(part, dict.fromkeys(whole, 0.0), date(2025, 3, 1)) is None
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 1e6, allow_nan=False), st.floats(1.0, 1e6, allow_nan=False)), min_size=1, max_size=12
+    )
+)
+def test_a_share_of_sums_lies_between_the_months_shares(months: list[tuple[float, float]]) -> None:
+    """Invariant: a share of sums is a weighted mean of the monthly shares (weights: each
+    month's denominator), so it lies between the smallest and the largest of them."""
+    parts = [(min(p, w), w) for p, w in months]  # a part is at most its whole
+    num = {date(2025, k, 1): p for k, (p, _) in enumerate(parts, start=1)}
+    den = {date(2025, k, 1): w for k, (_, w) in enumerate(parts, start=1)}
+    share = share_of_sums(num, den, date(2025, len(parts), 1))
+    shares = [100 * p / w for p, w in parts]
+    assert share is not None
+    assert min(shares) - 1e-9 <= share <= max(shares) + 1e-9
+    assert 0.0 <= share <= 100.0 + 1e-9

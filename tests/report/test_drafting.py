@@ -406,6 +406,70 @@ def test_the_declared_kind_words_a_market_series_not_its_name():
     assert "172,400" not in market
 
 
+def test_an_analysts_outlook_is_stated_with_its_source_in_both_languages():
+    from dataclasses import replace
+    from datetime import date
+
+    from metalstat.report.inputs import AuxiliaryObservation, AuxiliaryOutlook, AuxiliarySeries
+
+    acid = AuxiliarySeries(
+        code="sulphuric_acid_price",
+        name="Sulphuric acid price",
+        name_zh="硫酸价格",
+        unit="yuan/mt",
+        product="copper_cathode",
+        kind="price",
+        observations=(AuxiliaryObservation(date(2025, 5, 31), 680.0), AuxiliaryObservation(date(2025, 6, 30), 700.0)),
+        outlooks=(
+            AuxiliaryOutlook(
+                date(2025, 7, 1), 728.0, "contracts", "smelters' July acid contracts", "冶炼厂7月硫酸合同"
+            ),
+        ),
+    )
+    inp = report_input(auxiliary=(acid,))
+    # July 728 against June 700: +28 yuan/mt, +4.00 %
+    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["market"]
+    assert (
+        "Outlook for July: 728 yuan/mt, up 28 yuan/mt (4.00%) from June "
+        "(source: contracts and tenders already signed, smelters' July acid contracts)." in en
+    )
+    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["market"]
+    assert "7月展望：728元/吨，较6月增加28元/吨（增长4.00%）（来源：已签合同及招标，冶炼厂7月硫酸合同）。" in zh
+    # an outlook for another month than next is not stated
+    other = replace(acid, outlooks=(replace(acid.outlooks[0], month=date(2025, 8, 1)),))
+    en = paragraphs(draft_report(report_input(auxiliary=(other,)), "en"), "copper_cathode")[0]["market"]
+    assert "Outlook" not in en
+
+
+def test_a_share_of_year_to_date_sums_is_stated_from_the_sums():
+    from datetime import date
+
+    from metalstat.report.inputs import AuxiliaryObservation, AuxiliarySeries
+
+    def obs(values):
+        return tuple(AuxiliaryObservation(date(2025, m, 28), v) for m, v in enumerate(values, start=1))
+
+    origin, total = obs([1_000.0, 100.0, 900.0, 500.0, 500.0, 600.0]), obs([2_000.0, 4_000.0, 3_000.0] * 2)
+    share = AuxiliarySeries(
+        code="origin_share",
+        name="Origin share of imports",
+        name_zh="来源国占进口比例",
+        unit="%",
+        product="copper_cathode",
+        kind="ratio",
+        observations=tuple(
+            AuxiliaryObservation(a.date, 100 * a.value / b.value) for a, b in zip(origin, total, strict=True)
+        ),
+        parts=(origin, total),
+    )
+    # Σ origin Jan..Jun = 3,600; Σ total = 18,000: 20.00 % (the mean of the six monthly
+    # shares, (50 + 2.5 + 30 + 25 + 12.5 + 20) / 6 = 23.33 %, is not it)
+    en = paragraphs(draft_report(report_input(auxiliary=(share,)), "en"), "copper_cathode")[0]["market"]
+    assert "Over January–June 2025 it came to 20% of the period's total." in en
+    zh = paragraphs(draft_report(report_input(auxiliary=(share,)), "zh"), "copper_cathode")[0]["market"]
+    assert "累计占比20%。" in zh
+
+
 def test_key_takeaways_are_true_of_the_figures(en, zh):
     """June against May in the fixtures: nickel sulphate 110,200 against 111,800 mt physical,
     -1.43% (the only fall); the precursor 77,450 against 75,700, +2.31% (1,750 / 75,700); copper

@@ -157,3 +157,61 @@ def test_an_embargoed_vintage_is_drafted_as_embargoed_not_published() -> None:
     markdown = render_markdown(draft_report(inp, "en"))
     assert "Status: embargoed until its release time" in markdown
     assert "Not released: this edition has not been published" in markdown
+
+
+def test_the_vintage_keeps_market_figures_and_the_api_serves_the_outlook():
+    """An analyst's outlook for July is kept in June's vintage as a forecast figure of the
+    series, stated in the report with its source, and served by the API under its ID once
+    the release is public."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.test import Client
+    from django.utils import timezone
+
+    from metalstat.releases.actions import do_approve_release, do_publish_release, do_submit_for_review
+    from metalstat.releases.models import Figure
+    from metalstat.subscriptions.actions import (
+        do_add_subscriber,
+        do_create_api_key,
+        do_create_organisation,
+        do_grant_subscription,
+    )
+    from metalstat.survey.actions import do_record_auxiliary_outlook
+
+    do_upsert_auxiliary_series(
+        "sulphuric_acid_price", name="Sulphuric acid price", name_zh="硫酸价格", unit="yuan/mt", kind="price",
+        product="copper_cathode", highlighted=True, actor="test",
+    )  # fmt: skip
+    do_record_auxiliary_observation("sulphuric_acid_price", date(2025, 5, 30), 680, actor="test")
+    do_record_auxiliary_observation("sulphuric_acid_price", date(2025, 6, 27), 700, actor="test")
+    do_record_auxiliary_outlook(
+        "sulphuric_acid_price", "2025-07", 728, source="contracts", detail="July contracts", detail_zh="7月合同",
+        actor="test",
+    )  # fmt: skip
+    _month()
+    kept = {
+        (f.kind, f.statistic, f.period): f.value
+        for f in Figure.objects.filter(measure="auxiliary", breakdown="series=sulphuric_acid_price")
+    }
+    # June 700 against May 680: +20, +2.94 %; July's outlook 728 against June: +28, +4.00 %
+    assert kept[("actual", "level", "2025-06")] == 700
+    assert kept[("actual", "mom_abs", "2025-06")] == 20
+    assert kept[("forecast", "level", "2025-07")] == 728
+    assert kept[("forecast", "mom_pct", "2025-07")] == pytest.approx(4.0)
+    section = draft_report(build_report_input("2025-06"), "en").sections[0]
+    text = " ".join(p.text for p in [*section.paragraphs, *section.annex])  # market series: in the annex
+    assert "Outlook for July: 728 yuan/mt, up 28 yuan/mt (4.00%) from June" in text
+
+    release = Figure.objects.first().release
+    do_submit_for_review(release, actor="ana")
+    do_approve_release(release, actor="bo")
+    do_publish_release(release, actor="bo", release_at=timezone.now() - timedelta(minutes=1), backfill=True)
+    org = do_create_organisation("Desk One", actor="admin")
+    do_grant_subscription(org, "Base metals", groups=["base_metals"], actor="admin")
+    key = do_create_api_key(do_add_subscriber("trader", org, actor="admin").user, "notebook", actor="admin")[1]
+    cache.clear()
+    sid = "M.COPPER_CATHODE.FCST.AUXILIARY.SERIES=SULPHURIC_ACID_PRICE.MOM_PCT"
+    r = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get(f"/api/v1/series/{sid}/observations")
+    assert r.status_code == 200, r.content
+    assert [(row["period"], round(row["value"], 2)) for row in r.json()["rows"]] == [("2025-07", 4.0)]

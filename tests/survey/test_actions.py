@@ -11,6 +11,7 @@ from metalstat.survey.actions import (
     ReturnValues,
     do_confirm_warning,
     do_record_auxiliary_observation,
+    do_record_auxiliary_outlook,
     do_record_event,
     do_record_return,
     do_record_returns,
@@ -19,6 +20,7 @@ from metalstat.survey.actions import (
 )
 from metalstat.survey.models import (
     AuxiliaryObservation,
+    AuxiliaryOutlook,
     AuxiliarySeries,
     MaintenanceEvent,
     SurveyReturn,
@@ -275,3 +277,70 @@ def test_confirming_a_warning():
     assert do_withdraw_confirmation("CU01", JUNE, "mom_change", actor="ana") is True
     assert not ValidationConfirmation.objects.exists()
     assert AuditEntry.objects.filter(model="survey.validationconfirmation").count() == 3
+
+
+def test_an_outlook_is_entered_audited_and_replaced():
+    do_upsert_auxiliary_series("acid", name="Acid price", unit="yuan/mt", kind="price", actor="ana")
+    outlook, outcome = do_record_auxiliary_outlook(
+        "acid", "2025-07", 720.0, source="analyst", detail="smelters' contracts", detail_zh="冶炼厂合同", actor="ana"
+    )
+    assert outcome == "created" and (outlook.month, outlook.entered_by) == (date(2025, 7, 1), "ana")
+    _, outcome = do_record_auxiliary_outlook(
+        "acid", "2025-07", 720.0, source="analyst", detail="smelters' contracts", detail_zh="冶炼厂合同", actor="bo"
+    )
+    assert outcome == "unchanged" and AuxiliaryOutlook.objects.get().entered_by == "ana"
+    _, outcome = do_record_auxiliary_outlook("acid", "2025-07", 735.0, source="futures", actor="bo")
+    assert outcome == "updated" and AuxiliaryOutlook.objects.get().entered_by == "bo"
+    assert [e.action for e in AuditEntry.objects.filter(model="survey.auxiliaryoutlook").order_by("id")] == [
+        "create",
+        "update",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "says"),
+    [
+        ({"month": "2025-07-15"}, "month", "is not of the form YYYY-MM"),
+        ({"month": date(2025, 7, 15)}, "month", "not the first day of a month"),
+        ({"value": "lots"}, "value", "is not a number"),
+        ({"value": float("nan")}, "value", "not a finite number"),
+        ({"source": "rumour"}, "source", "not a valid choice"),
+        ({"detail": "contracts"}, "detail_zh", "both languages"),
+        ({"series": "nope"}, "series", "no auxiliary series"),
+    ],
+)
+def test_a_bad_outlook_is_refused_with_nothing_written(kwargs, field, says):
+    do_upsert_auxiliary_series("acid", name="Acid price", unit="yuan/mt", kind="price", actor="ana")
+    args = {"series": "acid", "month": "2025-07", "value": 720.0, "source": "analyst"} | kwargs
+    with pytest.raises(ValidationError) as err:
+        do_record_auxiliary_outlook(**args, actor="ana")
+    assert says in str(err.value.message_dict[field])
+    assert not AuxiliaryOutlook.objects.exists()
+
+
+def test_a_share_names_two_flows_in_one_unit():
+    do_upsert_auxiliary_series("imports", name="Imports", unit="mt", kind="flow", actor="ana")
+    do_upsert_auxiliary_series("imports_mm", name="Imports from Myanmar", unit="mt", kind="flow", actor="ana")
+    do_upsert_auxiliary_series("price", name="Price", unit="yuan/mt", kind="price", actor="ana")
+    share, outcome = do_upsert_auxiliary_series(
+        "mm_share",
+        name="Myanmar share",
+        unit="%",
+        kind="ratio",
+        numerator="imports_mm",
+        denominator="imports",
+        actor="ana",
+    )
+    assert outcome == "created" and (share.numerator.code, share.denominator.code) == ("imports_mm", "imports")
+    for fields, says in [
+        ({"numerator": "imports_mm"}, "both its numerator and its denominator"),
+        ({"numerator": "price", "denominator": "imports"}, "are flows"),
+        ({"numerator": "imports", "denominator": "imports"}, "two other series"),
+        ({"numerator": "imports_mm", "denominator": "imports", "unit": "mt", "kind": "flow"}, "a ratio in %"),
+        ({"numerator": "ghost", "denominator": "imports"}, "no auxiliary series"),
+    ]:
+        with pytest.raises(ValidationError, match=says):
+            do_upsert_auxiliary_series(
+                "other_share", actor="ana", **({"name": "x", "unit": "%", "kind": "ratio"} | fields)
+            )
+    assert not AuxiliarySeries.objects.filter(code="other_share").exists()

@@ -182,9 +182,19 @@ DROPPED = frozenset(
         "cobalt_intermediate_smelter_inventory",
         "jiangxi_scrap_tin_circulation",
         "npi_smelter_ore_cost",
-        "myanmar_share_of_tin_concentrate_imports",
     }
 )
+# Shares of two series (numerator, denominator): their months are the shares of the two
+# series' months, their year to date the share of the sums (engine.auxiliary.share_of_sums).
+SHARES = {
+    "myanmar_share_of_tin_concentrate_imports": ("tin_concentrate_imports_myanmar", "tin_concentrate_imports"),
+}
+# The analysts' outlooks the report states for July (source, and what it is in both
+# languages); the value is June's moved by the statement's change (its target's aim).
+OUTLOOK_SOURCES = {
+    "sulphuric_acid_price": ("contracts", "smelters' acid sales contracts for July", "冶炼厂7月硫酸销售合同"),
+    "indonesia_saprolite_ore_premium": ("market", "Indonesian ore traders' July offers", "印尼矿商7月报价"),
+}
 
 
 def _name(code: str) -> str:
@@ -211,22 +221,84 @@ def _name(code: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _quoted(values: np.ndarray) -> np.ndarray:
+    """As a market would quote it: whole units from 100 up, else two decimals."""
+    return np.where(np.abs(values) >= 100, np.round(values), np.round(values, 2))
+
+
+def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The series (with a share's numerator and denominator), their observations, and the
+    analysts' outlooks for the month after the last (series, month, value, source, detail,
+    detail_zh)."""
     by_code: dict[str, list[Target]] = {}
     for t in targets:
         if t.measure == "auxiliary" and t.kind == "actual" and in_months(t) and t.breakdown["series"] not in DROPPED:
             by_code.setdefault(t.breakdown["series"], []).append(t)
+    # A share's year to date and its numerator's sum set the denominator's sum (Myanmar's
+    # ~10,000 mt at about a quarter of all tin concentrate imports: about 40,000 mt January to
+    # May). The months before the last stated one share what its own level leaves: the one
+    # before it 1/1.4 of it (a rebound of 40%), the others evenly (each within 10%).
+    for share_code, (num, den) in SHARES.items():
+        for t in by_code.get(share_code, []):
+            sums = [
+                n for n in by_code.get(num, []) if n.statistic == t.statistic == "ytd_level" and n.period == t.period
+            ]
+            last = [n for n in by_code.get(den, []) if n.statistic == "level" and n.period == t.period.split("..")[1]]
+            if sums and last:
+                first, end = timeline.span(t.period)
+                total = admitted(sums[0]).aim * 100.0 / admitted(t).aim
+                before = admitted(last[0]).aim / 1.4
+                rest = (total - admitted(last[0]).aim - before) / (end - first - 1)
+                for month_i, month_level in [(end - 1, before), *((k, rest) for k in range(first, end - 1))]:
+                    by_code[den].append(
+                        last[0].model_copy(
+                            update={
+                                "period": timeline.LABELS[month_i],
+                                "value": month_level,
+                                "resolution": 0.2 * month_level,
+                                "hedge": "approximately",
+                                "about": f"{t.about}: the month's imports it implies",
+                            }
+                        )
+                    )
+    # a series the report only gives an outlook for still needs its months (ASSUMED_LEVELS)
+    first_said: dict[str, Target] = {}
+    for t in targets:
+        only = t.breakdown.get("series", "") if t.measure == "auxiliary" else ""
+        if only in OUTLOOK_SOURCES and only not in by_code:
+            first_said.setdefault(only, t)
+            by_code.setdefault(only, [])
     series_rows = []
     obs_rows: list[tuple[str, date, float, str]] = []
-    for code, ts in by_code.items():
+    solved: dict[str, np.ndarray] = {}
+    # the parts of a share first, so that the share is theirs
+    for code, ts in sorted(by_code.items(), key=lambda item: item[0] in SHARES):
         rng = np.random.default_rng((seed + zlib.crc32(code.encode())) % 2**32)
-        unit = _unit(ts[0].about, code)
+        said = ts[0] if ts else first_said[code]
+        unit = _unit(said.about, code)
         kind = kind_of(code, unit)
-        values = _solve(ts, rng, ASSUMED_LEVELS.get(code), fact=kind == "fact")
-        # quoted as a market would quote it: whole units from 100 up, else two decimals
-        values = np.where(np.abs(values) >= 100, np.round(values), np.round(values, 2))
-        about = ts[0].about
-        series_rows.append((code, _name(code), NAMES_ZH.get(code, ""), unit, kind, ts[0].product, about, True))
+        values: np.ndarray
+        if code in SHARES:
+            part, whole = (solved[c] for c in SHARES[code])
+            values = np.round(100.0 * part / whole, 2)
+        else:
+            values = _quoted(_solve(ts, rng, ASSUMED_LEVELS.get(code), fact=kind == "fact"))
+        solved[code] = values
+        numerator, denominator = SHARES.get(code, ("", ""))
+        series_rows.append(
+            (
+                code,
+                _name(code),
+                NAMES_ZH.get(code, ""),
+                unit,
+                kind,
+                said.product,
+                said.about,
+                True,
+                numerator,
+                denominator,
+            )
+        )
         for i in range(FIRST, timeline.N):
             m = timeline.MONTHS[i]
             if m > timeline.LAST and not any(timeline.span(t.period)[1] == i for t in ts):
@@ -244,12 +316,39 @@ def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.Da
             "product": pl.Utf8,
             "description": pl.Utf8,
             "highlighted": pl.Boolean,
+            "numerator": pl.Utf8,
+            "denominator": pl.Utf8,
         },
     )
     observations = pl.DataFrame(
         obs_rows, orient="row", schema={"series": pl.Utf8, "date": pl.Date, "value": pl.Float64, "note": pl.Utf8}
     )
-    return series, observations
+    return series, observations, _outlooks(targets, solved)
+
+
+def _outlooks(targets: Sequence[Target], solved: dict[str, np.ndarray]) -> pl.DataFrame:
+    """July's outlooks: June's value moved by the change the report states for July."""
+    rows = []
+    for t in targets:
+        code = t.breakdown.get("series") if t.measure == "auxiliary" else None
+        if t.kind != "forecast" or code not in OUTLOOK_SOURCES or t.statistic != "mom_pct" or code not in solved:
+            continue
+        june = float(solved[code][timeline.T_LAST])
+        value = float(_quoted(np.array([june * (1.0 + admitted(t).aim / 100.0)]))[0])
+        source, detail, detail_zh = OUTLOOK_SOURCES[code]
+        rows.append((code, timeline.MONTHS[timeline.T_LAST + 1], value, source, detail, detail_zh))
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "series": pl.Utf8,
+            "month": pl.Date,
+            "value": pl.Float64,
+            "source": pl.Utf8,
+            "detail": pl.Utf8,
+            "detail_zh": pl.Utf8,
+        },
+    )
 
 
 def _solve(

@@ -56,6 +56,7 @@ class DemoData:
     events: pl.DataFrame
     auxiliary_series: pl.DataFrame
     auxiliary_observations: pl.DataFrame
+    auxiliary_outlooks: pl.DataFrame = field(default_factory=lambda: pl.DataFrame())
     confirmations: pl.DataFrame = field(default_factory=lambda: empty("confirmations"))
     schedule_parts: pl.DataFrame = field(default_factory=lambda: empty("schedule_parts"))
     notes: dict[str, list[str]] = field(default_factory=dict)  # per product: what gave way
@@ -371,7 +372,7 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
             "description": pl.Utf8,
         },
     )
-    series, observations = auxiliary.series_and_observations(targets, seed)
+    series, observations, outlooks = auxiliary.series_and_observations(targets, seed)
     return DemoData(
         seed,
         producers,
@@ -382,6 +383,7 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
         events,
         series,
         observations,
+        outlooks,
         schedule_parts=schedule_parts,
         notes=notes,
     )

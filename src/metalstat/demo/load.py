@@ -73,6 +73,7 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
     from metalstat.core.choices import AuditAction
     from metalstat.core.models import AuditEntry
     from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
+    from metalstat.survey.actions import do_record_auxiliary_outlook, do_upsert_auxiliary_series
     from metalstat.survey.models import (
         AuxiliaryObservation,
         AuxiliarySeries,
@@ -229,6 +230,24 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
         ],
         batch_size=BATCH,
     )
+    # A share names its numerator and denominator, and the analysts' outlooks are entered,
+    # through the actions (checked and audited one by one).
+    for r in data.auxiliary_series.iter_rows(named=True):
+        if r.get("numerator"):
+            do_upsert_auxiliary_series(
+                r["code"], numerator=r["numerator"], denominator=r["denominator"], actor=ACTOR, origin=source
+            )
+    for r in data.auxiliary_outlooks.iter_rows(named=True):
+        do_record_auxiliary_outlook(
+            r["series"],
+            r["month"],
+            r["value"],
+            source=r["source"],
+            detail=r["detail"],
+            detail_zh=r["detail_zh"],
+            actor=ACTOR,
+            origin=source,
+        )
     step("auxiliary series", data.auxiliary_series.height)
     ValidationConfirmation.objects.bulk_create(
         [

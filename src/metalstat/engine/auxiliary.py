@@ -70,8 +70,23 @@ def year_to_date(monthly: Mapping[date, float], month: date, *, unit: str, kind:
     tonnes is summed: a stock, a price or a ratio summed over months means nothing."""
     if not is_summable(unit, kind):
         raise ValueError(f"a {kind} in {unit!r} is not summed over months (only a flow in tonnes is)")
+    return _sum_to(monthly, month)
+
+
+def _sum_to(monthly: Mapping[date, float], month: date) -> float | None:
     year = [date(month.year, k, 1) for k in range(1, month.month + 1)]
     return sum(monthly[m] for m in year) if all(m in monthly for m in year) else None
+
+
+def share_of_sums(numerator: Mapping[date, float], denominator: Mapping[date, float], month: date) -> float | None:
+    """A share of two flows January to ``month``, in %: 100 × Σ numerator / Σ denominator,
+    from the sums, never an average of the monthly shares (a month of small imports weighs
+    little in the year). None unless both have every month and the denominator's sum is
+    not zero."""
+    n, d = _sum_to(numerator, month), _sum_to(denominator, month)
+    if n is None or d is None or d == 0:
+        return None
+    return 100.0 * n / d
 
 
 def monthly_values(observations: Iterable[tuple[date, float]]) -> dict[date, float]:

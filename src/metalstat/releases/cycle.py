@@ -15,6 +15,7 @@ from metalstat.engine.cycle import CycleResult, run_cycle
 from metalstat.engine.inputs import CycleInputs, conform, month_start
 from metalstat.engine.validate import errors, unconfirmed_warnings
 from metalstat.releases.actions import Lineage, do_create_release
+from metalstat.releases.exports import market_figures
 from metalstat.releases.models import Release
 from metalstat.releases.queries import figures_as_of
 from metalstat.survey.frames import load_survey_inputs
@@ -140,9 +141,13 @@ def store_result(
             for r in imputed.iter_rows(named=True)
         ],
     }
+    # The market series quoted beside the estimates are kept in the vintage too (the API
+    # serves them like any figure, under the same embargo).
+    market = market_figures(result.period, [p.code for p in products])
+    figures = pl.concat([result.figures, market.select(result.figures.columns)]) if market.height else result.figures
     return do_create_release(
         result.period,
-        result.figures,
+        figures,
         actor=actor,
         note=note,
         metadata=meta | (metadata or {}),

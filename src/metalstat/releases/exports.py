@@ -15,14 +15,30 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+import polars as pl
+
 from metalstat.catalog import Catalog, load_catalog
-from metalstat.engine.auxiliary import monthly_values, series_month
+from metalstat.engine.auxiliary import change, monthly_values, series_month, share_of_sums
 from metalstat.engine.calendar import add_months
+from metalstat.engine.figures import FIGURES as FIGURES_SCHEMA
 from metalstat.releases.queries import COMMAND_LINE, release_figures, release_state
 from metalstat.releases.serializers import FIELDS, figure_record
 from metalstat.survey.queries import product_series
 
-__all__ = ["FIELDS", "auxiliary_dicts", "figure_record", "figures_payload"]
+__all__ = ["FIELDS", "auxiliary_dicts", "auxiliary_rows", "figure_record", "figures_payload", "market_figures"]
+
+AUX_COLUMNS = (
+    "product",
+    "kind",
+    "measure",
+    "breakdown",
+    "statistic",
+    "period",
+    "value",
+    "unit",
+    "status",
+    "conf_status",
+)
 
 
 def _label(d: date) -> str:
@@ -35,11 +51,25 @@ def auxiliary_dicts(
     period: date,
     catalog: Catalog,
 ) -> list[dict[str, Any]]:
+    """The figures of ``auxiliary_rows`` in the export's shape (``figure_record``)."""
+    return [figure_record(r, catalog) for r in auxiliary_rows(series, observations, period)]
+
+
+def auxiliary_rows(
+    series: Iterable[Mapping[str, Any]],
+    observations: Iterable[Mapping[str, Any]],
+    period: date,
+) -> list[dict[str, Any]]:
     """Figures of the auxiliary series for a release of ``period``: every observed month
     from January of the previous year up to the month after ``period`` (a price announced in
     advance, like a tender price for next month, is already a fact).
 
-    ``series``: dicts with code, product, unit, kind. ``observations``: dicts with series (code),
+    A share of two series (``numerator``, ``denominator``) gets its year to date as the share
+    of their sums. An analyst's outlook for the month after ``period`` is a figure of kind
+    ``forecast`` (level, and its change on ``period``'s value).
+
+    ``series``: dicts with code, product, unit, kind (optionally numerator, denominator,
+    outlooks: dicts with month and value). ``observations``: dicts with series (code),
     date, value; a month's value is its last observation.
     """
     meta = {str(s["code"]): s for s in series if s.get("product")}
@@ -62,6 +92,7 @@ def auxiliary_dicts(
             "conf_status": "F",
         }
         monthly = monthly_values(points)
+        parts = [monthly_values(observed.get(str(s.get(k) or ""), [])) for k in ("numerator", "denominator")]
         for m in sorted(monthly):
             if not first <= m <= last:
                 continue
@@ -76,12 +107,47 @@ def auxiliary_dicts(
                 ("yoy_pct", label, sm.yoy_pct, "%"),
                 ("ytd_level", f"{_label(date(m.year, 1, 1))}..{label}", sm.ytd, unit),
             ]
+            if s.get("numerator") and s.get("denominator"):
+                share = share_of_sums(parts[0], parts[1], m)
+                stats.append(("ytd_level", f"{_label(date(m.year, 1, 1))}..{label}", share, unit))
             out.extend(
-                figure_record(base | {"statistic": stat, "period": per, "value": v, "unit": u}, catalog)
+                base | {"statistic": stat, "period": per, "value": v, "unit": u}
                 for stat, per, v, u in stats
                 if v is not None
             )
+        nxt = add_months(period, 1)
+        for o in s.get("outlooks") or ():
+            if o["month"] != nxt:
+                continue
+            mom_abs, mom_pct = change(float(o["value"]), monthly.get(period))
+            fc = base | {"kind": "forecast", "status": "F", "period": _label(nxt)}
+            out.extend(
+                fc | {"statistic": stat, "value": v, "unit": u}
+                for stat, v, u in (
+                    ("level", float(o["value"]), unit),
+                    ("mom_abs", mom_abs, unit),
+                    ("mom_pct", mom_pct, "%"),
+                )
+                if v is not None
+            )
     return out
+
+
+def market_figures(period: date, products: Iterable[str]) -> pl.DataFrame:
+    """The market series' figures of a release of ``period`` (``auxiliary_rows``: the months
+    quoted and the analysts' outlooks) for ``products``, in the engine's FIGURES shape, to be
+    kept in the vintage with the estimates: the API serves them, under embargo like any figure,
+    as the series ``M.<PRODUCT>.ACT|FCST.AUXILIARY.SERIES=<CODE>.<STATISTIC>``."""
+    series, observations = product_series()
+    wanted = set(products)
+    rows = [r for r in auxiliary_rows(series, observations, period) if r["product"] in wanted]
+    frame = pl.DataFrame(rows, schema={c: FIGURES_SCHEMA[c] for c in AUX_COLUMNS}, orient="row") if rows else None
+    if frame is None:
+        return pl.DataFrame(schema=FIGURES_SCHEMA)
+    return frame.with_columns(
+        flags=pl.col("status").replace({"A": ""}),
+        **{c: pl.lit(None, t) for c, t in FIGURES_SCHEMA.items() if c not in AUX_COLUMNS and c != "flags"},
+    ).select(list(FIGURES_SCHEMA))
 
 
 def figures_payload(release: Any, *, catalog: Catalog | None = None, user: Any = COMMAND_LINE) -> dict[str, Any]:
@@ -90,8 +156,11 @@ def figures_payload(release: Any, *, catalog: Catalog | None = None, user: Any =
     cat = catalog if catalog is not None else load_catalog()
     rows = release_figures(release, user=user).sort("product", "kind", "measure", "breakdown", "statistic", "period")
     figures = [figure_record(r, cat) for r in rows.iter_rows(named=True)]
-    series, observations = product_series()
-    figures.extend(auxiliary_dicts(series, observations, release.period, cat))
+    # A vintage keeps its market figures (market_figures); an older one without them gets
+    # them from the stored observations.
+    if not any(f["measure"] == "auxiliary" for f in rows.iter_rows(named=True)):
+        series, observations = product_series()
+        figures.extend(auxiliary_dicts(series, observations, release.period, cat))
     return {
         "period": _label(release.period),
         "vintage": release.vintage,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from metalstat.report.drafting import SLOTS, Report, draft_report
 from metalstat.report.inputs import (
     AuxiliaryObservation,
+    AuxiliaryOutlook,
     AuxiliarySeries,
     CapacityChange,
     CommentaryEntry,
@@ -25,6 +26,7 @@ __all__ = [
     "FORMATS",
     "SLOTS",
     "AuxiliaryObservation",
+    "AuxiliaryOutlook",
     "AuxiliarySeries",
     "CapacityChange",
     "CommentaryEntry",

@@ -53,6 +53,18 @@ class AuxiliaryObservation:
 
 
 @dataclass(frozen=True)
+class AuxiliaryOutlook:
+    """An analyst's expected value of a market series for a coming month, with its source
+    (``survey.AuxiliaryOutlook.SOURCES``) and what it is in both languages."""
+
+    month: date
+    value: float
+    source: str
+    detail: str = ""
+    detail_zh: str = ""
+
+
+@dataclass(frozen=True)
 class AuxiliarySeries:
     """A market series the analyst marked for quoting (inventory, TC, price ...)."""
 
@@ -63,6 +75,9 @@ class AuxiliarySeries:
     product: str
     kind: str  # survey.AuxiliarySeries.kind (engine.auxiliary.SERIES_KINDS)
     observations: tuple[AuxiliaryObservation, ...] = ()
+    outlooks: tuple[AuxiliaryOutlook, ...] = ()
+    # a share of two series: the observations of its numerator and of its denominator
+    parts: tuple[tuple[AuxiliaryObservation, ...], tuple[AuxiliaryObservation, ...]] | None = None
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,10 @@ class Language:
     def unit(self, product: Product) -> str:
         return self._field(product, "unit")
 
+    def field(self, obj: Any, base: str) -> str:
+        """A text field of ``obj`` in this language (``detail`` or ``detail_zh``)."""
+        return self._field(obj, base)
+
     def name_of(self, obj: Any) -> str:
         """The name of a size class, dimension value or auxiliary series."""
         return self._field(obj, "name")

@@ -29,6 +29,7 @@ from metalstat.releases.queries import (
 from metalstat.report.figureset import CHART_MONTHS, shift_month
 from metalstat.report.inputs import (
     AuxiliaryObservation,
+    AuxiliaryOutlook,
     AuxiliarySeries,
     CapacityChange,
     CommentaryEntry,
@@ -110,6 +111,15 @@ def build_report_input(
             product=s["product"],
             kind=s["kind"],
             observations=tuple(AuxiliaryObservation(*o) for o in s["observations"]),
+            outlooks=tuple(AuxiliaryOutlook(**o) for o in s["outlooks"]),
+            parts=(
+                (
+                    tuple(AuxiliaryObservation(*o) for o in s["parts"][0]),
+                    tuple(AuxiliaryObservation(*o) for o in s["parts"][1]),
+                )
+                if s["parts"]
+                else None
+            ),
         )
         for s in highlighted_series(quoted_from, last)
     )

@@ -44,6 +44,7 @@ from metalstat.registry.actions import as_producer
 from metalstat.registry.models import Producer
 from metalstat.survey.models import (
     AuxiliaryObservation,
+    AuxiliaryOutlook,
     AuxiliarySeries,
     FindingFollowUp,
     MaintenanceEvent,
@@ -379,6 +380,16 @@ def do_record_event(
 
 
 _SERIES_FIELDS = ("name", "name_zh", "unit", "kind", "product", "description", "highlighted")
+_SHARE_FIELDS = ("numerator", "denominator")  # codes of other series (a share of two flows)
+
+
+def _series(code: AuxiliarySeries | str, field: str = "series") -> AuxiliarySeries:
+    if isinstance(code, AuxiliarySeries):
+        return code
+    found = AuxiliarySeries.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationError({field: f"no auxiliary series with code {code!r}"})
+    return found
 
 
 @transaction.atomic
@@ -387,7 +398,7 @@ def do_upsert_auxiliary_series(
 ) -> tuple[AuxiliarySeries, str]:
     """Create the auxiliary series ``code`` or change the given fields of it."""
     require(actor, "record_returns")
-    unknown = set(fields) - set(_SERIES_FIELDS)
+    unknown = set(fields) - set(_SERIES_FIELDS) - set(_SHARE_FIELDS)
     if unknown:
         raise TypeError(f"unknown auxiliary series field(s): {', '.join(sorted(unknown))}")
     series = AuxiliarySeries.objects.select_for_update().filter(code=code).first()
@@ -398,8 +409,46 @@ def do_upsert_auxiliary_series(
     else:
         before = snapshot(series)
     for name, value in fields.items():
+        if name in _SHARE_FIELDS:
+            value = _series(value, name) if value else None
         setattr(series, name, value)
     return series, _upsert(series, created, before, actor=actor, origin=origin)
+
+
+@transaction.atomic
+def do_record_auxiliary_outlook(
+    series: AuxiliarySeries | str,
+    month: date | str,
+    value: float,
+    *,
+    source: str,
+    detail: str = "",
+    detail_zh: str = "",
+    actor: Actor,
+    origin: str = "",
+) -> tuple[AuxiliaryOutlook, str]:
+    """An analyst's expected value of a market series for ``month`` (YYYY-MM), with its source
+    (one of ``AuxiliaryOutlook.SOURCES``, and what it is in both languages); a second entry for
+    the same month replaces the first, and both stay in the audit log."""
+    require(actor, "write_commentary")
+    found = _series(series)
+    on = as_period(month, "month")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"value": f"{value!r} is not a number"}) from None
+    outlook = AuxiliaryOutlook.objects.select_for_update().filter(series=found, month=on).first()
+    created = outlook is None
+    if outlook is None:
+        outlook = AuxiliaryOutlook(series=found, month=on)
+        before = None
+    else:
+        before = snapshot(outlook)
+    outlook.value = number
+    outlook.source, outlook.detail, outlook.detail_zh = source, detail.strip(), detail_zh.strip()
+    if created or snapshot(outlook) != before:
+        outlook.entered_by = actor_name(actor)
+    return outlook, _upsert(outlook, created, before, actor=actor, origin=origin)
 
 
 @transaction.atomic
@@ -414,11 +463,7 @@ def do_record_auxiliary_observation(
 ) -> tuple[AuxiliaryObservation, str]:
     """Record a series' value on a date; a different value for the same date updates it."""
     require(actor, "record_returns")
-    if not isinstance(series, AuxiliarySeries):
-        found = AuxiliarySeries.objects.filter(code=series).first()
-        if found is None:
-            raise ValidationError({"series": f"no auxiliary series with code {series!r}"})
-        series = found
+    series = _series(series)
     on = as_date(on, "date")
     try:
         number = float(value)

@@ -14,9 +14,11 @@ from typing_extensions import override
 from metalstat.catalog import load_catalog
 from metalstat.catalog.vocabulary import RETURN_BREAKDOWNS
 from metalstat.core.admin import AuditedModelAdmin, ModelAdmin, TabularInline
+from metalstat.core.changelog import actor_name
 from metalstat.survey.actions import ReturnValues, clean_return_values, do_record_return
 from metalstat.survey.models import (
     AuxiliaryObservation,
+    AuxiliaryOutlook,
     AuxiliarySeries,
     MaintenanceEvent,
     SurveyReturn,
@@ -125,8 +127,23 @@ class ObservationInline(TabularInline[AuxiliaryObservation, AuxiliarySeries]):
 class AuxiliarySeriesAdmin(AuditedModelAdmin[AuxiliarySeries]):
     list_display = ("code", "name", "kind", "unit", "product", "highlighted")
     list_filter = ("kind", "highlighted", "product")
+    raw_id_fields = ("numerator", "denominator")
     search_fields = ("code", "name", "name_zh", "description")
     inlines = (ObservationInline,)
+
+
+@admin.register(AuxiliaryOutlook)
+class AuxiliaryOutlookAdmin(AuditedModelAdmin[AuxiliaryOutlook]):
+    list_display = ("series", "month", "value", "source", "entered_by")
+    list_filter = ("source", "series")
+    search_fields = ("series__code", "detail", "detail_zh")
+    list_select_related = ("series",)
+    readonly_fields = ("entered_by",)
+
+    @override
+    def save_model(self, request: HttpRequest, obj: AuxiliaryOutlook, form: Any, change: bool) -> None:
+        obj.entered_by = actor_name(self._actor(request))
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AuxiliaryObservation)

@@ -80,11 +80,25 @@ def maintenance_events(first: date, last: date) -> list[dict[str, Any]]:
     ]
 
 
+def _outlooks(series: AuxiliarySeries, first: date, last: date) -> list[dict[str, Any]]:
+    return [
+        {"month": o.month, "value": o.value, "source": o.source, "detail": o.detail, "detail_zh": o.detail_zh}
+        for o in series.outlooks.filter(month__gte=first, month__lte=last).order_by("month")
+    ]
+
+
 def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
-    """The market series quoted in the report, with their observations between two dates."""
+    """The market series quoted in the report, with their observations and outlooks between
+    two dates; a share of two series (numerator, denominator) with theirs too."""
     out = []
-    for s in AuxiliarySeries.objects.filter(highlighted=True).order_by("code"):
-        obs = s.observations.filter(date__gte=first, date__lte=last).order_by("date")
+    qs = AuxiliarySeries.objects.filter(highlighted=True).select_related("numerator", "denominator")
+    for s in qs.order_by("code"):
+
+        def points(series: AuxiliarySeries) -> list[tuple[date, float, str]]:
+            obs = series.observations.filter(date__gte=first, date__lte=last).order_by("date")
+            return [(o.date, o.value, o.note) for o in obs]
+
+        parts = (points(s.numerator), points(s.denominator)) if s.numerator and s.denominator else None
         out.append(
             {
                 "code": s.code,
@@ -93,16 +107,32 @@ def highlighted_series(first: date, last: date) -> list[dict[str, Any]]:
                 "unit": s.unit,
                 "product": s.product,
                 "kind": s.kind,
-                "observations": [(o.date, o.value, o.note) for o in obs],
+                "observations": points(s),
+                "outlooks": _outlooks(s, first, last),
+                "parts": parts,
             }
         )
     return out
 
 
 def product_series() -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]:
-    """The market series that belong to a product (code, product, unit, name, kind) and all their
-    observations (series code, date, value), for a release's figures."""
-    series = list(AuxiliarySeries.objects.exclude(product="").values("code", "product", "unit", "name", "kind"))
+    """The market series that belong to a product (code, product, unit, name, kind, the codes
+    of a share's numerator and denominator, the outlooks) and all their observations (series
+    code, date, value), for a release's figures."""
+    series = []
+    for s in AuxiliarySeries.objects.exclude(product="").select_related("numerator", "denominator"):
+        series.append(
+            {
+                "code": s.code,
+                "product": s.product,
+                "unit": s.unit,
+                "name": s.name,
+                "kind": s.kind,
+                "numerator": s.numerator.code if s.numerator else "",
+                "denominator": s.denominator.code if s.denominator else "",
+                "outlooks": _outlooks(s, date.min, date.max),
+            }
+        )
     observations = [
         {"series": o["series__code"], "date": o["date"], "value": o["value"]}
         for o in AuxiliaryObservation.objects.filter(series__product__gt="").values("series__code", "date", "value")

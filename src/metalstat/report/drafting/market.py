@@ -6,15 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from metalstat.catalog import Product
-from metalstat.engine.auxiliary import change, monthly_values, range_partner, series_month
+from metalstat.engine.auxiliary import change, monthly_values, range_partner, series_month, share_of_sums
 from metalstat.report.drafting.base import Draft, month_end
 from metalstat.report.figureset import shift_month
+from metalstat.report.inputs import AuxiliaryOutlook
+from metalstat.report.language import Language
 
 
 def market_series(d: Draft, p: Product) -> list[dict[str, Any]]:
     """Market series quoted for the product, month by month like the figures export:
     a month's value is its last observation; changes are against the previous month and
-    the same month a year earlier; a value already set for next month is quoted too."""
+    the same month a year earlier; a value already set for next month is quoted too, and
+    an analyst's outlook for next month with its source; a share of two flows gets the share
+    of their January-to-month sums."""
     lang = d.lang
     out = []
     for series in d.inp.auxiliary:
@@ -36,6 +40,11 @@ def market_series(d: Draft, p: Product) -> list[dict[str, Any]]:
         next_abs, next_pct = change(nxt.value if nxt else None, cur.value)
         # a January-to-month sum is worth quoting from February on
         ytd = stated.ytd if cur.date.month > 1 else None
+        share = None
+        if series.parts and cur.date.month > 1:
+            num, den = (monthly_values((o.date, o.value) for o in obs) for obs in series.parts)
+            share = share_of_sums(num, den, cur.date.replace(day=1))
+        outlook = next((o for o in series.outlooks if f"{o.month:%Y-%m}" == d.figs.next), None)
         unit = lang.term("units", series.unit)
         unit_code = series.unit.split(" ")[0]  # "mt metal" scales as mt
         out.append(
@@ -62,11 +71,28 @@ def market_series(d: Draft, p: Product) -> list[dict[str, Any]]:
                 "next_value": nxt.value if nxt else None,
                 "next_mom_abs": next_abs,
                 "next_mom_pct": next_pct,
+                "ytd_share": share,  # a share of two flows' January-to-month sums
+                "outlook": outlook_facts(lang, outlook, cur.value) if month == d.t else None,
                 # a quoted market figure is shown as measured, not rounded like an estimate
                 "fmt": lambda x, u=unit, code=unit_code: lang.measured(x, code, u),
             }
         )
     return join_ranges(out)
+
+
+def outlook_facts(lang: Language, o: AuxiliaryOutlook | None, current: float) -> dict[str, Any] | None:
+    """An analyst's outlook for next month, its change on this month and its source."""
+    if o is None:
+        return None
+    mom_abs, mom_pct = change(o.value, current)
+    source = lang.term("outlook_sources", o.source)
+    return {
+        "value": o.value,
+        "mom_abs": mom_abs,
+        "mom_pct": mom_pct,
+        "source": source,
+        "detail": lang.field(o, "detail"),
+    }
 
 
 def join_ranges(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-from metalstat.survey.models.auxiliary import AuxiliaryObservation, AuxiliarySeries
+from metalstat.survey.models.auxiliary import AuxiliaryObservation, AuxiliaryOutlook, AuxiliarySeries
 from metalstat.survey.models.respondents import RespondentToken
 from metalstat.survey.models.returns import (
     FindingFollowUp,
@@ -9,6 +9,7 @@ from metalstat.survey.models.returns import (
 
 __all__ = [
     "AuxiliaryObservation",
+    "AuxiliaryOutlook",
     "AuxiliarySeries",
     "FindingFollowUp",
     "MaintenanceEvent",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -34,6 +36,14 @@ class AuxiliarySeries(models.Model):
     product = models.CharField(max_length=40, blank=True, validators=[validate_product_code], help_text="catalog code")
     description = models.TextField(blank=True)
     highlighted = models.BooleanField(default=False, help_text="the analyst wants the report to quote it")
+    # A share (kind ratio, in %) of one flow in another: its year to date is the share of the
+    # sums (100 × Σ numerator / Σ denominator), never an average of monthly shares.
+    numerator = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="a share: the part"
+    )
+    denominator = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="a share: the whole"
+    )
 
     class Meta:
         ordering = ("product", "code")
@@ -47,6 +57,59 @@ class AuxiliarySeries(models.Model):
         problems = kind_problems(self.kind, self.code, self.unit) if self.kind else []
         if problems:
             raise ValidationError({"kind": problems})
+        parts = (self.numerator, self.denominator)
+        if any(parts):
+            whole = [p for p in parts if p is not None]
+            if len(whole) < 2:
+                raise ValidationError({"denominator": "a share names both its numerator and its denominator"})
+            if self.kind != "ratio" or self.unit.strip() != "%":
+                raise ValidationError({"kind": "a share of two series is a ratio in %"})
+            if any(p.kind != "flow" for p in whole):
+                raise ValidationError(
+                    {"numerator": "a share's numerator and denominator are flows (summed over months)"}
+                )
+            if whole[0].unit != whole[1].unit:
+                units = f"{whole[0].unit!r} and {whole[1].unit!r}"
+                raise ValidationError({"denominator": f"numerator and denominator in {units}: not one unit"})
+            if whole[0].pk == whole[1].pk or (self.pk is not None and any(p.pk == self.pk for p in whole)):
+                raise ValidationError({"numerator": "a share is of two other series"})
+
+
+class AuxiliaryOutlook(models.Model):
+    """An analyst's expected value of a market series for a coming month, with its source:
+    the report states it as an outlook, the API as the series' forecast."""
+
+    SOURCES = (
+        ("analyst", "analysts' judgement"),
+        ("market", "market participants' expectations"),
+        ("futures", "futures prices"),
+        ("contracts", "contracts and tenders already signed"),
+        ("model", "a statistical model"),
+    )
+
+    series = models.ForeignKey(AuxiliarySeries, on_delete=models.CASCADE, related_name="outlooks")
+    month = models.DateField(help_text="first day of the month the outlook is for")
+    value = models.FloatField()
+    source = models.CharField(max_length=12, choices=SOURCES)
+    detail = models.CharField(max_length=200, blank=True, help_text="what the source is, in English")
+    detail_zh = models.CharField(max_length=200, blank=True, help_text="the same, in Chinese")
+    entered_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ("series", "month")
+        constraints = (models.UniqueConstraint(fields=["series", "month"], name="outlook_one_per_month"),)
+
+    def __str__(self) -> str:
+        return f"{self.series.code} {self.month:%Y-%m}: {self.value:g} ({self.source})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": "an outlook is for a month: give its first day"})
+        if bool(self.detail.strip()) != bool(self.detail_zh.strip()):
+            raise ValidationError({"detail_zh": "the source's detail is read in both languages: give it in both"})
+        if not math.isfinite(self.value):
+            raise ValidationError({"value": f"{self.value!r} is not a finite number"})
 
 
 class AuxiliaryObservation(models.Model):
