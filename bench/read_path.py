@@ -8,6 +8,10 @@
     temporary SQLite database (or DATABASE_URL's, which must be empty), with the old
     ``_vintage_frame`` (kept below) and the current one.
 
+(c) ``series_observations(view="latest")`` with the database keeping the newest vintage of
+    each figure against every vintage read and filtered in polars, on (b)'s database or, with
+    ``--only latest``, on the database as it stands (the demo's: set METALSTAT_DATA_DIR).
+
 One JSON line per measurement: old and new seconds (median of ``--runs``), new/old ratio.
 Run: ``make bench`` or ``python bench/read_path.py [--runs 5] [--figures 50000]``.
 """
@@ -195,7 +199,7 @@ def _figures(n: int, vintage: int) -> pl.DataFrame:
 
 def bench_queries(runs: int, n_figures: int) -> None:
     os.environ.setdefault("METALSTAT_DATA_DIR", tempfile.mkdtemp(prefix="metalstat-bench-"))
-    from metalstat.cli import setup_django
+    from metalstat.core.startup import setup_django
 
     setup_django(migrate=True)
     from django.db import connection
@@ -249,14 +253,65 @@ def bench_queries(runs: int, n_figures: int) -> None:
                      ("figures_as_of", queries.figures_as_of)):  # fmt: skip
         assert old(fn)().equals(fn()), f"{name} differs"
         _line(bench=name, db=connection.vendor, figures=total, **_compare(old(fn), fn, runs))
+    bench_latest(runs, total)
+
+
+def old_latest(keys: pl.DataFrame) -> pl.DataFrame:
+    """series_observations(view="latest") before: every vintage read, the current rows kept
+    in polars (the rows of view "all" whose realtime_end is null)."""
+    from metalstat.releases.queries import series_observations
+
+    every = series_observations(keys, view="all")
+    return every.filter(pl.col("realtime_end").is_null())
+
+
+def bench_latest(runs: int, total: int) -> None:
+    """series_observations "latest": the database keeps the newest vintage of each figure
+    (window function) against every vintage read and filtered in polars."""
+    from django.db import connection
+
+    from metalstat.releases.models import Figure
+    from metalstat.releases.queries import SERIES_KEY, series_observations
+
+    every = pl.DataFrame(
+        list(Figure.objects.values_list(*SERIES_KEY).distinct()), schema=list(SERIES_KEY), orient="row"
+    ).sort(list(SERIES_KEY))
+    level = every.filter(
+        (pl.col("kind") == "actual")
+        & (pl.col("measure") == "production")
+        & (pl.col("breakdown") == "")
+        & (pl.col("statistic") == "level")
+    )
+    level = every if level.is_empty() else level
+    copper = level.filter(pl.col("product") == "copper_cathode")
+    one = copper if not copper.is_empty() else level.head(1)
+    cases = [("one series", one), ("54 series", level.head(54))]
+    if total <= 100_000:  # every series of the demo (676,000 figures) would take minutes a run
+        cases.append(("every series", every))
+    for label, keys in cases:
+        order = ["product", "kind", "measure", "breakdown", "statistic", "period"]
+        old, new = old_latest(keys).sort(order), series_observations(keys, view="latest").sort(order)
+        assert old.equals(new), f"latest differs ({label})"
+        t = _compare(
+            lambda keys=keys: old_latest(keys), lambda keys=keys: series_observations(keys, view="latest"), runs
+        )
+        _line(bench=f"series_observations latest, {label}", db=connection.vendor, figures=total, rows=new.height, **t)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--figures", type=int, default=50_000)
-    ap.add_argument("--only", choices=["validation", "queries"])
+    ap.add_argument("--only", choices=["validation", "queries", "latest"])
     args = ap.parse_args()
+    if args.only == "latest":  # on the database as it stands (the demo's: METALSTAT_DATA_DIR)
+        from metalstat.core.startup import setup_django
+
+        setup_django()
+        from metalstat.releases.models import Figure
+
+        bench_latest(args.runs, Figure.objects.count())
+        return
     if args.only != "queries":
         bench_validation(args.runs)
     if args.only != "validation":

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import polars as pl
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metalstat.releases.series import parse_pattern, series_id
@@ -80,6 +81,57 @@ def test_mom_pct_is_computed_from_one_release_s_own_levels(first: list[float], s
         assert got[0] is None
         for i in range(1, len(values)):
             assert abs(got[i] - (values[i] / values[i - 1] - 1) * 100) < 1e-9
+
+
+# A release: its month (index into MONTHS), and per earlier-or-same month a value (None: the
+# release does not carry that month), for two series of copper.
+MONTHS = ["2025-04", "2025-05", "2025-06"]
+releases_st = st.lists(
+    st.tuples(
+        st.integers(0, 2),
+        st.lists(st.one_of(st.none(), st.sampled_from([1.0, 2.0, 3.5])), min_size=3, max_size=3),
+        st.lists(st.one_of(st.none(), st.sampled_from([10.0, 20.0])), min_size=3, max_size=3),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(releases_st, st.integers(0, 7))
+def test_the_database_s_latest_is_the_newest_vintage_of_every_period(
+    db: Any, releases: list[tuple[int, list[float | None], list[float | None]]], as_of_hour: int
+) -> None:
+    """``view=latest`` (one row per figure picked by the database) equals what the rows of
+    every vintage say is current (realtime_end null: how latest was kept in Python before)."""
+    from django.db import transaction
+
+    from metalstat.releases.queries import series_observations
+    from tests.api.conftest import publish
+    from tests.registry.factories import figure_row
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    keys = pl.DataFrame(
+        [("copper_cathode", "actual", "production", "", s) for s in ("level", "mom_pct")],
+        schema=["product", "kind", "measure", "breakdown", "statistic"],
+        orient="row",
+    )
+    with transaction.atomic():
+        for hour, (month, levels, changes) in enumerate(releases):
+            rows = [
+                figure_row(period=MONTHS[m], statistic=statistic, value=v)
+                for statistic, values in (("level", levels), ("mom_pct", changes))
+                for m, v in enumerate(values)
+                if v is not None and m <= month
+            ] or [figure_row(period=MONTHS[month])]
+            publish(MONTHS[month], rows, start + timedelta(hours=hour))
+        for as_of in (None, start + timedelta(hours=as_of_hour, minutes=30)):
+            latest = series_observations(keys, as_of=as_of, view="latest")
+            every = series_observations(keys, as_of=as_of, view="all")
+            by_key = ["statistic", "period"]
+            assert latest.sort(by_key).equals(every.filter(pl.col("realtime_end").is_null()).sort(by_key))
+            assert latest.select(by_key).is_unique().all()
+        transaction.set_rollback(True)
 
 
 def test_the_month_after_next_has_its_own_series_and_title() -> None:

@@ -36,7 +36,7 @@ def published() -> Any:
     load(late.withheld(data))
     assert not SurveyReturn.objects.filter(period=LATE_MONTH, producer__code__in=late.producers).exists()
     done = run_and_publish(data, [date(2024, 10, 1), date(2024, 11, 1)], late=late)
-    return late, done
+    return late, done, data
 
 
 def october(at: Any) -> float:
@@ -46,7 +46,14 @@ def october(at: Any) -> float:
 
 
 def test_the_late_returns_replace_the_imputed_values(published: Any) -> None:
-    late, done = published
+    from metalstat.releases.cycle import load_cycle_inputs
+
+    late, done, data = published
+    # Once in, the database holds the whole generated panel again, every field of the returns.
+    db, mine = load_cycle_inputs(["copper_cathode"]), data.cycle_inputs()
+    for name in ("returns", "return_parts", "schedule_parts"):
+        a, b = getattr(db, name), getattr(mine, name)
+        assert a.sort(a.columns).equals(b.sort(b.columns)), name
     first = Release.objects.get(period=LATE_MONTH, vintage=1)
     second = Release.objects.get(period=LATE_MONTH, vintage=2)
     # October's first vintage went out at its month end; the second with November's release,
@@ -104,7 +111,7 @@ def test_the_api_shows_the_path_from_imputed_to_reported(published: Any) -> None
         do_grant_subscription,
     )
 
-    late, done = published
+    late, done, _ = published
     summary = late_summary(done, late)
     org = do_create_organisation("Desk", actor="admin")
     do_grant_subscription(org, "Base metals", groups=["base_metals"], actor="admin")

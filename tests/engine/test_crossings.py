@@ -84,13 +84,16 @@ def test_the_output_lost_by_the_plants_that_cut_in_a_province() -> None:
 
 
 def test_a_crossed_cell_of_one_plant_is_confidential_and_its_smallest_neighbour_too() -> None:
-    """X4 in Xinjiang cuts to 1,500 t: a cell of one producer (C). It is the only primary cell
-    of the crossing, so the smallest other cell (Shaanxi's cut, 7,100 t, against Xinjiang's
-    rise, 10,050 t) is suppressed too (D), as for any breakdown."""
+    """X4 in Xinjiang cuts to 1,500 t: a cell of one producer (C). On the line of the cuts
+    (by province) it is the only withheld cell, so the smallest other cut, Shaanxi's 7,100 t,
+    is suppressed too (D). On Xinjiang's line (cut, rise) it is again alone, and Xinjiang's
+    change is its cut plus its rise (the unchanged plants add nothing), so its rise
+    (10,050 t) is suppressed as well (D): with it published, the cut would be Xinjiang's
+    change less the rise."""
     r = run(BASE | {"X4": ("Xinjiang", 1_500.0)})
     assert conf(r, XINJIANG_CUT) == "C"
     assert conf(r, SHAANXI_CUT) == "D"
-    assert conf(r, XINJIANG_UP) == "F"
+    assert conf(r, XINJIANG_UP) == "D"
     # How many producers cut is not confidential: only their output is.
     counts = r.figures.filter((pl.col("measure") == "producer_count") & (pl.col("breakdown") == XINJIANG_CUT))
     assert counts.filter(pl.col("period") == "2025-06")["conf_status"].to_list() == ["F"]

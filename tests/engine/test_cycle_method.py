@@ -470,3 +470,31 @@ def test_the_forecast_splits_its_change_into_like_for_like_and_new_capacity() ->
     assert fig(f, "lfl_pp_mom", **rate) == pytest.approx(53_000 / 62_000 * 100 - 52_000 / 60_000 * 100)
     assert fig(f, "panel_effect_pp", **rate) == pytest.approx(0.0, abs=1e-9)
     assert row(f, "lfl_mom_pct", **fc)["unit"] == "%" and row(f, "panel_effect_pp", **rate)["unit"] == "pp"
+
+
+def test_forecast_stops_are_counted_by_producer_domain_too() -> None:
+    """The two strata's producers, L1 and S1 on the scrap route, L2 and S2 on concentrate.
+    July: L1 has planned maintenance (10th-20th), S2 is stopped all month, S1 has an event
+    that ends on 30 June (not July's). So by route: scrap 1 maintenance, 0 halted;
+    concentrate 0 maintenance, 1 halted; the overall counts stay 1 and 1."""
+    p = Panel()
+    p.producer("L1", 365_000, feedstock="copper scrap or anode").producer("L2", 365_000)
+    p.producer("L3", 730_000, in_panel=False)
+    p.producer("S1", 73_000, feedstock="copper scrap or anode").producer("S2", 73_000)
+    p.producer("S3", 146_000, in_panel=False)
+    for pid, base in (("L1", 20_000), ("L2", 20_000), ("S1", 4_000), ("S2", 4_000)):
+        p.steady(pid, date(2024, 1, 1), date(2025, 4, 1), base)
+    for pid, may, jun in (("L1", 25_000, 24_000), ("L2", 26_000, 27_000), ("S1", 5_000, 5_000), ("S2", 5_000, 4_000)):
+        p.ret(pid, MAY, may, schedule=jun).ret(pid, JUN, jun)
+    p.event("L1", date(2025, 7, 10), date(2025, 7, 20), 100_000)
+    p.event("S2", date(2025, 6, 25), date(2025, 8, 5), 73_000, "losses")
+    p.event("S1", date(2025, 6, 20), date(2025, 6, 30), 73_000)
+    f = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False).figures
+    kw = {"measure": "producer_count", "period": "2025-07", "kind": "forecast"}
+    scrap, conc = "feedstock=copper scrap or anode", "feedstock=copper concentrate"
+    assert fig(f, "count", breakdown=f"{scrap};status=maintenance", **kw) == 1
+    assert fig(f, "count", breakdown=f"{scrap};status=halted", **kw) == 0
+    assert fig(f, "count", breakdown=f"{conc};status=maintenance", **kw) == 0
+    assert fig(f, "count", breakdown=f"{conc};status=halted", **kw) == 1
+    assert fig(f, "count", breakdown="status=maintenance", **kw) == 1
+    assert fig(f, "count", breakdown="status=halted", **kw) == 1

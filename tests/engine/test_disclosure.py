@@ -109,3 +109,67 @@ def test_the_total_and_changes_of_a_suppressed_cell() -> None:
     )  # fmt: skip
     assert mom.item(0, "conf_status") == "C"
     assert mom.item(0, "value") == pytest.approx(-10.0)
+
+
+def _suppress(cells: dict[str, tuple[bool, float]]) -> dict[str, str]:
+    from metalstat.engine.cycle import _secondary_suppression
+
+    frame = pl.DataFrame(
+        {
+            "product": ["p"] * len(cells),
+            "period": ["2025-06"] * len(cells),
+            "breakdown": list(cells),
+            "primary": [c[0] for c in cells.values()],
+            "size": [c[1] for c in cells.values()],
+        }
+    )
+    out = _secondary_suppression(frame)
+    return dict(zip(out["breakdown"].to_list(), out["conf"].to_list(), strict=True))
+
+
+def test_a_crossed_copy_of_a_confidential_cell_does_not_shield_it() -> None:
+    """Series A (3,000 t of a 25,000 t total) is confidential, and so are both its size-class
+    cells. Grouped by the first dimension alone, "series" held three C cells and nothing else
+    was withheld, so A = 25,000 - 9,000 - 13,000. Table by table: the series table has one C,
+    so B (9,000, smaller than C's 13,000) is withheld; in the crossed table, the line of
+    small producers has one C (A;small), so B;small (4,000 < 6,000) goes too, and likewise
+    B;large (5,000 < 7,000). A's own line (small, large) holds two C cells: safe."""
+    got = _suppress(
+        {
+            "series=A": (True, 3_000.0),
+            "series=B": (False, 9_000.0),
+            "series=C": (False, 13_000.0),
+            "series=A;size_class=small": (True, 1_000.0),
+            "series=A;size_class=large": (True, 2_000.0),
+            "series=B;size_class=small": (False, 4_000.0),
+            "series=B;size_class=large": (False, 5_000.0),
+            "series=C;size_class=small": (False, 6_000.0),
+            "series=C;size_class=large": (False, 7_000.0),
+        }
+    )
+    assert got == {
+        "series=A": "C",
+        "series=B": "D",
+        "series=C": "F",
+        "series=A;size_class=small": "C",
+        "series=A;size_class=large": "C",
+        "series=B;size_class=small": "D",
+        "series=B;size_class=large": "D",
+        "series=C;size_class=small": "F",
+        "series=C;size_class=large": "F",
+    }
+
+
+def test_secondary_suppression_repeats_until_every_line_is_safe() -> None:
+    """A 3 x 3 table (a = 1..3, b = x, y, z) with one C cell, (1, x). Its row takes (1, y)
+    (10 < 20) and its column (2, x) (10 < 20). Then column y holds only (1, y) withheld and
+    row 2 only (2, x): both take (2, y), the smallest of each (5 < 30, 5 < 40), and every
+    line then holds two withheld cells or none."""
+    sizes = {
+        ("1", "x"): 7.0, ("1", "y"): 10.0, ("1", "z"): 20.0,
+        ("2", "x"): 10.0, ("2", "y"): 5.0, ("2", "z"): 40.0,
+        ("3", "x"): 20.0, ("3", "y"): 30.0, ("3", "z"): 50.0,
+    }  # fmt: skip
+    got = _suppress({f"a={a};b={b}": ((a, b) == ("1", "x"), v) for (a, b), v in sizes.items()})
+    withheld = {k: v for k, v in got.items() if v != "F"}
+    assert withheld == {"a=1;b=x": "C", "a=1;b=y": "D", "a=2;b=x": "D", "a=2;b=y": "D"}

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from metalstat.api import accesslog
 from metalstat.api.formats import json_response
 from metalstat.api.limits import count_request
 from metalstat.api.problems import Problem
@@ -67,7 +68,7 @@ class Channel:
 
     def log(self, response: HttpResponse, *, rows: int = 0) -> HttpResponse:
         """The access log: who, the path, how it ended (no figures are involved)."""
-        AccessLog.objects.create(
+        entry = AccessLog(
             user=self.who[:150],
             path=self.request.path,
             rows=rows,
@@ -75,6 +76,7 @@ class Channel:
             status=response.status_code,
             duration_ms=(time.perf_counter() - self.started) * 1000.0,
         )
+        accesslog.record(entry)
         response["Cache-Control"] = "no-store"
         response["Vary"] = "Authorization"
         return response

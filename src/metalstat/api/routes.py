@@ -18,7 +18,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from metalstat.api import data
+from metalstat.api import accesslog, data
 from metalstat.api.auth import Caller, authenticate
 from metalstat.api.formats import (
     COLUMNS,
@@ -99,7 +99,7 @@ class Context:
     def log(
         self, response: HttpResponse, *, series: str = "", vintage: str = "", rows: int = 0, fmt: str = "json"
     ) -> HttpResponse:
-        AccessLog.objects.create(
+        entry = AccessLog(
             user=self.caller.user.get_username(),
             key=self.caller.key,
             path=self.request.path,
@@ -111,6 +111,7 @@ class Context:
             preview=self.preview,
             duration_ms=(time.perf_counter() - self.started) * 1000.0,
         )
+        accesslog.record(entry, at_once=self.preview)  # every preview is written at once
         return response
 
 
@@ -552,6 +553,7 @@ def me(request: HttpRequest) -> HttpResponse:
     ctx = Context(request, ())
     key = ctx.caller.key
     today = timezone.localdate()
+    accesslog.flush()  # the rows still waiting count too
     used = AccessLog.objects.filter(at__date=today)
     used_today = (used.filter(key=key) if key is not None else used.filter(user=ctx.caller.user.get_username())).count()
     body = {

@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
         "within that time (`0`: read them on every request)",
     ),
     Setting(
+        "METALSTAT_ACCESS_LOG_BATCH",
+        "1",
+        "API access-log rows a process writes in one statement (`metalstat serve` sets 50 unless given); a row "
+        "waits 2 s at most, previews are written at once and shutdown writes what is left",
+    ),
+    Setting(
         "METALSTAT_LOCK_TIMEOUT",
         "30",
         "seconds an import or a run waits for another writer before it is refused",

@@ -139,10 +139,13 @@ def demo_cmd(out_dir: Path, seed: int) -> None:
     for p in written:
         console.print(f"report: {p}")
     if late is not None:
+        from metalstat.catalog import load_catalog
+
         s = late_summary(done, late)
+        name = load_catalog().get(s.product).name.lower()
         who = "; ".join(f"{code} imputed {v:,.1f} ({method}), reported {r:,.1f}" for code, method, v, r in s.producers)
         console.print(
-            f"late returns: {len(s.producers)} {s.product} returns missed {s.first_release.label} and were "
+            f"late returns: {len(s.producers)} {name} returns missed {s.first_release.label} and were "
             f"imputed ({who}); {s.revised_release.label}, published with the next month's release, has them: "
             f"level {s.first:,.1f} mt as first published, {s.revised:,.1f} mt now"
         )

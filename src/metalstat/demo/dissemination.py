@@ -47,6 +47,7 @@ class LateReturns:
     product: str
     returns: pl.DataFrame
     parts: pl.DataFrame
+    schedule_parts: pl.DataFrame
 
     @property
     def producers(self) -> list[str]:
@@ -58,7 +59,10 @@ class LateReturns:
     def withheld(self, data: DemoData) -> DemoData:
         """The panel as loaded before they arrive."""
         return replace(
-            data, returns=data.returns.filter(~self._late()), return_parts=data.return_parts.filter(~self._late())
+            data,
+            returns=data.returns.filter(~self._late()),
+            return_parts=data.return_parts.filter(~self._late()),
+            schedule_parts=data.schedule_parts.filter(~self._late()),
         )
 
     def without(self, inputs: CycleInputs) -> CycleInputs:
@@ -67,17 +71,20 @@ class LateReturns:
             inputs,
             returns=inputs.returns.filter(~self._late()),
             return_parts=inputs.return_parts.filter(~self._late()),
+            schedule_parts=inputs.schedule_parts.filter(~self._late()),
         )
 
     def arrive(self) -> None:
         """Record them, late, through the survey's action (audited like any answer)."""
         from metalstat.survey.actions import ReturnValues, do_record_returns
 
-        parts: dict[str, dict[str, dict[str, float]]] = {}
-        for pid, _period, dim, value, qty in self.parts.select(
-            "producer_id", "period", "dimension", "value", "quantity"
-        ).iter_rows():
-            parts.setdefault(pid, {}).setdefault(dim, {})[value] = qty
+        def by_producer(frame: pl.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+            out: dict[str, dict[str, dict[str, float]]] = {}
+            for pid, dim, value, qty in frame.select("producer_id", "dimension", "value", "quantity").iter_rows():
+                out.setdefault(pid, {}).setdefault(dim, {})[value] = qty
+            return out
+
+        parts, planned = by_producer(self.parts), by_producer(self.schedule_parts)
         rows = [
             ReturnValues(
                 producer=r["producer_id"],
@@ -86,10 +93,12 @@ class LateReturns:
                 output_metal=r["output_metal"],
                 schedule=r["schedule"],
                 schedule_metal=r["schedule_metal"],
+                schedule_after_next=r["schedule_after_next"],
                 operating_capacity=r["operating_capacity"],
                 schedule_operating_capacity=r["schedule_operating_capacity"],
                 status=r["status"],
                 breakdown=parts.get(r["producer_id"], {}),
+                schedule_breakdown=planned.get(r["producer_id"], {}),
                 reason=r["reason"] or "",
                 collected_at=LATE_ARRIVAL,
                 collected_by=r["collected_by"] or "",
@@ -112,7 +121,13 @@ def late_returns(
     if not chosen:
         return None
     late = (pl.col("period") == month) & pl.col("producer_id").is_in(chosen)
-    return LateReturns(month, product, data.returns.filter(late), data.return_parts.filter(late))
+    return LateReturns(
+        month,
+        product,
+        data.returns.filter(late),
+        data.return_parts.filter(late),
+        data.schedule_parts.filter(late),
+    )
 
 
 CORRECTED_MONTH = date(2025, 5, 1)

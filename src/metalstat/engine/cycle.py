@@ -19,6 +19,7 @@ from metalstat.engine.cells import build_cells
 from metalstat.engine.estimate import (
     LEVELS,
     capacity_levels,
+    domains,
     part_levels,
     production_levels,
     weights,
@@ -509,25 +510,7 @@ def _forecast(
     caps = capacity_levels(cells_next, wf, sched, products)
     lv = pl.concat([prod, planned, caps, output_rate_levels(wf, products)])
     lv = pl.concat([lv, share_levels(lv, products)])
-    # Stops already known for t+1: producers with a maintenance event touching the month
-    # (maintenance) and those stopped for all of it (halted).
-    stops = (
-        sched.group_by("product")
-        .agg(
-            maintenance=(pl.col("event_in_month") & ~pl.col("halt_known")).sum(),
-            halted=pl.col("halt_known").sum(),
-        )
-        .unpivot(index="product", variable_name="status", value_name="value")
-        .select(
-            "product",
-            period=pl.lit(nxt),
-            measure=pl.lit("producer_count"),
-            breakdown=pl.lit("status=") + pl.col("status"),
-            value=pl.col("value").cast(pl.Float64),
-            n_producers=pl.lit(None, pl.Int64),
-            top_share=pl.lit(None, pl.Float64),
-        )
-    )
+    stops = _known_stops(sched, nxt, products)
     # Producers scheduling lower / higher daily output than they made in t.
     planned = change_counts(
         sched.filter(pl.col("value").is_not_null() & pl.col("out_t").is_not_null()).with_columns(period=pl.lit(nxt)),
@@ -536,6 +519,48 @@ def _forecast(
         products,
     ).with_columns(n_producers=pl.lit(None, pl.Int64), top_share=pl.lit(None, pl.Float64))
     return pl.concat([lv, capacity_rate_levels(lv, products), stops, planned.select(list(LEVELS))])
+
+
+def _known_stops(sched: pl.DataFrame, nxt: date, products: Sequence[Product]) -> pl.DataFrame:
+    """Stops already known for t+1: producers with a maintenance event touching the month
+    (maintenance) and those stopped for all of it (halted); overall and, like the actual
+    month's status counts, by each producer domain the product publishes (size class
+    aside), zero included where the domain has producers (``region=…;status=maintenance``)."""
+    stopped = {
+        "maintenance": (pl.col("event_in_month") & ~pl.col("halt_known")).sum(),
+        "halted": pl.col("halt_known").sum(),
+    }
+
+    def counted(frame: pl.DataFrame, by: list[str], breakdown: pl.Expr) -> pl.DataFrame:
+        return (
+            frame.group_by("product", *by)
+            .agg(**stopped)
+            .unpivot(index=["product", *by], variable_name="status", value_name="value")
+            .select(
+                "product",
+                period=pl.lit(nxt),
+                measure=pl.lit("producer_count"),
+                breakdown=breakdown,
+                value=pl.col("value").cast(pl.Float64),
+                n_producers=pl.lit(None, pl.Int64),
+                top_share=pl.lit(None, pl.Float64),
+            )
+        )
+
+    parts = [counted(sched, [], pl.lit("status=") + pl.col("status"))]
+    for dim, codes in domains(products).items():
+        if dim == "size_class" or dim not in sched.columns:
+            continue
+        within = sched.filter(pl.col("product").is_in(codes) & pl.col(dim).is_not_null())
+        first, second = sorted((dim, "status"))
+        parts.append(
+            counted(
+                within,
+                [dim],
+                pl.lit(f"{first}=") + pl.col(first) + pl.lit(f";{second}=") + pl.col(second),
+            )
+        )
+    return pl.concat(parts)
 
 
 def _forecast_figures(
@@ -735,10 +760,44 @@ def _accuracy_figures(
 # --- disclosure control ---------------------------------------------------------------------
 
 
+def _secondary_suppression(cells: pl.DataFrame) -> pl.DataFrame:
+    """``conf`` for each cell (product, period, breakdown, primary, size): C where primary,
+    D where a cell must be withheld so that no C cell can be recovered by subtraction, F
+    otherwise.
+
+    A cell lies on one *line* per dimension of its table: the cells of the same table
+    (the same dimension names) that differ only in that dimension's value, which add up to
+    a cell of the table without it (the total, for a one-dimension table). A line with
+    exactly one withheld cell gives it away as its total less the others, so the smallest
+    other cell of that line is withheld too; since a cell of a crossed table lies on
+    several lines, this repeats until every line is safe. A one-dimension table therefore
+    behaves as before: one C cell takes the smallest other cell of its dimension with it."""
+    rows = cells.to_dicts()
+    parsed = [tuple(part.split("=", 1) for part in r["breakdown"].split(";")) for r in rows]
+    lines: dict[tuple[object, ...], list[int]] = {}
+    for i, (r, parts) in enumerate(zip(rows, parsed, strict=True)):
+        names = tuple(name for name, _ in parts)
+        for free in names:
+            fixed = tuple((n, v) for n, v in parts if n != free)
+            lines.setdefault((r["product"], r["period"], names, free, fixed), []).append(i)
+    conf = ["C" if r["primary"] else "F" for r in rows]
+    changed = True
+    while changed:
+        changed = False
+        for members in lines.values():
+            withheld = [i for i in members if conf[i] != "F"]
+            free = [i for i in members if conf[i] == "F"]
+            if len(withheld) == 1 and free:
+                smallest = min(free, key=lambda i: (rows[i]["size"] is None, rows[i]["size"] or 0.0, i))
+                conf[smallest] = "D"
+                changed = True
+    return cells.with_columns(conf=pl.Series(conf, dtype=pl.String))
+
+
 def _disclosure(rows: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
     """Primary suppression of breakdown cells with fewer than 3 producers or one producer above
-    85%; secondary suppression of the smallest other cell of the same dimension when a
-    dimension has exactly one primary cell (so it cannot be recovered by subtraction)."""
+    85%; secondary suppression so that no primary cell can be recovered by subtraction
+    (:func:`_secondary_suppression`)."""
     sensitive = levels.filter(
         pl.col("measure").is_in(["production", "operating_capacity", "operating_rate"])
         & (pl.col("breakdown") != "")
@@ -748,26 +807,10 @@ def _disclosure(rows: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
         & pl.col("n_producers").is_not_null()
     )
     primary = (pl.col("n_producers") < MIN_CELL_PRODUCERS) | (pl.col("top_share").fill_null(0.0) > DOMINANCE_SHARE)
-    cells = (
-        sensitive.group_by("product", "period", "breakdown")
-        .agg(primary=primary.any(), size=pl.col("value").filter(pl.col("measure") == "production").first())
-        .with_columns(dim=pl.col("breakdown").str.split("=").list.first())
+    cells = sensitive.group_by("product", "period", "breakdown").agg(
+        primary=primary.any(), size=pl.col("value").filter(pl.col("measure") == "production").first()
     )
-    n_primary = pl.col("primary").sum().over("product", "period", "dim")
-    rank = (
-        pl.when(~pl.col("primary"))
-        .then(pl.col("size").fill_null(float("inf")))
-        .otherwise(None)
-        .rank("ordinal")
-        .over("product", "period", "dim")
-    )
-    cells = cells.with_columns(
-        conf=pl.when(pl.col("primary"))
-        .then(pl.lit("C"))
-        .when((n_primary == 1) & (rank == 1))
-        .then(pl.lit("D"))
-        .otherwise(pl.lit("F"))
-    ).filter(pl.col("conf") != "F")
+    cells = _secondary_suppression(cells).filter(pl.col("conf") != "F")
     c1 = cells.select("product", "period", "breakdown", c1="conf")
     c0 = cells.select("product", base="period", breakdown="breakdown", c0="conf")
     rows = rows.join(c1, on=["product", "period", "breakdown"], how="left").join(

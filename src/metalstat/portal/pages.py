@@ -42,7 +42,7 @@ from metalstat.releases.queries import (
 from metalstat.releases.series import series_id
 from metalstat.report.drafting import Report, Section, draft_report
 from metalstat.report.figureset import CHART_MONTHS, shift_month
-from metalstat.report.language import Language, load_language
+from metalstat.report.language import Language, available_languages, load_language
 from metalstat.report.loader import build_report_input
 from metalstat.subscriptions.entitlements import (
     Entitlements,
@@ -91,6 +91,13 @@ class Reader:
 
 def reader_of(user: Any) -> Reader:
     return Reader(user=user, ent=kept_entitlements(user), preview=may_preview(user))
+
+
+def compile_report_languages() -> None:
+    """Compile the report's paragraph templates of every language now (about a second each,
+    once per process), so that no reader's first product page pays for it."""
+    for code in available_languages():
+        load_language(code).paragraphs  # noqa: B018 (compiled once, kept by the language)
 
 
 def report_language(code: str | None) -> Language:
@@ -536,10 +543,10 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
     page.start = start or _months_back(page.end, DEFAULT_MONTHS)
     frame = _observations(reader, resolved, page.start, shift_month(page.end, 1))  # next month's forecast
     page.releases = data.releases_answering(frame)
-    figs = Lookup(frame)
+    figs = _lookup(reader, resolved, page.start, shift_month(page.end, 1))
     # the vintage overlay: each month's production as first published
     headline = data.Resolved(head, signature=resolved.signature)
-    first = Lookup(_observations(reader, headline, page.start, page.end, view="first"))
+    first = _lookup(reader, headline, page.start, page.end, view="first")
     t = page.end
     page.month_label = lang.month(t, short=True)
     level = figs.get(code, "production", "level", t)
@@ -561,9 +568,8 @@ def product_page(reader: Reader, code: str, lang: Language, start: str | None, e
         "response": cell(lang, figs.get(code, "response_rate", "level", t), "pct", p),
         "imputed": cell(lang, figs.get(code, "imputed_share", "level", t), "pct", p),
     }
-    months = sorted(
-        {r["month"] for r in frame.iter_rows(named=True) if r["kind"] == "actual" and r["month"] <= page.end}
-    )
+    actual_months = frame.filter((pl.col("kind") == "actual") & (pl.col("month") <= page.end))["month"]
+    months = sorted(actual_months.unique().to_list())
     actual, forecast, first_published, yoy = [], [], [], []
     for m in months:
         row = figs.get(code, "production", "level", m)
@@ -667,6 +673,16 @@ def _observations(
     key = ("observations", resolved.signature, start, end, view, moment.moment, depths)
     frame: pl.DataFrame = _kept(key, compute)
     return frame
+
+
+def _lookup(reader: Reader, resolved: data.Resolved, start: str, end: str, view: str = "latest") -> Lookup:
+    """:func:`_observations` as a :class:`Lookup`, kept the same way (the rows of a product
+    page's ~100 series read into a dictionary cost more than the rest of the page)."""
+    frame = _observations(reader, resolved, start, end, view)
+    if resolved.signature is None:
+        return Lookup(frame)
+    found: Lookup = _kept(("lookup", id(frame), start, end, view), lambda: (frame, Lookup(frame)))[1]
+    return found
 
 
 def reaches_report(reader: Reader, code: str) -> bool:

@@ -38,5 +38,7 @@ def serve_cmd(host: str, port: int, workers: int, threads: int) -> None:
         *("--graceful-timeout", "10", "--timeout", "60"),
         *("--config", "python:metalstat.project.gunicorn_conf"),  # builds the index at boot
     ]
+    # The workers write the API's access log in batches (each writes what is left as it exits).
+    os.environ.setdefault("METALSTAT_ACCESS_LOG_BATCH", "50")
     # Replace this process with gunicorn: fixed arguments, no shell, no user text in them.
     os.execvp(sys.executable, [sys.executable, "-m", *args])  # noqa: S606

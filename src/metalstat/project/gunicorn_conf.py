@@ -11,11 +11,20 @@ def post_worker_init(worker: Any) -> None:
     the first product page of each language: its drafted analysis)."""
     from django.db import connections
 
+    from metalstat.portal.pages import compile_report_languages
     from metalstat.releases.queries import current_series_index
-    from metalstat.report.language import available_languages, load_language
 
     current_series_index(preview=False)
     connections.close_all()
-    for code in available_languages():
-        load_language(code).paragraphs  # noqa: B018 (compiled once, kept by the language)
+    compile_report_languages()
     worker.log.info("series index and report templates ready")
+
+
+def worker_exit(_server: Any, worker: Any) -> None:
+    """Write the access-log rows still waiting before the worker goes (a normal shutdown, a
+    restart, a graceful reload)."""
+    from metalstat.api import accesslog
+
+    written = accesslog.flush()
+    if written:
+        worker.log.info("access log: wrote %d waiting rows", written)

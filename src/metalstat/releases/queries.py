@@ -18,7 +18,8 @@ from typing import Any, TypedDict
 
 import polars as pl
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from metalstat.engine.figures import FIGURES
@@ -455,6 +456,8 @@ def series_observations(
         )
     selection = {c: sorted(set(keys[c].to_list())) for c in SERIES_KEY}
     qs = Figure.objects.filter(_selection_q(selection), release__in=_live_at(as_of, preview=preview))
+    if view == "latest":
+        qs = _newest_only(qs)
     frame = (
         _mask(_vintage_frame(qs), None)
         .join(keys.select(SERIES_KEY).unique(), on=list(SERIES_KEY), how="semi")
@@ -476,6 +479,18 @@ def series_observations(
         )
         frame = frame.filter(changed)
     return frame
+
+
+def _newest_only(qs: QuerySet[Figure]) -> QuerySet[Figure]:
+    """The figures of ``qs`` whose release is the newest holding their key (by release time,
+    then vintage, then release id): the database keeps one row per figure key, so only the
+    latest vintage of each period is read (a window function, on SQLite and PostgreSQL)."""
+    newest = Window(
+        RowNumber(),
+        partition_by=[F(c) for c in FIGURE_KEY],
+        order_by=[F("release__release_at").desc(), F("release__vintage").desc(), F("release_id").desc()],
+    )
+    return qs.annotate(_newest=newest).filter(_newest=1)
 
 
 def release_calendar(*, preview: bool = False) -> list[dict[str, Any]]:

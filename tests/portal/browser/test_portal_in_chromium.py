@@ -214,6 +214,7 @@ def test_no_serious_accessibility_violation_and_screenshots(
     failing = do_register_webhook(trader, "https://93.184.216.35/metalstat/releases", actor="admin")
     a_call(failing, world, ("failed", "no answer: timed out"), ("failed", "HTTP 500; given up after 6 attempts"))
     axe = Axe()
+    page.emulate_media(reduced_motion="reduce")  # the charts drawn at once: whole in the screenshots
     sign_in(page, site)
     for language in ("en", "zh-hans"):
         page.goto(f"{site}/")

@@ -31,7 +31,7 @@
     chart.setOption({
       textStyle: { fontFamily: font },
       animation: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
-      grid: { left: 8, right: 16, top: 40, bottom: 60, containLabel: true },
+      grid: { left: 8, right: 16, top: 50, bottom: 60, containLabel: true },
       legend: { top: 0, type: "scroll", selected: (function () { var s = {}; s[data.names.first] = false; s[data.names.yoy] = false; return s; })() },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", axisLabel: { formatter: label } },
