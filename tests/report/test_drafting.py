@@ -428,17 +428,21 @@ def test_an_analysts_outlook_is_stated_with_its_source_in_both_languages():
     )
     inp = report_input(auxiliary=(acid,))
     # July 728 against June 700: +28 yuan/mt, +4.00 %
-    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["market"]
+    # stated on the product's page, in its outlook (the data annex lists the series' months)
+    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["forecast"]
     assert (
-        "Outlook for July: 728 yuan/mt, up 28 yuan/mt (4.00%) from June "
-        "(source: contracts and tenders already signed, smelters' July acid contracts)." in en
+        "Sulphuric acid price is expected at 728 yuan/mt in July, up 28 yuan/mt (4.00%) from June "
+        "(an outlook; source: contracts and tenders already signed, smelters' July acid contracts)." in en
     )
-    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["market"]
-    assert "7月展望：728元/吨，较6月增加28元/吨（增长4.00%）（来源：已签合同及招标，冶炼厂7月硫酸合同）。" in zh
+    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["forecast"]
+    assert (
+        "预计7月硫酸价格为728元/吨，较6月增加28元/吨（增长4.00%）（展望，来源：已签合同及招标，冶炼厂7月硫酸合同）。"
+        in zh
+    )
     # an outlook for another month than next is not stated
     other = replace(acid, outlooks=(replace(acid.outlooks[0], month=date(2025, 8, 1)),))
-    en = paragraphs(draft_report(report_input(auxiliary=(other,)), "en"), "copper_cathode")[0]["market"]
-    assert "Outlook" not in en
+    en = paragraphs(draft_report(report_input(auxiliary=(other,)), "en"), "copper_cathode")[0]["forecast"]
+    assert "an outlook" not in en
 
 
 def test_a_share_of_year_to_date_sums_is_stated_from_the_sums():

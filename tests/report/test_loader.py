@@ -200,8 +200,8 @@ def test_the_vintage_keeps_market_figures_and_the_api_serves_the_outlook():
     assert kept[("forecast", "level", "2025-07")] == 728
     assert kept[("forecast", "mom_pct", "2025-07")] == pytest.approx(4.0)
     section = draft_report(build_report_input("2025-06"), "en").sections[0]
-    text = " ".join(p.text for p in [*section.paragraphs, *section.annex])  # market series: in the annex
-    assert "Outlook for July: 728 yuan/mt, up 28 yuan/mt (4.00%) from June" in text
+    text = " ".join(p.text for p in section.paragraphs)  # on the product's page, in its outlook
+    assert "Sulphuric acid price is expected at 728 yuan/mt in July, up 28 yuan/mt (4.00%) from June" in text
 
     release = Figure.objects.first().release
     do_submit_for_review(release, actor="ana")
