@@ -58,6 +58,10 @@ def test_the_product_page_has_the_reports_paragraphs(world: World, language: str
     client.post("/i18n/setlang/", {"language": "zh-hans" if language == "zh" else "en", "next": "/"})
     body = html.unescape(text_of(client.get("/products/copper_cathode/")))
     assert section.paragraphs[0].text in body
+    # what the printed report moves to its data annex is on the page too, folded
+    assert section.annex == whole.annex and section.annex
+    assert all(p.text in body for p in section.annex)
+    assert ("本月明细" if language == "zh" else "The month in detail") in body
 
 
 def test_nothing_of_an_embargoed_vintage_is_drafted_but_for_a_preview(world: World) -> None:
