@@ -43,8 +43,6 @@ KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
                  "(stated, suppressed as C)",
     ("light_rare_earths", "actual", "2025-06", "production", "province=Gansu;series=Pr-Nd alloy",
      "mom_pct"): NO_FIGURE,
-    ("silver", "forecast", "2025-07", "producer_count", "region=south-west China;status=maintenance",
-     "count"): NO_FIGURE,
     ("lithium_carbonate", "actual", "2025-06", "production",
      "feedstock=non-integrated;raw_material=spodumene", "mom_pct"):
         "breakdown mixes are not calibrated within producer domains",
