@@ -355,3 +355,15 @@ def test_a_share_of_sums_and_an_outlook_in_the_figures():
     assert got[("forecast", "tc", "mom_pct", "2025-07")] == pytest.approx(-5.0)
     assert not any(k[0] == "forecast" and k[3] == "2025-08" for k in got)
     assert next(f for f in figs if f["kind"] == "forecast")["status"] == "F"
+
+
+def test_every_demo_market_series_unit_has_a_chinese_name():
+    """A unit the Chinese language file does not name is printed as the database spells it
+    (USD/wmt), English in the Chinese body; the slow demo report test finds it, this finds
+    it without a demo."""
+    from metalstat.demo.auxiliary import series_and_observations
+    from metalstat.report.language import load_language
+
+    series, _, _ = series_and_observations(TARGETS, seed=0)
+    named = load_language("zh").config["units"]
+    assert not sorted(set(series["unit"].to_list()) - set(named))
