@@ -146,3 +146,19 @@ def test_a_measured_market_figure_keeps_its_digits_in_the_languages_scale() -> N
     assert en.measured(13_449, "mt", "mt") == "13,449 mt"
     assert en.measured(98.5, "mt", "mt") == "98.50 mt"
     assert en.measured(10.0, "%", "%") == "10%" and zh.measured(88.5, "%", "%") == "88.50%"
+
+
+def test_a_chinese_amount_printed_as_zero_has_no_direction():
+    """持平（0吨）, never 减少0吨: a change that prints as 0 (here -0.3 t at whole tonnes)
+    says no direction; one that prints says it."""
+    from metalstat.report.language import load_language
+
+    class Tonnes:
+        def q(self, x: float) -> str:
+            return f"{round(x):,}吨"
+
+    amount = load_language("zh").paragraphs.amount
+    assert str(amount(Tonnes(), 0.0)) == "0吨"
+    assert str(amount(Tonnes(), -0.3)) == "0吨"
+    assert str(amount(Tonnes(), -5.0)) == "减少5吨"
+    assert str(amount(Tonnes(), 1_200.0)) == "增加1,200吨"
