@@ -42,6 +42,7 @@ from metalstat.engine.indicators import (
     change_counts,
     change_crossings,
     count_levels,
+    cross_breakdown,
     forecast_like_for_like,
     like_for_like,
     output_rate_levels,
@@ -552,14 +553,7 @@ def _known_stops(sched: pl.DataFrame, nxt: date, products: Sequence[Product]) ->
         if dim == "size_class" or dim not in sched.columns:
             continue
         within = sched.filter(pl.col("product").is_in(codes) & pl.col(dim).is_not_null())
-        first, second = sorted((dim, "status"))
-        parts.append(
-            counted(
-                within,
-                [dim],
-                pl.lit(f"{first}=") + pl.col(first) + pl.lit(f";{second}=") + pl.col(second),
-            )
-        )
+        parts.append(counted(within, [dim], cross_breakdown("status", dim)))
     return pl.concat(parts)
 
 

@@ -146,7 +146,7 @@ def change_crossings(completed: pl.DataFrame, t: date, products: Sequence[Produc
             n_producers=pl.len().cast(pl.Int64),
             top_share=pl.when(pl.col("delta").sum() > 0).then(pl.col("delta").max() / pl.col("delta").sum()),
         )
-        .with_columns(breakdown=_cross("change", dim))
+        .with_columns(breakdown=cross_breakdown("change", dim))
         .select(list(schema))
         for code, dim in asked
     ]
@@ -221,13 +221,13 @@ def change_counts(
                 "period",
                 "value",
                 measure=pl.lit("producer_count"),
-                breakdown=_cross("change", dim),
+                breakdown=cross_breakdown("change", dim),
             )
         )
     return pl.concat(out, how="diagonal")
 
 
-def _cross(a: str, b: str) -> pl.Expr:
+def cross_breakdown(a: str, b: str) -> pl.Expr:
     """``a=<a>;b=<b>`` with the two dimensions in name order."""
     first, second = sorted((a, b))
     return pl.lit(first + "=") + pl.col(first) + pl.lit(f";{second}=") + pl.col(second)
@@ -277,7 +277,7 @@ def count_levels(completed: pl.DataFrame, products: Sequence[Product]) -> pl.Dat
                 "period",
                 "value",
                 measure=pl.lit("producer_count"),
-                breakdown=_cross("status_", dim).str.replace("status_=", "status="),
+                breakdown=cross_breakdown("status_", dim).str.replace("status_=", "status="),
             )
         )
     size = (

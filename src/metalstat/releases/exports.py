@@ -141,9 +141,9 @@ def market_figures(period: date, products: Iterable[str]) -> pl.DataFrame:
     series, observations = product_series()
     wanted = set(products)
     rows = [r for r in auxiliary_rows(series, observations, period) if r["product"] in wanted]
-    frame = pl.DataFrame(rows, schema={c: FIGURES_SCHEMA[c] for c in AUX_COLUMNS}, orient="row") if rows else None
-    if frame is None:
+    if not rows:
         return pl.DataFrame(schema=FIGURES_SCHEMA)
+    frame = pl.DataFrame(rows, schema={c: FIGURES_SCHEMA[c] for c in AUX_COLUMNS}, orient="row")
     return frame.with_columns(
         flags=pl.col("status").replace({"A": ""}),
         **{c: pl.lit(None, t) for c, t in FIGURES_SCHEMA.items() if c not in AUX_COLUMNS and c != "flags"},

@@ -11,10 +11,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from metalstat.catalog import Product, load_catalog
@@ -316,6 +316,29 @@ def do_record_return(
     return do_record_returns([row], actor=actor, source=source, origin=origin)[0]
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+def _locked_or_new(model: type[M], **key: Any) -> tuple[M, bool, dict[str, Any] | None]:
+    """The row of ``model`` with ``key``, locked for this transaction, or a new unsaved one;
+    whether it is new; and its snapshot before the action changes it (None when new)."""
+    found = model._default_manager.select_for_update().filter(**key).first()
+    if found is None:
+        return model(**key), True, None
+    return found, False, snapshot(found)
+
+
+def _finite(value: Any, field: str = "value") -> float:
+    """``value`` as a finite number, or a ValidationError naming ``field``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: f"{value!r} is not a number"}) from None
+    if not math.isfinite(number):
+        raise ValidationError({field: f"{value!r} is not a finite number"})
+    return number
+
+
 def _upsert(
     model_obj: Any,
     created: bool,
@@ -365,13 +388,7 @@ def do_record_event(
         raise ValidationError({"end": f"the event ends ({end}) before it starts ({start})"})
     if capacity_affected is not None and capacity_affected < 0:
         raise ValidationError({"capacity_affected": f"{capacity_affected!r} must be 0 or more"})
-    event = MaintenanceEvent.objects.select_for_update().filter(producer=producer, start=start, reason=reason).first()
-    created = event is None
-    if event is None:
-        event = MaintenanceEvent(producer=producer, start=start, reason=reason)
-        before = None
-    else:
-        before = snapshot(event)
+    event, created, before = _locked_or_new(MaintenanceEvent, producer=producer, start=start, reason=reason)
     event.end = end
     event.capacity_affected = capacity_affected
     event.planned = planned
@@ -401,13 +418,7 @@ def do_upsert_auxiliary_series(
     unknown = set(fields) - set(_SERIES_FIELDS) - set(_SHARE_FIELDS)
     if unknown:
         raise TypeError(f"unknown auxiliary series field(s): {', '.join(sorted(unknown))}")
-    series = AuxiliarySeries.objects.select_for_update().filter(code=code).first()
-    created = series is None
-    if series is None:
-        series = AuxiliarySeries(code=code)
-        before = None
-    else:
-        before = snapshot(series)
+    series, created, before = _locked_or_new(AuxiliarySeries, code=code)
     for name, value in fields.items():
         if name in _SHARE_FIELDS:
             value = _series(value, name) if value else None
@@ -433,17 +444,8 @@ def do_record_auxiliary_outlook(
     require(actor, "write_commentary")
     found = _series(series)
     on = as_period(month, "month")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError({"value": f"{value!r} is not a number"}) from None
-    outlook = AuxiliaryOutlook.objects.select_for_update().filter(series=found, month=on).first()
-    created = outlook is None
-    if outlook is None:
-        outlook = AuxiliaryOutlook(series=found, month=on)
-        before = None
-    else:
-        before = snapshot(outlook)
+    number = _finite(value)
+    outlook, created, before = _locked_or_new(AuxiliaryOutlook, series=found, month=on)
     outlook.value = number
     outlook.source, outlook.detail, outlook.detail_zh = source, detail.strip(), detail_zh.strip()
     if created or snapshot(outlook) != before:
@@ -465,19 +467,8 @@ def do_record_auxiliary_observation(
     require(actor, "record_returns")
     series = _series(series)
     on = as_date(on, "date")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError({"value": f"{value!r} is not a number"}) from None
-    if not math.isfinite(number):
-        raise ValidationError({"value": f"{value!r} is not a finite number"})
-    obs = AuxiliaryObservation.objects.select_for_update().filter(series=series, date=on).first()
-    created = obs is None
-    if obs is None:
-        obs = AuxiliaryObservation(series=series, date=on)
-        before = None
-    else:
-        before = snapshot(obs)
+    number = _finite(value)
+    obs, created, before = _locked_or_new(AuxiliaryObservation, series=series, date=on)
     obs.value = number
     obs.note = note
     return obs, _upsert(obs, created, before, actor=actor, origin=origin)
