@@ -87,7 +87,7 @@ def main() -> None:
             )
         )
         t0 = time.perf_counter()
-        pdf = render_pdf(html)
+        pdf = render_pdf(render_html(report, annex=False))  # the print edition
         pdf_s = time.perf_counter() - t0
         path = out / f"report-{inp.period}.{lang}.pdf"
         path.write_bytes(pdf)

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from markupsafe import escape
 
 from metalstat.report import (
     build_documents,
@@ -99,3 +100,18 @@ def test_release_time_in_beijing_time(docs):
     assert "Release time: 1 July 2025 02:00 Beijing time" in docs[("en", "md")].decode()
     assert "2025年7月1日 02:00（北京时间）" in docs[("zh", "md")].decode()
     assert "UTC" not in docs[("en", "html")].decode().split("</style>")[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_print_edition_leaves_the_annex_to_the_html_edition(lang):
+    report = draft_report(report_input(), lang)
+    web, printed = render_html(report), render_html(report, annex=False)
+    elsewhere = {"en": "is in the HTML edition of this report", "zh": "见本报告网页版"}[lang]
+    # the fixture's copper section has annex paragraphs; the web edition prints them
+    annexed = [str(escape(p.text)) for s in report.sections for p in s.annex]
+    assert annexed and 'id="annex"' in web and elsewhere not in web
+    assert all(text.split("\n\n")[0].strip() in web for text in annexed)
+    # the print edition names where they are, and prints none of them
+    assert 'id="annex"' not in printed and '<a href="#annex">' not in printed
+    assert elsewhere in printed
+    assert not any(text.split("\n\n")[0].strip() in printed for text in annexed)

@@ -156,7 +156,7 @@ def release_pdf(request: HttpRequest, period: str, vintage: int) -> HttpResponse
     rows = pages.overview(reader, found, lang)
     if not pages.entitled_to_all(reader, [r.product.code for r in rows]):
         raise Http404(_("the whole report needs a subscription to every product"))
-    body = render_pdf(render_html(pages.drafted_report(reader, found, lang)))
+    body = render_pdf(render_html(pages.drafted_report(reader, found, lang), annex=False))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="report-{period}.v{vintage}.{lang.code}.pdf"'
     response["Cache-Control"] = "private, no-cache"

@@ -48,12 +48,11 @@ def build_documents(inp: ReportInput, langs: Iterable[str], formats: Iterable[st
     pdf_html: dict[str, str] = {}
     for lang in langs:
         report: Report = draft_report(inp, lang, figures)
-        html = render_html(report, inp.catalog) if {"html", "pdf"} & set(formats) else ""
         for fmt in formats:
             if fmt == "html":
-                out[(lang, fmt)] = html.encode("utf-8")
+                out[(lang, fmt)] = render_html(report, inp.catalog).encode("utf-8")
             elif fmt == "pdf":
-                pdf_html[lang] = html
+                pdf_html[lang] = render_html(report, inp.catalog, annex=False)
             elif fmt == "md":
                 out[(lang, fmt)] = render_markdown(report, inp.catalog).encode("utf-8")
             elif fmt == "json":

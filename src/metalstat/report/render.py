@@ -122,9 +122,11 @@ def method_table(report: Report, catalog: Catalog) -> Table:
     return Table(columns, tuple(rows))
 
 
-def render_html(report: Report, catalog: Catalog | None = None) -> str:
+def render_html(report: Report, catalog: Catalog | None = None, *, annex: bool = True) -> str:
     """One self-contained HTML page: CSS and SVG inline, no script, nothing fetched.
-    ``catalog``: the one the report was drafted from (the packaged one by default)."""
+    ``catalog``: the one the report was drafted from (the packaged one by default).
+    ``annex=False`` is the print edition: the data annex's enumerations (11 pages of small
+    type) stay in the HTML edition and the downloads, and the contents page says so."""
     template = _env().get_template("document.html.j2")
     return template.render(
         r=report,
@@ -133,11 +135,13 @@ def render_html(report: Report, catalog: Catalog | None = None) -> str:
         release_time=_release_time(report),
         definitions=method_definitions(report),
         method_table=method_table(report, catalog or load_catalog()),
+        annex=annex,
     )
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of the report's HTML, laid out by WeasyPrint's paged-media support."""
+    """The PDF of the report's HTML (its print edition, ``render_html(..., annex=False)``),
+    laid out by WeasyPrint's paged-media support."""
     from weasyprint import HTML
 
     # fontTools logs every subsetting step at INFO; the report does not need that noise
