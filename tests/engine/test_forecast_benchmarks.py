@@ -179,8 +179,11 @@ def test_the_estimation_window() -> None:
 def test_periods_and_frames_at_the_edge() -> None:
     assert month_start("2025-06") == T and month_start(date(2025, 6, 17)) == T
     assert period_label(date(2025, 6, 1)) == "2025-06"
-    with pytest.raises(InputError, match="YYYY-MM"):
-        month_start("June 2025")
+    assert month_start(" 2025-6 ") == T
+    # what int() alone would take: a space inside, a sign, an underscore, other digits, month 13
+    for text in ("June 2025", "2025 -06", "+2025-06", "2025-0_6", "٢٠٢٥-06", "2025-13", "2025-06-01"):
+        with pytest.raises(InputError, match="YYYY-MM"):
+            month_start(text)
     with pytest.raises(InputError, match="returns: missing column"):
         conform("returns", pl.DataFrame({"producer_id": ["A"]}))
     with pytest.raises(InputError, match="wrong type"):

@@ -82,7 +82,9 @@ def _in_force(code: str, period: date) -> SurveyReturn | None:
 
 
 def _month(text: str) -> date:
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    # the forms a month cell may take as text (docs/imports.md): 2025-06, 2025/6, 2025.06, 2025年6月,
+    # with spaces around the separator ("2025 -06" reads as June 2025 too)
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", text.strip())
     assert m, f"the import accepted the month {text!r}"
     return date(int(m[1]), int(m[2]), 1)
 

@@ -9,6 +9,7 @@ producers).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -161,11 +162,17 @@ def month_start(period: str | date) -> date:
     """``"2025-06"`` or any date in June 2025 -> date(2025, 6, 1)."""
     if isinstance(period, date):
         return period.replace(day=1)
+    # int() alone would take "2025 ", "+2025", "0_6" and non-ASCII digits
+    found = _MONTH.fullmatch(period.strip())
     try:
-        year, month = period.split("-")
-        return date(int(year), int(month), 1)
+        if found is None:
+            raise ValueError(period)
+        return date(int(found[1]), int(found[2]), 1)
     except ValueError as exc:
         raise InputError(f"period {period!r} is not of the form YYYY-MM") from exc
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 
 
 def period_label(d: date) -> str:
