@@ -143,10 +143,12 @@ def test_units_are_written_once_and_right():
     assert sum("mt" in w for w in words) == 1
     assert "Change, %" in words and "Operating rate, %" in words
     assert not any(w.endswith("%") and w[:1].isdigit() for w in words)  # ticks carry no unit
-    # a unit that is itself a multiple is never multiplied again
+    # a unit that is itself a multiple is never multiplied again: in English 10,000 m² is
+    # written in million m² (50,000 × 10,000 m² = 500 million m²), in Chinese as 万平方米
     film = dict(unit_code="10,000 m²", levels=[50_000.0 + i * 100 for i in range(13)], forecast=51_000.0)
     words = texts(parse(production_chart(chart(unit="10,000 m²", **film), en)))
-    assert "Production, 10,000 m²" in words and not any("thousand" in w for w in words)
+    assert "Production, million m²" in words and not any("thousand" in w or "10,000" in w for w in words)
+    assert "500" in words and "50,000" not in words  # the first month's tick or label, scaled
     words = texts(parse(production_chart(chart(unit="万平方米", **film), zh)))
     assert "产量（万平方米）" in words and not any("万万" in w for w in words)
     # tonnes in Chinese: 万吨, ticks in 万

@@ -63,6 +63,15 @@ def test_quantities_in_tonnes(en, zh, x, en_text, zh_text):
     assert zh.qty(x, "mt", "吨") == zh_text
 
 
+def test_ten_thousand_square_metres_read_as_millions_in_english(en, zh):
+    # PV film's unit is the Chinese 万平方米: 50,000 of them are 500 million m²
+    assert en.qty(50_000.0, "10,000 m²", "10,000 m²") == "500.0 million m²"
+    assert en.qty(-4_780.0, "10,000 m²", "10,000 m²") == "-47.8 million m²"
+    assert en.qty(1_106_060.0, "10,000 m²", "10,000 m²/year") == "11,060.6 million m²/year"
+    assert zh.qty(50_000.0, "10,000 m²", "万平方米") == "50000万平方米"  # no thousands sign in Chinese
+    assert en.qty(3400.0, "mt", "mt") == "3,400 mt"  # the rule names its unit only
+
+
 def test_other_units_keep_decimals(en):
     assert en.qty(12.345, "GW", "GW", 2) == "12.35 GW"
     assert en.qty(12_345.6, "GW", "GW", 2) == "12,346 GW"

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
+from metalstat.report.language import named_unit
+
 if TYPE_CHECKING:
     from metalstat.report.language import Language
 
@@ -119,7 +121,7 @@ def _scale(lang: Language, unit_code: str, unit: str, peak: float) -> tuple[floa
         if units is not None and unit_code not in units:
             continue
         if peak >= rule["min"]:
-            return float(rule["divisor"]), str(rule["label"]).format(unit=unit)
+            return float(rule["divisor"]), str(rule["label"]).format(unit=named_unit(rule, unit_code, unit))
     return 1.0, unit
 
 

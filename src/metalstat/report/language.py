@@ -139,6 +139,15 @@ class Language:
     def unit(self, product: Product) -> str:
         return self._field(product, "unit")
 
+    def scaled_unit(self, product: Product) -> str:
+        """The unit as this language's quantities write it: a rule may rename a unit that is a
+        multiple (10,000 m², written in English in million m²: ``unit_as = "m²"``)."""
+        unit = self.unit(product)
+        for rule in self.config.get("quantity", []):
+            if product.unit in rule.get("units", ()):
+                return named_unit(rule, product.unit, unit)
+        return unit
+
     def field(self, obj: Any, base: str) -> str:
         """A text field of ``obj`` in this language (``detail`` or ``detail_zh``)."""
         return self._field(obj, base)
@@ -186,7 +195,7 @@ class Language:
                 n = self.num(value, 0)
             else:
                 n = self.num(value, rule.get("decimals", decimals))
-            return str(rule["format"]).format(n=n, unit=unit)
+            return str(rule["format"]).format(n=n, unit=named_unit(rule, unit_code, unit))
         # a unit that is itself a multiple ("10,000 m²") reads better with a sign between
         pattern = "quantity_multiple" if unit[:1].isdigit() else "quantity_default"
         return self.setting(pattern, "{n} {unit}").format(n=self.num(x, decimals if abs(x) < 1000 else 0), unit=unit)
@@ -205,7 +214,7 @@ class Language:
                 continue
             value = x / rule["divisor"]
             places = next((d for d in range(5) if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value))), 4)
-            return str(rule["format"]).format(n=self.num(value, places), unit=unit)
+            return str(rule["format"]).format(n=self.num(value, places), unit=named_unit(rule, unit_code, unit))
         pattern = "quantity_multiple" if unit[:1].isdigit() else "quantity_default"
         return self.setting(pattern, "{n} {unit}").format(n=self.num(x, 0 if float(x).is_integer() else 2), unit=unit)
 
@@ -366,3 +375,9 @@ class Language:
         # a template may split its slot into several paragraphs with {{ BREAK }}
         parts = [part.strip() for part in text.split(PARAGRAPH_BREAK)]
         return "\n\n".join(part for part in parts if part)
+
+
+def named_unit(rule: dict[str, Any], unit_code: str, unit: str) -> str:
+    """``unit`` ("10,000 m²/year") with its unit named as the rule writes it ("m²/year")."""
+    named = rule.get("unit_as")
+    return unit.replace(unit_code, str(named)) if named else unit

@@ -77,7 +77,7 @@ def _size_classes(lang: Language, p: Product) -> str:
         else:
             parts.append(lang.term("method", "class_rest").format(name=lang.name_of(c)))
     return lang.term("method", "classes").format(
-        classes=lang.term("method", "class_joiner").join(parts), unit=lang.label("per_year", unit=lang.unit(p))
+        classes=lang.term("method", "class_joiner").join(parts), unit=lang.label("per_year", unit=lang.scaled_unit(p))
     )
 
 
