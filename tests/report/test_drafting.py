@@ -431,18 +431,19 @@ def test_an_analysts_outlook_is_stated_with_its_source_in_both_languages():
     # stated on the product's page, in its outlook (the data annex lists the series' months)
     en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["forecast"]
     assert (
-        "Sulphuric acid price is expected at 728 yuan/mt in July, up 28 yuan/mt (4.00%) from June "
-        "(an outlook; source: contracts and tenders already signed, smelters' July acid contracts)." in en
+        "Sulphuric acid price is expected at 728 yuan/mt in July, up 28 yuan/mt (4.00%) from June, "
+        "according to smelters' July acid contracts." in en
     )
     zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["forecast"]
-    assert (
-        "预计7月硫酸价格为728元/吨，较6月增加28元/吨（增长4.00%）（展望，来源：已签合同及招标，冶炼厂7月硫酸合同）。"
-        in zh
-    )
+    assert "预计7月硫酸价格为728元/吨，较6月增加28元/吨（增长4.00%），依据冶炼厂7月硫酸合同。" in zh
+    # without the analyst's detail, the kind of source
+    bare = replace(acid, outlooks=(replace(acid.outlooks[0], detail="", detail_zh=""),))
+    en = paragraphs(draft_report(report_input(auxiliary=(bare,)), "en"), "copper_cathode")[0]["forecast"]
+    assert "from June, according to contracts and tenders already signed." in en
     # an outlook for another month than next is not stated
     other = replace(acid, outlooks=(replace(acid.outlooks[0], month=date(2025, 8, 1)),))
     en = paragraphs(draft_report(report_input(auxiliary=(other,)), "en"), "copper_cathode")[0]["forecast"]
-    assert "an outlook" not in en
+    assert "according to" not in en and "Sulphuric" not in en
 
 
 def test_a_share_of_year_to_date_sums_is_stated_from_the_sums():
