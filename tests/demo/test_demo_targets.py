@@ -35,9 +35,6 @@ ROUTES = (
 KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
     ("copper_cathode", "actual", "2025-06", "operating_rate", "feedstock=copper concentrate",
      "pp_mom"): ROUTES,
-    ("overseas_alumina", "forecast", "2025-07", "operating_rate", "", "panel_effect_pp"):
-        "the forecast's like-for-like split is stated, but its output-basis rate is a ratio over "
-        "June's sample, which capacity entering the frame in July does not join: no panel effect",
     ("magnesium_ingot", "actual", "2025-06", "production", "change=reduced;province=Shaanxi",
      "mom_abs"): "two smelters: the output of a cell of fewer than three producers is confidential "
                  "(stated, suppressed as C)",

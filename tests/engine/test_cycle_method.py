@@ -472,6 +472,81 @@ def test_the_forecast_splits_its_change_into_like_for_like_and_new_capacity() ->
     assert row(f, "lfl_mom_pct", **fc)["unit"] == "%" and row(f, "panel_effect_pp", **rate)["unit"] == "pp"
 
 
+def entrant_panel(*, plans: bool = True) -> Panel:
+    """L1, L2 (365,000 mt/year each) are sampled; N (365,000) is commissioned on 1 July, in
+    the panel from June, and its June return gives nil output and (``plans``) a first month
+    at 6,200 t. June: L1 25,000 (schedules 26,000, running 365,000), L2 27,000 (schedules
+    27,000, running 300,000)."""
+    jul = date(2025, 7, 1)
+    p = Panel()
+    p.producer("L1", 365_000).producer("L2", 365_000)
+    p.producer("N", 365_000, since=jul, panel_from=JUN)
+    p.steady("L1", date(2024, 1, 1), MAY, 25_000).steady("L2", date(2024, 1, 1), MAY, 27_000)
+    p.ret("L1", JUN, 25_000, schedule=26_000, operating_capacity=365_000)
+    p.ret("L2", JUN, 27_000, schedule=27_000, operating_capacity=300_000)
+    p.ret("N", JUN, 0.0, schedule=6_200 if plans else None, status="commissioning")
+    return p
+
+
+def test_an_entrant_with_a_schedule_joins_the_forecast_and_its_rate() -> None:
+    r = run_cycle("2025-06", entrant_panel().inputs(), [COPPER], with_benchmarks=False)
+    # N has no capacity in June but some in July: its nil June output is no error.
+    assert r.findings.filter(pl.col("rule") == "no_capacity").is_empty() and not r.blocked
+    f = r.figures
+    fc = {"period": "2025-07", "kind": "forecast"}
+    # July's frame, 1,095,000, is all in the sample: weight 1. Forecast 26,000 + 27,000 +
+    # 6,200 = 59,200 against June's 52,000 (L1 and L2 alone, weight 1): +13.846 %. Like for
+    # like (L1, L2): 53,000 / 52,000 - 1 = +1.923 %; N adds 6,200 / 52,000 = +11.923 points.
+    assert fig(f, "level", **fc) == pytest.approx(59_200)
+    assert fig(f, "mom_pct", **fc) == pytest.approx((59_200 / 52_000 - 1) * 100)
+    assert fig(f, "lfl_mom_pct", **fc) == pytest.approx((53_000 / 52_000 - 1) * 100)
+    assert fig(f, "panel_effect_pct", **fc) == pytest.approx(6_200 / 52_000 * 100)
+    # Rate: July 59,200 / (1,095,000 × 31/365 = 93,000) = 63.656 % against June 52,000 /
+    # 60,000 = 86.667 %: -23.011 pp. Like for like 53,000 / 62,000 = 85.484 %, -1.183 pp; N
+    # at 6,200 / 31,000 = 20 % pulls the rate down the other 63.656 - 85.484 = -21.828 pp.
+    rate = {"measure": "operating_rate", **fc}
+    assert fig(f, "level", **rate) == pytest.approx(59_200 / 93_000 * 100)
+    assert fig(f, "pp_mom", **rate) == pytest.approx(59_200 / 93_000 * 100 - 52_000 / 60_000 * 100)
+    assert fig(f, "lfl_pp_mom", **rate) == pytest.approx(53_000 / 62_000 * 100 - 52_000 / 60_000 * 100)
+    assert fig(f, "panel_effect_pp", **rate) == pytest.approx(59_200 / 93_000 * 100 - 53_000 / 62_000 * 100)
+    assert fig(f, "panel_effect_pp", **rate) == pytest.approx(-21.828, abs=1e-3)
+    # Running capacity: L1, L2 keep June's 365,000 and 300,000; N gave none, so its capacity
+    # × the stratum's running share in June, 665,000 / 730,000: 332,500. Total 997,500.
+    assert fig(f, "level", measure="operating_capacity", **fc) == pytest.approx(997_500)
+    # Its capacity is in July's frame: 1,095,000.
+    assert fig(f, "level", measure="capacity", **fc) == pytest.approx(1_095_000)
+    # N is not compared with June: only L1 (26,000 / 31 against 25,000 / 30) raises its daily
+    # output; L2 (27,000 / 31 < 27,000 / 30) lowers it.
+    planned = {"measure": "producer_count", **fc}
+    assert fig(f, "count", breakdown="change=increased", **planned) == 1
+    assert fig(f, "count", breakdown="change=reduced", **planned) == 1
+
+
+def test_an_entrant_without_a_schedule_counts_by_its_capacity_only() -> None:
+    f = run_cycle("2025-06", entrant_panel(plans=False).inputs(), [COPPER], with_benchmarks=False).figures
+    fc = {"period": "2025-07", "kind": "forecast"}
+    # N stays outside the sample: July's weight 1,095,000 / 730,000 = 1.5, so the forecast
+    # is 1.5 × 53,000 = 79,500 (N credited with L1 and L2's scheduled rate), and the rate,
+    # over the sample, is 53,000 / 62,000 = 85.484 %, all of its change like for like.
+    assert fig(f, "level", **fc) == pytest.approx(79_500)
+    rate = {"measure": "operating_rate", **fc}
+    assert fig(f, "level", **rate) == pytest.approx(53_000 / 62_000 * 100)
+    assert fig(f, "panel_effect_pp", **rate) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_nil_return_without_capacity_now_or_next_month_is_an_error() -> None:
+    p = entrant_panel()
+    # N's capacity moved to August: its June return has no capacity in June or in July.
+    p.capacity = [c if c["producer_id"] != "N" else {**c, "valid_from": date(2025, 8, 1)} for c in p.capacity]
+    r = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False)
+    assert r.findings.filter(pl.col("rule") == "no_capacity").get_column("producer_id").to_list() == ["N"]
+    # So is a return with output from a plant that only starts next month.
+    p = entrant_panel()
+    p.returns = [r if r["producer_id"] != "N" else {**r, "output": 100.0} for r in p.returns]
+    r = run_cycle("2025-06", p.inputs(), [COPPER], with_benchmarks=False)
+    assert r.findings.filter(pl.col("rule") == "no_capacity").get_column("producer_id").to_list() == ["N"]
+
+
 def test_forecast_stops_are_counted_by_producer_domain_too() -> None:
     """The two strata's producers, L1 and S1 on the scrap route, L2 and S2 on concentrate.
     July: L1 has planned maintenance (10th-20th), S2 is stopped all month, S1 has an event

@@ -179,3 +179,51 @@ def test_ratio_estimates_match_samplics() -> None:
         frame_cap = dict(cells.group_by("stratum").agg(pl.col("cap_avg").sum()).iter_rows())
         for stratum, ratio in est.point_est.items():
             assert ours[stratum] == pytest.approx(ratio * frame_cap[stratum], rel=1e-9)
+
+
+@st.composite
+def entrant_panels(draw: st.DrawFn) -> tuple[Panel, float, float, float]:
+    """2 to 5 surveyed producers with June output and a July schedule, and 0 to 3 plants
+    commissioned on 1 July (in the panel from June, a nil June return planning their first
+    month). Also returns, worked out here: the forecast's July rate over everyone, the
+    like-for-like July rate over the June producers, and June's rate (%)."""
+    jul = date(2025, 7, 1)
+    p = Panel()
+    old, new = draw(st.integers(2, 5)), draw(st.integers(0, 3))
+    june_out = june_pot = plan_old = pot_old = plan_new = pot_new = 0.0
+    for i in range(old + new):
+        cap = draw(st.sampled_from([50_000.0, 120_000.0, 365_000.0, 500_000.0]))
+        plan = round(cap * 31 / 365 * draw(st.floats(0.0, 1.0)), 3)
+        if i < old:
+            out = round(cap * 30 / 365 * draw(st.floats(0.1, 1.0)), 3)
+            p.producer(f"P{i}", cap).ret(f"P{i}", JUN, out, schedule=plan)
+            june_out, june_pot = june_out + out, june_pot + cap * 30 / 365
+            plan_old, pot_old = plan_old + plan, pot_old + cap * 31 / 365
+        else:
+            p.producer(f"N{i}", cap, since=jul, panel_from=JUN).ret(f"N{i}", JUN, 0.0, schedule=plan)
+            plan_new, pot_new = plan_new + plan, pot_new + cap * 31 / 365
+    rate = (plan_old + plan_new) / (pot_old + pot_new) * 100
+    return p, rate, plan_old / pot_old * 100, june_out / june_pot * 100
+
+
+@SETTINGS
+@given(entrant_panels())
+def test_the_forecast_change_is_like_for_like_plus_the_entrants_effect(case: tuple[Panel, float, float, float]) -> None:
+    p, rate, lfl_rate, june = case
+    f = _by_key(_figures(p))
+
+    def fc(measure: str, statistic: str) -> float:
+        v = f[("forecast", measure, "", statistic, "2025-07")]
+        assert v is not None
+        return v
+
+    assert fc("operating_rate", "level") == pytest.approx(rate)
+    assert fc("operating_rate", "lfl_pp_mom") == pytest.approx(lfl_rate - june)
+    assert fc("operating_rate", "panel_effect_pp") == pytest.approx(rate - lfl_rate, abs=1e-9)
+    assert fc("operating_rate", "pp_mom") == pytest.approx(
+        fc("operating_rate", "lfl_pp_mom") + fc("operating_rate", "panel_effect_pp")
+    )
+    if fc("production", "level") > 0:
+        assert fc("production", "mom_pct") == pytest.approx(
+            fc("production", "lfl_mom_pct") + fc("production", "panel_effect_pct")
+        )

@@ -101,6 +101,17 @@ def test_no_capacity_in_force() -> None:
     assert ("Z", "no_capacity") in fired(p)
 
 
+def test_a_plant_starting_next_month_may_report_nil_output_and_its_plan() -> None:
+    # Z's capacity starts on 1 July: a nil June return with July's plan is no error ...
+    p = base().ret("A", JUN, 20_000)
+    p.producer("Z", 365_000, since=date(2025, 7, 1), panel_from=JUN)
+    assert fired(p.ret("Z", JUN, 0.0, schedule=5_000, status="commissioning")) == set()
+    # ... but from a plant starting in August it is.
+    p = base().ret("A", JUN, 20_000)
+    p.producer("Z", 365_000, since=date(2025, 8, 1), panel_from=JUN)
+    assert fired(p.ret("Z", JUN, 0.0, schedule=5_000)) == {("Z", "no_capacity")}
+
+
 def test_messages_name_the_values() -> None:
     p = base().ret("A", JUN, 40_000)
     f = check_returns("2025-06", p.inputs(), [COPPER])

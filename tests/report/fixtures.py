@@ -218,6 +218,9 @@ def copper_rows() -> list[dict[str, Any]]:
         ),
         fig(p, "operating_rate", "level", "2025-07", 86.93, unit="%", **fc),
         fig(p, "operating_rate", "pp_mom", "2025-07", 1.17, unit="pp", **fc),
+        # a plant ramping up joins July's sample: 1.52 pp like for like, -0.35 pp its entry
+        fig(p, "operating_rate", "lfl_pp_mom", "2025-07", 1.52, unit="pp", **fc),
+        fig(p, "operating_rate", "panel_effect_pp", "2025-07", -0.35, unit="pp", **fc),
         fig(
             p,
             "operating_rate",

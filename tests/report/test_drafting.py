@@ -67,6 +67,10 @@ def test_copper_forecast(en):
     # Jan-Jul: 7,819,700 against 6,960,100: +859,600, +12.350 %
     assert "January–July 2025 would then total 7,819,700 mt, 859,600 mt or 12.35% more" in text
     assert "86.93%, up 1.17 percentage points MoM" in text
+    assert (
+        "Producers entering or leaving the sample account for −0.35 percentage points of the operating rate's "
+        "expected change; like for like, the rate is expected up 1.52 percentage points." in text
+    )
     # on the product's page, the outlook's rate is a paragraph of its own; its detail is in the annex
     section = paragraphs(en, "copper_cathode")[1]
     headline, detail = next(p.text for p in section.paragraphs if p.slot == "forecast").split("\n\n")
@@ -152,6 +156,10 @@ def test_chinese_conventions(zh):
         "6月样本中15家企业（占37.50%）日均产量下降（5月为18.75%），样本中没有企业日均产量上升。" in (drafted["drivers"])
     )
     assert "7月样本中占55.00%的企业计划降低日均产量，样本中4家企业计划提高日均产量。" in drafted["forecast"]
+    assert (
+        "开工率预计变动中，企业进出样本的影响为−0.35个百分点，同口径开工率预计环比上升1.52个百分点。"
+        in drafted["forecast"]
+    )
     assert " " not in text  # Chinese lines are joined without spaces
 
 

@@ -343,6 +343,28 @@ def test_a_return_outside_the_panel_is_a_warning(world: None, tmp_path: Path) ->
     assert [(i.row, i.letter, i.code, i.severity) for i in err.issues] == [(2, "A", "not_in_panel", "warning")]
 
 
+def test_a_plant_starting_next_month_may_send_a_nil_return_with_its_plan(world: None, tmp_path: Path) -> None:
+    for kind, text in (
+        (
+            "producers",
+            "code,name,product,region,feedstock\nCU005,New Copper,copper_cathode,east China,copper concentrate\n",
+        ),
+        ("capacity", "producer,valid_from,capacity,event\nCU005,2025-07-01,200000,commissioning\n"),
+        ("panel", "producer,first_period,last_period\nCU005,2025-06,\n"),
+    ):
+        (tmp_path / f"{kind}.csv").write_text(text, "utf-8")
+        run(kind, tmp_path / f"{kind}.csv")
+    path = tmp_path / "new.csv"
+    # Output in June, before its capacity starts, is refused ...
+    path.write_text("producer,period,output,schedule,status\nCU005,2025-06,100,3000,commissioning\n", "utf-8")
+    assert [(i.row, i.code) for i in refused("returns", path).issues] == [(2, "no_capacity")]
+    # ... a nil June return planning July is stored.
+    path.write_text("producer,period,output,schedule,status\nCU005,2025-06,0,3000,commissioning\n", "utf-8")
+    assert counts(run("returns", path)) == (1, 0, 0)
+    stored = SurveyReturn.objects.get(producer__code="CU005", period=JUNE)
+    assert (stored.output, stored.schedule) == (0, 3000)
+
+
 def test_all_or_nothing_when_a_write_fails_midway(world: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from metalstat.survey import actions
 

@@ -318,12 +318,13 @@ def _maintenance(
 def _schedules(structure: Structure, lay: Layout, groups: Groups, panel: Panel, rng: np.random.Generator) -> None:
     """Each return's plan for next month: next month's output give or take a little; June's
     plans are the forecast itself; a producer whose June return is missing had planned June
-    exactly (so imputation by its schedule restores it)."""
+    exactly (so imputation by its schedule restores it); a plant entering July's frame that
+    plans its first month does so in June."""
     n, m = lay.sample.shape
     june, july = timeline.T_LAST, timeline.T_FORECAST
     for t in range(m - 1):
         for i in range(n):
-            if not lay.in_panel[i, t]:
+            if not lay.in_panel[i, t] and not (t == june and lay.sample[i, july]):
                 continue
             nxt = panel.output[i, t + 1] if t + 1 < m else np.nan
             if t == june:

@@ -53,7 +53,7 @@ class Layout:
     cap_end: np.ndarray
     in_frame: np.ndarray  # bool
     in_panel: np.ndarray  # bool: in the panel and the frame
-    sample: np.ndarray  # bool: in the month's estimation sample (the forecast month: June's)
+    sample: np.ndarray  # bool: in the month's estimation sample (the forecast month: June's, and the entrants)
     weight: np.ndarray  # the expansion weight of the producer's stratum (0 outside the sample)
     stratum: np.ndarray  # str
     size_class: np.ndarray  # str
@@ -61,7 +61,8 @@ class Layout:
 
 def layout(s: Structure) -> Layout:
     """The engine's view of the structure over every demo month, July 2025 as the forecast
-    (whose sample is June's panel placed in July's frame)."""
+    (whose sample is June's panel placed in July's frame, and the plants entering July's frame
+    that plan their first month in a June return: ``forecast.entrants``)."""
     f = structure_frames(s)
     inputs = CycleInputs(
         producers=conform("producers", f["producers"]),
@@ -89,7 +90,8 @@ def layout(s: Structure) -> Layout:
         in_panel[i, j], stratum[i, j], size[i, j] = bool(r[4]), r[5], r[6]
     sample = in_panel.copy()
     june, july = timeline.T_LAST, timeline.T_FORECAST
-    sample[:, july] = in_panel[:, june] & in_frame[:, july]
+    plans = np.array([p.plans_first_month for p in s.plants], dtype=bool)
+    sample[:, july] = (in_panel[:, june] & in_frame[:, july]) | (plans & in_panel[:, july] & ~in_frame[:, june])
     completed = cells.join(
         pl.DataFrame(
             {

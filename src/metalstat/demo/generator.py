@@ -272,7 +272,9 @@ def assemble(seed: int, parts: Sequence[ProductDemo], targets: Sequence[Target])
         for i, p in enumerate(d.structure.plants):
             source = sources[int(rng.integers(len(sources)))]
             for t in range(timeline.T_LAST + 1):
-                if not lay.in_panel[i, t] or pan.missing[i, t]:
+                # A plant entering July's frame that plans its first month sends a June return.
+                entrant = t == timeline.T_LAST and lay.sample[i, t + 1] and not lay.in_frame[i, t]
+                if not (lay.in_panel[i, t] or entrant) or pan.missing[i, t]:
                     continue
                 period = timeline.MONTHS[t]
                 sched = pan.schedule[i, t]

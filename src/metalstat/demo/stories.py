@@ -434,5 +434,88 @@ class CopperStory(Story):
 STORIES["copper_cathode"] = CopperStory()
 
 
+# -- overseas alumina --------------------------------------------------------------------------
+
+
+class AluminaStory(Story):
+    """July 2025: a new 1 million t/year line at an Indonesian refinery is commissioned on 1
+    July. It is surveyed from June: its June return reports nil output and plans its first
+    month at a low share of its capacity (the start of a ramp-up to full output by the year's
+    end), so it joins the forecast's sample and pulls July's rate down, the forecast's panel
+    effect, while the refineries already running keep theirs nearly flat.
+
+    The stated July rate sized July's capacity by expanding a panel refinery
+    (``structure._forecast_capacity``); the new line takes the place of that expansion, the
+    rest (either way) again on one refinery, so the sample's July capacity stays as sized."""
+
+    NEW = "new line commissioned in July"
+    CAPACITY = 1_000_000.0
+    FIRST_MONTH = (0.08, 0.25)  # share of its July capacity it plans to run at
+
+    @override
+    def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
+        from metalstat.demo.structure import Plant, _expand, plant_code, plant_name
+
+        product = structure.product
+        june, july = timeline.T_LAST, timeline.T_FORECAST
+        when = timeline.MONTHS[july]
+
+        def sample_capacity() -> float:
+            return sum(p.capacity(july) for p in structure.plants if p.panel_from is not None and p.in_panel(june))
+
+        sized = sample_capacity()
+        for p in structure.plants:
+            if p.panel_from is not None and len(p.records) == 2 and p.records[1][0] == when:
+                p.records = p.records[:1]
+        ex = next(p for p in structure.plants if p.panel_from is not None and p.region == "Indonesia")
+        n = len(structure.plants) + 1
+        name, name_zh = plant_name(product, "Refinery", n)
+        structure.plants.append(
+            Plant(
+                code=plant_code(product, n),
+                name=name,
+                name_zh=name_zh,
+                province=ex.province,
+                region=ex.region,
+                country=ex.country,
+                nature=ex.nature,
+                feedstock=ex.feedstock,
+                records=[(when, self.CAPACITY, "commissioning", "new line commissioned")],
+                panel_from=timeline.MONTHS[june],
+                role=self.NEW,
+                plans_first_month=True,
+            )
+        )
+        rest = sized - sample_capacity()
+        if abs(rest) > 0.0005 * sized:
+            _expand(structure, rest, when, rng, forward=True)
+        del national
+
+    @override
+    def pins(self, structure: Structure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        lo, hi = np.zeros(timeline.N), np.zeros(timeline.N)
+        lo[timeline.T_FORECAST], hi[timeline.T_FORECAST] = self.FIRST_MONTH
+        return {self.NEW: (lo, hi)}
+
+    @override
+    def finish(
+        self,
+        structure: Structure,
+        lay: Layout,
+        groups: Groups,
+        panel: Panel,
+        own: Sequence[Target],
+        rng: np.random.Generator,
+    ) -> None:
+        june = timeline.T_LAST
+        for i, p in enumerate(structure.plants):
+            if p.role == self.NEW:
+                panel.status[i, june] = "commissioning"
+                panel.reason[i, june] = "first output planned for next month"
+
+
+STORIES["overseas_alumina"] = AluminaStory()
+
+
 def story_for(code: str) -> Story:
     return STORIES.get(code, Story())

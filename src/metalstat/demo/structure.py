@@ -51,6 +51,9 @@ class Plant:
     panel_from: date | None  # None: in the frame, never surveyed
     panel_to: date | None = None
     role: str = ""  # the part it plays in the report's story, if any
+    # Surveyed from the month before its capacity starts: its return for that month reports
+    # nil output and plans its first month (the forecast's entrant).
+    plans_first_month: bool = False
 
     def capacity(self, t: int) -> float:
         """Capacity in force in month t (records start on the first of a month)."""

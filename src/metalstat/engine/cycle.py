@@ -111,9 +111,12 @@ def run_cycle(
     flags = _flags(q, t, products)
     derived = _apply_flags(derived, flags, _breaks(cells, t))
 
-    fc = _forecast(completed, cells_all, inputs.schedule_parts, t, nxt, products)
+    completed_t = completed.filter(pl.col("period") == t)
+    cells_next = cells_all.filter(pl.col("period") == nxt)
+    sched = scheduled_panel(completed_t, cells_next, inputs.returns.filter(pl.col("period") == t), products)
+    fc = _forecast(sched, cells_next, inputs.schedule_parts, t, nxt, products)
     fc_rows = _forecast_figures(fc, levels, t, nxt, flags)
-    fc_rows = _add_forecast_like_for_like(fc_rows, completed, cells_all, t, nxt)
+    fc_rows = _add_forecast_like_for_like(fc_rows, completed_t, sched, t, nxt)
     outlook, basis = _outlook(completed, cells_all, t, products)
     fc_rows = pl.concat(
         [fc_rows, _outlook_figures(outlook, basis, pl.concat([levels, fc.select(list(LEVELS))]), t, flags)],
@@ -354,14 +357,13 @@ def _add_like_for_like(derived: pl.DataFrame, completed: pl.DataFrame, t: date) 
 
 
 def _add_forecast_like_for_like(
-    fc_rows: pl.DataFrame, completed: pl.DataFrame, cells_all: pl.DataFrame, t: date, nxt: date
+    fc_rows: pl.DataFrame, completed_t: pl.DataFrame, sched: pl.DataFrame, t: date, nxt: date
 ) -> pl.DataFrame:
     """The forecast's like-for-like change on t (producers in both months) and the part of the
     forecast's change that capacity entering or leaving the frame explains (forecast change −
-    like-for-like), as the actual month's: ``lfl_mom_pct``, ``lfl_pp_mom``,
+    like-for-like: the entrants of ``sched``, the producers leaving, and the weights that
+    follow them), as the actual month's: ``lfl_mom_pct``, ``lfl_pp_mom``,
     ``panel_effect_pct``, ``panel_effect_pp``, kind forecast."""
-    completed_t = completed.filter(pl.col("period") == t)
-    sched = scheduled_panel(completed_t, cells_all.filter(pl.col("period") == nxt))
     lfl = forecast_like_for_like(completed_t, sched)
     lfl_rows = pl.concat(
         [
@@ -491,19 +493,18 @@ def _apply_flags(rows: pl.DataFrame, flags: pl.DataFrame, breaks: pl.DataFrame) 
 
 
 def _forecast(
-    completed: pl.DataFrame,
-    cells_all: pl.DataFrame,
+    sched: pl.DataFrame,
+    cells_next: pl.DataFrame,
     schedule_parts: pl.DataFrame,
     t: date,
     nxt: date,
     products: Sequence[Product],
 ) -> pl.DataFrame:
-    """Levels for t+1 from the producers' schedules (LEVELS shape). Return-reported
+    """Levels for t+1 from the producers' schedules (LEVELS shape; ``sched``: the sample of
+    ``forecast.scheduled_panel``, ``cells_next``: the frame of t+1). Return-reported
     breakdowns come from the planned parts of the schedules, as the actual month's come
     from the reported parts: the composition of the producers that gave a schedule (and its
     parts), applied to the scheduled total; their shares likewise."""
-    cells_next = cells_all.filter(pl.col("period") == nxt)
-    sched = scheduled_panel(completed.filter(pl.col("period") == t), cells_next)
     wf = weights(cells_next, sched)
     prod = production_levels(wf, products)
     planned_parts = schedule_parts.filter(pl.col("period") == t).with_columns(period=pl.lit(nxt))

@@ -2,8 +2,9 @@
 
 - Schedule-based: the estimator of ``estimate.py`` run on the producers' schedules for t+1
   given in their returns for t (a missing schedule is the producer's completed output for t ×
-  its stratum's schedule ratio Σ schedule / Σ output among producers that gave one), weighted
-  by the frame and capacity in force in t+1.
+  its stratum's schedule ratio Σ schedule / Σ output among producers that gave one), and the
+  entrants that gave one for t+1 (``entrants``: a plant commissioned in t+1 plans its first
+  month in its return for t), weighted by the frame and capacity in force in t+1.
 - Planned composition: the return-reported breakdowns of t+1 from the planned parts of the
   schedules (``estimate.part_levels`` over the producers that gave a schedule, applied to the
   scheduled total), with their shares, exactly as the actual month's.
@@ -29,6 +30,7 @@ import polars as pl
 
 from metalstat.catalog.model import Product
 from metalstat.engine.calendar import add_months
+from metalstat.engine.impute import metal_factors
 
 # Five years are plenty for a monthly smoothing model.
 ETS_MAX_MONTHS = 60
@@ -50,9 +52,16 @@ _RETURN_COLUMNS = (
 )
 
 
-def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.DataFrame:
-    """The sample for t+1: month-t panel producers with their schedules as values, placed in
-    the frame of t+1 (capacity, size class and stratum in force then)."""
+def scheduled_panel(
+    completed_t: pl.DataFrame,
+    cells_next: pl.DataFrame,
+    returns_t: pl.DataFrame | None = None,
+    products: Sequence[Product] = (),
+) -> pl.DataFrame:
+    """The sample for t+1, placed in the frame of t+1 (capacity, size class and stratum in
+    force then): month-t panel producers with their schedules as values, and the entrants
+    (``entrants``: producers of t+1's panel and frame outside month t's sample, whose
+    return for t, ``returns_t``, gives a schedule for t+1)."""
     t_part = completed_t.select(
         "producer_id",
         "stratum",
@@ -81,6 +90,8 @@ def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.D
         .join(ratio_s.rename({"stratum": "stratum_t"}), on=["product", "stratum_t"], how="left")
         .join(ratio_p, on="product", how="left")
     )
+    if returns_t is not None:
+        df = pl.concat([df, entrants(completed_t, cells_next, returns_t, products)], how="diagonal_relaxed")
     method = (
         pl.when(pl.col("halt_known"))
         .then(pl.lit("halted"))
@@ -114,6 +125,43 @@ def scheduled_panel(completed_t: pl.DataFrame, cells_next: pl.DataFrame) -> pl.D
         responded=pl.lit(True),
         imputed=pl.col("method") != "scheduled",
         in_panel=pl.lit(True),
+    )
+
+
+def entrants(
+    completed_t: pl.DataFrame,
+    cells_next: pl.DataFrame,
+    returns_t: pl.DataFrame,
+    products: Sequence[Product] = (),
+) -> pl.DataFrame:
+    """Producers entering the sample in t+1 with a schedule: in t+1's panel and frame, not in
+    month t's completed sample (no capacity in force in t, typically a plant commissioned in
+    t+1), and with a return for t giving a schedule for t+1 (a plant about to start reports
+    nil output for t and its plan). Valued by ``scheduled_panel`` at that schedule (or 0 when
+    a known halt stops it): its metal content is the schedule's where given, else the
+    schedule × the product's metal factor; its running capacity the planned one where given,
+    else its capacity at the end of t+1 × its stratum's running share in t (the rule for a
+    non-respondent's). An entrant without a schedule is not in the sample: its capacity is in
+    the frame, so the expansion weights give it its stratum's scheduled rate."""
+    gave = returns_t.filter(pl.col("schedule").is_not_null()).select(
+        "producer_id",
+        sched="schedule",
+        sched_metal="schedule_metal",
+        sched_opcap="schedule_operating_capacity",
+    )
+    share = completed_t.group_by("product", "stratum").agg(run_share=pl.col("run_share").first())
+    return (
+        cells_next.filter(pl.col("in_panel"))
+        .join(completed_t.select("producer_id"), on="producer_id", how="anti")
+        .drop([c for c in _RETURN_COLUMNS if c in cells_next.columns])
+        .join(gave, on="producer_id", how="inner")
+        .join(metal_factors(products), on="product", how="left")
+        .join(share, on=["product", "stratum"], how="left")
+        .with_columns(
+            grade_t=pl.col("metal_factor"),
+            opcap_t=pl.col("cap_end") * pl.col("run_share").fill_nan(None),
+        )
+        .drop("metal_factor", "run_share")
     )
 
 

@@ -126,11 +126,10 @@ def complete_month(
     return _complete_metal_and_capacity(df, products)
 
 
-def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
-    """Metal content of completed values (the producer's own grade when it reported both, else
-    the grade it had last month, else the product's factor) and operating capacity of non-respondents (its capacity at
-    month end × the stratum respondents' running share)."""
-    factor = pl.DataFrame(
+def metal_factors(products: Sequence[Product]) -> pl.DataFrame:
+    """Each product's metal per physical tonne where it has one (product, metal_factor): its
+    catalog factor, 1 for a product counted in metal, else null."""
+    return pl.DataFrame(
         {
             "product": [p.code for p in products],
             "metal_factor": [
@@ -140,6 +139,13 @@ def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) 
         },
         schema={"product": pl.Utf8, "metal_factor": pl.Float64},
     )
+
+
+def _complete_metal_and_capacity(df: pl.DataFrame, products: Sequence[Product]) -> pl.DataFrame:
+    """Metal content of completed values (the producer's own grade when it reported both, else
+    the grade it had last month, else the product's factor) and operating capacity of non-respondents (its capacity at
+    month end × the stratum respondents' running share)."""
+    factor = metal_factors(products)
     own_grade = pl.when(pl.col("responded") & (pl.col("output") > 0)).then(pl.col("output_metal") / pl.col("output"))
     df = df.join(factor, on="product", how="left").with_columns(
         grade=pl.coalesce(own_grade, pl.col("prev_grade"), pl.col("metal_factor"))

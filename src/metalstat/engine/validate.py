@@ -120,7 +120,11 @@ RULES: tuple[Rule, ...] = (
         "error",
         "No capacity in force",
         "the producer has no capacity in force in {period}: record its capacity first",
-        lambda: _c("cap_avg").is_null() | (_c("cap_avg") <= 0),
+        # A plant whose capacity starts next month may report nil output and its plan.
+        lambda: (
+            (_c("cap_avg").is_null() | (_c("cap_avg") <= 0))
+            & ~((_c("output") == 0) & (_c("next_cap_avg") > 0)).fill_null(False)
+        ),
         lambda: _c("output"),
         field="capacity",
     ),
@@ -319,7 +323,8 @@ def check_returns(
 
     Returns one finding per rule fired per return, in the FINDINGS shape; ``confirmed`` is true
     where an analyst confirmed that warning. ``cells``: the month's cells when the caller has
-    built them already (they must cover the checked months).
+    built them already (they must cover the checked months and, for a plant about to start, the
+    month after).
     """
     inputs = inputs.checked()
     ctx = _context(period, inputs, products, cells=cells)
@@ -350,7 +355,8 @@ def _context(
     first, last = periods.min(), periods.max()
     assert isinstance(first, date) and isinstance(last, date)
     if cells is None:
-        cells = build_cells(inputs, products, months_between(add_months(first, -12), last))
+        cells = build_cells(inputs, products, months_between(add_months(first, -12), add_months(last, 1)))
+    next_cap = cells.select("producer_id", period=pl.col("period").dt.offset_by("-1mo"), next_cap_avg=pl.col("cap_avg"))
     cells = cells.select("producer_id", "period", "days", "cap_avg", "event_in_month")
     history = inputs.returns.filter(pl.col("period").is_between(add_months(first, -12), last)).select(
         "producer_id", "period", "output", "schedule"
@@ -374,6 +380,7 @@ def _context(
     )
     ctx = (
         returns.join(cells, on=["producer_id", "period"], how="left")
+        .join(next_cap, on=["producer_id", "period"], how="left")
         .join(prev, on=["producer_id", "period"], how="left")
         .join(usual, on=["producer_id", "period"], how="left")
         .join(_thresholds(products), on="product", how="left")

@@ -72,6 +72,9 @@ def forecast_facts(d: Draft, p: Product) -> dict[str, Any]:
         fc["rate"] = {
             "level": fc_rate,
             "pp_mom": d.v(p, "operating_rate", "pp_mom", **fck),
+            # The part of the change that producers entering or leaving the sample make.
+            "panel_effect": d.v(p, "operating_rate", "panel_effect_pp", **fck),
+            "lfl_pp_mom": d.v(p, "operating_rate", "lfl_pp_mom", **fck),
             "groups": rate_groups(d, p, kind="forecast", period=fc_period),
         }
     return fc
