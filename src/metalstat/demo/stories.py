@@ -448,8 +448,8 @@ STORIES["copper_cathode"] = CopperStory()
 
 class LightRareEarthsStory(Story):
     """June 2025: Pr-Nd oxide gains most in Jiangxi and Shandong; Pr-Nd alloy rises on
-    expansion projects commissioned in Gansu on 1 June, every Gansu plant running a metal
-    line, while the other provinces' alloy output holds.
+    expansion projects commissioned at the Gansu plants on 1 June, every Gansu plant running
+    a metal line, while the other provinces' alloy output holds.
 
     Capacity is Pr-Nd oxide capacity (the catalog's), so an expansion project shows as a
     capacity record of the plant; in June its new lines feed the metal line, and Gansu's
@@ -461,39 +461,28 @@ class LightRareEarthsStory(Story):
     EXPANDING = "Gansu"  # alloy: the report's main increment
     # The other provinces (the report says nothing of them): small differences of their own.
     OTHERS: ClassVar[dict[str, float]] = {"Inner Mongolia": 0.99, "Sichuan": 1.01, "Guangxi": 0.995, "Jiangsu": 1.005}
-    EXPANSION = 0.2  # the expansion projects' share of a plant's capacity before them
-    EXPANDED = 2  # Gansu plants with an expansion project
+    EXPANSION = 0.1  # the expansion projects' share of a plant's capacity before them
     ALLOY_HOLD = 0.25  # another province's alloy moves by this part of its oxide change
     OXIDE, ALLOY = "series=Pr-Nd oxide", "series=Pr-Nd alloy"
 
     @override
     def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
-        """Expansion projects at the largest Gansu panel plants, commissioned on 1 June (their
-        size class unchanged): capacity before June is lower, June's frame as sized."""
+        """Expansion projects at every Gansu panel plant, commissioned on 1 June, all of the
+        same share (so a group of Gansu plants splits its output as before) and none moving a
+        plant out of its size class: capacity before June is lower, June's frame as sized."""
         june = timeline.T_LAST
-        there = [
-            p
-            for p in structure.plants
-            if p.province == self.EXPANDING
-            and p.panel_from is not None
-            and p.in_panel(june - 1)
-            and len(p.records) == 1
-        ]
-        done = 0
-        for p in sorted(there, key=lambda p: -p.capacity(june)):
+        for p in structure.plants:
+            if p.province != self.EXPANDING or p.panel_from is None or not p.in_panel(june - 1) or len(p.records) > 1:
+                continue
             cap = p.records[0][1]
-            before = round(cap / (1.0 + self.EXPANSION))
+            before = cap / (1.0 + self.EXPANSION)
             if size_class(structure.product, before) != size_class(structure.product, cap):
+                structure.notes.append(f"{p.code}: no expansion project (it would change its size class)")
                 continue
             p.records = [
-                (p.records[0][0], float(before), "", ""),
+                (p.records[0][0], before, "", ""),
                 (timeline.LAST, cap, "expansion", "expansion project commissioned (separation and Pr-Nd metal lines)"),
             ]
-            done += 1
-            if done == self.EXPANDED:
-                break
-        if done < self.EXPANDED:
-            structure.notes.append(f"only {done} expansion projects in {self.EXPANDING}")
 
     @override
     def lean(self, attrs: dict[str, str], capacity: np.ndarray) -> np.ndarray:
