@@ -307,6 +307,21 @@ def test_a_domain_whose_output_moves_as_its_parts_grew_keeps_them():
     assert tables[("v", 1)].table == pytest.approx(np.array([[33.0, 10.0], [22.0, 40.0]]))
 
 
+def test_an_empty_domain_or_part_stays_empty():
+    """Domain B makes nothing this month and value 2 is made nowhere: A makes it all, of
+    value 1, with no NaN anywhere."""
+    from metalstat.demo.allocate import _domain_mix, _Table
+
+    values = np.array(["A", "A", "B"], dtype=object)
+    wy = np.array([10.0, 30.0, 0.0])
+    mix = np.array([[1.0, 0.0], [1.0, 0.0], [0.5, 0.5]])
+    tables = {("v", 0): _Table(["A", "B"], np.array([[30.0, 10.0], [20.0, 40.0]]), np.array([50.0, 50.0]))}
+    out = _domain_mix(mix, wy, values, tables, 1, "v")
+    assert np.isfinite(out).all()
+    assert (wy[:, None] * out).sum(axis=0) == pytest.approx([40.0, 0.0])
+    assert tables[("v", 1)].table == pytest.approx(np.array([[40.0, 0.0], [0.0, 0.0]]))
+
+
 def _weighted(demo, part: str, mask: np.ndarray, t: int) -> float:
     lay = demo.layout
     resp = lay.in_panel[:, t] & ~demo.panel.missing[:, t] & mask

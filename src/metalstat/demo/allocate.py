@@ -520,10 +520,10 @@ def _domain_mix(
         table = np.array([prev.table[prev.names.index(v)] for v in names]) * grow[None, :]
         table = np.maximum(table, 1e-9 * max(float(cols.sum()), 1.0))
         for _ in range(500):
-            table *= (rows / table.sum(axis=1))[:, None]
-            factor = cols / table.sum(axis=0)
+            table *= _ratio(rows, table.sum(axis=1))[:, None]
+            factor = _ratio(cols, table.sum(axis=0))
             table *= factor[None, :]
-            if np.abs(factor - 1.0).max() < 1e-12:
+            if np.abs(factor[cols > 0] - 1.0).max(initial=0.0) < 1e-12:
                 break
         out = mix.copy()
         for k, v in enumerate(names):
@@ -533,6 +533,12 @@ def _domain_mix(
         mix = out
     tables[(part, t)] = _Table(names, table, cols)
     return mix
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, 0 where b is 0 (an empty domain or part stays empty)."""
+    out: np.ndarray = np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
+    return out
 
 
 def planned_parts(product: Product, national: National, lay: Layout, panel: Panel) -> None:
