@@ -287,6 +287,96 @@ def test_copper_has_its_new_smelter_in_june_only(panels):
     assert len(new) == 1 and new[0].first == timeline.LAST and new[0].region == "east China"
 
 
+def test_a_domain_whose_output_moves_as_its_parts_grew_keeps_them():
+    """Two domains, two values. Last month's table: A (30, 10), B (20, 40). This month value 1
+    grew 10% nationally (50 -> 55) and value 2 stayed (50); A's weighted output is 43 and
+    B's 62, exactly last month's rows with value 1 grown 10%: so A makes 33 of value 1 and 10
+    of value 2, B 22 and 40, and each plant's mix sums to one."""
+    from metalstat.demo.allocate import _domain_mix, _Table
+
+    values = np.array(["A", "A", "B", "B"], dtype=object)
+    wy = np.array([20.0, 23.0, 30.0, 32.0])
+    # The plants' own mixes: A makes (28, 15), B (27, 35); nationally (55, 50).
+    mix = np.array([[0.25, 0.75], [1.0, 0.0], [0.5, 0.5], [0.375, 0.625]])
+    tables = {("v", 0): _Table(["A", "B"], np.array([[30.0, 10.0], [20.0, 40.0]]), np.array([50.0, 50.0]))}
+    out = _domain_mix(mix, wy, values, tables, 1, "v")
+    a, b = values == "A", values == "B"
+    assert (wy[a, None] * out[a]).sum(axis=0) == pytest.approx([33.0, 10.0])
+    assert (wy[b, None] * out[b]).sum(axis=0) == pytest.approx([22.0, 40.0])
+    assert out.sum(axis=1) == pytest.approx(np.ones(4))
+    assert tables[("v", 1)].table == pytest.approx(np.array([[33.0, 10.0], [22.0, 40.0]]))
+
+
+def test_an_empty_domain_or_part_stays_empty():
+    """Domain B makes nothing this month and value 2 is made nowhere: A makes it all, of
+    value 1, with no NaN anywhere."""
+    from metalstat.demo.allocate import _domain_mix, _Table
+
+    values = np.array(["A", "A", "B"], dtype=object)
+    wy = np.array([10.0, 30.0, 0.0])
+    mix = np.array([[1.0, 0.0], [1.0, 0.0], [0.5, 0.5]])
+    tables = {("v", 0): _Table(["A", "B"], np.array([[30.0, 10.0], [20.0, 40.0]]), np.array([50.0, 50.0]))}
+    out = _domain_mix(mix, wy, values, tables, 1, "v")
+    assert np.isfinite(out).all()
+    assert (wy[:, None] * out).sum(axis=0) == pytest.approx([40.0, 0.0])
+    assert tables[("v", 1)].table == pytest.approx(np.array([[40.0, 0.0], [0.0, 0.0]]))
+
+
+def _weighted(demo, part: str, mask: np.ndarray, t: int) -> float:
+    lay = demo.layout
+    resp = lay.in_panel[:, t] & ~demo.panel.missing[:, t] & mask
+    return float((lay.weight[resp, t] * demo.panel.parts[part][resp, t]).sum())
+
+
+def test_pr_nd_alloy_rises_in_gansu_on_its_expansion_projects():
+    demo = generate_product(CATALOG.get("light_rare_earths"), TARGETS)
+    june, may = timeline.T_LAST, timeline.T_LAST - 1
+    plants = demo.structure.plants
+    gansu = np.array([p.province == "Gansu" for p in plants])
+    alloy = demo.panel.parts["series=Pr-Nd alloy"]
+    # Three metal lines in Gansu at least, none above the dominance limit of the cell.
+    for t in (may, june):
+        lines = gansu & (alloy[:, t] > 0)
+        assert lines.sum() >= 3
+        w = demo.layout.weight[lines, t] * alloy[lines, t]
+        assert w.max() / w.sum() <= 0.85
+    # Every Gansu panel plant commissioned its expansion project on 1 June.
+    panel = [p for p in plants if p.province == "Gansu" and p.in_panel(june)]
+    assert len(panel) >= 3
+    for p in panel:
+        assert [(r[0], r[2]) for r in p.records][-1] == (timeline.LAST, "expansion")
+        assert p.capacity(june) == pytest.approx(1.1 * p.capacity(may))
+    everyone = np.ones(len(plants), dtype=bool)
+    total = _weighted(demo, "series=Pr-Nd alloy", everyone, june) / _weighted(demo, "series=Pr-Nd alloy", everyone, may)
+    there = _weighted(demo, "series=Pr-Nd alloy", gansu, june) / _weighted(demo, "series=Pr-Nd alloy", gansu, may)
+    assert 1.0445 <= total < 1.0455  # the report's +4.5%
+    assert there - 1 > 3 * (total - 1)
+    for province in {p.province for p in plants} - {"Gansu"}:
+        here = np.array([p.province == province for p in plants])
+        before = _weighted(demo, "series=Pr-Nd alloy", here, may)
+        if before > 0:
+            assert abs(_weighted(demo, "series=Pr-Nd alloy", here, june) / before - 1) < 0.02, province
+    # The oxide's gain: most in Jiangxi and Shandong.
+    oxide = {
+        province: _weighted(demo, "series=Pr-Nd oxide", here, june) / _weighted(demo, "series=Pr-Nd oxide", here, may)
+        for province in {p.province for p in plants}
+        if (here := np.array([p.province == province for p in plants])).any()
+    }
+    rest = max(v for k, v in oxide.items() if k not in ("Jiangxi", "Shandong"))
+    assert min(oxide["Jiangxi"], oxide["Shandong"]) > rest
+
+
+def test_spodumene_carbonate_rises_at_non_integrated_plants_too():
+    demo = generate_product(CATALOG.get("lithium_carbonate"), TARGETS)
+    june, may = timeline.T_LAST, timeline.T_LAST - 1
+    for route in ("integrated", "non-integrated"):
+        mask = np.array([p.feedstock == route for p in demo.structure.plants])
+        change = _weighted(demo, "raw_material=spodumene", mask, june) / _weighted(
+            demo, "raw_material=spodumene", mask, may
+        )
+        assert change - 1 >= 0.05, route  # "significant" at non-integrated plants
+
+
 # -- auxiliary series and exports --------------------------------------------------------------------
 
 

@@ -24,7 +24,6 @@ from metalstat.releases.exports import FIELDS, figures_payload
 
 pytestmark = pytest.mark.django_db
 
-NO_FIGURE = "the engine states no such figure"
 DROPPED = "a market series the demo cannot give a credible level: not generated (docs/demo.md)"
 ROUTES = (
     "the route rates contradict the size-class rates: these leave room for one new large "
@@ -36,13 +35,8 @@ KNOWN: dict[tuple[str, str, str, str, str, str], str] = {
     ("copper_cathode", "actual", "2025-06", "operating_rate", "feedstock=copper concentrate",
      "pp_mom"): ROUTES,
     ("magnesium_ingot", "actual", "2025-06", "production", "change=reduced;province=Shaanxi",
-     "mom_abs"): "two smelters: the output of a cell of fewer than three producers is confidential "
-                 "(stated, suppressed as C)",
-    ("light_rare_earths", "actual", "2025-06", "production", "province=Gansu;series=Pr-Nd alloy",
-     "mom_pct"): NO_FIGURE,
-    ("lithium_carbonate", "actual", "2025-06", "production",
-     "feedstock=non-integrated;raw_material=spodumene", "mom_pct"):
-        "breakdown mixes are not calibrated within producer domains",
+     "mom_abs"): "the report against the disclosure rule: it states the output lost by two smelters, "
+                 "and a cell of fewer than three producers is confidential (stated, suppressed as C)",
 }  # fmt: skip
 
 

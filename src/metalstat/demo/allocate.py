@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy as np
 
@@ -84,6 +85,7 @@ def allocate(
     plan: Plan | None = None,
     notes: list[str] | None = None,
     stated: Sequence[tuple[str, str]] = (),
+    within: Sequence[tuple[str, str]] = (),
 ) -> Panel:
     n: int
     m: int
@@ -131,7 +133,8 @@ def allocate(
     _statuses(product, structure, lay, panel, rng)
     _operating_capacity(product, national, lay, panel)
     _metal(product, national, lay, panel, rng)
-    _parts(product, national, lay, panel, rng)
+    domains = {(dim, part): np.array([getattr(p, dim) for p in structure.plants], dtype=object) for dim, part in within}
+    _parts(product, national, lay, panel, rng, domains)
     return panel
 
 
@@ -432,9 +435,20 @@ def _metal(product: Product, national: National, lay: Layout, panel: Panel, rng:
     panel.schedule_metal[:, june] = panel.metal[:, july]
 
 
-def _parts(product: Product, national: National, lay: Layout, panel: Panel, rng: np.random.Generator) -> None:
+def _parts(
+    product: Product,
+    national: National,
+    lay: Layout,
+    panel: Panel,
+    rng: np.random.Generator,
+    domains: dict[tuple[str, str], np.ndarray] | None = None,
+) -> None:
     """Breakdown quantities of the return-reported dimensions: each plant its own mix, the
-    respondents' weighted mix equal to the calibrated composition of the month."""
+    respondents' weighted mix equal to the calibrated composition of the month.
+
+    ``domains``: for a (producer dimension, return partition) the report crosses, each
+    plant's value of the producer dimension; the partition's mix is then also calibrated
+    within each domain (``_domain_mix``)."""
     n, m = panel.output.shape
     for d in product.dimensions:
         if d.source != "return":
@@ -450,6 +464,7 @@ def _parts(product: Product, national: National, lay: Layout, panel: Panel, rng:
             tilt[:, 0] = 1.0
             tilt[:, 1] = np.where(np.arange(n) % 3 == 0, tilt[:, 1] * 3.0, 0.0)
         out = {s: np.zeros((n, m)) for s in names}
+        tables: dict[tuple[str, int], _Table] = {}
         for t in range(timeline.T_LAST + 1):
             resp = lay.in_panel[:, t] & ~panel.missing[:, t]
             if not resp.any():
@@ -458,6 +473,9 @@ def _parts(product: Product, national: National, lay: Layout, panel: Panel, rng:
             mix = tilt[resp] * shares[:, t][None, :]
             if d.kind == "partition":
                 mix = _ras(mix, shares[:, t], wy)
+                for (_dim, part), values in (domains or {}).items():
+                    if part == d.name:
+                        mix = _domain_mix(mix, wy, values[resp], tables, t, part)
             else:
                 for v in range(len(names)):
                     col = (wy * mix[:, v]).sum()
@@ -466,6 +484,62 @@ def _parts(product: Product, national: National, lay: Layout, panel: Panel, rng:
             for v, s in enumerate(names):
                 out[s][resp, t] = panel.output[resp, t] * mix[:, v]
         panel.parts.update(out)
+
+
+class _Table(NamedTuple):
+    """A month's weighted parts of a partition by producer domain (rows) and value."""
+
+    names: list[str]
+    table: np.ndarray
+    cols: np.ndarray
+
+
+def _domain_mix(
+    mix: np.ndarray,
+    wy: np.ndarray,
+    values: np.ndarray,
+    tables: dict[tuple[str, int], _Table],
+    t: int,
+    part: str,
+) -> np.ndarray:
+    """A partition's mix calibrated within producer domains as well as nationally.
+
+    Each domain's weighted parts of month ``t`` (its table) start from the previous month's,
+    every part grown as the national part grew, and are fitted (iterative proportional
+    fitting) to the domains' weighted output and the national parts; each plant's mix is
+    then fitted to its domain's parts. So a domain's part moves with the national part,
+    except as its own output moves otherwise: no domain's part moves by chance. The first
+    month keeps the plants' own mixes; ``tables`` carries each month's table to the next."""
+    cols = (wy[:, None] * mix).sum(axis=0)
+    names = sorted({str(v) for v in values})
+    rows = np.array([wy[values == v].sum() for v in names])
+    prev = tables.get((part, t - 1))
+    if prev is None or prev.cols.shape != cols.shape or any(v not in prev.names for v in names):
+        table = np.array([(wy[values == v, None] * mix[values == v]).sum(axis=0) for v in names])
+    else:
+        grow = np.where(prev.cols > 0, cols / np.where(prev.cols > 0, prev.cols, 1.0), 1.0)
+        table = np.array([prev.table[prev.names.index(v)] for v in names]) * grow[None, :]
+        table = np.maximum(table, 1e-9 * max(float(cols.sum()), 1.0))
+        for _ in range(500):
+            table *= _ratio(rows, table.sum(axis=1))[:, None]
+            factor = _ratio(cols, table.sum(axis=0))
+            table *= factor[None, :]
+            if np.abs(factor[cols > 0] - 1.0).max(initial=0.0) < 1e-12:
+                break
+        out = mix.copy()
+        for k, v in enumerate(names):
+            inside = values == v
+            if rows[k] > 0:
+                out[inside] = _ras(mix[inside], table[k] / rows[k], wy[inside])
+        mix = out
+    tables[(part, t)] = _Table(names, table, cols)
+    return mix
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, 0 where b is 0 (an empty domain or part stays empty)."""
+    out: np.ndarray = np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
+    return out
 
 
 def planned_parts(product: Product, national: National, lay: Layout, panel: Panel) -> None:

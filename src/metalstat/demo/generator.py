@@ -127,7 +127,9 @@ def _generate_product(product: Product, targets: Sequence[Target], seed: int, ma
     lay = layout(structure)
     plan = with_the_move(build_plan(own, story.fixed(structure, lay)), physical_path(national), majority)
     halted = {t: min(0.8, k / max(int(lay.sample[:, t].sum()), 1) * 0.8) for t, k in plan.halted_share().items() if k}
-    groups = calibrate_groups(product, own, national, structure, lay, pins=story.pins(structure), halted=halted)
+    groups = calibrate_groups(
+        product, own, national, structure, lay, pins=story.pins(structure), halted=halted, lean=story.lean
+    )
     missing = story.missing(structure, lay, rng)
     panel = allocate(
         product,
@@ -140,6 +142,7 @@ def _generate_product(product: Product, targets: Sequence[Target], seed: int, ma
         plan=plan,
         notes=structure.notes,
         stated=stated_sums(own),
+        within=crossed_domains(product, own),
     )
     story.finish(structure, lay, groups, panel, own, rng)
     seed_events(product.code, structure, lay, panel)
@@ -190,6 +193,23 @@ def stated_sums(own: Sequence[Target]) -> list[tuple[str, str]]:
             out.add((dims.pop(), t.measure))
         elif not t.breakdown and t.measure == "operating_rate":
             out.add(("", "operating_rate"))
+    return sorted(out)
+
+
+def crossed_domains(product: Product, own: Sequence[Target]) -> list[tuple[str, str]]:
+    """(producer dimension, return partition) of the report's statements crossing the two
+    (carbonate from spodumene at non-integrated plants): mixes calibrated within the domains."""
+    out: set[tuple[str, str]] = set()
+    kinds = {d.name: (d.source, d.kind) for d in product.dimensions}
+    for t in own:
+        if t.measure != "production" or len(t.breakdown) != 2:
+            continue
+        producer = [
+            k for k in t.breakdown if k in ("region", "province", "feedstock") and kinds.get(k, ("",))[0] == "producer"
+        ]
+        part = [k for k in t.breakdown if kinds.get(k) == ("return", "partition")]
+        if len(producer) == 1 and len(part) == 1:
+            out.add((producer[0], part[0]))
     return sorted(out)
 
 

@@ -137,12 +137,15 @@ def calibrate(
     max_rate: float = 0.97,
     pins: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
     halted: dict[int, float] | None = None,
+    lean: Callable[[dict[str, str], np.ndarray], np.ndarray] | None = None,
 ) -> Groups:
     """Solve the groups' sample output paths (see the module docstring).
 
     ``pins``: for story groups, (lowest, highest) operating rate by month. ``halted``: by
     month, the share of the sample's capacity the report has at zero output (it cannot carry
-    output)."""
+    output). ``lean``: a story's factor on a group's prior rate by month, given the group's
+    attributes and capacity path (a region the report says grew most); the priors still add
+    up to the national path, so the others lean the other way."""
     g = make_groups(structure, lay)
     running = {k: v.copy() for k, v in g.capacity.items()}
     for i, stopped in (halted or {}).items():
@@ -160,6 +163,8 @@ def calibrate(
     lower: dict[str, np.ndarray] = {}
     tilt = _rate_tilt(product, targets)
     season = {k: _season(product, g.attrs[k]) * _tilt_of(g.attrs[k], tilt) for k in g.names}
+    if lean is not None:
+        season = {k: v * lean(g.attrs[k], g.capacity[k]) for k, v in season.items()}
     denom = np.zeros(timeline.N)
     for k in g.names:
         denom += g.weight[k] * g.capacity[k] * season[k]

@@ -9,6 +9,7 @@ new alumina lines, the antimony and bismuth status counts ...) get their own sto
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from typing_extensions import override
@@ -21,7 +22,7 @@ from metalstat.demo.choices import Choice
 from metalstat.demo.groups import Groups
 from metalstat.demo.national import National
 from metalstat.demo.ranges import admitted
-from metalstat.demo.structure import Structure
+from metalstat.demo.structure import Structure, size_class
 from metalstat.demo.targets import Target
 
 # Products with a June return or two missing, so the engine's imputation runs: simple sections
@@ -108,6 +109,14 @@ class Story:
     def missing(self, structure: Structure, lay: Layout, rng: np.random.Generator) -> list[tuple[int, int]]:
         k = MISSING_IN_JUNE.get(structure.product.code, 0)
         return june_missing(structure, lay, k, rng)
+
+    def lean(
+        self,
+        attrs: dict[str, str],  # noqa: ARG002 (a hook: stories that override it use it)
+        capacity: np.ndarray,
+    ) -> np.ndarray:
+        """A factor on a group's prior rate by month (see ``groups.calibrate``; none here)."""
+        return np.ones_like(capacity)
 
     def finish(
         self,
@@ -515,6 +524,110 @@ class AluminaStory(Story):
 
 
 STORIES["overseas_alumina"] = AluminaStory()
+
+
+# -- light rare earths -------------------------------------------------------------------------
+
+
+class LightRareEarthsStory(Story):
+    """June 2025: Pr-Nd oxide gains most in Jiangxi and Shandong; Pr-Nd alloy rises on
+    expansion projects commissioned at the Gansu plants on 1 June, every Gansu plant running
+    a metal line, while the other provinces' alloy output holds.
+
+    Capacity is Pr-Nd oxide capacity (the catalog's), so an expansion project shows as a
+    capacity record of the plant; in June its new lines feed the metal line, and Gansu's
+    oxide runs at the capacity it had in May (its rate dips while the new lines ramp up)."""
+
+    # Oxide: the report's main increase, as each province's prior rate from June against
+    # the others'.
+    GAINING: ClassVar[dict[str, float]] = {"Jiangxi": 1.03, "Shandong": 1.025}
+    EXPANDING = "Gansu"  # alloy: the report's main increment
+    # The other provinces (the report says nothing of them): small differences of their own.
+    OTHERS: ClassVar[dict[str, float]] = {"Inner Mongolia": 0.99, "Sichuan": 1.01, "Guangxi": 0.995, "Jiangsu": 1.005}
+    EXPANSION = 0.1  # the expansion projects' share of a plant's capacity before them
+    ALLOY_HOLD = 0.25  # another province's alloy moves by this part of its oxide change
+    OXIDE, ALLOY = "series=Pr-Nd oxide", "series=Pr-Nd alloy"
+
+    @override
+    def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
+        """Expansion projects at every Gansu panel plant, commissioned on 1 June, all of the
+        same share (so a group of Gansu plants splits its output as before) and none moving a
+        plant out of its size class: capacity before June is lower, June's frame as sized."""
+        june = timeline.T_LAST
+        for p in structure.plants:
+            if p.province != self.EXPANDING or p.panel_from is None or not p.in_panel(june - 1) or len(p.records) > 1:
+                continue
+            cap = p.records[0][1]
+            before = cap / (1.0 + self.EXPANSION)
+            if size_class(structure.product, before) != size_class(structure.product, cap):
+                structure.notes.append(f"{p.code}: no expansion project (it would change its size class)")
+                continue
+            p.records = [
+                (p.records[0][0], before, "", ""),
+                (timeline.LAST, cap, "expansion", "expansion project commissioned (separation and Pr-Nd metal lines)"),
+            ]
+
+    @override
+    def lean(self, attrs: dict[str, str], capacity: np.ndarray) -> np.ndarray:
+        june = timeline.T_LAST
+        f = np.ones_like(capacity)
+        if attrs["province"] in self.GAINING:
+            f[june:] = self.GAINING[attrs["province"]]
+        elif attrs["province"] in self.OTHERS:
+            f[june:] = self.OTHERS[attrs["province"]]
+        elif attrs["province"] == self.EXPANDING and capacity[june - 1] > 0:
+            # The new lines feed the metal line: oxide at May's capacity.
+            f[june:] = np.where(capacity[june:] > 0, capacity[june - 1] / np.maximum(capacity[june:], 1e-9), 1.0)
+        return f
+
+    @override
+    def finish(
+        self,
+        structure: Structure,
+        lay: Layout,
+        groups: Groups,
+        panel: Panel,
+        own: Sequence[Target],
+        rng: np.random.Generator,
+    ) -> None:
+        """Every Gansu panel plant runs a metal line (the others' as allocated); each month's
+        weighted alloy total stays as calibrated. In June the other provinces' metal lines
+        hold (they move by a quarter of their oxide change) and Gansu's make the rest."""
+        alloy = panel.parts.get(self.ALLOY)
+        if alloy is None:
+            return
+        june, may = timeline.T_LAST, timeline.T_LAST - 1
+        y, w = panel.output, lay.weight
+        resp = lay.in_panel & ~panel.missing
+        total = (np.where(resp, w * alloy, 0.0)).sum(axis=0)  # the calibrated weighted totals
+        gansu = np.array([p.province == self.EXPANDING for p in structure.plants]) & resp[:, june] & resp[:, may]
+        ratio = np.where(y > 0, alloy / np.where(y > 0, y, 1.0), 0.0).max(axis=1)  # plant's own, up to a factor
+        metal = ratio > 0
+        typical = float(np.median(ratio[metal]))
+        spread = (0.85, 1.0, 1.15)
+        for k, i in enumerate(np.nonzero(gansu & ~metal)[0]):
+            ratio[i] = typical * spread[k % len(spread)]
+        new = np.where(resp, ratio[:, None] * y, 0.0)
+        others = metal & ~gansu & resp[:, june] & resp[:, may] & (y[:, may] > 0)
+        for t in range(june):
+            got = (w[:, t] * new[:, t]).sum()
+            if got > 0:
+                new[:, t] *= total[t] / got
+        hold = new[:, may] * np.where(w[:, june] > 0, w[:, may] / np.where(w[:, june] > 0, w[:, june], 1.0), 0.0)
+        step = np.where(others, y[:, june] / np.where(y[:, may] > 0, y[:, may], 1.0) - 1.0, 0.0)
+        new[others, june] = hold[others] * (1.0 + self.ALLOY_HOLD * step[others])
+        rest = total[june] - (w[~gansu, june] * new[~gansu, june]).sum()
+        base = (w[gansu, june] * new[gansu, june]).sum()
+        before = (w[gansu, may] * new[gansu, may]).sum()
+        if base <= 0 or rest <= before:
+            structure.notes.append(f"Pr-Nd alloy: {self.EXPANDING}'s metal lines cannot carry June's rise")
+            return
+        new[gansu, june] *= rest / base
+        panel.parts[self.ALLOY] = new
+        del groups, own, rng
+
+
+STORIES["light_rare_earths"] = LightRareEarthsStory()
 
 
 def story_for(code: str) -> Story:
