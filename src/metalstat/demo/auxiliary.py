@@ -94,8 +94,8 @@ NAMES_ZH = {
     "imported_lead_concentrate_tc_low": "进口铅精矿加工费（低位）",
     "shfe_lead_most_traded_price": "沪铅主力合约价格",
     "shfe_lead_most_traded_price_high": "沪铅主力合约月内高点",
-    "jinchuan_nickel_premium_avg": "金川镍升水均价",
-    "refined_nickel_spot_price_avg": "精炼镍现货均价",
+    "jinchuan_nickel_premium_avg": "金川镍升水",
+    "refined_nickel_spot_price_avg": "精炼镍现货价格",
     "refined_nickel_spot_trading_volume": "精炼镍现货成交量",
     "jiangxi_scrap_tin_circulation": "江西废锡流通量",
     "myanmar_share_of_tin_concentrate_imports": "缅甸锡矿占锡精矿进口比例",
@@ -211,6 +211,10 @@ OUTLOOK_SOURCES = {
 
 
 def _name(code: str) -> str:
+    """The English name of a series from its code; a price is the month's average by its kind,
+    so a code's ``_avg`` is not said again (``refined_nickel_spot_price_avg``: "Refined nickel
+    spot price")."""
+    code = code.removesuffix("_avg")
     words = code.replace("_", " ")
     for short, full in (
         ("tc", "TC"),
@@ -219,7 +223,6 @@ def _name(code: str) -> str:
         ("map", "MAP"),
         ("ndfeb", "NdFeB"),
         ("hc", "high-carbon"),
-        ("avg", "average"),
         ("emd", "EMD"),
         ("pb50", "Pb50"),
         ("wo3", "WO3"),
