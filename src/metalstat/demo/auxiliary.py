@@ -39,7 +39,7 @@ _UNITS = {
     "jiangxi_scrap_tin_circulation": "mt tin content",
     # a lithium point: yuan per mt of black mass for each 1% of lithium it holds (元/锂点)
     "black_mass_price": "yuan/mt per 1% Li",
-    "ndfeb_scrap_price": "yuan/kg Pr-Nd content",
+    "ndfeb_scrap_price": "yuan/kg",  # of Pr-Nd content, as its names say
 }
 
 
@@ -76,7 +76,7 @@ NAMES_ZH = {
     "phosphoric_acid_price": "磷酸价格",
     "black_mass_price": "黑粉价格",
     "lithium_carbonate_spot_price": "碳酸锂现货价格",
-    "ndfeb_scrap_price": "钕铁硼废料价格",
+    "ndfeb_scrap_price": "钕铁硼废料（按镨钕含量计）价格",
     "high_grade_npi_price": "高镍生铁价格",
     "npi_smelter_ore_cost": "镍铁厂镍矿成本",
     "bintan_alumina_phase3_capacity": "宾坦氧化铝三期产能",
@@ -176,7 +176,7 @@ ASSUMED_LEVELS = {
     # Levels the report does not state either, each with its reason in docs/demo.md.
     "refined_nickel_spot_trading_volume": 15_000.0,  # mt a month, about half of the output
     "titanium_dioxide_producer_inventory": 300_000.0,  # mt at month end, about 4 weeks' output
-    "ndfeb_scrap_price": 400.0,  # yuan/kg Pr-Nd content, about 90% of Pr-Nd oxide's price
+    "ndfeb_scrap_price": 400.0,  # yuan/kg of Pr-Nd content, about 90% of Pr-Nd oxide's price
     "black_mass_price": 2_150.0,  # yuan per lithium point, about 68% of contained Li2CO3
     "cobalt_intermediate_smelter_inventory": 32_000.0,  # mt Co, about 3 months of smelters' use
     "jiangxi_scrap_tin_circulation": 1_500.0,  # mt tin content a month
@@ -210,10 +210,17 @@ OUTLOOK_SOURCES = {
 }
 
 
+# English names the code does not spell (the basis a price is quoted on, said once in the name
+# rather than after every number).
+NAMES = {"ndfeb_scrap_price": "NdFeB scrap price (Pr-Nd content)"}
+
+
 def _name(code: str) -> str:
     """The English name of a series from its code; a price is the month's average by its kind,
     so a code's ``_avg`` is not said again (``refined_nickel_spot_price_avg``: "Refined nickel
     spot price")."""
+    if code in NAMES:
+        return NAMES[code]
     code = code.removesuffix("_avg")
     words = code.replace("_", " ")
     for short, full in (
