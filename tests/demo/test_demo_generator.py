@@ -457,3 +457,41 @@ def test_every_demo_market_series_unit_has_a_chinese_name():
     series, _, _ = series_and_observations(TARGETS, seed=0)
     named = load_language("zh").config["units"]
     assert not sorted(set(series["unit"].to_list()) - set(named))
+
+
+def test_a_drift_bends_a_path_from_its_month_on():
+    from metalstat.demo.auxiliary import drift
+
+    d = drift("2025-03", -6.0)
+    i = timeline.index("2025-03")
+    # 1 before March 2025, then 0.94, 0.94² = 0.8836, 0.94³ = 0.830584
+    assert d[0] == 1.0 and d[i - 1] == 1.0
+    assert d[i : i + 3] == pytest.approx([0.94, 0.8836, 0.830584])
+
+
+def test_assumed_market_levels_hold_to_their_yardsticks():
+    """The levels docs/demo.md reasons from: black mass paid at a coefficient of its
+    lithium's worth below 1 (10 kg Li a point, 5.323 kg of carbonate a kg), the ore of a
+    nickel unit dearer than nothing but cheaper than the NPI it makes, stocks at the month's
+    end moving the way the seed says since the month their story starts."""
+    from metalstat.demo.auxiliary import DROPPED, series_and_observations
+
+    series, obs, _ = series_and_observations(TARGETS, seed=0)
+    said = {t.breakdown["series"] for t in TARGETS if t.measure == "auxiliary" and t.kind == "actual"}
+    assert said - DROPPED <= set(series["code"].to_list())
+    v = {s: dict(obs.filter(pl.col("series") == s).select("date", "value").iter_rows()) for s in said}
+    june, may = date(2025, 6, 30), date(2025, 5, 31)
+    for d, black in v["black_mass_price"].items():
+        worth = v["lithium_carbonate_spot_price"][d] * 10 * 5.323 / 1000
+        assert 0.5 < black / worth < 0.8, d
+    # June: carbonate down, black mass held: the coefficient rose
+    assert v["black_mass_price"][june] / v["lithium_carbonate_spot_price"][june] > (
+        v["black_mass_price"][may] / v["lithium_carbonate_spot_price"][may]
+    )
+    npi = dict(obs.filter(pl.col("series") == "high_grade_npi_price").select("date", "value").iter_rows())
+    assert all(0 < ore < npi[d] for d, ore in v["npi_smelter_ore_cost"].items())
+    cobalt = [v["cobalt_intermediate_smelter_inventory"][date(2025, m, d)] for m, d in ((2, 28), (6, 30))]
+    assert cobalt[1] < 0.85 * cobalt[0]  # four months of drawing down after the export ban
+    tin = v["jiangxi_scrap_tin_circulation"]
+    assert tin[june] < 0.7 * tin[date(2024, 6, 30)]
+    assert abs(tin[june] / tin[may] - 1) < 0.1  # the year's fall is not taken in June alone

@@ -414,20 +414,31 @@ def test_the_declared_kind_words_a_market_series_not_its_name():
     assert "172,400" not in market
 
 
+def month_end_price(code, name, name_zh, unit, may, june):
+    """A copper cathode price observed at the ends of May and June 2025."""
+    from datetime import date
+
+    from metalstat.report.inputs import AuxiliaryObservation, AuxiliarySeries
+
+    return AuxiliarySeries(
+        code=code,
+        name=name,
+        name_zh=name_zh,
+        unit=unit,
+        product="copper_cathode",
+        kind="price",
+        observations=(AuxiliaryObservation(date(2025, 5, 31), may), AuxiliaryObservation(date(2025, 6, 30), june)),
+    )
+
+
 def test_an_analysts_outlook_is_stated_with_its_source_in_both_languages():
     from dataclasses import replace
     from datetime import date
 
-    from metalstat.report.inputs import AuxiliaryObservation, AuxiliaryOutlook, AuxiliarySeries
+    from metalstat.report.inputs import AuxiliaryOutlook
 
-    acid = AuxiliarySeries(
-        code="sulphuric_acid_price",
-        name="Sulphuric acid price",
-        name_zh="硫酸价格",
-        unit="yuan/mt",
-        product="copper_cathode",
-        kind="price",
-        observations=(AuxiliaryObservation(date(2025, 5, 31), 680.0), AuxiliaryObservation(date(2025, 6, 30), 700.0)),
+    acid = replace(
+        month_end_price("sulphuric_acid_price", "Sulphuric acid price", "硫酸价格", "yuan/mt", 680.0, 700.0),
         outlooks=(
             AuxiliaryOutlook(
                 date(2025, 7, 1), 728.0, "contracts", "smelters' July acid contracts", "冶炼厂7月硫酸合同"
@@ -443,7 +454,7 @@ def test_an_analysts_outlook_is_stated_with_its_source_in_both_languages():
         "according to smelters' July acid contracts." in en
     )
     zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["forecast"]
-    assert "预计7月硫酸价格为728元/吨，较6月增加28元/吨（增长4.00%），依据冶炼厂7月硫酸合同。" in zh
+    assert "预计7月硫酸价格为728元/吨，较6月上涨28元/吨（涨幅4.00%），依据冶炼厂7月硫酸合同。" in zh
     # without the analyst's detail, the kind of source
     bare = replace(acid, outlooks=(replace(acid.outlooks[0], detail="", detail_zh=""),))
     en = paragraphs(draft_report(report_input(auxiliary=(bare,)), "en"), "copper_cathode")[0]["forecast"]
@@ -452,6 +463,30 @@ def test_an_analysts_outlook_is_stated_with_its_source_in_both_languages():
     other = replace(acid, outlooks=(replace(acid.outlooks[0], month=date(2025, 8, 1)),))
     en = paragraphs(draft_report(report_input(auxiliary=(other,)), "en"), "copper_cathode")[0]["forecast"]
     assert "according to" not in en and "Sulphuric" not in en
+
+
+def test_a_price_is_the_months_average_in_both_languages():
+    """A price (kind: a monthly average) dated at its month's end is said as the month's
+    average, with the words of a price (上涨, 跌幅); a reading dated inside the month keeps its
+    date."""
+    from dataclasses import replace
+    from datetime import date
+
+    from metalstat.report.inputs import AuxiliaryObservation
+
+    scrap = month_end_price("ndfeb_scrap_price", "NdFeB scrap price", "钕铁硼废料价格", "yuan/kg", 397.0, 400.0)
+    cost = replace(scrap, code="ore_cost", name="Ore cost", name_zh="镍矿成本")
+    inp = report_input(auxiliary=(scrap, cost))
+    # June 400 against May 397: +3 yuan/kg, +0.7557 %
+    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["market"]
+    assert "NdFeB scrap price averaged 400 yuan/kg in June, up 3 yuan/kg (0.76%) from 397 yuan/kg in May." in en
+    assert "on 30 June" not in en
+    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["market"]
+    assert "6月钕铁硼废料均价为400元/千克，较5月的397元/千克上涨3元/千克（涨幅0.76%）。" in zh
+    assert "6月镍矿成本月均为400元/千克" in zh
+    dated = replace(scrap, observations=(*scrap.observations[:1], AuxiliaryObservation(date(2025, 6, 20), 400.0)))
+    en = paragraphs(draft_report(report_input(auxiliary=(dated,)), "en"), "copper_cathode")[0]["market"]
+    assert "NdFeB scrap price stood at 400 yuan/kg on 20 June 2025" in en
 
 
 def test_a_share_of_year_to_date_sums_is_stated_from_the_sums():

@@ -36,7 +36,10 @@ _UNITS = {
     "tin_concentrate_imports_myanmar_metal": "mt tin content",
     "myanmar_share_of_tin_concentrate_imports": "%",
     "yunnan_tin_smelter_raw_material_days": "days",
-    "jiangxi_scrap_tin_circulation": "mt",
+    "jiangxi_scrap_tin_circulation": "mt tin content",
+    # a lithium point: yuan per mt of black mass for each 1% of lithium it holds (元/锂点)
+    "black_mass_price": "yuan/mt per 1% Li",
+    "ndfeb_scrap_price": "yuan/kg",  # of Pr-Nd content, as its names say
 }
 
 
@@ -73,7 +76,7 @@ NAMES_ZH = {
     "phosphoric_acid_price": "磷酸价格",
     "black_mass_price": "黑粉价格",
     "lithium_carbonate_spot_price": "碳酸锂现货价格",
-    "ndfeb_scrap_price": "钕铁硼废料价格",
+    "ndfeb_scrap_price": "钕铁硼废料（按镨钕含量计）价格",
     "high_grade_npi_price": "高镍生铁价格",
     "npi_smelter_ore_cost": "镍铁厂镍矿成本",
     "bintan_alumina_phase3_capacity": "宾坦氧化铝三期产能",
@@ -91,8 +94,8 @@ NAMES_ZH = {
     "imported_lead_concentrate_tc_low": "进口铅精矿加工费（低位）",
     "shfe_lead_most_traded_price": "沪铅主力合约价格",
     "shfe_lead_most_traded_price_high": "沪铅主力合约月内高点",
-    "jinchuan_nickel_premium_avg": "金川镍升水均价",
-    "refined_nickel_spot_price_avg": "精炼镍现货均价",
+    "jinchuan_nickel_premium_avg": "金川镍升水",
+    "refined_nickel_spot_price_avg": "精炼镍现货价格",
     "refined_nickel_spot_trading_volume": "精炼镍现货成交量",
     "jiangxi_scrap_tin_circulation": "江西废锡流通量",
     "myanmar_share_of_tin_concentrate_imports": "缅甸锡矿占锡精矿进口比例",
@@ -170,20 +173,30 @@ ASSUMED_LEVELS = {
     "ferrous_sulphate_price": 400.0,  # yuan/mt
     "iron_phosphate_price": 10_500.0,  # yuan/mt, battery grade
     "tin_concentrate_imports_myanmar": 2_000.0,  # mt a month (about 10,000 January to May)
+    # Levels the report does not state either, each with its reason in docs/demo.md.
+    "refined_nickel_spot_trading_volume": 15_000.0,  # mt a month, about half of the output
+    "titanium_dioxide_producer_inventory": 300_000.0,  # mt at month end, about 4 weeks' output
+    "ndfeb_scrap_price": 400.0,  # yuan/kg of Pr-Nd content, about 90% of Pr-Nd oxide's price
+    "black_mass_price": 2_150.0,  # yuan per lithium point, about 68% of contained Li2CO3
+    "cobalt_intermediate_smelter_inventory": 32_000.0,  # mt Co, about 3 months of smelters' use
+    "jiangxi_scrap_tin_circulation": 1_500.0,  # mt tin content a month
+    "npi_smelter_ore_cost": 600.0,  # yuan/mtu Ni, two thirds of the NPI price
+}
+# A drift the assumed series follow from a month on (% a month), where the seed says which way
+# they went for longer than June: cobalt intermediates drawn down since the DRC's export ban
+# (from 22 February 2025), TiO2 producers' stocks building all year, Philippine ore dearer
+# through the second quarter, Jiangxi's scrap tin thinning over the year to June (its fall of
+# more than 30% on a year earlier spread over the twelve months, not taken in June alone).
+ASSUMED_TRENDS = {
+    "jiangxi_scrap_tin_circulation": ("2024-07", -3.2),
+    "cobalt_intermediate_smelter_inventory": ("2025-03", -6.0),
+    "titanium_dioxide_producer_inventory": ("2025-01", 2.0),
+    "npi_smelter_ore_cost": ("2025-03", 2.0),
 }
 # Series the demo cannot give a credible level (no stated level, no known order of
-# magnitude): not generated, so never printed.
-DROPPED = frozenset(
-    {
-        "refined_nickel_spot_trading_volume",
-        "titanium_dioxide_producer_inventory",
-        "ndfeb_scrap_price",
-        "black_mass_price",
-        "cobalt_intermediate_smelter_inventory",
-        "jiangxi_scrap_tin_circulation",
-        "npi_smelter_ore_cost",
-    }
-)
+# magnitude): not generated, so never printed. None at present: every series the report
+# quotes has a stated level or an assumed one (docs/demo.md).
+DROPPED: frozenset[str] = frozenset()
 # Shares of two series (numerator, denominator): their months are the shares of the two
 # series' months, their year to date the share of the sums (engine.auxiliary.share_of_sums).
 SHARES = {
@@ -197,7 +210,18 @@ OUTLOOK_SOURCES = {
 }
 
 
+# English names the code does not spell (the basis a price is quoted on, said once in the name
+# rather than after every number).
+NAMES = {"ndfeb_scrap_price": "NdFeB scrap price (Pr-Nd content)"}
+
+
 def _name(code: str) -> str:
+    """The English name of a series from its code; a price is the month's average by its kind,
+    so a code's ``_avg`` is not said again (``refined_nickel_spot_price_avg``: "Refined nickel
+    spot price")."""
+    if code in NAMES:
+        return NAMES[code]
+    code = code.removesuffix("_avg")
     words = code.replace("_", " ")
     for short, full in (
         ("tc", "TC"),
@@ -206,7 +230,6 @@ def _name(code: str) -> str:
         ("map", "MAP"),
         ("ndfeb", "NdFeB"),
         ("hc", "high-carbon"),
-        ("avg", "average"),
         ("emd", "EMD"),
         ("pb50", "Pb50"),
         ("wo3", "WO3"),
@@ -282,7 +305,9 @@ def series_and_observations(targets: Sequence[Target], seed: int) -> tuple[pl.Da
             part, whole = (solved[c] for c in SHARES[code])
             values = np.round(100.0 * part / whole, 2)
         else:
-            values = _quoted(_solve(ts, rng, ASSUMED_LEVELS.get(code), fact=kind == "fact"))
+            values = _quoted(
+                _solve(ts, rng, ASSUMED_LEVELS.get(code), fact=kind == "fact", trend=ASSUMED_TRENDS.get(code))
+            )
         solved[code] = values
         numerator, denominator = SHARES.get(code, ("", ""))
         series_rows.append(
@@ -351,11 +376,24 @@ def _outlooks(targets: Sequence[Target], solved: dict[str, np.ndarray]) -> pl.Da
     )
 
 
+def drift(start: str, pct: float) -> np.ndarray:
+    """A path's factor for a steady move of ``pct`` % a month from ``start`` on (1 before it):
+    from 2025-03 at -6, February 1, March 0.94, April 0.94²."""
+    steps = np.clip(np.arange(timeline.N) - timeline.index(start) + 1, 0, None)
+    factor: np.ndarray = (1.0 + pct / 100.0) ** steps
+    return factor
+
+
 def _solve(
-    ts: Sequence[Target], rng: np.random.Generator, assumed: float | None = None, *, fact: bool = False
+    ts: Sequence[Target],
+    rng: np.random.Generator,
+    assumed: float | None = None,
+    *,
+    fact: bool = False,
+    trend: tuple[str, float] | None = None,
 ) -> np.ndarray:
     """The series' path through its statements; a fact (a capacity, a target) holds still
-    unless a statement moves it."""
+    unless a statement moves it; a ``trend`` (from a month, % a month) bends the prior."""
     levels = [admitted(t).aim for t in ts if t.statistic == "level"]
     shift = 0.0
     if levels and min(levels) <= 0:
@@ -364,6 +402,8 @@ def _solve(
     if anchor <= 0:
         anchor = 100.0
     walk = np.cumprod(1.0 + rng.normal(0.0, 0.012, timeline.N) * (0.0 if fact else 1.0))
+    if trend is not None:
+        walk = walk * drift(trend[0], trend[1])
     prior = anchor * walk / walk[timeline.T_LAST]
     conds = []
     for t in ts:
