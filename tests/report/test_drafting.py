@@ -46,7 +46,7 @@ def test_copper_production_paragraph(en):
     # Jan-Jun 2025 6,665,600 against 5,928,200: +737,400, +12.439 %
     assert "January–June 2025 reached 6,665,600 mt, 737,400 mt or 12.44% more" in text
     # the June forecast made in May: 1,138,600 + 14,232.5 = 1,152,832.5, 1.25 % above
-    assert "forecast for June, 1,152,800 mt, was 1.25% above this estimate" in text
+    assert "Last month's forecast, 1,152,800 mt, was 1.25% above this estimate" in text
 
 
 def test_copper_operating_rates(en):
@@ -67,13 +67,16 @@ def test_copper_forecast(en):
     # Jan-Jul: 7,819,700 against 6,960,100: +859,600, +12.350 %
     assert "January–July 2025 would then total 7,819,700 mt, 859,600 mt or 12.35% more" in text
     assert "86.93%, up 1.17 percentage points MoM" in text
-    # on the product's page, the outlook's rate is a paragraph of its own; its detail is in the annex
+    # on the product's page, the outlook with the producers planning changes (its reason) in
+    # one paragraph; the outlook's rate is the key table's, so it and its detail are in the annex
     section = paragraphs(en, "copper_cathode")[1]
-    headline, detail = next(p.text for p in section.paragraphs if p.slot == "forecast").split("\n\n")
-    assert headline.startswith("Based on producers' schedules")
-    assert detail.startswith("The operating rate is expected at 86.93%")
+    page = next(p.text for p in section.paragraphs if p.slot == "forecast")
+    assert "\n\n" not in page and page.startswith("Based on producers' schedules")
+    assert "For July, 55.00% of the surveyed producers plan lower daily output" in page
+    assert "operating rate" not in page
     annex = next(p.text for p in section.annex if p.slot == "forecast")
     assert annex.startswith("Output for January–July 2025 would then total")
+    assert "The operating rate is expected at 86.93%" in annex
     assert "For July, 55.00% of the surveyed producers plan lower daily output and 4 surveyed " in text
     assert "producers plan higher daily output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text
@@ -378,12 +381,12 @@ def test_last_months_forecast_is_the_one_its_release_stated():
     row = fig("copper_cathode", "production", "level", "2025-06", 1_150_000.0, kind="forecast", status="F")
     stated = draft_report(report_input(prior_forecasts=pl.DataFrame([row], schema=FIGURES)), "en")
     text = paragraphs(stated, "copper_cathode")[0]["production"]
-    assert "forecast for June, 1,150,000 mt, was 1.25% above" in text
+    assert "Last month's forecast, 1,150,000 mt, was 1.25% above" in text
     assert "1,152,833" not in text and "1,152,832" not in text
     accuracy = {r[0].text: r[1].text for r in stated.accuracy.rows}
     assert accuracy["Copper Cathode"] == "1,150,000 mt"
     none = draft_report(report_input(prior_forecasts=None), "en")
-    assert "Last month's schedule-based forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
+    assert "Last month's forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
 
 
 def test_the_declared_kind_words_a_market_series_not_its_name():
