@@ -168,3 +168,27 @@ def test_the_check_does_not_change_what_it_reads() -> None:
     before = deepcopy(f)
     check_facts(COPPER, f)
     assert f == before
+
+
+def test_the_headline_reason_agrees_with_the_move() -> None:
+    """June (30 days) against May (31): output -1.2 % in total, +2.0 % a day. New capacity
+    explains the rise of daily output; judged on totals of equal months, or given for a
+    stoppage, it would explain a move the other way."""
+    f = good()
+    f.update(days=30, prev_days=31)
+    f["reason"] = {"kind": "capacity", "direction": "up", "code": "new_capacity", "region": "east China"}
+    assert checks(COPPER, f) == []
+    f["prev_days"] = 30  # equal months: the move is the total's, -1.2 %
+    assert checks(COPPER, f) == ["reason_direction"]
+    f["prev_days"] = 31
+    f["reason"] = {"kind": "stoppage", "direction": "down", "code": "maintenance", "region": "east China"}
+    assert checks(COPPER, f) == ["reason_direction"]  # a cut given for a rise
+    f["prod"]["daily_mom_pct"] = 0.3  # flat as printed: no reason to give
+    f["counts"].update(reduced=None, reduced_n=None, increased=None, increased_n=None)
+    assert checks(COPPER, f) == ["reason_direction"]
+    f["prod"]["daily_mom_pct"] = -2.0
+    assert checks(COPPER, f) == []
+    f["other_events"] = [{"code": "maintenance", "region": "east China", "n": 2}]
+    assert checks(COPPER, f) == ["reason_direction"]  # named again among the others
+    f["other_events"] = [{"code": "losses", "region": "east China", "n": 1}]
+    assert checks(COPPER, f) == []

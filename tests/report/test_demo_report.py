@@ -141,6 +141,15 @@ def test_the_demo_report_passes_the_consistency_check(out):
     assert "0 problem(s)" in done.stderr
 
 
+def test_every_product_page_holds_150_to_300_words(out):
+    """About 150-300 words a product (issue: one page a product): the English page's
+    paragraphs, words as whitespace separates them."""
+    report = json.loads((out / f"report-{PERIOD}.en.json").read_text("utf-8"))
+    words = {p["code"]: len(" ".join(x["text"] for x in p["paragraphs"]).split()) for p in report["products"]}
+    outside = {code: n for code, n in words.items() if not 150 <= n <= 300}
+    assert not outside, f"products with fewer than 150 or more than 300 words: {outside}"
+
+
 # Latin words a Chinese metals report writes as they are: trade codes, formulas, technologies.
 ZH_LATIN_ALLOWED = frozenset(
     {

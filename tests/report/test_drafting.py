@@ -46,7 +46,7 @@ def test_copper_production_paragraph(en):
     # Jan-Jun 2025 6,665,600 against 5,928,200: +737,400, +12.439 %
     assert "January–June 2025 reached 6,665,600 mt, 737,400 mt or 12.44% more" in text
     # the June forecast made in May: 1,138,600 + 14,232.5 = 1,152,832.5, 1.25 % above
-    assert "forecast for June, 1,152,800 mt, was 1.25% above this estimate" in text
+    assert "Last month's forecast, 1,152,800 mt, was 1.25% above this estimate" in text
 
 
 def test_copper_operating_rates(en):
@@ -71,13 +71,16 @@ def test_copper_forecast(en):
         "Producers entering or leaving the sample account for −0.35 percentage points of the operating rate's "
         "expected change; like for like, the rate is expected up 1.52 percentage points." in text
     )
-    # on the product's page, the outlook's rate is a paragraph of its own; its detail is in the annex
+    # on the product's page, the outlook with the producers planning changes (its reason) in
+    # one paragraph; the outlook's rate is the key table's, so it and its detail are in the annex
     section = paragraphs(en, "copper_cathode")[1]
-    headline, detail = next(p.text for p in section.paragraphs if p.slot == "forecast").split("\n\n")
-    assert headline.startswith("Based on producers' schedules")
-    assert detail.startswith("The operating rate is expected at 86.93%")
+    page = next(p.text for p in section.paragraphs if p.slot == "forecast")
+    assert "\n\n" not in page and page.startswith("Based on producers' schedules")
+    assert "For July, 55.00% of the surveyed producers plan lower daily output" in page
+    assert "operating rate" not in page
     annex = next(p.text for p in section.annex if p.slot == "forecast")
     assert annex.startswith("Output for January–July 2025 would then total")
+    assert "The operating rate is expected at 86.93%" in annex
     assert "For July, 55.00% of the surveyed producers plan lower daily output and 4 surveyed " in text
     assert "producers plan higher daily output." in text
     assert "seasonal naive projection gives 1,095,000 mt" in text
@@ -386,12 +389,12 @@ def test_last_months_forecast_is_the_one_its_release_stated():
     row = fig("copper_cathode", "production", "level", "2025-06", 1_150_000.0, kind="forecast", status="F")
     stated = draft_report(report_input(prior_forecasts=pl.DataFrame([row], schema=FIGURES)), "en")
     text = paragraphs(stated, "copper_cathode")[0]["production"]
-    assert "forecast for June, 1,150,000 mt, was 1.25% above" in text
+    assert "Last month's forecast, 1,150,000 mt, was 1.25% above" in text
     assert "1,152,833" not in text and "1,152,832" not in text
     accuracy = {r[0].text: r[1].text for r in stated.accuracy.rows}
     assert accuracy["Copper Cathode"] == "1,150,000 mt"
     none = draft_report(report_input(prior_forecasts=None), "en")
-    assert "Last month's schedule-based forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
+    assert "Last month's forecast" not in paragraphs(none, "copper_cathode")[0]["production"]
 
 
 def test_the_declared_kind_words_a_market_series_not_its_name():
@@ -620,3 +623,151 @@ def test_the_month_after_next_is_stated_with_its_basis_or_withheld():
     # Without schedules that far, nothing is said of August.
     none = paragraphs(draft_report(report_input(), "en"), "copper_cathode")[0]["forecast"]
     assert "August" not in none
+
+
+def _copper_with(*extra: dict, drop: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The fixture's figures with copper's rows of the given breakdowns dropped and ``extra`` added."""
+    from tests.report.fixtures import FIGURES, copper_rows, figures_frame
+
+    rows = [r for r in copper_rows() if r["breakdown"] not in drop or r["kind"] != "actual"]
+    others = figures_frame().filter(pl.col("product") != "copper_cathode")
+    return pl.concat([pl.DataFrame([*rows, *extra], schema=FIGURES), others])
+
+
+def test_the_headline_gives_the_reason_that_agrees_with_the_move():
+    """June has 30 days, May 31: the move is the daily average's. Output 1,138,600 mt
+    against 1,142,000 mt is -0.30 % in total but +3.03 % a day (37,953.3 against 36,838.7 mt),
+    so the headline's reason is the capacity commissioned in east China on 1 June (a rise),
+    never the environmental inspection (a cut), which stays among the drivers."""
+    from tests.report.fixtures import PERIOD, fig
+
+    daily = (1_138_600 / 30) / (1_142_000 / 31) * 100 - 100  # +3.0257 %
+    inp = report_input(figures=_copper_with(fig("copper_cathode", "production", "daily_mom_pct", PERIOD, daily)))
+    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]
+    assert (
+        "the daily average edged up by 3.03%, mainly due to new capacity in east China "
+        "(1 plant, +400,000 mt/year); output was up 12.93%" in en["production"]
+    )
+    assert "inspection" not in en["production"]
+    assert "Stoppages and cuts reported for June: environmental inspections in north China" in en["drivers"]
+    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]
+    assert (
+        "日均产量小幅增长3.03%，主因华东地区新增产能投产（1家，+40.00万吨/年）；产量同比增长12.93%" in zh["production"]
+    )
+    assert "环保" not in zh["production"]
+
+
+def test_a_fall_is_explained_by_its_weightiest_stoppage_and_the_drivers_give_the_rest():
+    """A daily average 3 % down (an engine figure, as the report states it): the headline
+    names the weightiest group of June's stoppages (north China, 100,000 mt/year × 10 days),
+    the drivers the next two (central China 30,000 × 20 days, then east China 50,000 × 10)."""
+    from datetime import date
+
+    from metalstat.report.inputs import MaintenanceItem
+    from tests.report.fixtures import PERIOD, fig
+
+    def event(region: str, reason: str, cap: float, days: int) -> MaintenanceItem:
+        return MaintenanceItem("copper_cathode", region, "", reason, False, date(2025, 6, 1), date(2025, 6, days), cap)
+
+    events = (
+        event("north China", "environmental_inspection", 100_000.0, 10),
+        event("east China", "maintenance", 50_000.0, 10),
+        event("central China", "maintenance", 30_000.0, 20),
+    )
+    figures = _copper_with(fig("copper_cathode", "production", "daily_mom_pct", PERIOD, -3.0))
+    inp = report_input(figures=figures, events=events)
+    en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]
+    assert (
+        "the daily average edged down by 3.00%, mainly due to environmental inspections at one producer "
+        "in north China; output was up" in en["production"]
+    )
+    assert "new capacity" not in en["production"]  # a rise's reason, against the fall
+    assert (
+        "Other stoppages and cuts reported for June: maintenance in central China (1 producer, unplanned); "
+        "maintenance in east China (1 producer, unplanned)." in en["drivers"]
+    )
+    assert "north China" not in en["drivers"]
+    zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]
+    assert "日均产量小幅下降3.00%，主因华北地区环保检查致1家企业减产；" in zh["production"]
+    assert "6月其他检修及减产情况：华中地区检修（1家，计划外）；华东地区检修（1家，计划外）。" in zh["drivers"]
+    # a month of flat output (the fixture's: -0.30 % with no daily change) gives no reason
+    flat = paragraphs(draft_report(report_input(events=events), "en"), "copper_cathode")[0]
+    assert "mainly due to" not in flat["production"]
+    assert "Stoppages and cuts reported for June: environmental inspections in north China" in flat["drivers"]
+
+
+def _counts(reduced: float, reduced_prev: float, n_reduced: int, n_increased: int) -> pl.DataFrame:
+    from tests.report.fixtures import PERIOD, fig
+
+    def share(period: str, key: str, value: float) -> dict:
+        return fig("copper_cathode", "producer_share", "level", period, value, unit="%", breakdown=key)
+
+    def count(key: str, value: int) -> dict:
+        return fig("copper_cathode", "producer_count", "count", PERIOD, value, unit="count", breakdown=key)
+
+    return _copper_with(
+        share(PERIOD, "change=reduced", reduced),
+        share("2025-05", "change=reduced", reduced_prev),
+        share(PERIOD, "change=increased", n_increased / 40 * 100),
+        count("change=reduced", n_reduced),
+        count("change=increased", n_increased),
+        count("change=compared", 40),
+        drop=("change=reduced", "change=increased"),
+    )
+
+
+def test_a_share_of_producers_as_last_month_reads_naturally():
+    """All 40 producers compared lowered daily output in June, as all did in May: "as in
+    May, all", never "all ..., against 100.00% in May"; none as in May likewise; and an
+    equal share in between is "the same share"."""
+    cases = [
+        (
+            _counts(100.0, 100.0, 40, 0),
+            "As in May, all of the 40 producers that reported output in both months lowered their daily "
+            "output in June, while none raised it.",
+            "6月，在两个月均有产量数据的40家企业中，与5月相同，全部企业日均产量下降，没有企业日均产量上升。",
+        ),
+        (
+            _counts(0.0, 0.0, 0, 40),
+            "As in May, none of the 40 producers that reported output in both months lowered their daily "
+            "output in June, while all raised it.",
+            "6月，在两个月均有产量数据的40家企业中，与5月相同，没有企业日均产量下降，全部企业日均产量上升。",
+        ),
+        (
+            _counts(37.5, 37.5, 15, 25),
+            "Of the 40 producers that reported output in both months, 15 (37.50%) lowered their daily output "
+            "in June, the same share as in May, while 25 (62.50%) raised it.",
+            "6月，在两个月均有产量数据的40家企业中，15家（占37.50%）日均产量下降（5月同为37.50%），"
+            "25家（占62.50%）日均产量上升。",
+        ),
+        (
+            _counts(37.5, 18.75, 15, 25),
+            "Of the 40 producers that reported output in both months, 15 (37.50%) lowered their daily output "
+            "in June, against 18.75% in May, while 25 (62.50%) raised it.",
+            "6月，在两个月均有产量数据的40家企业中，15家（占37.50%）日均产量下降（5月为18.75%），",
+        ),
+    ]
+    for figures, en_text, zh_text in cases:
+        inp = report_input(figures=figures)
+        en = paragraphs(draft_report(inp, "en"), "copper_cathode")[0]["drivers"]
+        assert en_text in en
+        assert "against 100.00%" not in en and "against 0.00%" not in en
+        zh = paragraphs(draft_report(inp, "zh"), "copper_cathode")[0]["drivers"]
+        assert zh_text in zh
+
+
+def test_the_overview_states_changes_in_one_style_a_column():
+    """A product with 0 decimals (its page says "2%") beside one with 2: the overview prints
+    both to 2 decimals. Precursor May 75,700 -> June 77,450: +1,750 = +2.3118 %; June 2024
+    80,000: -2,550 = -3.1875 %; copper -3,400 on 1,142,000 = -0.2977 %."""
+    from metalstat.catalog import Catalog
+    from tests.report.fixtures import BISMUTH, COPPER, NICKEL_SULPHATE, PRECURSOR
+
+    catalog = Catalog(products=(COPPER, NICKEL_SULPHATE, PRECURSOR.model_copy(update={"decimals": 0}), BISMUTH))
+    report = draft_report(report_input(catalog=catalog), "en")
+    rows = {r[0].text: [c.text for c in r] for r in report.overview.rows}
+    assert rows["Ternary Cathode Precursor"][2] == "+2.31%"
+    assert rows["Ternary Cathode Precursor"][4] == "-3.19%"
+    assert rows["Copper Cathode"][2] == "-0.30%"
+    page = paragraphs(report, "ternary_precursor")[0]["production"]
+    assert "2%" in page and "2.31%" not in page  # the page keeps the product's decimals

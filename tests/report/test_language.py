@@ -171,3 +171,18 @@ def test_a_chinese_amount_printed_as_zero_has_no_direction():
     assert str(amount(Tonnes(), -0.3)) == "0吨"
     assert str(amount(Tonnes(), -5.0)) == "减少5吨"
     assert str(amount(Tonnes(), 1_200.0)) == "增加1,200吨"
+
+
+@pytest.mark.parametrize(
+    ("x", "dec", "en_text", "zh_text"),
+    [
+        (-7.6, 0, "down 8%", "下降8%"),  # the product's decimals
+        (-0.1624, 0, "down 0.16%", "下降0.16%"),  # 0 at 0 decimals, not at 2: at 2
+        (0.4, 0, "up 0.40%", "增长0.40%"),
+        (0.004, 0, "unchanged", "持平"),  # 0.00 at 2 decimals too
+        (-0.004, 2, "unchanged", "持平"),
+    ],
+)
+def test_a_change_that_rounds_to_zero_is_not_called_unchanged(en, zh, x, dec, en_text, zh_text):
+    assert str(en.paragraphs.signed_pct(x, dec)) == en_text
+    assert str(zh.paragraphs.signed_pct(x, dec)) == zh_text

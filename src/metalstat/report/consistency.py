@@ -18,6 +18,10 @@ statement that contradicts another or the figures:
 - ``range``: no quoted value lies outside its own range (a rate or share within 0..100, a
   price between its own low and high of the month).
 - ``stock_sum``: no stock (an end-of-month inventory) is summed over months.
+- ``reason_direction``: the reason the headline gives for the month's move pushes output the
+  way it moved (a stoppage or cut for a fall, new capacity for a rise; judged on the daily
+  average when the two months' days differ, as the hedge words are), is given for no move
+  that prints as flat, and is not named again among the other reasons.
 
 Pure: no Django. ``metalstat report --check`` runs it over a release.
 """
@@ -30,13 +34,23 @@ from itertools import pairwise
 from typing import Any
 
 from metalstat.catalog import Catalog, Product
-from metalstat.catalog.hedges import FLAT_BAND
+from metalstat.catalog.hedges import FLAT_BAND, direction_of
 from metalstat.engine.auxiliary import range_partner
 from metalstat.report.drafting import Report, draft_report
 from metalstat.report.figureset import FigureSet
 from metalstat.report.inputs import ReportInput
 
-CHECKS = ("count_sum", "count_base", "one_family", "count_direction", "content", "partition", "range", "stock_sum")
+CHECKS = (
+    "count_sum",
+    "count_base",
+    "one_family",
+    "count_direction",
+    "content",
+    "partition",
+    "range",
+    "stock_sum",
+    "reason_direction",
+)
 # A printed share is rounded to 2 decimals: each part may be off by half a step.
 SHARE_STEP = 0.01
 # Metal and physical % changes of a fixed formula agree to this (in % points).
@@ -87,6 +101,7 @@ def check_facts(p: Product, facts: Mapping[str, Any]) -> list[Problem]:
     found += _partitions(facts)
     found += _ranges(p, facts)
     found += _stocks(facts.get("aux") or [])
+    found += _reason(p, facts)
     return [Problem(p.code, check, msg) for check, msg in found]
 
 
@@ -253,3 +268,37 @@ def _stocks(aux: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
         for a in aux
         if a.get("ytd") is not None and a.get("kind") == "stock"
     ]
+
+
+def _reason(p: Product, facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The headline's reason against the move it explains: the daily average's change when
+    the months' days differ, else the total's, at the product's decimals."""
+    reason = facts.get("reason")
+    if not reason:
+        return []
+    prod = facts.get("prod") or {}
+    pct = prod.get("mom_pct")
+    per_day = facts.get("days") != facts.get("prev_days") and prod.get("daily_mom_pct") is not None
+    if per_day:
+        pct = prod["daily_mom_pct"]
+    moved = "flat" if pct is None else direction_of(round(pct, p.decimals))
+    out: list[tuple[str, str]] = []
+    what = f"{reason.get('code', '')} in {reason.get('region') or 'no region'}"
+    if reason.get("direction") != moved:
+        basis = "daily output" if per_day else "output"
+        move = "held flat" if moved == "flat" else "rose" if moved == "up" else "fell"
+        out.append(
+            (
+                "reason_direction",
+                f"the headline gives {what} (pushing output {reason.get('direction')}), but {basis} {move}",
+            )
+        )
+    if reason.get("kind") == "stoppage":
+        again = [
+            e
+            for e in facts.get("other_events") or []
+            if (e.get("code"), e.get("region")) == (reason.get("code"), reason.get("region"))
+        ]
+        if again:
+            out.append(("reason_direction", f"the headline's reason {what} is named again among the other reasons"))
+    return out

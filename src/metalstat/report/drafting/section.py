@@ -12,7 +12,7 @@ from metalstat.report.drafting.base import Draft, days
 from metalstat.report.drafting.capacity import capacity_facts
 from metalstat.report.drafting.chart import chart_data
 from metalstat.report.drafting.counts import counts
-from metalstat.report.drafting.events import event_groups
+from metalstat.report.drafting.events import event_groups, headline_reason
 from metalstat.report.drafting.forecast import forecast_facts
 from metalstat.report.drafting.market import market_series
 from metalstat.report.drafting.model import SLOTS, Paragraph, Section
@@ -39,6 +39,9 @@ def facts(d: Draft, p: Product) -> dict[str, Any]:
 
     name = lang.product_name(p)
     subject = str(lang.config.get("subject", {}).get(p.scope, "{name}")).format(name=name, common=common_noun(name))
+    prod = production_facts(d, p)
+    events = event_groups(d, p, d.t, planned_only=False)
+    reason = headline_reason(d, p, prod, events)
     return {
         "code": p.code,
         "name": name,
@@ -56,14 +59,17 @@ def facts(d: Draft, p: Product) -> dict[str, Any]:
         "year_ago": d.figs.year_ago,
         "days": days(d.t),
         "prev_days": days(d.figs.previous),
-        "prod": production_facts(d, p),
+        "prod": prod,
         "contents": content_facts(d, p, lang),
         "ytd": ytd_facts(d, p),
         "rate": rate_facts(d, p),
         "capacity": capacity_facts(d, p),
         "structure": structure(d, p),
         "counts": counts(d, p),
-        "events": event_groups(d, p, d.t, planned_only=False),
+        "events": events,
+        # the headline's reason, and the other reasons the drivers paragraph names
+        "reason": reason,
+        "other_events": events[1:] if reason is not None and reason["kind"] == "stoppage" else events,
         "aux": market_series(d, p),
         "fc": forecast_facts(d, p),
     }

@@ -11,6 +11,9 @@ from metalstat.report.drafting.base import Draft
 from metalstat.report.drafting.model import Cell, Table
 from metalstat.report.figureset import Fig
 
+# The overview's % changes, one style for every product of a column.
+OVERVIEW_PCT_DECIMALS = 2
+
 
 def cell(d: Draft, fig: Fig | None, text: str, quiet: tuple[str, ...] = ("A", "P")) -> Cell:
     """A table cell; statuses in ``quiet`` are not marked (a column header says them). A
@@ -120,11 +123,13 @@ def overview_table(d: Draft, products: list[Product]) -> Table:
         level = d.f(p, "production", "level")
         dec = p.decimals
 
-        def pc(fig: Fig | None, dec: int = dec) -> Cell:
+        def pc(fig: Fig | None) -> Cell:
             if fig is None:
                 return Cell("")
-            # the level carries P/E/F; a change only shows what changes its reading
-            return cell(d, fig, lang.spct(fig.shown, dec), quiet=("A", "P", "E", "F"))
+            # the level carries P/E/F; a change only shows what changes its reading. One style
+            # in a column of many products: every change to OVERVIEW_PCT_DECIMALS (a product
+            # page rounds its own changes to the product's decimals, as its sources do)
+            return cell(d, fig, lang.spct(fig.shown, OVERVIEW_PCT_DECIMALS), quiet=("A", "P", "E", "F"))
 
         if level is not None and level.shown is not None:
             level_cell = cell(d, level, lang.qty(level.shown, p.unit, unit, dec))
