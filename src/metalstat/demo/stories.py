@@ -463,7 +463,7 @@ class AluminaStory(Story):
 
     @override
     def shape(self, structure: Structure, national: National, rng: np.random.Generator) -> None:
-        from metalstat.demo.structure import Plant, _expand, plant_code, plant_name
+        from metalstat.demo.structure import _expand, plant_like
 
         product = structure.product
         june, july = timeline.T_LAST, timeline.T_FORECAST
@@ -477,19 +477,14 @@ class AluminaStory(Story):
             if p.panel_from is not None and len(p.records) == 2 and p.records[1][0] == when:
                 p.records = p.records[:1]
         ex = next(p for p in structure.plants if p.panel_from is not None and p.region == "Indonesia")
-        n = len(structure.plants) + 1
-        name, name_zh = plant_name(product, "Refinery", n)
+        records = [(when, self.CAPACITY, "commissioning", "new line commissioned")]
         structure.plants.append(
-            Plant(
-                code=plant_code(product, n),
-                name=name,
-                name_zh=name_zh,
-                province=ex.province,
-                region=ex.region,
-                country=ex.country,
-                nature=ex.nature,
-                feedstock=ex.feedstock,
-                records=[(when, self.CAPACITY, "commissioning", "new line commissioned")],
+            plant_like(
+                product,
+                ex,
+                len(structure.plants) + 1,
+                "Refinery",
+                records,
                 panel_from=timeline.MONTHS[june],
                 role=self.NEW,
                 plans_first_month=True,

@@ -123,6 +123,39 @@ def plant_code(product: Product, n: int) -> str:
     return f"DEMO-{product.code.upper()}-{n:02d}"
 
 
+def plant_like(
+    product: Product,
+    like: Plant,
+    n: int,
+    noun: str,
+    records: list[CapacityRecord],
+    *,
+    nature: str | None = None,
+    panel_from: date | None = None,
+    panel_to: date | None = None,
+    role: str = "",
+    plans_first_month: bool = False,
+) -> Plant:
+    """Producer number ``n`` of ``product``, placed where ``like`` is (province, region,
+    country, feedstock and, unless given, its nature), with its own capacity records."""
+    name, name_zh = plant_name(product, noun, n)
+    return Plant(
+        code=plant_code(product, n),
+        name=name,
+        name_zh=name_zh,
+        province=like.province,
+        region=like.region,
+        country=like.country,
+        nature=like.nature if nature is None else nature,
+        feedstock=like.feedstock,
+        records=records,
+        panel_from=panel_from,
+        panel_to=panel_to,
+        role=role,
+        plans_first_month=plans_first_month,
+    )
+
+
 # -- where producers are ---------------------------------------------------------------------
 
 
@@ -769,7 +802,6 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
         ex = example[key]
         for _ in range(k):
             n += 1
-            name, name_zh = plant_name(product, choice.noun, n)
             records: list[CapacityRecord] = []
             current = -1.0
             for t in range(timeline.N):
@@ -784,20 +816,7 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
                     )
                     records.append((timeline.MONTHS[t], float(part), event, ""))
                     current = float(part)
-            structure.plants.append(
-                Plant(
-                    code=plant_code(product, n),
-                    name=name,
-                    name_zh=name_zh,
-                    province=ex.province,
-                    region=ex.region,
-                    country=ex.country,
-                    nature=_nature(product, rng),
-                    feedstock=ex.feedstock,
-                    records=records,
-                    panel_from=None,
-                )
-            )
+            structure.plants.append(plant_like(product, ex, n, choice.noun, records, nature=_nature(product, rng)))
     # What strata of big plants could not hide goes to one small plant, so the product's
     # coverage is as chosen (near-census panels: a few small plants stay outside).
     small = [key for key in panel if bounds[key[0]][0] <= top_up < bounds[key[0]][1]]
@@ -805,21 +824,8 @@ def uniform_coverage(structure: Structure, choice: Choice, rng: np.random.Genera
         key = max(small, key=lambda k: panel[k][timeline.T_LAST])
         ex = example[key]
         n += 1
-        name, name_zh = plant_name(product, choice.noun, n)
-        structure.plants.append(
-            Plant(
-                code=plant_code(product, n),
-                name=name,
-                name_zh=name_zh,
-                province=ex.province,
-                region=ex.region,
-                country=ex.country,
-                nature=_nature(product, rng),
-                feedstock=ex.feedstock,
-                records=[(timeline.FIRST, top_up, "", "")],
-                panel_from=None,
-            )
-        )
+        records = [(timeline.FIRST, top_up, "", "")]
+        structure.plants.append(plant_like(product, ex, n, choice.noun, records, nature=_nature(product, rng)))
 
 
 def _stratum_key(product: Product, p: Plant, capacity: float) -> tuple[str, ...]:
@@ -968,20 +974,8 @@ def _closed_producers(
     out = []
     for j in range(k):
         like = panel[int(rng.integers(len(panel)))]
-        name, name_zh = plant_name(product, choice.noun, n + j + 1)
+        records = [(timeline.FIRST, _round_capacity(size / k), "", ""), (when, 0.0, "closure", "plant closed")]
         out.append(
-            Plant(
-                code=plant_code(product, n + j + 1),
-                name=name,
-                name_zh=name_zh,
-                province=like.province,
-                region=like.region,
-                country=like.country,
-                nature=like.nature,
-                feedstock=like.feedstock,
-                records=[(timeline.FIRST, _round_capacity(size / k), "", ""), (when, 0.0, "closure", "plant closed")],
-                panel_from=timeline.FIRST,
-                panel_to=last_month,
-            )
+            plant_like(product, like, n + j + 1, choice.noun, records, panel_from=timeline.FIRST, panel_to=last_month)
         )
     return out
