@@ -495,3 +495,37 @@ def test_assumed_market_levels_hold_to_their_yardsticks():
     tin = v["jiangxi_scrap_tin_circulation"]
     assert tin[june] < 0.7 * tin[date(2024, 6, 30)]
     assert abs(tin[june] / tin[may] - 1) < 0.1  # the year's fall is not taken in June alone
+
+
+def test_a_rate_that_only_rose_needs_no_capacity_step():
+    """An open-ended "the operating rate rose" admits up to +100 pp; it asks for no capacity
+    change when output alone raises the rate by a few points (a fifth of the range as margin
+    once called for an 18 pp jump on 27% less capacity)."""
+    import numpy as np
+
+    from metalstat.catalog import load_catalog
+    from metalstat.demo import timeline
+    from metalstat.demo.structure import rate_anchors
+    from metalstat.demo.targets import Target
+
+    product = next(p for p in load_catalog() if p.code == "lithium_carbonate")
+    june = timeline.T_LAST
+    share = timeline.month_share(product)
+    # June 78,000 t at 52% of capacity; May 72,000 t: on June's capacity May ran at
+    # 52% × (72,000 / share[May]) / (78,000 / share[June]), some 4-6 pp below June
+    level = np.full(timeline.N, 72_000.0)
+    level[june] = 78_000.0
+    may_rate = 52.0 * (72_000.0 / share[june - 1]) / (78_000.0 / share[june])
+    assert 3.0 < 52.0 - may_rate < 7.0
+    rose = Target(
+        product=product.code, kind="actual", period=timeline.LABELS[june], measure="operating_rate",
+        statistic="pp_mom", hedge="direction", direction="up", about="the rate rose",
+    )  # fmt: skip
+    assert rate_anchors(product, [rose], level, 52.0) == {}
+    # a rise the output cannot give by itself (May as high as June) still gets May's capacity
+    flat = np.full(timeline.N, 78_000.0 * share[june - 1] / share[june])
+    flat[june] = 78_000.0
+    anchors = rate_anchors(product, [rose], flat, 52.0)
+    may_cap = anchors[june - 1]
+    annual_may = flat[june - 1] / share[june - 1]
+    assert 52.0 - 100.0 * annual_may / may_cap == pytest.approx(1.5)  # lo + 0.3 × 5 pp

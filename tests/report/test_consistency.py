@@ -71,6 +71,20 @@ def test_status_counts_must_add_up_to_the_sample() -> None:
     assert checks(COPPER, f) == ["count_sum", "count_sum"]  # too big, and -34 last month
 
 
+def test_the_annex_status_counts_add_up_too() -> None:
+    # the page counts changes; the data annex's statuses are still out of the sample of 41
+    f = good()
+    f["counts"]["annex_statuses"] = [
+        {"status": "normal", "count": 30, "change": 0},
+        {"status": "cut", "count": 10, "change": 2},
+    ]
+    problems = check_facts(COPPER, f)
+    assert [p.check for p in problems] == ["count_sum"]
+    assert problems[0].message == "annex: status counts add up to 40, the sample holds 41"
+    f["counts"]["annex_statuses"].append({"status": "unreported", "count": 1, "change": None})
+    assert checks(COPPER, f) == []  # and both families are printed, each in its place
+
+
 def test_change_counts_use_the_producers_compared() -> None:
     f = good()
     del f["counts"]["compared"]  # the shares were of 40, the sentence names the sample of 41

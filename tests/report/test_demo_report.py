@@ -183,7 +183,9 @@ SEED_REASONS = {
     "refined_nickel": [("raw-material shortages", "原料短缺")],
     "npi": [("losses", "亏损"), ("maintenance in north China", "华北地区检修")],
     "cobalt_sulphate": [("raw-material shortages", "原料短缺")],
-    "lithium_carbonate": [("losses", "亏损")],
+    # the rise's reason is the analysts' note (demo.reasons.ANALYST_NOTES), the recyclers'
+    # cut an event
+    "lithium_carbonate": [("Hedging opportunities on the futures market", "套保机会"), ("losses", "亏损")],
     "stainless_steel": [("losses", "亏损")],
 }
 # ... and the outlook's (the forecast paragraph names the planned stops and cuts of July).

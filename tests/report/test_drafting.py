@@ -90,9 +90,15 @@ def test_copper_forecast(en):
 def test_drivers_counts_events_and_market(en):
     drafted = paragraphs(en, "copper_cathode")[0]
     drivers = drafted["drivers"]
-    # one family of counts: by change of daily output (the status counts are not printed)
-    assert "cut output (7 more than in May)" not in drivers
-    assert "was under maintenance" not in drivers
+    # one family of counts on the page: by change of daily output; the data annex has the
+    # status counts (this fixture gives only two statuses, so no "did not report" is made up)
+    page = next(p.text for p in paragraphs(en, "copper_cathode")[1].paragraphs if p.slot == "drivers")
+    assert "cut output (7 more than in May)" not in page
+    assert "was under maintenance" not in page
+    assert drivers.endswith(
+        "By reported status, of the 40 producers in the sample, 15 cut output (7 more than in May) and "
+        "1 was under maintenance (as many as in May)."
+    )
     assert (
         "15 surveyed producers (37.50%) lowered their daily output in June, against 18.75% in May, "
         "while none raised it." in drivers
@@ -260,6 +266,11 @@ def test_commentary_placed_where_the_analyst_puts_it():
     html = render_html(report)
     assert "Closing remarks for the month." in html and "只在中文版出现" not in html
     assert re.search(r'<p class="analyst slot-drivers">Smelters cut', html)
+    assert "— Analyst&#39;s note: A. Analyst</span>" in html or "— Analyst's note: A. Analyst</span>" in html
+    # the signature in the language's punctuation: a full-width colon in Chinese
+    zh = draft_report(inp, "zh")
+    assert "只在中文版出现。 — *分析师点评：A. Analyst*" in render_markdown(zh)
+    assert "分析师点评：A. Analyst</span>" in render_html(zh)
 
 
 def test_input_is_checked():
@@ -771,3 +782,25 @@ def test_the_overview_states_changes_in_one_style_a_column():
     assert rows["Copper Cathode"][2] == "-0.30%"
     page = paragraphs(report, "ternary_precursor")[0]["production"]
     assert "2%" in page and "2.31%" not in page  # the page keeps the product's decimals
+
+
+def test_a_producer_with_no_return_is_counted_as_not_reporting():
+    # Every status counted (the engine's zeros included): 15 cut, 1 under maintenance, none
+    # in the other four; the sample holds 40, so 40 - 16 = 24 sent no return.
+    from tests.report.fixtures import FIGURES, copper_rows, fig
+
+    zeros = [
+        fig("copper_cathode", "producer_count", "count", "2025-06", 0, unit="count", breakdown=f"status={s}")
+        for s in ("halted", "normal", "increased", "commissioning")
+    ]
+    for lang, said in (
+        (
+            "en",
+            "15 cut output (7 more than in May), 1 was under maintenance (as many as in May) and "
+            "24 did not report (their output is estimated).",
+        ),
+        ("zh", "15家减产（较5月增加7家），1家检修（与5月持平），24家未报送（产量为估算值）。"),
+    ):
+        inp = report_input(figures=pl.DataFrame(copper_rows() + zeros, schema=FIGURES))
+        drivers, _ = paragraphs(draft_report(inp, lang), "copper_cathode")
+        assert drivers["drivers"].endswith(said), lang

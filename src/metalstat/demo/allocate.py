@@ -93,8 +93,10 @@ def allocate(
     y = np.zeros((n, m))
     eff = rng.uniform(0.9, 1.08, n)
     noise = np.ones((n, m))
+    # Plants differ month to month by about an eighth, with little memory: a real month has
+    # some producers cutting while the total rises, which the counts by change must show.
     for t in range(1, m):
-        noise[:, t] = 0.6 * noise[:, t - 1] + 0.4 * (1 + rng.normal(0, 0.03, n))
+        noise[:, t] = 0.2 * noise[:, t - 1] + 0.8 * (1 + rng.normal(0, 0.125, n))
     limit = _limit(product, national, lay)
     for key in groups.names:
         total = groups.output[key]

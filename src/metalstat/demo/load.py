@@ -16,8 +16,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metalstat.demo.generator import DemoData
+from metalstat.demo.reasons import ANALYST_NOTES
 
 ACTOR = "demo"
+ANALYST = "demo analyst"  # the analysts' notes are signed
 BATCH = 2000
 
 
@@ -73,6 +75,7 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
     from metalstat.core.choices import AuditAction
     from metalstat.core.models import AuditEntry
     from metalstat.registry.models import CapacityRecord, PanelMembership, Producer
+    from metalstat.releases.actions import do_set_commentary
     from metalstat.survey.actions import do_record_auxiliary_outlook, do_upsert_auxiliary_series
     from metalstat.survey.models import (
         AuxiliaryObservation,
@@ -248,6 +251,18 @@ def load(data: DemoData, *, progress: Callable[[str, int], None] | None = None) 
             actor=ACTOR,
             origin=source,
         )
+    for note in ANALYST_NOTES:
+        for language in ("en", "zh"):
+            do_set_commentary(
+                note.month,
+                note.product,
+                note.slot,
+                getattr(note, language),
+                language=language,
+                mode="before",
+                actor=ANALYST,
+                origin=source,
+            )
     step("auxiliary series", data.auxiliary_series.height)
     ValidationConfirmation.objects.bulk_create(
         [

@@ -87,6 +87,34 @@ SEED_EVENTS: dict[str, tuple[SeedEvent, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class AnalystNote:
+    """A reason no return or event carries (a market's pull), entered as the analysts' text
+    that leads a slot (``Commentary``, mode ``before``), in both languages."""
+
+    month: str
+    product: str
+    slot: str
+    en: str
+    zh: str
+
+
+# Lithium carbonate's June rise: the report puts it down to futures hedging, which brought
+# producers running at low rates back. Restarts are statuses and output, not stops, so no
+# event can carry it; an analyst would write it, and the demo does (27 of its 30 producers
+# compared raise daily output).
+ANALYST_NOTES = (
+    AnalystNote(
+        "2025-06",
+        "lithium_carbonate",
+        "production",
+        "Hedging opportunities on the futures market brought lithium salt producers that had been "
+        "running at low rates back into production.",
+        "期货盘面出现套保机会，此前低开工的锂盐厂纷纷复产。",
+    ),
+)
+
+
 def seed_events(code: str, structure: Structure, lay: Layout, panel: Panel) -> None:
     """Add the report's events of product ``code`` to the panel (see the module's text)."""
     june, july = timeline.T_LAST, timeline.T_FORECAST

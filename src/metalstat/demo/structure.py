@@ -388,9 +388,13 @@ def rate_anchors(product: Product, targets: Sequence[Target], level: np.ndarray,
         i = june - lag
         r = admitted(t)
         held = rate - 100.0 * annual[i] / cap_june
-        if r.lo + 0.2 * (r.hi - r.lo) <= held <= r.hi - 0.2 * (r.hi - r.lo) and t.value is None:
+        # The margins inside the admitted range; an open-ended word ("rose") admits up to
+        # 100 pp, and a fifth of that would call for a capacity jump no source mentions (a
+        # rate up 18 pp on 27% less capacity), so they are a fifth of at most 5 pp.
+        width = min(r.hi - r.lo, 5.0)
+        if r.lo + 0.2 * width <= held <= r.hi - 0.2 * width and t.value is None:
             continue
-        aim = r.aim if t.value is not None else min(max(held, r.lo + 0.3 * (r.hi - r.lo)), r.hi - 0.3 * (r.hi - r.lo))
+        aim = r.aim if t.value is not None else min(max(held, r.lo + 0.3 * width), r.hi - 0.3 * width)
         out[i] = annual[i] / ((rate - aim) / 100.0)
     return out
 

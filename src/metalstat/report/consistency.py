@@ -28,7 +28,7 @@ Pure: no Django. ``metalstat report --check`` runs it over a release.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -109,26 +109,31 @@ def _counts(n: Mapping[str, Any], prod: Mapping[str, Any], where: str) -> list[t
     out: list[tuple[str, str]] = []
     statuses = n.get("statuses") or []
     sample = n.get("sample")
-    if statuses:
-        base = n.get("status_base", sample)
-        total = sum(s["count"] for s in statuses)
-        if base is not None and total != base:
-            named = "the sample" if base == sample else "the producers counted"
-            out.append(("count_sum", f"{where}status counts add up to {total}, {named} holds {base}"))
-        for s in statuses:
-            ch = s.get("change")
-            if ch is None:
-                continue
-            if sample is not None and abs(ch) > sample:
-                msg = f"{where}{s['status']}: a change of {ch:+d} producers in a sample of {sample}"
-                out.append(("count_sum", msg))
-            if s["count"] - ch < 0:
-                msg = f"{where}{s['status']}: {s['count']} now and {ch:+d} leaves a negative count last month"
-                out.append(("count_sum", msg))
+    out += _status_counts(statuses, sample, where)
+    out += _status_counts(n.get("annex_statuses") or [], sample, f"{where}annex: ")
     changes = _change_counts(n, prod.get("daily_mom_pct"), where)
     out += changes
     if statuses and _has_change_family(n):
         out.append(("one_family", f"{where}producer counts by status and by change of output are both printed"))
+    return out
+
+
+def _status_counts(statuses: Sequence[Mapping[str, Any]], sample: int | None, where: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if not statuses:
+        return out
+    total = sum(s["count"] for s in statuses)
+    if sample is not None and total != sample:
+        out.append(("count_sum", f"{where}status counts add up to {total}, the sample holds {sample}"))
+    for s in statuses:
+        ch = s.get("change")
+        if ch is None:
+            continue
+        if sample is not None and abs(ch) > sample:
+            out.append(("count_sum", f"{where}{s['status']}: a change of {ch:+d} producers in a sample of {sample}"))
+        if s["count"] - ch < 0:
+            msg = f"{where}{s['status']}: {s['count']} now and {ch:+d} leaves a negative count last month"
+            out.append(("count_sum", msg))
     return out
 
 

@@ -193,14 +193,14 @@ def render_markdown(report: Report, catalog: Catalog | None = None) -> str:
             out += [f"*{s.chain}*", ""]
         for p in s.paragraphs:
             if p.source == "analyst":
-                by = f" — *{lang.label('analyst')}{': ' + p.author if p.author else ''}*"
+                by = f" — *{lang.label('analyst_by', author=p.author) if p.author else lang.label('analyst')}*"
                 out += ["> " + p.text.replace("\n", "\n> ") + by, ""]
             else:
                 out += [p.text, ""]
         if s.table is not None and s.table.rows:
             out += [f"**{lang.label('key_figures')}**", "", _md_table(s.table), ""]
     for p in report.closing:
-        by = f" — *{lang.label('analyst')}{': ' + p.author if p.author else ''}*"
+        by = f" — *{lang.label('analyst_by', author=p.author) if p.author else lang.label('analyst')}*"
         out += ["> " + p.text.replace("\n", "\n> ") + by, ""]
     out += [f"## {lang.label('annex')}", "", lang.label("annex_intro"), ""]
     for s in report.sections:  # (the sample notes: in the sample table of the methodology)

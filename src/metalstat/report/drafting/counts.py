@@ -26,11 +26,13 @@ def has_change_family(counts: dict[str, Any]) -> bool:
 
 
 def counts(d: Draft, p: Product) -> dict[str, Any]:
-    statuses = []
+    statuses: list[dict[str, Any]] = []
+    every_status = True  # the engine counts every status, zero included
     for status in RETURN_STATUSES:
         key = f"status={status}"
         count = d.v(p, "producer_count", "count", breakdown=key)
         change = d.v(p, "producer_count", "count_change", breakdown=key)
+        every_status = every_status and count is not None
         if count is None or (round(count) == 0 and not change):
             continue  # nobody in that status, now or last month: nothing to say
         statuses.append(
@@ -42,11 +44,26 @@ def counts(d: Draft, p: Product) -> dict[str, Any]:
                 "change": as_int(change),
             }
         )
+    sample = as_int(d.v(p, "producer_count", "count"))
+    unreported = (sample or 0) - sum(s["count"] for s in statuses)
+    if statuses and every_status and unreported > 0:
+        # A producer that sent no return has no status (its output is imputed); saying so
+        # keeps the counts adding up to the sample they are out of.
+        statuses.append(
+            {
+                "status": "unreported",
+                "label": d.lang.term("statuses", "unreported"),
+                "label_one": d.lang.term("statuses_one", "unreported"),
+                "count": unreported,
+                "change": None,
+            }
+        )
     prev = d.figs.previous
     out: dict[str, Any] = {
-        "sample": as_int(d.v(p, "producer_count", "count")),
+        "sample": sample,
         "provinces": as_int(d.v(p, "province_count", "count")),
         "statuses": statuses,
+        "annex_statuses": [],
         "reduced": d.v(p, "producer_share", "level", breakdown="change=reduced"),
         "reduced_prev": d.v(p, "producer_share", "level", breakdown="change=reduced", period=prev),
         "increased": d.v(p, "producer_share", "level", breakdown="change=increased"),
@@ -64,7 +81,9 @@ def counts(d: Draft, p: Product) -> dict[str, Any]:
         out.update(dict.fromkeys(keys))
         out["where"].update(reduced=None, increased=None)
     elif has_change_family(out):
-        out["statuses"] = []
+        # The page counts changes; the reported statuses (how many commissioning, halted...)
+        # are still figures a reader may look up, so the data annex states them.
+        out["annex_statuses"], out["statuses"] = out["statuses"], []
         out["where"]["status"] = []
     return out
 
